@@ -1,0 +1,192 @@
+"""The `threadtui` command: open, import, validate, print.
+
+Every input problem is found here, before any UI starts, and reported as one line on
+stderr with exit status 2: users get the place to look, never a traceback or a half-drawn
+screen.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from datetime import UTC, timedelta, timezone, tzinfo
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from threadtui import __version__
+from threadtui.model import ThreadFileError
+
+EXIT_OK = 0
+EXIT_INPUT = 2
+
+SUBCOMMANDS = ("import", "validate")
+
+
+class UsageError(Exception):
+    """A bad option value the user typed; reported like an input error."""
+
+
+def parse_tz(value: str) -> tzinfo:
+    """An IANA zone name (Europe/Berlin), UTC, or a fixed offset (+07:00, -5)."""
+    text = value.strip()
+    if text.upper() in ("UTC", "Z", "GMT"):
+        return UTC
+    if text[:1] in "+-" and len(text) > 1:
+        sign = -1 if text[0] == "-" else 1
+        hours, _, minutes = text[1:].partition(":")
+        if hours.isdigit() and (not minutes or minutes.isdigit()):
+            offset = timedelta(hours=int(hours), minutes=int(minutes or 0))
+            if offset < timedelta(hours=24):
+                return timezone(sign * offset)
+    try:
+        return ZoneInfo(text)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise UsageError(
+            f"--tz: unknown time zone {value!r} (use a name like Europe/Berlin, UTC or +07:00)"
+        ) from None
+
+
+def _fail(error: ThreadFileError | UsageError | str) -> int:
+    # File errors already start with the file name; option errors get the program's.
+    message = str(error) if isinstance(error, ThreadFileError) else f"threadtui: {error}"
+    print(message, file=sys.stderr)
+    return EXIT_INPUT
+
+
+# --- threadtui import ------------------------------------------------------------------
+
+
+def import_main(argv: Sequence[str]) -> int:
+    parser = argparse.ArgumentParser(
+        prog="threadtui import",
+        description="Convert a source (X story text copied from the page) to thread JSON.",
+    )
+    parser.add_argument("file", help="the text to import")
+    parser.add_argument("-o", "--output", help="write here instead of stdout")
+    parser.add_argument(
+        "--tz", default="UTC", help="time zone of the times in the text (default UTC)"
+    )
+    args = parser.parse_args(argv)
+    from threadtui.importers import xstory
+    from threadtui.model import read_input
+    from threadtui.opener import decode_text, import_text
+
+    try:
+        tz = parse_tz(args.tz)
+        data = read_input(args.file)
+        result = import_text(decode_text(data, args.file), args.file, tz=tz)
+    except (ThreadFileError, UsageError) as error:
+        return _fail(error)
+    for warning in result.warnings:
+        where = f"{args.file}:{warning.line}" if warning.line else args.file
+        print(f"{where}: warning: {warning.message}", file=sys.stderr)
+    payload = xstory.dumps(result.document)
+    if args.output:
+        try:
+            Path(args.output).write_bytes(payload)
+        except OSError as error:
+            return _fail(f"{args.output}: cannot write: {error.strerror or error}")
+    else:
+        sys.stdout.buffer.write(payload)
+        sys.stdout.flush()
+    return EXIT_OK
+
+
+# --- threadtui validate ----------------------------------------------------------------
+
+
+def validate_main(argv: Sequence[str]) -> int:
+    parser = argparse.ArgumentParser(
+        prog="threadtui validate",
+        description="Check a normalised thread file and say what is wrong with it.",
+    )
+    parser.add_argument("file", help="a normalised thread JSON file")
+    args = parser.parse_args(argv)
+    from threadtui.model import load_bytes, read_input
+    from threadtui.opener import looks_like_json
+
+    try:
+        data = read_input(args.file)
+        if not looks_like_json(data):
+            raise ThreadFileError(
+                args.file,
+                "not JSON: validate checks normalised thread files"
+                " (convert a source first with `threadtui import`)",
+            )
+        thread = load_bytes(data, name=args.file)
+    except ThreadFileError as error:
+        return _fail(error)
+    for warning in thread.warnings:
+        print(f"{args.file}: warning: {warning}", file=sys.stderr)
+    placeholders = len(thread.posts) - thread.real_post_count
+    extra = f", {placeholders} placeholder(s) added" if placeholders else ""
+    print(
+        f"{args.file}: valid threadtui.thread v1: {thread.real_post_count} posts, "
+        f"{len(thread.authors)} authors{extra}, {len(thread.warnings)} warning(s)"
+    )
+    return EXIT_OK
+
+
+# --- threadtui FILE --------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="threadtui",
+        description=(
+            "Read a discussion thread: a tree of replies and quotes beside the selected post."
+            " FILE is a normalised thread JSON or X story text."
+        ),
+        epilog=(
+            "other commands:\n"
+            "  threadtui import FILE [-o OUT] [--tz ZONE]   convert a source to thread JSON\n"
+            "  threadtui validate FILE                      check a thread JSON file"
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("file", nargs="?", help="thread JSON or X story text")
+    parser.add_argument("--demo", action="store_true", help="open the bundled demo thread")
+    parser.add_argument("--version", action="version", version=f"threadtui {__version__}")
+    parser.add_argument("--tz", help="time zone for times shown (default: config, else UTC)")
+    parser.add_argument(
+        "--print",
+        dest="print_",
+        action="store_true",
+        help="print the thread to stdout instead of opening it",
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    if args_list and args_list[0] in SUBCOMMANDS:
+        command, rest = args_list[0], args_list[1:]
+        return import_main(rest) if command == "import" else validate_main(rest)
+
+    parser = build_parser()
+    args = parser.parse_args(args_list)
+    from threadtui.opener import demo_path, open_thread
+
+    if args.demo and args.file:
+        parser.error("give a FILE or --demo, not both")
+    if not args.demo and not args.file:
+        parser.error("give a FILE to open, or --demo for the bundled demo thread")
+    path = demo_path() if args.demo else Path(args.file)
+    try:
+        tz = parse_tz(args.tz) if args.tz else UTC
+        thread = open_thread(path, tz=tz)
+    except (ThreadFileError, UsageError) as error:
+        return _fail(error)
+
+    from threadtui.export.text import render_text
+
+    for warning in thread.warnings:
+        print(f"{os.fspath(path)}: warning: {warning}", file=sys.stderr)
+    sys.stdout.write(render_text(thread, tz=tz))
+    return EXIT_OK
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

@@ -1,0 +1,42 @@
+"""The thread model: plain Python, no Textual, so it can be tested and benchmarked alone."""
+
+from threadtui.model.load import (
+    SCHEMA,
+    SCHEMA_VERSION,
+    ThreadFileError,
+    is_thread_document,
+    load_bytes,
+    load_document,
+    load_path,
+    read_input,
+)
+from threadtui.model.sanitize import clean_line, clean_text
+from threadtui.model.thread import (
+    METRIC_NAMES,
+    NO_PARENT,
+    STATUSES,
+    Author,
+    Metrics,
+    Post,
+    Thread,
+)
+
+__all__ = [
+    "METRIC_NAMES",
+    "NO_PARENT",
+    "SCHEMA",
+    "SCHEMA_VERSION",
+    "STATUSES",
+    "Author",
+    "Metrics",
+    "Post",
+    "Thread",
+    "ThreadFileError",
+    "clean_line",
+    "clean_text",
+    "is_thread_document",
+    "load_bytes",
+    "load_document",
+    "load_path",
+    "read_input",
+]

@@ -1,0 +1,527 @@
+"""Read a normalised thread file (docs/format.md) into a `Thread`, or say exactly what is wrong.
+
+One pass validates and builds the posts, a second resolves references and builds the
+indexes. Both are plain loops over flat lists with no recursion: a 100,000-post thread must
+load in about the time `orjson.loads` takes to parse it, and a 100,000-deep reply chain
+must not touch the recursion limit.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Final, NoReturn
+
+import orjson
+
+from threadtui.model.sanitize import clean_line, clean_text
+from threadtui.model.thread import (
+    METRIC_NAMES,
+    NO_METRICS,
+    NO_PARENT,
+    STATUSES,
+    Author,
+    Metrics,
+    Post,
+    Thread,
+)
+
+SCHEMA: Final = "threadtui.thread"
+SCHEMA_VERSION: Final = 1
+
+POST_KEYS: Final = frozenset(
+    {"id", "author", "text", "created_at", "reply_to", "quotes", "metrics", "status"}
+)
+TOP_KEYS: Final = frozenset({"schema", "schema_version", "thread", "source", "authors", "posts"})
+THREAD_KEYS: Final = frozenset({"title", "summary", "url", "root", "details"})
+AUTHOR_KEYS: Final = frozenset({"handle", "display_name"})
+
+_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d(?::\d\d(?:\.\d{1,9})?)?Z")
+_BOM = b"\xef\xbb\xbf"
+
+
+class ThreadFileError(Exception):
+    """Input a user can fix: the message names the file and the place."""
+
+    def __init__(
+        self,
+        name: str,
+        message: str,
+        *,
+        where: str | None = None,
+        line: int | None = None,
+        column: int | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.name = name
+        self.message = message
+        self.where = where
+        self.line = line
+        self.column = column
+
+    def __str__(self) -> str:
+        if self.line is not None:
+            return f"{self.name}:{self.line}:{self.column or 1}: {self.message}"
+        if self.where is not None:
+            return f"{self.name}: {self.where}: {self.message}"
+        return f"{self.name}: {self.message}"
+
+
+def load_path(path: str | os.PathLike[str]) -> Thread:
+    name = os.fspath(path)
+    return load_bytes(read_input(path), name=name)
+
+
+def read_input(path: str | os.PathLike[str]) -> bytes:
+    """Read a file, turning every OS error into a one-line ThreadFileError."""
+    name = os.fspath(path)
+    try:
+        return Path(path).read_bytes()
+    except IsADirectoryError:
+        raise ThreadFileError(name, "is a directory, not a thread file") from None
+    except FileNotFoundError:
+        raise ThreadFileError(name, "no such file") from None
+    except PermissionError:
+        raise ThreadFileError(name, "permission denied") from None
+    except OSError as error:
+        raise ThreadFileError(name, f"cannot read: {error.strerror or error}") from None
+
+
+def load_bytes(data: bytes, *, name: str = "<thread>") -> Thread:
+    if data.startswith(_BOM):
+        data = data[len(_BOM) :]
+    if not data.strip():
+        raise ThreadFileError(name, "the file is empty")
+    try:
+        document = orjson.loads(data)
+    except orjson.JSONDecodeError as error:
+        if "UTF-8" in error.msg:
+            raise _not_utf8(name, data) from None
+        raise ThreadFileError(
+            name, f"invalid JSON: {error.msg}", line=error.lineno, column=error.colno
+        ) from None
+    return load_document(document, name=name)
+
+
+def _not_utf8(name: str, data: bytes) -> ThreadFileError:
+    # orjson reports bad UTF-8 at 1:1; find the real place so the user can look at it.
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        before = data[: error.start]
+        line = before.count(b"\n") + 1
+        column = len(before) - (before.rfind(b"\n") + 1) + 1
+        return ThreadFileError(
+            name, f"not UTF-8 text (byte 0x{data[error.start]:02x})", line=line, column=column
+        )
+    return ThreadFileError(name, "not valid UTF-8 text (lone surrogate escape)")
+
+
+def _describe(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        shown = clean_line(value)
+        return repr(shown if len(shown) <= 40 else shown[:37] + "...")
+    if isinstance(value, int | float):
+        text = str(value)
+        return text if len(text) <= 40 else text[:37] + "..."
+    return {dict: "an object", list: "an array"}.get(type(value), type(value).__name__)
+
+
+class _Reader:
+    """Validation helpers that carry the file name for messages."""
+
+    __slots__ = ("name",)
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def fail(self, where: str, message: str) -> NoReturn:
+        raise ThreadFileError(self.name, message, where=where)
+
+    def expected(self, where: str, what: str, value: Any) -> NoReturn:
+        self.fail(where, f"expected {what}, got {_describe(value)}")
+
+    def object(self, value: Any, where: str) -> dict[str, Any]:
+        if type(value) is not dict:
+            self.expected(where, "an object", value)
+        return value
+
+    def optional_object(self, value: Any, where: str) -> dict[str, Any]:
+        return {} if value is None else self.object(value, where)
+
+    def opt_line(self, value: Any, where: str) -> str | None:
+        if value is None:
+            return None
+        if type(value) is not str:
+            self.expected(where, "a string or null", value)
+        return clean_line(value)
+
+
+def load_document(document: Any, *, name: str = "<thread>") -> Thread:
+    """Validate an already-parsed document and build the thread with its indexes."""
+    r = _Reader(name)
+    top = r.object(document, "$")
+    schema = top.get("schema")
+    if schema != SCHEMA:
+        if "schema" not in top:
+            r.fail("$", f'not a threadtui thread: no "schema": "{SCHEMA}" key')
+        r.expected("$.schema", f'"{SCHEMA}"', schema)
+    version = top.get("schema_version")
+    if type(version) is not int:
+        r.expected("$.schema_version", "an integer", version)
+    if version != SCHEMA_VERSION:
+        r.fail(
+            "$.schema_version",
+            f"version {version} is not supported (this threadtui reads version {SCHEMA_VERSION})",
+        )
+    if "posts" not in top:
+        r.fail("$", 'missing "posts"')
+    raw_posts = top["posts"]
+    if type(raw_posts) is not list:
+        r.expected("$.posts", "an array", raw_posts)
+
+    meta = r.optional_object(top.get("thread"), "$.thread")
+    source = r.optional_object(top.get("source"), "$.source")
+    title = r.opt_line(meta.get("title"), "$.thread.title")
+    summary = r.opt_line(meta.get("summary"), "$.thread.summary")
+    url = r.opt_line(meta.get("url"), "$.thread.url")
+    root_id = meta.get("root")
+    if root_id is not None and (type(root_id) is not str or not root_id):
+        r.expected("$.thread.root", "a post id or null", root_id)
+    details: dict[str, str] = {}
+    for key, value in r.optional_object(meta.get("details"), "$.thread.details").items():
+        # Details are free-form source notes; show scalars, skip structures rather than fail.
+        if isinstance(value, str | int | float) and not isinstance(value, bool):
+            details[clean_line(key)] = clean_line(str(value))
+
+    warnings: list[str] = []
+    authors = _read_authors(r, r.optional_object(top.get("authors"), "$.authors"))
+    posts = _read_posts(r, raw_posts, authors, warnings)
+
+    thread = Thread(
+        name=name,
+        title=title,
+        summary=summary,
+        url=url,
+        root_id=root_id,
+        details=details,
+        source=source,
+        authors=authors,
+        posts=posts,
+        by_id={},
+        roots=[],
+        warnings=warnings,
+        extra={k: v for k, v in top.items() if k not in TOP_KEYS} or None,
+    )
+    _index(thread)
+    return thread
+
+
+def _read_authors(r: _Reader, raw: dict[str, Any]) -> dict[str, Author]:
+    authors: dict[str, Author] = {}
+    for author_id, value in raw.items():
+        where = f"$.authors[{_describe(author_id)}]"
+        if not author_id:
+            r.fail("$.authors", "an author id is empty")
+        entry = r.object(value, where)
+        extra = {k: v for k, v in entry.items() if k not in AUTHOR_KEYS} or None
+        authors[author_id] = Author(
+            id=clean_line(author_id),
+            handle=r.opt_line(entry.get("handle"), f"{where}.handle"),
+            display_name=r.opt_line(entry.get("display_name"), f"{where}.display_name"),
+            extra=extra,
+        )
+    return authors
+
+
+def _read_posts(
+    r: _Reader, raw_posts: list[Any], authors: dict[str, Author], warnings: list[str]
+) -> list[Post]:
+    # The hot loop of loading: locals instead of globals and attribute lookups, and no
+    # per-post function calls on the happy path.
+    posts: list[Post] = []
+    append = posts.append
+    time_match = _TIME.fullmatch
+    fromiso = datetime.fromisoformat
+    times: dict[str, float] = {}
+    post_keys = POST_KEYS
+    statuses = STATUSES
+    str_ = str
+    int_ = int
+    dict_ = dict
+    list_ = list
+    no_metrics = NO_METRICS
+    seen: dict[str, int] = {}
+
+    for i, d in enumerate(raw_posts):
+        if type(d) is not dict_:
+            r.expected(f"$.posts[{i}]", "a post object", d)
+        pid = d.get("id")
+        if type(pid) is not str_ or not pid:
+            r.expected(f"$.posts[{i}].id", "a non-empty string", pid)
+        first = seen.setdefault(pid, i)
+        if first != i:
+            r.fail(
+                f"$.posts[{i}].id",
+                f"duplicate post id {_describe(pid)} (first at $.posts[{first}].id)",
+            )
+
+        status = d.get("status", "ok")
+        if status is None:
+            status = "ok"
+        elif status not in statuses:
+            r.expected(f"$.posts[{i}].status", "one of " + ", ".join(sorted(statuses)), status)
+
+        if "text" not in d:
+            r.fail(f"$.posts[{i}]", 'missing "text"')
+        text = d["text"]
+        if type(text) is str_:
+            text = clean_text(text)
+        elif text is not None or status == "ok":
+            r.expected(f"$.posts[{i}].text", "a string", text)
+
+        author_id = d.get("author")
+        author = None
+        if author_id is not None:
+            if type(author_id) is not str_:
+                r.expected(f"$.posts[{i}].author", "an author id or null", author_id)
+            author = authors.get(author_id)
+            if author is None:
+                warnings.append(
+                    f"$.posts[{i}].author: unknown author id {_describe(author_id)};"
+                    " shown without a name"
+                )
+                author = authors[author_id] = Author(
+                    id=clean_line(author_id), handle=None, display_name=None
+                )
+            author.post_count += 1
+
+        created_at = d.get("created_at")
+        created = None
+        if created_at is not None:
+            created = times.get(created_at) if type(created_at) is str_ else None
+            if created is None:
+                if type(created_at) is not str_ or time_match(created_at) is None:
+                    r.expected(
+                        f"$.posts[{i}].created_at",
+                        "an ISO 8601 UTC time ending in Z (like 2026-05-28T23:57:00Z) or null",
+                        created_at,
+                    )
+                try:
+                    created = fromiso(created_at).timestamp()
+                except ValueError as error:
+                    r.fail(f"$.posts[{i}].created_at", f"not a real time: {error}")
+                times[created_at] = created
+
+        reply_to = d.get("reply_to")
+        if reply_to is not None and (type(reply_to) is not str_ or not reply_to):
+            r.expected(f"$.posts[{i}].reply_to", "a post id or null", reply_to)
+
+        quotes = d.get("quotes")
+        if quotes:
+            if type(quotes) is not list_:
+                r.expected(f"$.posts[{i}].quotes", "an array of post ids", quotes)
+            for k, q in enumerate(quotes):
+                if type(q) is not str_ or not q:
+                    r.expected(f"$.posts[{i}].quotes[{k}]", "a post id", q)
+            quotes = tuple(quotes)
+        elif quotes is None or quotes == []:
+            quotes = ()
+        else:
+            r.expected(f"$.posts[{i}].quotes", "an array of post ids", quotes)
+
+        raw_metrics = d.get("metrics")
+        if raw_metrics:
+            if type(raw_metrics) is not dict_:
+                r.expected(f"$.posts[{i}].metrics", "an object", raw_metrics)
+            for key, value in raw_metrics.items():
+                if value is not None and (type(value) is not int_ or value < 0):
+                    r.expected(f"$.posts[{i}].metrics.{key}", "a whole number ≥ 0 or null", value)
+            metrics = Metrics(
+                raw_metrics.get("views"),
+                raw_metrics.get("likes"),
+                raw_metrics.get("reposts"),
+                raw_metrics.get("replies"),
+                raw_metrics.get("quotes"),
+            )
+        elif raw_metrics is None or raw_metrics == {}:
+            metrics = no_metrics
+        else:
+            r.expected(f"$.posts[{i}].metrics", "an object", raw_metrics)
+
+        extra = None
+        if not d.keys() <= post_keys:
+            extra = {k: v for k, v in d.items() if k not in post_keys}
+
+        append(
+            Post(
+                i, pid, author, text, created_at, created, reply_to, quotes, metrics, status, extra
+            )
+        )
+    return posts
+
+
+def _placeholder(posts: list[Post], by_id: dict[str, int], post_id: str) -> int:
+    index = len(posts)
+    posts.append(
+        Post(
+            index,
+            post_id,
+            None,
+            None,
+            None,
+            None,
+            None,
+            (),
+            NO_METRICS,
+            "not_fetched",
+            synthetic=True,
+        )
+    )
+    by_id[post_id] = index
+    return index
+
+
+def _index(thread: Thread) -> None:
+    posts = thread.posts
+    warnings = thread.warnings
+    by_id = thread.by_id
+    for post in posts:
+        by_id[post.id] = post.index
+    n_file = len(posts)
+
+    # Every reference resolves: absent targets become placeholders appended after the file's
+    # posts, so nothing the file mentions is silently dropped.
+    missing_reply = missing_quote = 0
+    for i in range(n_file):
+        post = posts[i]
+        reply_to = post.reply_to
+        if reply_to is not None:
+            parent = by_id.get(reply_to)
+            if parent is None:
+                parent = _placeholder(posts, by_id, reply_to)
+                missing_reply += 1
+            post.parent = parent
+        for q in post.quotes:
+            target = by_id.get(q)
+            if target is None:
+                target = _placeholder(posts, by_id, q)
+                missing_quote += 1
+            quoted = posts[target]
+            if quoted.quoted_by is None:
+                quoted.quoted_by = [i]
+            elif quoted.quoted_by[-1] != i:
+                quoted.quoted_by.append(i)
+            # The tree parent falls back to the first quoted post that is really in the
+            # thread; a placeholder for an absent quote is a card, not a branch.
+            if post.parent == NO_PARENT and reply_to is None and not quoted.synthetic:
+                post.parent = target
+                post.parent_is_quote = True
+    if thread.root_id is not None and thread.root_id not in by_id:
+        _placeholder(posts, by_id, thread.root_id)
+        missing_reply += 1
+    if missing_reply:
+        warnings.append(
+            f"{missing_reply} replied-to post(s) are not in the file: shown as placeholders"
+        )
+    if missing_quote:
+        warnings.append(
+            f"{missing_quote} quoted post(s) are not in the file: shown as placeholders"
+        )
+
+    _break_cycles(thread)
+
+    created_key = [p.created if p.created is not None else float("inf") for p in posts]
+    roots: list[int] = []
+    for post in posts:
+        parent = post.parent
+        if parent == NO_PARENT:
+            # A placeholder for an absent quote belongs in quote cards only.
+            if not post.synthetic or post.quoted_by is None or post.children is not None:
+                roots.append(post.index)
+        else:
+            siblings = posts[parent].children
+            if siblings is None:
+                posts[parent].children = [post.index]
+            else:
+                siblings.append(post.index)
+    # Children were appended in file order, so the stable sort keeps file order for ties
+    # and for posts without a time, as the format promises.
+    by_time = created_key.__getitem__
+    for post in posts:
+        kids = post.children
+        if kids is not None and len(kids) > 1:
+            kids.sort(key=by_time)
+    roots.sort(key=by_time)
+    thread.roots = roots
+
+    max_depth = 0
+    stack = list(reversed(roots))
+    while stack:
+        i = stack.pop()
+        post = posts[i]
+        kids = post.children
+        if kids:
+            depth = post.depth + 1
+            if depth > max_depth:
+                max_depth = depth
+            for k in kids:
+                posts[k].depth = depth
+            stack.extend(kids)
+    thread.max_depth = max_depth
+
+    times = [p.created for p in posts if p.created is not None]
+    thread.time_range = (min(times), max(times)) if times else None
+
+
+def _break_cycles(thread: Thread) -> None:
+    """Make the parent graph a forest: each cycle loses the parent of its first post."""
+    posts = thread.posts
+    state = bytearray(len(posts))  # 0 unseen, 1 on the current walk, 2 known acyclic
+    for start in range(len(posts)):
+        if state[start]:
+            continue
+        walk: list[int] = []
+        i = start
+        while i != NO_PARENT and state[i] == 0:
+            state[i] = 1
+            walk.append(i)
+            i = posts[i].parent
+        if i != NO_PARENT and state[i] == 1:
+            cycle = walk[walk.index(i) :]
+            first = min(cycle)
+            broken = posts[first]
+            broken.parent = NO_PARENT
+            broken.parent_is_quote = False
+            if len(cycle) == 1:
+                what = f"post {_describe(broken.id)} replies to itself"
+            else:
+                shown = ", ".join(_describe(posts[k].id) for k in sorted(cycle)[:5])
+                more = f" and {len(cycle) - 5} more" if len(cycle) > 5 else ""
+                what = f"posts {shown}{more} reply to each other in a cycle"
+            thread.warnings.append(f"{what}: {_describe(broken.id)} is shown as a root")
+        for k in walk:
+            state[k] = 2
+
+
+def is_thread_document(value: Mapping[str, Any]) -> bool:
+    return value.get("schema") == SCHEMA
+
+
+__all__ = [
+    "METRIC_NAMES",
+    "SCHEMA",
+    "SCHEMA_VERSION",
+    "ThreadFileError",
+    "load_bytes",
+    "load_document",
+    "load_path",
+    "read_input",
+]

@@ -1,0 +1,41 @@
+"""Make strangers' text inert before anything else sees it.
+
+Rich and Textual strip only a few control codes (BEL, BS, VT, FF, CR); ESC and the C1
+range reach the terminal untouched, so a post could retitle the window, write the
+clipboard (OSC 52) or forge a hyperlink (OSC 8). Bidi overrides and isolates would let a
+post reorder what the screen shows. We remove all of them once, at load, so every later
+layer (tree, detail, search, export) can treat text as plain.
+"""
+
+from __future__ import annotations
+
+import re
+
+REPLACEMENT = "\ufffd"
+
+# C0 except \t and \n, DEL, C1, ALM, LRM/RLM, the bidi embeddings/overrides and isolates.
+# \r is in the class too, but clean_text turns it into \n first: it usually means a line break.
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_CR = re.compile("\r\n?")
+
+
+def clean_text(text: str) -> str:
+    """Return `text` with line ends normalised and unsafe characters replaced by U+FFFD."""
+    # The fast path matters: 100k posts are cleaned at load and almost all are already safe.
+    if _UNSAFE.search(text) is None:
+        return text
+    if "\r" in text:
+        text = _CR.sub("\n", text)
+    return _UNSAFE.sub(REPLACEMENT, text)
+
+
+def clean_line(text: str) -> str:
+    """Like `clean_text`, for one-line fields (names, handles, titles): newlines become spaces."""
+    text = clean_text(text)
+    if "\n" in text or "\t" in text:
+        text = text.replace("\n", " ").replace("\t", " ")
+    return text
+
+
+def is_clean(text: str) -> bool:
+    return _UNSAFE.search(text) is None and "\r" not in text

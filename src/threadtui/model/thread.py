@@ -1,0 +1,168 @@
+"""The in-memory thread: posts, authors and the indexes the UI and queries stand on.
+
+Posts are addressed by their position in `Thread.posts` (an int) everywhere inside the
+program: ints are cheaper than id strings in the flat arrays that let a 100,000-post thread
+be walked without recursion.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Final
+
+STATUSES: Final = frozenset({"ok", "not_found", "deleted", "removed", "blocked", "not_fetched"})
+METRIC_NAMES: Final = ("views", "likes", "reposts", "replies", "quotes")
+
+NO_PARENT: Final = -1
+
+
+@dataclass(slots=True, frozen=True)
+class Metrics:
+    """Engagement counts; None means the source did not say, never zero."""
+
+    views: int | None = None
+    likes: int | None = None
+    reposts: int | None = None
+    replies: int | None = None
+    quotes: int | None = None
+
+    def known(self) -> list[tuple[str, int]]:
+        return [
+            (name, value) for name in METRIC_NAMES if (value := getattr(self, name)) is not None
+        ]
+
+
+NO_METRICS: Final = Metrics()
+
+
+@dataclass(slots=True)
+class Author:
+    id: str
+    handle: str | None
+    display_name: str | None
+    post_count: int = 0
+    extra: dict[str, Any] | None = None
+
+    @property
+    def label(self) -> str:
+        """What a reader recognises the author by: the name, else @handle, else the id."""
+        if self.display_name:
+            return self.display_name
+        if self.handle:
+            return f"@{self.handle}"
+        return self.id
+
+
+@dataclass(slots=True, eq=False)
+class Post:
+    index: int
+    id: str
+    author: Author | None
+    text: str | None
+    created_at: str | None
+    """The timestamp as written in the file (ISO 8601 UTC); `created` is the same as epoch."""
+    created: float | None
+    reply_to: str | None
+    quotes: tuple[str, ...]
+    metrics: Metrics
+    status: str
+    extra: dict[str, Any] | None = None
+    synthetic: bool = False
+    """A placeholder the loader made for a post the file refers to but does not hold."""
+    parent: int = NO_PARENT
+    """Tree parent (index): reply_to, else the first quoted post in the thread."""
+    parent_is_quote: bool = False
+    depth: int = 0
+    children: list[int] | None = None
+    quoted_by: list[int] | None = None
+
+    @property
+    def is_placeholder(self) -> bool:
+        return self.status != "ok"
+
+    @property
+    def author_label(self) -> str:
+        return self.author.label if self.author is not None else "unknown"
+
+    @property
+    def created_dt(self) -> datetime | None:
+        return None if self.created is None else datetime.fromtimestamp(self.created, UTC)
+
+    @property
+    def first_line(self) -> str:
+        if not self.text:
+            return ""
+        text = self.text.lstrip()
+        end = text.find("\n")
+        return text if end < 0 else text[:end]
+
+
+@dataclass(slots=True)
+class Thread:
+    """A loaded thread. Build it with `threadtui.model.load_*`; treat it as read-only."""
+
+    name: str
+    """Where the thread came from (a file name), for messages."""
+    title: str | None
+    summary: str | None
+    url: str | None
+    root_id: str | None
+    details: dict[str, str]
+    source: dict[str, Any]
+    authors: dict[str, Author]
+    posts: list[Post]
+    by_id: dict[str, int]
+    roots: list[int]
+    """Posts without a tree parent, in time order."""
+    warnings: list[str] = field(default_factory=list)
+    time_range: tuple[float, float] | None = None
+    max_depth: int = 0
+    extra: dict[str, Any] | None = None
+
+    def __len__(self) -> int:
+        return len(self.posts)
+
+    @property
+    def real_post_count(self) -> int:
+        """Posts the file holds, not counting placeholders the loader added."""
+        return sum(1 for p in self.posts if not p.synthetic)
+
+    def post(self, post_id: str) -> Post | None:
+        index = self.by_id.get(post_id)
+        return None if index is None else self.posts[index]
+
+    def children(self, index: int) -> list[int]:
+        return self.posts[index].children or []
+
+    def ancestors(self, index: int) -> list[int]:
+        """Tree ancestors from the root down to the parent of `index`."""
+        chain: list[int] = []
+        posts = self.posts
+        parent = posts[index].parent
+        while parent != NO_PARENT:
+            chain.append(parent)
+            parent = posts[parent].parent
+        chain.reverse()
+        return chain
+
+    def quoted_posts(self, index: int) -> list[int]:
+        by_id = self.by_id
+        return [by_id[q] for q in self.posts[index].quotes if q in by_id]
+
+    def descendant_count(self, index: int) -> int:
+        """Size of the subtree under `index` (not counting it); iterative for deep chains."""
+        posts = self.posts
+        count = 0
+        stack = list(posts[index].children or ())
+        while stack:
+            i = stack.pop()
+            count += 1
+            kids = posts[i].children
+            if kids:
+                stack.extend(kids)
+        return count
+
+    def sorted_authors(self) -> list[Author]:
+        """Authors by post count, most active first, then by name."""
+        return sorted(self.authors.values(), key=lambda a: (-a.post_count, a.label.casefold()))

@@ -375,3 +375,20 @@ def test_model_never_imports_textual() -> None:
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_preorder_and_rank_follow_the_tree() -> None:
+    thread = load_document(
+        doc(
+            post("b", created_at="2026-01-01T00:02:00Z"),
+            post("a", created_at="2026-01-01T00:01:00Z"),
+            post("a2", reply_to="a", created_at="2026-01-01T00:04:00Z"),
+            post("a1", reply_to="a", created_at="2026-01-01T00:03:00Z"),
+            post("a11", reply_to="a1"),
+            post("q", quotes=["nowhere"]),
+        )
+    )
+    assert [thread.posts[i].id for i in thread.preorder] == ["a", "a1", "a11", "a2", "b", "q"]
+    missing = thread.by_id["nowhere"]
+    assert thread.rank[missing] == -1
+    assert [thread.rank[thread.by_id[x]] for x in ("a", "a2", "q")] == [0, 3, 5]

@@ -119,6 +119,8 @@ class Thread:
     time_range: tuple[float, float] | None = None
     max_depth: int = 0
     extra: dict[str, Any] | None = None
+    _preorder: list[int] | None = None
+    _rank: list[int] | None = None
 
     def __len__(self) -> int:
         return len(self.posts)
@@ -134,6 +136,33 @@ class Thread:
 
     def children(self, index: int) -> list[int]:
         return self.posts[index].children or []
+
+    @property
+    def preorder(self) -> list[int]:
+        """Every post in the tree in display order (roots in time order, depth first)."""
+        if self._preorder is None:
+            posts = self.posts
+            order: list[int] = []
+            append = order.append
+            stack = list(reversed(self.roots))
+            while stack:
+                i = stack.pop()
+                append(i)
+                kids = posts[i].children
+                if kids:
+                    stack.extend(reversed(kids))
+            self._preorder = order
+        return self._preorder
+
+    @property
+    def rank(self) -> list[int]:
+        """rank[i] is the position of post i in `preorder`; -1 for posts not in the tree."""
+        if self._rank is None:
+            rank = [-1] * len(self.posts)
+            for position, i in enumerate(self.preorder):
+                rank[i] = position
+            self._rank = rank
+        return self._rank
 
     def ancestors(self, index: int) -> list[int]:
         """Tree ancestors from the root down to the parent of `index`."""

@@ -11,11 +11,13 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, timedelta, timezone, tzinfo
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from threadtui import __version__
+from threadtui.config import load_settings
 from threadtui.model import ThreadFileError
 
 EXIT_OK = 0
@@ -154,8 +156,20 @@ def build_parser() -> argparse.ArgumentParser:
         "--print",
         dest="print_",
         action="store_true",
-        help="print the thread to stdout instead of opening it",
+        help="print the thread to stdout as indented text instead of opening it",
     )
+    look = parser.add_argument_group("terminal")
+    look.add_argument(
+        "--ascii", action="store_true", default=None, help="draw guides and borders in ASCII"
+    )
+    look.add_argument("--no-mouse", action="store_true", help="leave the mouse to the terminal")
+    look.add_argument(
+        "--color-system",
+        choices=["auto", "truecolor", "256", "standard"],
+        help="colours to use (NO_COLOR in the environment turns them off)",
+    )
+    look.add_argument("--theme", help="a Textual theme name, e.g. textual-dark, nord, gruvbox")
+    look.add_argument("--time", choices=["relative", "absolute"], help="how tree rows show times")
     return parser
 
 
@@ -174,17 +188,38 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args.demo and not args.file:
         parser.error("give a FILE to open, or --demo for the bundled demo thread")
     path = demo_path() if args.demo else Path(args.file)
+    settings, problems = load_settings()
+    overrides = {
+        "ascii": args.ascii,
+        "theme": args.theme,
+        "time_display": args.time,
+        "tz": args.tz,
+        "mouse": False if args.no_mouse else None,
+    }
+    settings = replace(settings, **{k: v for k, v in overrides.items() if v is not None})
     try:
-        tz = parse_tz(args.tz) if args.tz else UTC
+        tz = parse_tz(settings.tz) if settings.tz else UTC
         thread = open_thread(path, tz=tz)
     except (ThreadFileError, UsageError) as error:
         return _fail(error)
 
-    from threadtui.export.text import render_text
+    if args.print_:
+        from threadtui.export.text import render_text
 
-    for warning in thread.warnings:
-        print(f"{os.fspath(path)}: warning: {warning}", file=sys.stderr)
-    sys.stdout.write(render_text(thread, tz=tz))
+        for line in problems:
+            print(f"threadtui: {line}", file=sys.stderr)
+        for warning in thread.warnings:
+            print(f"{os.fspath(path)}: warning: {warning}", file=sys.stderr)
+        sys.stdout.write(render_text(thread, tz=tz))
+        return EXIT_OK
+
+    if args.color_system:
+        # Textual reads this once, when it is first imported.
+        os.environ["TEXTUAL_COLOR_SYSTEM"] = args.color_system
+    from threadtui.ui.app import ThreadApp, run_app
+
+    app = ThreadApp(thread, settings=settings, tz=tz, startup_messages=problems)
+    run_app(app, mouse=settings.mouse)
     return EXIT_OK
 
 

@@ -121,6 +121,7 @@ class Thread:
     extra: dict[str, Any] | None = None
     _preorder: list[int] | None = None
     _rank: list[int] | None = None
+    _sizes: list[int] | None = None
 
     def __len__(self) -> int:
         return len(self.posts)
@@ -164,6 +165,13 @@ class Thread:
             self._rank = rank
         return self._rank
 
+    @property
+    def subtree_sizes(self) -> list[int]:
+        """Per post, how many posts its subtree holds below it; computed once, O(n)."""
+        if self._sizes is None:
+            self._sizes = subtree_counts(self, None)
+        return self._sizes
+
     def ancestors(self, index: int) -> list[int]:
         """Tree ancestors from the root down to the parent of `index`."""
         chain: list[int] = []
@@ -180,18 +188,24 @@ class Thread:
         return [by_id[q] for q in self.posts[index].quotes if q in by_id]
 
     def descendant_count(self, index: int) -> int:
-        """Size of the subtree under `index` (not counting it); iterative for deep chains."""
-        posts = self.posts
-        count = 0
-        stack = list(posts[index].children or ())
-        while stack:
-            i = stack.pop()
-            count += 1
-            kids = posts[i].children
-            if kids:
-                stack.extend(kids)
-        return count
+        """Size of the subtree under `index` (not counting it)."""
+        return self.subtree_sizes[index]
 
     def sorted_authors(self) -> list[Author]:
         """Authors by post count, most active first, then by name."""
         return sorted(self.authors.values(), key=lambda a: (-a.post_count, a.label.casefold()))
+
+
+def subtree_counts(thread: Thread, marks: bytearray | None) -> list[int]:
+    """Per post, how many posts below it are marked (all posts when `marks` is None).
+
+    Children follow their parent in preorder, so one reverse pass adds each post into its
+    parent after the post has received all of its own descendants.
+    """
+    posts = thread.posts
+    counts = [0] * len(posts)
+    for i in reversed(thread.preorder):
+        parent = posts[i].parent
+        if parent != NO_PARENT:
+            counts[parent] += counts[i] + (1 if marks is None or marks[i] else 0)
+    return counts

@@ -1,0 +1,299 @@
+"""ThreadApp: the tree beside the detail pane, the header and status lines, the keys."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable
+from datetime import UTC, tzinfo
+from pathlib import Path
+from typing import ClassVar
+
+from textual import on
+from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from threadtui.config import Settings
+from threadtui.model import Thread
+from threadtui.model.timefmt import format_full, format_offset
+from threadtui.ui.detail import DetailPane
+from threadtui.ui.glyphs import ASCII, UNICODE
+from threadtui.ui.help import EXTRA_KEYS, HelpScreen, binding_rows
+from threadtui.ui.links import LinkPicker, can_open_browser
+from threadtui.ui.text import find_links
+from threadtui.ui.tree import ThreadTree
+
+
+def styles_dir() -> Path:
+    """The .tcss files: inside the installed package, or at the top of a source checkout."""
+    here = Path(__file__).resolve().parent.parent
+    packaged = here / "styles"
+    return packaged if packaged.is_dir() else here.parents[1] / "styles"
+
+
+STYLES = styles_dir()
+
+
+class ThreadApp(App[None], inherit_bindings=False):
+    TITLE = "threadtui"
+    CSS_PATH: ClassVar = [STYLES / "app.tcss", STYLES / "detail.tcss", STYLES / "help.tcss"]
+    HORIZONTAL_BREAKPOINTS: ClassVar = [(0, "-narrow"), (70, "-wide")]
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("q", "quit", "Quit", id="app.quit"),
+        Binding("ctrl+q", "quit", "Quit", show=False, priority=True, id="app.quit-now"),
+        Binding("question_mark", "help", "Help", id="app.help"),
+        Binding("tab", "switch_pane", "Switch pane", id="app.switch-pane"),
+        Binding("shift+tab", "switch_pane", "Switch pane", show=False, id="app.switch-back"),
+        Binding("y", "copy", "Copy", id="app.copy"),
+        Binding("o", "open_link", "Open link", id="app.open-link"),
+        Binding("T", "toggle_time", "Relative/absolute time", show=False, id="app.time"),
+        Binding("z", "zoom", "One pane/two panes", show=False, id="app.zoom"),
+        Binding("less_than_sign", "resize(-5)", "Narrower tree", show=False, id="app.narrower"),
+        Binding("greater_than_sign", "resize(5)", "Wider tree", show=False, id="app.wider"),
+        Binding("ctrl+p", "command_palette", "Commands", show=False, id="app.palette"),
+    ]
+
+    def __init__(
+        self,
+        thread: Thread,
+        *,
+        settings: Settings | None = None,
+        tz: tzinfo = UTC,
+        startup_messages: Iterable[str] = (),
+    ) -> None:
+        self.settings = settings or Settings()
+        super().__init__()
+        self.thread = thread
+        self.tz = tz
+        self.glyphs = ASCII if self.settings.ascii else UNICODE
+        self.tree_width = self.settings.tree_width
+        self.startup_messages = list(startup_messages)
+        self.animation_level = "none"
+
+    # --- layout ---------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Static(self._header(), id="title")
+        yield Static(self._status(), id="status")
+        with Horizontal(id="main"):
+            tree = ThreadTree(self.thread, glyphs=self.glyphs, tz=self.tz, id="tree")
+            tree.time_display = self.settings.time_display
+            yield tree
+            yield DetailPane(self.thread, glyphs=self.glyphs, tz=self.tz, id="detail")
+        yield Footer(compact=True, show_command_palette=False)
+
+    def on_mount(self) -> None:
+        if self.settings.theme in self.available_themes:
+            self.theme = self.settings.theme
+        else:
+            self.theme = "textual-dark"
+            self.startup_messages.append(
+                f"unknown theme {self.settings.theme!r}; using textual-dark"
+            )
+        if self.settings.keymap:
+            self.set_keymap(self.settings.keymap)
+        self.set_class(self.settings.ascii, "-ascii")
+        self._apply_split()
+        tree = self.query_one(ThreadTree)
+        tree.focus()
+        if tree.cursor_post is not None:
+            tree.post_message(ThreadTree.Highlighted(tree, tree.cursor_post))
+        self._show_warnings()
+
+    def _show_warnings(self) -> None:
+        lines = list(self.startup_messages) + list(self.thread.warnings)
+        if not lines:
+            return
+        shown = lines[:4]
+        if len(lines) > len(shown):
+            shown.append(
+                f"… and {len(lines) - len(shown)} more (threadtui validate FILE lists all)"
+            )
+        title = f"{len(lines)} warning{'s' if len(lines) != 1 else ''} reading this thread"
+        self.notify("\n".join(shown), title=title, severity="warning", timeout=12, markup=False)
+
+    def _header(self) -> Content:
+        thread = self.thread
+        title = thread.title or Path(thread.name).name
+        parts = [Content.styled(title, "bold")]
+        if thread.summary:
+            parts.append(Content.styled(f" {self.glyphs.separator.strip()} ", "$text-muted"))
+            parts.append(Content.styled(thread.summary, "$text-muted"))
+        return Content.assemble(*parts)
+
+    def _status(self) -> Content:
+        thread = self.thread
+        sep = self.glyphs.separator
+        posts = thread.real_post_count
+        parts = [f"{posts:,} post{'s' if posts != 1 else ''}"]
+        authors = sum(1 for a in thread.authors.values() if a.post_count)
+        unknown = sum(1 for p in thread.posts if p.author is None and not p.synthetic)
+        who = f"{authors:,} author{'s' if authors != 1 else ''}"
+        if unknown:
+            who += f" (+{unknown:,} unattributed)"
+        parts.append(who)
+        if thread.time_range is not None:
+            start, end = thread.time_range
+            parts.append(f"{format_full(start, self.tz)} → {format_offset(end - start)}")
+        if thread.warnings:
+            parts.append(f"{len(thread.warnings)} warning{'s' if len(thread.warnings) > 1 else ''}")
+        return Content(sep.join(parts))
+
+    def _apply_split(self) -> None:
+        tree = self.query_one(ThreadTree)
+        detail = self.query_one(DetailPane)
+        narrow = self.has_class("-narrow")
+        if narrow:
+            tree.styles.width = "100%"
+            detail.styles.width = "100%"
+        else:
+            tree.styles.width = f"{self.tree_width}%"
+            detail.styles.width = "1fr"
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._apply_split)
+
+    # --- messages -------------------------------------------------------------------------
+
+    @on(ThreadTree.Highlighted)
+    async def _post_highlighted(self, message: ThreadTree.Highlighted) -> None:
+        await self.query_one(DetailPane).show(message.index)
+
+    @on(DetailPane.JumpTo)
+    def _jump(self, message: DetailPane.JumpTo) -> None:
+        tree = self.query_one(ThreadTree)
+        if tree.move_to_post(message.index):
+            tree.focus()
+        else:
+            self.notify("That post is hidden by the current filter", severity="warning", timeout=4)
+
+    # --- actions --------------------------------------------------------------------------
+
+    def action_switch_pane(self) -> None:
+        tree = self.query_one(ThreadTree)
+        detail = self.query_one(DetailPane)
+        target = detail if tree.has_focus else tree
+        if self.has_class("-zoom"):
+            self._zoom_to(target)
+        target.focus()
+
+    def _zoom_to(self, target: ThreadTree | DetailPane) -> None:
+        tree = self.query_one(ThreadTree)
+        detail = self.query_one(DetailPane)
+        tree.display = target is tree
+        detail.display = target is detail
+
+    def action_zoom(self) -> None:
+        zoom = not self.has_class("-zoom")
+        self.set_class(zoom, "-zoom")
+        tree = self.query_one(ThreadTree)
+        detail = self.query_one(DetailPane)
+        if zoom:
+            self._zoom_to(detail if detail.has_focus else tree)
+        else:
+            tree.display = True
+            detail.display = True
+
+    def action_resize(self, step: int) -> None:
+        self.tree_width = max(15, min(85, self.tree_width + step))
+        self._apply_split()
+
+    def action_toggle_time(self) -> None:
+        tree = self.query_one(ThreadTree)
+        tree.time_display = "absolute" if tree.time_display == "relative" else "relative"
+        self.notify(f"Times shown as {tree.time_display}", timeout=2)
+
+    def _focused_post(self) -> int | None:
+        detail = self.query_one(DetailPane)
+        if detail.has_focus:
+            return detail.selected_post()
+        return self.query_one(ThreadTree).cursor_post
+
+    def post_link(self, index: int) -> str | None:
+        post = self.thread.posts[index]
+        url = (post.extra or {}).get("url")
+        return url if isinstance(url, str) and url.startswith(("https://", "http://")) else None
+
+    def action_copy(self) -> None:
+        index = self._focused_post()
+        if index is None:
+            return
+        post = self.thread.posts[index]
+        text = post.text or ""
+        link = self.post_link(index)
+        payload = f"{text}\n\n{link}" if link else text
+        if not payload:
+            self.notify("Nothing to copy: this post has no text", severity="warning", timeout=3)
+            return
+        self.copy_to_clipboard(payload)
+        what = "text and link" if link and text else ("link" if link else "text")
+        self.notify(f"Copied the post's {what} ({len(payload):,} characters)", timeout=3)
+
+    def action_open_link(self) -> None:
+        index = self._focused_post()
+        if index is None:
+            return
+        post = self.thread.posts[index]
+        links = find_links(post.text or "")
+        own = self.post_link(index)
+        if own and own not in links:
+            links.insert(0, own)
+        if not links:
+            self.notify("This post has no links", timeout=3)
+        elif len(links) == 1:
+            self.open_link(links[0])
+        else:
+            self.push_screen(LinkPicker(links), self._picked_link)
+
+    def _picked_link(self, url: str | None) -> None:
+        if url:
+            self.open_link(url)
+
+    def open_link(self, url: str) -> None:
+        if can_open_browser():
+            self.open_url(url)
+            self.notify(Content.assemble("Opening ", Content(url)), timeout=3)
+        else:
+            # Over SSH a browser would start on the remote machine (or take over this
+            # terminal): hand the link to the user's own clipboard instead.
+            self.copy_to_clipboard(url)
+            self.notify(Content.assemble("No browser here; copied ", Content(url)), timeout=4)
+
+    def action_help(self) -> None:
+        keymap = dict(self.settings.keymap)
+        sections = [
+            ("Tree", binding_rows(ThreadTree.BINDINGS, keymap)),
+            ("Detail pane (Tab to focus)", binding_rows(DetailPane.BINDINGS, keymap)),
+            ("Anywhere", binding_rows(self.BINDINGS, keymap) + EXTRA_KEYS),
+        ]
+        self.push_screen(HelpScreen(sections))
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        tree = self.query_one(ThreadTree)
+        yield SystemCommand("Help: all keys", "Show every key threadtui knows", self.action_help)
+        yield SystemCommand("Expand all", "Unfold every branch", tree.action_expand_all)
+        yield SystemCommand(
+            "Collapse to roots",
+            "Fold everything below the first level",
+            lambda: tree.action_collapse_depth(1),
+        )
+        yield SystemCommand(
+            "Toggle time display", "Relative (+21m) or absolute times", self.action_toggle_time
+        )
+        yield SystemCommand("Copy post", "Copy the post's text and link", self.action_copy)
+        yield SystemCommand("Open link", "Open a link of the post", self.action_open_link)
+        yield SystemCommand("One pane/two panes", "Show only the focused pane", self.action_zoom)
+
+
+def run_app(app: ThreadApp, *, mouse: bool = True) -> None:
+    app.run(mouse=mouse)
+    if app.return_code:
+        sys.exit(app.return_code)
+
+
+__all__ = ["ThreadApp", "run_app"]

@@ -1,0 +1,642 @@
+"""The thread tree: one row per visible post, drawn line by line.
+
+Textual's stock `Tree` builds a node object per post and re-walks all of them on every
+expand or collapse (seconds at 100,000 posts). Here the tree is two flat arrays: `rows`, the
+posts currently visible in display order, and `collapsed`, one byte per post. Folding a
+branch splices its rows in or out; drawing renders only the rows on screen. No operation
+recurses on depth, so a 10,000-deep chain is as cheap as a flat one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, tzinfo
+from typing import ClassVar
+
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual import events
+from textual.binding import Binding, BindingType
+from textual.cache import LRUCache
+from textual.geometry import Region, Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from threadtui.model import NO_PARENT, Thread
+from threadtui.model.thread import subtree_counts
+from threadtui.model.timefmt import format_count, format_offset, format_short
+from threadtui.ui.glyphs import UNICODE, Glyphs
+
+NAME_WIDTH = 18
+
+Spans = Callable[[str], Sequence[tuple[int, int]]]
+
+
+@dataclass(frozen=True, slots=True)
+class TreeFilter:
+    """What the tree shows when a filter is on: matches, their ancestors as context."""
+
+    visible: bytearray
+    matches: bytearray
+    matches_below: Sequence[int]
+    """Per post: matches strictly inside its subtree, for "N matches hidden" on folds."""
+
+
+class ThreadTree(ScrollView, can_focus=True):
+    """The thread as a tree of replies (↳) and quotes (❝), with a cursor."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("down,j", "cursor_down", "Down", show=False, id="tree.down"),
+        Binding("up,k", "cursor_up", "Up", show=False, id="tree.up"),
+        Binding("left,h", "collapse_or_parent", "Collapse", show=False, id="tree.collapse"),
+        Binding("right,l", "expand", "Expand", show=False, id="tree.expand"),
+        Binding("enter,space", "toggle", "Fold", id="tree.toggle"),
+        Binding("g,home", "first", "First", show=False, id="tree.first"),
+        Binding("G,end", "last", "Last", show=False, id="tree.last"),
+        Binding("pagedown,ctrl+f", "page_down", "Page down", show=False, id="tree.page-down"),
+        Binding("pageup,ctrl+b", "page_up", "Page up", show=False, id="tree.page-up"),
+        Binding("p", "parent", "Parent", id="tree.parent"),
+        Binding("r", "root", "Root", show=False, id="tree.root"),
+        Binding(
+            "left_square_bracket",
+            "same_author(-1)",
+            "Prev by author",
+            show=False,
+            id="tree.author-prev",
+        ),
+        Binding(
+            "right_square_bracket",
+            "same_author(1)",
+            "Next by author",
+            show=False,
+            id="tree.author-next",
+        ),
+        Binding("0", "expand_all", "Expand all", show=False, id="tree.expand-all"),
+        *[
+            Binding(
+                str(d),
+                f"collapse_depth({d})",
+                f"Collapse below depth {d}",
+                show=False,
+                id=f"tree.depth-{d}",
+            )
+            for d in range(1, 10)
+        ],
+    ]
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "thread-tree--cursor",
+        "thread-tree--guides",
+        "thread-tree--fold",
+        "thread-tree--reply",
+        "thread-tree--quote",
+        "thread-tree--name",
+        "thread-tree--unknown",
+        "thread-tree--time",
+        "thread-tree--views",
+        "thread-tree--hidden",
+        "thread-tree--depth",
+        "thread-tree--placeholder",
+        "thread-tree--context",
+        "thread-tree--match",
+    }
+
+    DEFAULT_CSS = """
+    ThreadTree {
+        background: $surface;
+        color: $foreground;
+        overflow-x: hidden;
+        & > .thread-tree--cursor { background: $block-cursor-blurred-background; }
+        &:focus > .thread-tree--cursor {
+            background: $block-cursor-background;
+            color: $block-cursor-foreground;
+            text-style: bold;
+        }
+        & > .thread-tree--guides { color: $foreground 30%; }
+        & > .thread-tree--fold { color: $accent; }
+        & > .thread-tree--reply { color: $foreground 60%; }
+        & > .thread-tree--quote { color: $secondary; text-style: bold; }
+        & > .thread-tree--name { text-style: bold; }
+        & > .thread-tree--unknown { color: $foreground 60%; text-style: italic; }
+        & > .thread-tree--time { color: $foreground 60%; }
+        & > .thread-tree--views { color: $foreground 60%; }
+        & > .thread-tree--hidden { color: $accent; }
+        & > .thread-tree--depth { color: $warning; }
+        & > .thread-tree--placeholder { color: $foreground 50%; text-style: italic; }
+        & > .thread-tree--context { color: $foreground 45%; }
+        & > .thread-tree--match { background: $warning 40%; text-style: bold; }
+    }
+    """
+
+    @dataclass
+    class Highlighted(Message):
+        """The cursor moved to another post."""
+
+        tree: ThreadTree
+        index: int
+
+        @property
+        def control(self) -> ThreadTree:
+            return self.tree
+
+        def can_replace(self, message: Message) -> bool:
+            # Holding j down must not queue a detail rebuild per row passed.
+            return isinstance(message, ThreadTree.Highlighted)
+
+    time_display: reactive[str] = reactive("relative")
+
+    def __init__(
+        self,
+        thread: Thread,
+        *,
+        glyphs: Glyphs = UNICODE,
+        tz: tzinfo = UTC,
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self.thread = thread
+        self.glyphs = glyphs
+        self.tz = tz
+        n = len(thread.posts)
+        self.collapsed = bytearray(n)
+        self.rows: list[int] = list(thread.preorder)
+        self.row_of: dict[int, int] | None = None
+        self.cursor = 0
+        self._filter: TreeFilter | None = None
+        self._visible_below: list[int] | None = None
+        self._highlight: Spans | None = None
+        self._search_hits: bytearray | None = None
+        self._is_last = self._last_flags(None)
+        self._cache: LRUCache[tuple[object, ...], Strip] = LRUCache(2048)
+        self._version = 0
+        self._start = thread.time_range[0] if thread.time_range else None
+        self.virtual_size = Size(0, len(self.rows))
+
+    # --- state queries --------------------------------------------------------------------
+
+    @property
+    def cursor_post(self) -> int | None:
+        return self.rows[self.cursor] if self.rows else None
+
+    def row_for(self, index: int) -> int | None:
+        """Row of a visible post. O(rows) on first use after a change, then O(1)."""
+        if self.row_of is None:
+            self.row_of = {post: row for row, post in enumerate(self.rows)}
+        return self.row_of.get(index)
+
+    def is_visible_in_view(self, index: int) -> bool:
+        return self._filter is None or bool(self._filter.visible[index])
+
+    def hidden_count(self, index: int) -> int:
+        """Posts folded away under a collapsed post (in the current view)."""
+        if not self.collapsed[index]:
+            return 0
+        if self._visible_below is not None:
+            return self._visible_below[index]
+        return self.thread.subtree_sizes[index]
+
+    # --- building rows --------------------------------------------------------------------
+
+    def _last_flags(self, visible: bytearray | None) -> bytearray:
+        """1 for a post that is the last visible child of its parent (or the last root)."""
+        posts = self.thread.posts
+        flags = bytearray(len(posts))
+        roots = [r for r in self.thread.roots if visible is None or visible[r]]
+        if roots:
+            flags[roots[-1]] = 1
+        for post in posts:
+            kids = post.children
+            if kids:
+                if visible is None:
+                    flags[kids[-1]] = 1
+                else:
+                    for k in reversed(kids):
+                        if visible[k]:
+                            flags[k] = 1
+                            break
+        return flags
+
+    def _subtree_rows(self, index: int) -> list[int]:
+        """Visible rows below `index` when it is expanded (respecting inner folds)."""
+        posts = self.thread.posts
+        collapsed = self.collapsed
+        visible = None if self._filter is None else self._filter.visible
+        out: list[int] = []
+        append = out.append
+        stack = list(reversed(posts[index].children or ()))
+        while stack:
+            i = stack.pop()
+            if visible is not None and not visible[i]:
+                continue
+            append(i)
+            if not collapsed[i]:
+                kids = posts[i].children
+                if kids:
+                    stack.extend(reversed(kids))
+        return out
+
+    def _rebuild(self, keep: int | None = None) -> None:
+        """Recompute all rows (after a filter or a depth fold); keep the cursor on `keep`."""
+        thread = self.thread
+        if self._filter is None and not any(self.collapsed):
+            self.rows = list(thread.preorder)
+        else:
+            visible = None if self._filter is None else self._filter.visible
+            posts = thread.posts
+            collapsed = self.collapsed
+            rows: list[int] = []
+            append = rows.append
+            stack = [r for r in reversed(thread.roots) if visible is None or visible[r]]
+            while stack:
+                i = stack.pop()
+                append(i)
+                if not collapsed[i]:
+                    kids = posts[i].children
+                    if kids:
+                        if visible is None:
+                            stack.extend(reversed(kids))
+                        else:
+                            stack.extend(k for k in reversed(kids) if visible[k])
+            self.rows = rows
+        self._changed()
+        if keep is not None:
+            self.move_to_post(keep, reveal=True)
+        else:
+            self._set_cursor(min(self.cursor, max(0, len(self.rows) - 1)), force=True)
+
+    def _changed(self) -> None:
+        self.row_of = None
+        self._version += 1
+        self._cache.clear()
+        self.virtual_size = Size(self.size.width, len(self.rows))
+        self.refresh()
+
+    # --- folding --------------------------------------------------------------------------
+
+    def expand(self, index: int) -> None:
+        if not self.collapsed[index]:
+            return
+        self.collapsed[index] = 0
+        row = self.row_for(index)
+        if row is not None:
+            self.rows[row + 1 : row + 1] = self._subtree_rows(index)
+            self._changed()
+
+    def collapse(self, index: int) -> None:
+        if self.collapsed[index] or not self.thread.posts[index].children:
+            return
+        row = self.row_for(index)
+        self.collapsed[index] = 1
+        if row is None:
+            return
+        posts = self.thread.posts
+        depth = posts[index].depth
+        end = row + 1
+        rows = self.rows
+        # The visible subtree is exactly the run of deeper rows that follows.
+        while end < len(rows) and posts[rows[end]].depth > depth:
+            end += 1
+        del rows[row + 1 : end]
+        self._changed()
+        if self.cursor > row:
+            self._set_cursor(
+                row if self.cursor < end else self.cursor - (end - row - 1), force=True
+            )
+
+    def reveal(self, index: int) -> None:
+        """Expand every collapsed ancestor of `index` so it has a row."""
+        for ancestor in self.thread.ancestors(index):
+            if self.collapsed[ancestor]:
+                self.expand(ancestor)
+
+    def collapse_to_depth(self, depth: int) -> None:
+        current = self.cursor_post
+        posts = self.thread.posts
+        self.collapsed = bytearray(1 if p.depth >= depth - 1 and p.children else 0 for p in posts)
+        keep = current
+        if current is not None:
+            # The cursor moves up to its ancestor at the fold depth if its own row vanished.
+            chain = self.thread.ancestors(current)
+            if len(chain) >= depth:
+                keep = chain[depth - 1]
+        self._rebuild(keep=keep)
+
+    def expand_all(self) -> None:
+        current = self.cursor_post
+        self.collapsed = bytearray(len(self.thread.posts))
+        self._rebuild(keep=current)
+
+    # --- filter and search ----------------------------------------------------------------
+
+    def set_filter(self, view: TreeFilter | None) -> None:
+        current = self.cursor_post
+        self._filter = view
+        self._visible_below = None if view is None else subtree_counts(self.thread, view.visible)
+        self._is_last = self._last_flags(None if view is None else view.visible)
+        if view is not None and current is not None and not view.visible[current]:
+            current = None
+        self._rebuild(keep=current)
+        if current is None and self.rows:
+            first_match = next(
+                (r for r, i in enumerate(self.rows) if view is None or view.matches[i]), 0
+            )
+            self._set_cursor(first_match, force=True)
+
+    def set_highlight(self, spans: Spans | None, hits: bytearray | None) -> None:
+        """Highlight search matches: `spans(text)` gives ranges, `hits` marks matching posts."""
+        self._highlight = spans
+        self._search_hits = hits
+        self._version += 1
+        self._cache.clear()
+        self.refresh()
+
+    # --- cursor ---------------------------------------------------------------------------
+
+    def _set_cursor(self, row: int, *, force: bool = False) -> None:
+        if not self.rows:
+            self.cursor = 0
+            self.refresh()
+            return
+        row = max(0, min(row, len(self.rows) - 1))
+        if row == self.cursor and not force:
+            return
+        old = self.cursor
+        self.cursor = row
+        self._refresh_row(old)
+        self._refresh_row(row)
+        self._scroll_to_cursor()
+        self.post_message(self.Highlighted(self, self.rows[row]))
+
+    def move_to_post(self, index: int, *, reveal: bool = True) -> bool:
+        """Put the cursor on a post, unfolding its ancestors if needed."""
+        if reveal and self.is_visible_in_view(index):
+            self.reveal(index)
+        row = self.row_for(index)
+        if row is None:
+            return False
+        self._set_cursor(row, force=True)
+        return True
+
+    def _scroll_to_cursor(self) -> None:
+        height = self.scrollable_content_region.height or self.size.height
+        if height <= 0:
+            return
+        top = self.scroll_offset.y
+        if self.cursor < top:
+            self.scroll_to(y=self.cursor, animate=False, immediate=True)
+        elif self.cursor >= top + height:
+            self.scroll_to(y=self.cursor - height + 1, animate=False, immediate=True)
+
+    def _refresh_row(self, row: int) -> None:
+        y = row - self.scroll_offset.y
+        if 0 <= y < self.size.height:
+            self.refresh(Region(0, y, self.size.width, 1))
+
+    # --- actions --------------------------------------------------------------------------
+
+    def action_cursor_down(self) -> None:
+        self._set_cursor(self.cursor + 1)
+
+    def action_cursor_up(self) -> None:
+        self._set_cursor(self.cursor - 1)
+
+    def action_page_down(self) -> None:
+        self._set_cursor(self.cursor + max(1, self.size.height - 1))
+
+    def action_page_up(self) -> None:
+        self._set_cursor(self.cursor - max(1, self.size.height - 1))
+
+    def action_first(self) -> None:
+        self._set_cursor(0)
+
+    def action_last(self) -> None:
+        self._set_cursor(len(self.rows) - 1)
+
+    def action_toggle(self) -> None:
+        index = self.cursor_post
+        if index is None:
+            return
+        if self.collapsed[index]:
+            self.expand(index)
+        else:
+            self.collapse(index)
+
+    def action_expand(self) -> None:
+        index = self.cursor_post
+        if index is None:
+            return
+        if self.collapsed[index]:
+            self.expand(index)
+        elif self.thread.posts[index].children and self.cursor + 1 < len(self.rows):
+            self._set_cursor(self.cursor + 1)
+
+    def action_collapse_or_parent(self) -> None:
+        index = self.cursor_post
+        if index is None:
+            return
+        if self.thread.posts[index].children and not self.collapsed[index]:
+            self.collapse(index)
+        else:
+            self.action_parent()
+
+    def action_parent(self) -> None:
+        index = self.cursor_post
+        if index is None:
+            return
+        parent = self.thread.posts[index].parent
+        if parent != NO_PARENT:
+            self.move_to_post(parent)
+
+    def action_root(self) -> None:
+        index = self.cursor_post
+        if index is None:
+            return
+        chain = self.thread.ancestors(index)
+        if chain:
+            self.move_to_post(chain[0])
+
+    def action_same_author(self, step: int) -> None:
+        """Jump to the previous/next post (in tree order) by the author under the cursor."""
+        index = self.cursor_post
+        if index is None:
+            return
+        posts = self.thread.posts
+        author = posts[index].author
+        if author is None:
+            self.notify(
+                "This post's author is unknown", severity="warning", timeout=3, markup=False
+            )
+            return
+        order = self.thread.preorder
+        position = self.thread.rank[index]
+        n = len(order)
+        for offset in range(1, n):
+            candidate = order[(position + step * offset) % n]
+            if posts[candidate].author is author and self.is_visible_in_view(candidate):
+                self.move_to_post(candidate)
+                return
+        self.notify(f"No other post by {author.label}", timeout=3, markup=False)
+
+    def action_expand_all(self) -> None:
+        self.expand_all()
+
+    def action_collapse_depth(self, depth: int) -> None:
+        self.collapse_to_depth(depth)
+
+    async def _on_click(self, event: events.Click) -> None:
+        meta = event.style.meta
+        if "row" not in meta:
+            return
+        row = int(meta["row"])
+        if meta.get("toggle"):
+            self._set_cursor(row)
+            self.action_toggle()
+        else:
+            self._set_cursor(row)
+
+    def watch_time_display(self) -> None:
+        self._version += 1
+        self._cache.clear()
+        self.refresh()
+
+    def _on_resize(self, event: events.Resize) -> None:
+        self._cache.clear()
+        self.virtual_size = Size(event.size.width, len(self.rows))
+        self._scroll_to_cursor()
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._cache.clear()
+
+    # --- drawing --------------------------------------------------------------------------
+
+    def depth_cap(self, width: int) -> int:
+        """Levels drawn as indentation; deeper rows show their depth as a number instead."""
+        return max(2, min(32, (width - 28) // 2))
+
+    def render_line(self, y: int) -> Strip:
+        row = y + self.scroll_offset.y
+        width = self.size.width
+        if row >= len(self.rows) or width <= 0:
+            return Strip.blank(width, self.rich_style)
+        index = self.rows[row]
+        is_cursor = row == self.cursor
+        key = (index, row, width, is_cursor, self.has_focus, self._version)
+        strip = self._cache.get(key)
+        if strip is None:
+            strip = self._render_row(row, index, width, is_cursor)
+            self._cache[key] = strip
+        return strip
+
+    def _style(self, name: str) -> Style:
+        return self.get_component_rich_style(f"thread-tree--{name}", partial=True)
+
+    def _guides(self, index: int, cap: int) -> tuple[str, int]:
+        """Guide characters for the last `cap` levels above `index`, and its depth."""
+        posts = self.thread.posts
+        post = posts[index]
+        depth = post.depth
+        levels = min(depth, cap)
+        if levels == 0:
+            return "", depth
+        g = self.glyphs
+        is_last = self._is_last
+        parts = [g.guide_last if is_last[index] else g.guide_branch]
+        node = post.parent
+        for _ in range(levels - 1):
+            parts.append(g.guide_space if is_last[node] else g.guide_vertical)
+            node = posts[node].parent
+        parts.reverse()
+        return "".join(parts), depth
+
+    def _render_row(self, row: int, index: int, width: int, is_cursor: bool) -> Strip:
+        thread = self.thread
+        post = thread.posts[index]
+        g = self.glyphs
+        base = self.rich_style
+        meta = Style(meta={"row": row})
+        line = Text(no_wrap=True, overflow="ellipsis", end="")
+        style = self._style
+
+        cap = self.depth_cap(width)
+        guides, depth = self._guides(index, cap)
+        if depth > cap:
+            line.append(f"{depth}", style("depth"))
+            line.append(" ")
+        line.append(guides, style("guides"))
+
+        if post.children:
+            fold = g.collapsed if self.collapsed[index] else g.expanded
+            line.append(fold, style("fold") + Style(meta={"row": row, "toggle": True}))
+        else:
+            line.append(g.leaf)
+        if post.parent == NO_PARENT:
+            line.append(g.root, style("reply"))
+        elif post.parent_is_quote:
+            line.append(g.quote, style("quote"))
+        else:
+            line.append(g.reply, style("reply"))
+        line.append(" ")
+
+        context = self._filter is not None and not self._filter.matches[index]
+        if post.synthetic or post.is_placeholder:
+            line.append(
+                f"{g.placeholder} post {post.status.replace('_', ' ')}", style("placeholder")
+            )
+        else:
+            name = post.author_label
+            if len(name) > NAME_WIDTH:
+                name = name[: NAME_WIDTH - 1] + g.ellipsis
+            name_text = Text(name, style("name" if post.author else "unknown"))
+            self._mark(name_text, name)
+            line.append_text(name_text)
+        if post.created is not None and self._start is not None:
+            if self.time_display == "absolute":
+                stamp = format_short(post.created, self.tz)
+            else:
+                stamp = format_offset(post.created - self._start)
+            line.append(" ")
+            line.append(stamp, style("time"))
+        if post.metrics.views is not None:
+            line.append(" ")
+            line.append(format_count(post.metrics.views), style("views"))
+        if self.collapsed[index]:
+            hidden = self.hidden_count(index)
+            note = f" (+{hidden})"
+            if self._filter is not None:
+                below = self._filter.matches_below[index]
+                if below:
+                    note = f" (+{hidden}, {below} match{'es' if below != 1 else ''})"
+            line.append(note, style("hidden"))
+        text = post.first_line
+        if text:
+            if len(text) > width * 2:
+                text = text[: width * 2]
+            text = text.replace("\t", " ")
+            body = Text(text)
+            self._mark(body, text)
+            line.append(" ")
+            line.append_text(body)
+
+        if context:
+            line.stylize(style("context"))
+        line.truncate(width, overflow="ellipsis", pad=True)
+        line_style = base + meta
+        if is_cursor:
+            line_style += self.get_component_rich_style("thread-tree--cursor")
+        line.stylize_before(line_style)
+        segments = list(line.render(self.app.console))
+        return Strip(Segment.adjust_line_length(segments, width, style=line_style), width)
+
+    def _mark(self, text: Text, plain: str) -> None:
+        if self._highlight is None:
+            return
+        match_style = self._style("match")
+        for start, end in self._highlight(plain):
+            text.stylize(match_style, start, end)

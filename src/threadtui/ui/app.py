@@ -13,7 +13,7 @@ from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.content import Content
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Static
 
 from threadtui.config import Settings
@@ -46,8 +46,16 @@ class ThreadApp(App[None], inherit_bindings=False):
         Binding("q", "quit", "Quit", id="app.quit"),
         Binding("ctrl+q", "quit", "Quit", show=False, priority=True, id="app.quit-now"),
         Binding("question_mark", "help", "Help", id="app.help"),
-        Binding("tab", "switch_pane", "Switch pane", id="app.switch-pane"),
-        Binding("shift+tab", "switch_pane", "Switch pane", show=False, id="app.switch-back"),
+        # Priority: the Screen's own Tab (focus next) would skip a pane hidden by zoom.
+        Binding("tab", "switch_pane", "Switch pane", priority=True, id="app.switch-pane"),
+        Binding(
+            "shift+tab",
+            "switch_pane",
+            "Switch pane",
+            show=False,
+            priority=True,
+            id="app.switch-back",
+        ),
         Binding("y", "copy", "Copy", id="app.copy"),
         Binding("o", "open_link", "Open link", id="app.open-link"),
         Binding("T", "toggle_time", "Relative/absolute time", show=False, id="app.time"),
@@ -174,6 +182,9 @@ class ThreadApp(App[None], inherit_bindings=False):
     # --- actions --------------------------------------------------------------------------
 
     def action_switch_pane(self) -> None:
+        if isinstance(self.screen, ModalScreen):
+            self.screen.focus_next()
+            return
         tree = self.query_one(ThreadTree)
         detail = self.query_one(DetailPane)
         target = detail if tree.has_focus else tree

@@ -518,7 +518,7 @@ class ThreadTree(ScrollView, can_focus=True):
 
     def depth_cap(self, width: int) -> int:
         """Levels drawn as indentation; deeper rows show their depth as a number instead."""
-        return max(2, min(32, (width - 28) // 2))
+        return max(2, min(24, (width - 20) // 4))
 
     def render_line(self, y: int) -> Strip:
         row = y + self.scroll_offset.y
@@ -567,8 +567,11 @@ class ThreadTree(ScrollView, can_focus=True):
         cap = self.depth_cap(width)
         guides, depth = self._guides(index, cap)
         if depth > cap:
-            line.append(f"{depth}", style("depth"))
-            line.append(" ")
+            # The number takes the place of the outermost guides, so however deep the
+            # chain, the row's text starts at the same column as at the cap.
+            label = f"{depth} "
+            line.append(label, style("depth"))
+            guides = guides[len(label) :]
         line.append(guides, style("guides"))
 
         if post.children:

@@ -1,0 +1,132 @@
+"""Threads built in code for the UI and query tests, each small enough to read."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from threadtui.config import Settings
+from threadtui.model import Thread, load_document
+from threadtui.ui.app import ThreadApp
+
+HOSTILE_TEXTS = [
+    "[bold]not bold[/] and [/] and [@click=app.quit]click me[/] $variable",
+    "esc \x1b[31mred\x1b[0m osc \x1b]0;PWNED-TITLE\x07 osc52 \x1b]52;c;ZXZpbA==\x07 bel\x07",
+    "bidi \u202eesrever\u202c isolate \u2066x\u2069 ok",
+    "emoji 🧑‍🤝‍🧑 family 👨‍👩‍👧 flag 🇺🇦 zwj done",
+    "CJK 漢字かなカナ한국어 全角テキスト",
+    "[link=https://evil.example]innocent[/] c1 \x9b31m",
+]
+
+
+def post(pid: str, minute: int | None, text: str, **fields: Any) -> dict[str, Any]:
+    base: dict[str, Any] = {
+        "id": pid,
+        "author": None,
+        "text": text,
+        "created_at": None
+        if minute is None
+        else f"2026-05-28T{minute // 60:02d}:{minute % 60:02d}:00Z",
+        "reply_to": None,
+        "quotes": [],
+        "metrics": {"views": None, "likes": None, "reposts": None, "replies": None, "quotes": None},
+        "status": "ok",
+    }
+    base.update(fields)
+    return base
+
+
+def thread_doc(posts: list[dict[str, Any]], **meta: Any) -> dict[str, Any]:
+    authors = meta.pop("authors", {})
+    return {
+        "schema": "threadtui.thread",
+        "schema_version": 1,
+        "thread": {
+            "title": meta.pop("title", "A test thread"),
+            "summary": meta.pop("summary", None),
+        },
+        "source": {"platform": "test"},
+        "authors": authors,
+        "posts": posts,
+    }
+
+
+AUTHORS = {
+    "a": {"handle": "alice", "display_name": "Alice Ämberg"},
+    "b": {"handle": "bob_2", "display_name": "Bob"},
+    "c": {"handle": "carol", "display_name": "Carol O’Neil 🌻"},
+}
+
+
+def quotes_thread() -> Thread:
+    """Nested quotes (3 deep), a quote cycle, and a quote of a post not in the file."""
+    posts = [
+        post(
+            "root",
+            0,
+            "The root post. Everything hangs off this.",
+            author="a",
+            metrics={"views": 12000, "likes": 40},
+        ),
+        post("r1", 5, "A reply that quotes nothing.", author="b", reply_to="root"),
+        post("q1", 7, "Quoting the first reply.", author="c", reply_to="root", quotes=["r1"]),
+        post("q2", 9, "Quoting a quote.", author="a", reply_to="q1", quotes=["q1"]),
+        post("q3", 11, "Quoting a quote of a quote.", author="b", reply_to="q2", quotes=["q2"]),
+        post("q4", 13, "Four levels down.", author="c", reply_to="q3", quotes=["q3"]),
+        post("cy1", 15, "Cycle one quotes cycle two.", author="a", reply_to="root", quotes=["cy2"]),
+        post("cy2", 16, "Cycle two quotes cycle one.", author="b", reply_to="root", quotes=["cy1"]),
+        post(
+            "gone",
+            20,
+            "This quotes a deleted post.",
+            author="c",
+            reply_to="root",
+            quotes=["deleted-1"],
+        ),
+    ]
+    return load_document(
+        thread_doc(posts, authors=AUTHORS, title="Quotes all the way down"), name="quotes.json"
+    )
+
+
+def hostile_thread() -> Thread:
+    posts = [post("h0", 0, "A calm root post.", author="evil")]
+    posts += [
+        post(f"h{i}", i, text, author="evil", reply_to="h0", quotes=["h0"] if i == 2 else [])
+        for i, text in enumerate(HOSTILE_TEXTS, start=1)
+    ]
+    authors = {
+        "evil": {
+            "handle": "evil[/]",
+            "display_name": "[b]Mallory[/b] [@click=app.quit]x[/] \x1b]0;T\x07\u202e",
+        }
+    }
+    return load_document(
+        thread_doc(
+            posts,
+            authors=authors,
+            title="[bold]Hostile[/] \x1b[2J title",
+            summary="[@click=app.quit]summary[/]",
+        ),
+        name="hostile.json",
+    )
+
+
+def chain_thread(depth: int = 10_000) -> Thread:
+    posts = [post("c0", 0, "Start of a very long chain.", author="a")]
+    posts += [
+        post(
+            f"c{i}",
+            None,
+            f"Reply number {i} in the chain.",
+            author="b" if i % 2 else "a",
+            reply_to=f"c{i - 1}",
+        )
+        for i in range(1, depth)
+    ]
+    return load_document(
+        thread_doc(posts, authors=AUTHORS, title=f"A {depth:,}-deep chain"), name="chain.json"
+    )
+
+
+def make_app(thread: Thread, **settings: Any) -> ThreadApp:
+    return ThreadApp(thread, settings=Settings(**settings))

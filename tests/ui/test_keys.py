@@ -1,0 +1,383 @@
+"""Every key of the explorer, pressed as a user would, checking what is highlighted or shown."""
+
+from __future__ import annotations
+
+import pytest
+from textual.widgets import Static
+
+from support import chain_thread, hostile_thread, make_app, quotes_thread
+from threadtui.ui.app import ThreadApp
+from threadtui.ui.detail import DetailPane, NoteItem, PostLink, QuoteCard
+from threadtui.ui.help import HelpScreen
+from threadtui.ui.links import LinkPicker
+from threadtui.ui.tree import ThreadTree
+
+SIZE = (100, 30)
+
+
+def ids(app: ThreadApp, rows: list[int]) -> list[str]:
+    return [app.thread.posts[i].id for i in rows]
+
+
+def cursor_id(app: ThreadApp) -> str:
+    tree = app.query_one(ThreadTree)
+    assert tree.cursor_post is not None
+    return app.thread.posts[tree.cursor_post].id
+
+
+def shown_id(app: ThreadApp) -> str | None:
+    index = app.query_one(DetailPane).index
+    return None if index is None else app.thread.posts[index].id
+
+
+async def test_up_down_and_vim_keys_move_and_update_detail() -> None:
+    app = make_app(quotes_thread())
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert cursor_id(app) == "root" and shown_id(app) == "root"
+        await pilot.press("j")
+        assert cursor_id(app) == "r1"
+        await pilot.press("down", "down")
+        assert cursor_id(app) == "q2"
+        await pilot.press("k")
+        await pilot.pause()
+        assert cursor_id(app) == "q1" and shown_id(app) == "q1"
+        await pilot.press("up", "up", "up")
+        assert cursor_id(app) == "root"
+
+
+async def test_first_last_parent_root() -> None:
+    app = make_app(quotes_thread())
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("G")
+        assert cursor_id(app) == "gone"
+        await pilot.press("g")
+        assert cursor_id(app) == "root"
+        await pilot.press("end")
+        assert cursor_id(app) == "gone"
+        await pilot.press("k", "k", "k")
+        assert cursor_id(app) == "q4"
+        await pilot.press("p")
+        assert cursor_id(app) == "q3"
+        await pilot.press("r")
+        assert cursor_id(app) == "root"
+        await pilot.press("home")
+        assert cursor_id(app) == "root"
+
+
+async def test_collapse_expand_toggle_and_hidden_count() -> None:
+    app = make_app(quotes_thread())
+    async with app.run_test(size=SIZE) as pilot:
+        tree = app.query_one(ThreadTree)
+        await pilot.press("j", "j")  # q1, which has q2 → q3 → q4 below
+        assert cursor_id(app) == "q1"
+        rows_before = len(tree.rows)
+        await pilot.press("h")
+        assert len(tree.rows) == rows_before - 3
+        assert tree.hidden_count(tree.cursor_post or 0) == 3
+        assert "(+3)" in tree.render_line(2).text
+        await pilot.press("h")  # already collapsed: go to the parent
+        assert cursor_id(app) == "root"
+        await pilot.press("j", "j", "l")
+        assert cursor_id(app) == "q1" and len(tree.rows) == rows_before
+        await pilot.press("l")  # expanded: step into the first child
+        assert cursor_id(app) == "q2"
+        await pilot.press("enter")
+        assert len(tree.rows) == rows_before - 2
+        await pilot.press("space")
+        assert len(tree.rows) == rows_before
+        await pilot.press("left")
+        assert len(tree.rows) == rows_before - 2
+        await pilot.press("right")
+        assert len(tree.rows) == rows_before
+
+
+async def test_collapse_cursor_inside_moves_to_folded_post() -> None:
+    app = make_app(quotes_thread())
+    async with app.run_test(size=SIZE) as pilot:
+        tree = app.query_one(ThreadTree)
+        await pilot.press("j", "j", "j", "j")  # q3, inside q1's branch
+        assert cursor_id(app) == "q3"
+        tree.collapse(app.thread.by_id["q1"])
+        await pilot.pause()
+        assert cursor_id(app) == "q1"
+
+
+async def test_depth_keys_and_expand_all() -> None:
+    app = make_app(quotes_thread())
+    async with app.run_test(size=SIZE) as pilot:
+        tree = app.query_one(ThreadTree)
+        total = len(tree.rows)
+        await pilot.press("1")
+        assert ids(app, tree.rows) == ["root"]
+        await pilot.press("2")
+        assert ids(app, tree.rows) == ["root", "r1", "q1", "cy1", "cy2", "gone"]
+        await pilot.press("j", "j")
+        assert cursor_id(app) == "q1"
+        await pilot.press("3")
+        assert "q2" in ids(app, tree.rows) and "q3" not in ids(app, tree.rows)
+        await pilot.press("0")
+        assert len(tree.rows) == total
+        assert cursor_id(app) == "q1"
+
+
+async def test_depth_fold_moves_cursor_to_visible_ancestor() -> None:
+    app = make_app(quotes_thread())
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("j", "j", "j", "j", "j")
+        assert cursor_id(app) == "q4"
+        await pilot.press("2")
+        assert cursor_id(app) == "q1"
+
+
+async def test_same_author_brackets() -> None:
+    app = make_app(quotes_thread())
+    async with app.run_test(size=SIZE) as pilot:
+        # Alice wrote root, q2 and cy1, in tree order.
+        await pilot.press("right_square_bracket")
+        assert cursor_id(app) == "q2"
+        await pilot.press("right_square_bracket")
+        assert cursor_id(app) == "cy1"
+        await pilot.press("right_square_bracket")  # wraps around
+        assert cursor_id(app) == "root"
+        await pilot.press("left_square_bracket")
+        assert cursor_id(app) == "cy1"
+
+
+async def test_same_author_reveals_folded_posts() -> None:
+    app = make_app(quotes_thread())
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("1")
+        await pilot.press("right_square_bracket")
+        assert cursor_id(app) == "q2"
+        assert "q2" in ids(app, app.query_one(ThreadTree).rows)
+
+
+async def test_tab_switches_focus_and_detail_keys_fold_cards() -> None:
+    app = make_app(quotes_thread())
+    async with app.run_test(size=SIZE) as pilot:
+        tree = app.query_one(ThreadTree)
+        detail = app.query_one(DetailPane)
+        tree.move_to_post(app.thread.by_id["q4"])
+        await pilot.pause()
+        assert shown_id(app) == "q4"
+        cards = list(detail.query(QuoteCard))
+        # q4 quotes q3, which quotes q2, which quotes q1 — then the depth limit.
+        assert [app.thread.posts[c.index].id for c in cards] == ["q3", "q2", "q1"]
+        notes = list(detail.query(NoteItem))
+        assert [app.thread.posts[n.index].id for n in notes] == ["r1"]
+        await pilot.press("tab")
+        assert detail.has_focus
+        assert detail.selected == 0 and detail.selected_item is cards[0]
+        await pilot.press("enter")
+        await pilot.pause()
+        card = detail.query(QuoteCard).first()
+        assert card.folded and card.has_class("-folded")
+        assert len(detail.query(QuoteCard)) == 1  # its nested cards folded away with it
+        await pilot.press("space")
+        await pilot.pause()
+        assert not detail.query(QuoteCard).first().folded
+        await pilot.press("h")
+        await pilot.pause()
+        assert detail.query(QuoteCard).first().folded
+        await pilot.press("l")
+        await pilot.pause()
+        assert not detail.query(QuoteCard).first().folded
+        await pilot.press("tab")
+        assert tree.has_focus
+
+
+async def test_detail_lists_jump_to_reply_and_quoting_post() -> None:
+    app = make_app(quotes_thread())
+    async with app.run_test(size=SIZE) as pilot:
+        detail = app.query_one(DetailPane)
+        await pilot.press("j")  # r1: one reply? no — quoted by q1
+        assert cursor_id(app) == "r1"
+        await pilot.pause()
+        links = list(detail.query(PostLink))
+        assert [app.thread.posts[link.index].id for link in links] == ["q1"]
+        await pilot.press("tab", "G", "enter")
+        await pilot.pause()
+        assert cursor_id(app) == "q1"
+        assert app.query_one(ThreadTree).has_focus
+        assert shown_id(app) == "q1"
+
+
+async def test_cycle_guard_and_missing_placeholder() -> None:
+    app = make_app(quotes_thread())
+    async with app.run_test(size=SIZE) as pilot:
+        tree = app.query_one(ThreadTree)
+        detail = app.query_one(DetailPane)
+        tree.move_to_post(app.thread.by_id["cy1"])
+        await pilot.pause()
+        texts = " ".join(str(s.render()) for s in detail.query(Static))
+        assert "quoted above" in texts
+        tree.move_to_post(app.thread.by_id["gone"])
+        await pilot.pause()
+        card = detail.query(QuoteCard).first()
+        assert card.has_class("-missing")
+        texts = " ".join(str(s.render()) for s in detail.query(Static))
+        assert "not in the file (not fetched)" in texts and "deleted-1" in texts
+
+
+async def test_copy_sends_text_through_osc52(monkeypatch: pytest.MonkeyPatch) -> None:
+    app = make_app(quotes_thread())
+    copied: list[str] = []
+    monkeypatch.setattr(app, "copy_to_clipboard", copied.append)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("j", "y")
+        assert copied == ["A reply that quotes nothing."]
+
+
+async def test_copy_includes_post_link() -> None:
+    thread = quotes_thread()
+    thread.posts[0].extra = {"url": "https://example.com/root"}
+    app = make_app(thread)
+    copied: list[str] = []
+    async with app.run_test(size=SIZE) as pilot:
+        app.copy_to_clipboard = copied.append  # type: ignore[method-assign]
+        await pilot.press("y")
+        assert copied == ["The root post. Everything hangs off this.\n\nhttps://example.com/root"]
+
+
+async def test_open_link_without_browser_copies(monkeypatch: pytest.MonkeyPatch) -> None:
+    thread = quotes_thread()
+    thread.posts[1].text = "See https://example.com/one, and https://example.com/two."
+    app = make_app(thread)
+    copied: list[str] = []
+    opened: list[str] = []
+    monkeypatch.setattr(app, "copy_to_clipboard", copied.append)
+    monkeypatch.setattr(app, "open_url", lambda url, **_: opened.append(url))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("o")  # the root has no link
+        assert copied == [] and opened == []
+        await pilot.press("j", "o")
+        await pilot.pause()
+        assert isinstance(app.screen, LinkPicker)
+        await pilot.press("j", "enter")
+        await pilot.pause()
+        assert copied == ["https://example.com/two"] and opened == []
+
+
+async def test_open_link_with_browser(monkeypatch: pytest.MonkeyPatch) -> None:
+    thread = quotes_thread()
+    thread.posts[1].text = "Only https://example.com/one."
+    app = make_app(thread)
+    opened: list[str] = []
+    monkeypatch.setenv("DISPLAY", ":0")
+    monkeypatch.setattr(app, "open_url", lambda url, **_: opened.append(url))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("j", "o")
+        assert opened == ["https://example.com/one"]
+
+
+async def test_help_opens_and_closes() -> None:
+    app = make_app(quotes_thread(), keymap={"tree.parent": "P"})
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        text = str(app.screen.query_one(Static).render())
+        assert "Parent" in text and "P " in text
+        assert "1…9" in text and "Collapse everything below depth" in text
+        await pilot.press("escape")
+        assert not isinstance(app.screen, HelpScreen)
+
+
+async def test_keymap_remaps_by_binding_id() -> None:
+    app = make_app(quotes_thread(), keymap={"tree.down": "n"})
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n")
+        assert cursor_id(app) == "r1"
+        await pilot.press("j")  # no longer bound
+        assert cursor_id(app) == "r1"
+
+
+async def test_time_toggle_switches_rows_to_absolute() -> None:
+    app = make_app(quotes_thread())
+    async with app.run_test(size=SIZE) as pilot:
+        tree = app.query_one(ThreadTree)
+        assert "+5m" in tree.render_line(1).text
+        await pilot.press("T")
+        assert "May 28 00:05" in tree.render_line(1).text
+
+
+async def test_zoom_and_resize() -> None:
+    app = make_app(quotes_thread())
+    async with app.run_test(size=SIZE) as pilot:
+        tree = app.query_one(ThreadTree)
+        detail = app.query_one(DetailPane)
+        width = tree.size.width
+        await pilot.press("greater_than_sign")
+        await pilot.pause()
+        assert tree.size.width > width
+        await pilot.press("z")
+        await pilot.pause()
+        assert tree.display and not detail.display
+        await pilot.press("tab")
+        await pilot.pause()
+        assert detail.display and not tree.display and detail.has_focus
+        await pilot.press("z")
+        await pilot.pause()
+        assert tree.display and detail.display
+
+
+async def test_mouse_click_selects_and_toggles() -> None:
+    app = make_app(quotes_thread())
+    async with app.run_test(size=SIZE) as pilot:
+        tree = app.query_one(ThreadTree)
+        await pilot.click(ThreadTree, offset=(20, 1))
+        assert cursor_id(app) == "r1"
+        rows = len(tree.rows)
+        # Row 2 is q1 at depth 1: its fold glyph sits right after the 2-cell guide.
+        await pilot.click(ThreadTree, offset=(2, 2))
+        assert cursor_id(app) == "q1" and len(tree.rows) == rows - 3
+
+
+async def test_quit() -> None:
+    app = make_app(quotes_thread())
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("q")
+        await pilot.pause()
+    assert app.return_code == 0
+
+
+async def test_deep_chain_last_and_parent_are_quick_and_capped() -> None:
+    app = make_app(chain_thread(10_000))
+    async with app.run_test(size=SIZE) as pilot:
+        tree = app.query_one(ThreadTree)
+        await pilot.press("G")
+        assert cursor_id(app) == "c9999"
+        line = tree.render_line(tree.cursor - tree.scroll_offset.y).text
+        assert line.startswith("9999 ")
+        assert "Reply number 9999" in line
+        await pilot.press("p")
+        assert cursor_id(app) == "c9998"
+        await pilot.press("r")
+        assert cursor_id(app) == "c0"
+        cap = tree.depth_cap(tree.size.width)
+        tree.move_to_post(app.thread.by_id[f"c{cap}"])
+        await pilot.pause()
+        at_cap = tree.render_line(tree.cursor - tree.scroll_offset.y).text
+        # Indentation stops growing at the cap: the glyph sits in the same column.
+        assert at_cap.index("↳") == line.index("↳") > 0
+
+
+async def test_hostile_text_is_inert_everywhere() -> None:
+    app = make_app(hostile_thread())
+    async with app.run_test(size=SIZE) as pilot:
+        for _ in range(len(app.thread.posts)):
+            await pilot.press("j")
+            await pilot.pause()
+        # Still running: no injected action quit the app, no markup error crashed it.
+        assert app.is_running
+        tree = app.query_one(ThreadTree)
+        rows = [tree.render_line(y).text for y in range(len(tree.rows))]
+        assert any("[bold]not bold[" in row for row in rows)
+        assert all("\x1b" not in row and "\u202e" not in row for row in rows)
+        detail = app.query_one(DetailPane)
+        tree.move_to_post(app.thread.by_id["h1"])
+        await pilot.pause()
+        texts = "\n".join(str(s.render()) for s in detail.query(Static))
+        assert "[bold]not bold[/] and [/] and [@click=app.quit]click me[/] $variable" in texts
+        assert "[b]Mallory[/b] [@click=app.quit]x[/]" in texts

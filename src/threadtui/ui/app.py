@@ -146,7 +146,8 @@ class ThreadApp(App[None], inherit_bindings=False):
         parts.append(who)
         if thread.time_range is not None:
             start, end = thread.time_range
-            parts.append(f"{format_full(start, self.tz)} → {format_offset(end - start)}")
+            span = format_offset(end - start)
+            parts.append(f"{format_full(start, self.tz)} {self.glyphs.arrow} {span}")
         if thread.warnings:
             parts.append(f"{len(thread.warnings)} warning{'s' if len(thread.warnings) > 1 else ''}")
         return Content(sep.join(parts))
@@ -154,7 +155,8 @@ class ThreadApp(App[None], inherit_bindings=False):
     def _apply_split(self) -> None:
         tree = self.query_one(ThreadTree)
         detail = self.query_one(DetailPane)
-        narrow = self.has_class("-narrow")
+        # Breakpoint classes are set on the screen, not the app.
+        narrow = self.screen.has_class("-narrow")
         if narrow:
             tree.styles.width = "100%"
             detail.styles.width = "100%"

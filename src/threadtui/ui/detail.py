@@ -123,13 +123,15 @@ class QuoteCard(Item):
                 marked(first, "$text-muted", highlight),
             )
             return [Static(line, classes="card-line")]
-        meta = [time_content(post, pane.tz)]
-        metrics = metrics_content(post)
-        if metrics is not None:
-            meta.append(metrics)
-        widgets: list[Widget] = [
-            Static(Content.styled(g.separator, "$text-muted").join(meta), classes="card-head")
-        ]
+        widgets: list[Widget] = []
+        if not post.synthetic:
+            meta = [time_content(post, pane.tz)]
+            metrics = metrics_content(post)
+            if metrics is not None:
+                meta.append(metrics)
+            widgets.append(
+                Static(Content.styled(g.separator, "$text-muted").join(meta), classes="card-head")
+            )
         if post.text is None or post.is_placeholder:
             widgets.append(Static(Content.styled(status_text(post), "italic"), classes="gone"))
         if post.text:
@@ -149,6 +151,10 @@ class QuoteCard(Item):
         self.set_class(post.is_placeholder, "-missing")
         if self.folded:
             self.border_title = None
+        elif post.synthetic:
+            self.border_title = Content.styled(
+                f"{self.pane.glyphs.quote} post {post.status.replace('_', ' ')}", "$text-warning"
+            )
         else:
             self.border_title = Content.assemble(
                 Content.styled(f"{self.pane.glyphs.quote} ", "$text-secondary"),

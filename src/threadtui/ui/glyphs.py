@@ -26,6 +26,7 @@ class Glyphs:
     separator: str
     breadcrumb: str
     placeholder: str
+    arrow: str
 
 
 UNICODE = Glyphs(
@@ -43,6 +44,7 @@ UNICODE = Glyphs(
     separator=" · ",
     breadcrumb=" › ",
     placeholder="∅",
+    arrow="→",
 )
 
 ASCII = Glyphs(
@@ -60,4 +62,5 @@ ASCII = Glyphs(
     separator=" - ",
     breadcrumb=" > ",
     placeholder="?",
+    arrow="->",
 )

@@ -32,6 +32,8 @@ from threadtui.model.timefmt import format_count, format_offset, format_short
 from threadtui.ui.glyphs import UNICODE, Glyphs
 
 NAME_WIDTH = 18
+NARROW = 50
+"""Below this width rows drop the views column and shorten names, so text stays readable."""
 
 Spans = Callable[[str], Sequence[tuple[int, int]]]
 
@@ -594,8 +596,9 @@ class ThreadTree(ScrollView, can_focus=True):
             )
         else:
             name = post.author_label
-            if len(name) > NAME_WIDTH:
-                name = name[: NAME_WIDTH - 1] + g.ellipsis
+            limit = NAME_WIDTH if width >= NARROW else NAME_WIDTH * 2 // 3
+            if len(name) > limit:
+                name = name[: limit - 1] + g.ellipsis
             name_text = Text(name, style("name" if post.author else "unknown"))
             self._mark(name_text, name)
             line.append_text(name_text)
@@ -606,7 +609,7 @@ class ThreadTree(ScrollView, can_focus=True):
                 stamp = format_offset(post.created - self._start)
             line.append(" ")
             line.append(stamp, style("time"))
-        if post.metrics.views is not None:
+        if post.metrics.views is not None and width >= NARROW:
             line.append(" ")
             line.append(format_count(post.metrics.views), style("views"))
         if self.collapsed[index]:

@@ -32,7 +32,7 @@ from threadtui.model.timefmt import format_count, format_offset, format_short
 from threadtui.ui.glyphs import UNICODE, Glyphs
 
 NAME_WIDTH = 18
-NARROW = 50
+NARROW = 40
 """Below this width rows drop the views column and shorten names, so text stays readable."""
 
 Spans = Callable[[str], Sequence[tuple[int, int]]]

@@ -392,3 +392,28 @@ def test_preorder_and_rank_follow_the_tree() -> None:
     missing = thread.by_id["nowhere"]
     assert thread.rank[missing] == -1
     assert [thread.rank[thread.by_id[x]] for x in ("a", "a2", "q")] == [0, 3, 5]
+
+
+def test_file_order_does_not_change_the_tree() -> None:
+    # Parents first takes the one-pass path; children first takes the general path.
+    posts = [post("r", created_at="2026-01-01T00:00:00Z")]
+    for i in range(1, 60):
+        parent = "r" if i % 7 == 0 else f"p{(i * 5) // 7}" if i > 7 else "r"
+        posts.append(post(f"p{i}", reply_to=parent, created_at=f"2026-01-01T00:{i:02d}:00Z"))
+    posts.append(post("orphan", reply_to="absent", created_at="2026-01-01T01:00:00Z"))
+    forward = load_document(doc(*posts))
+    backward = load_document(doc(*reversed(posts)))
+
+    def shape(thread: Any) -> list[tuple[str, int, list[str]]]:
+        return [
+            (
+                thread.posts[i].id,
+                thread.posts[i].depth,
+                [thread.posts[k].id for k in thread.children(i)],
+            )
+            for i in thread.preorder
+        ]
+
+    assert shape(forward) == shape(backward)
+    assert forward.max_depth == backward.max_depth > 2
+    assert forward.warnings == backward.warnings

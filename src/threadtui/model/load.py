@@ -8,23 +8,25 @@ must not touch the recursion limit.
 
 from __future__ import annotations
 
+import gc
+import operator
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Final, NoReturn
 
 import orjson
 
-from threadtui.model.sanitize import clean_line, clean_text
+from threadtui.model.sanitize import _UNSAFE, clean_line, clean_text
 from threadtui.model.thread import (
     METRIC_NAMES,
     NO_METRICS,
     NO_PARENT,
     STATUSES,
     Author,
-    Metrics,
     Post,
     Thread,
 )
@@ -39,6 +41,10 @@ TOP_KEYS: Final = frozenset({"schema", "schema_version", "thread", "source", "au
 THREAD_KEYS: Final = frozenset({"title", "summary", "url", "root", "details"})
 AUTHOR_KEYS: Final = frozenset({"handle", "display_name"})
 
+_MISSING: Final = object()
+_FETCH: Final = operator.itemgetter(
+    "id", "text", "author", "created_at", "reply_to", "quotes", "metrics", "status"
+)
 _TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d(?::\d\d(?:\.\d{1,9})?)?Z")
 _BOM = b"\xef\xbb\xbf"
 
@@ -93,17 +99,42 @@ def read_input(path: str | os.PathLike[str]) -> bytes:
 def load_bytes(data: bytes, *, name: str = "<thread>") -> Thread:
     if data.startswith(_BOM):
         data = data[len(_BOM) :]
-    if not data.strip():
+    # isspace() stops at the first byte of a real file; strip() would copy all of it.
+    if not data or data.isspace():
         raise ThreadFileError(name, "the file is empty")
+    with _no_gc():
+        try:
+            document = orjson.loads(data)
+        except orjson.JSONDecodeError as error:
+            if "UTF-8" in error.msg:
+                raise _not_utf8(name, data) from None
+            raise ThreadFileError(
+                name, f"invalid JSON: {error.msg}", line=error.lineno, column=error.colno
+            ) from None
+        return load_document(document, name=name)
+
+
+@contextmanager
+def _no_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a thread loads, then freeze what it built.
+
+    Loading allocates millions of objects and frees none, so every collection the
+    allocations trigger walks the whole growing document for nothing (at 100,000 posts,
+    more than half of the load time). Afterwards the first collection would still walk
+    them all once (~0.1 s), and every full collection again: a loaded thread lives as
+    long as the program, so it moves to the permanent generation instead. Posts hold no
+    reference cycles, so reference counting still frees a thread that is dropped.
+    """
+    enabled = gc.isenabled()
+    if not enabled:
+        yield
+        return
+    gc.disable()
     try:
-        document = orjson.loads(data)
-    except orjson.JSONDecodeError as error:
-        if "UTF-8" in error.msg:
-            raise _not_utf8(name, data) from None
-        raise ThreadFileError(
-            name, f"invalid JSON: {error.msg}", line=error.lineno, column=error.colno
-        ) from None
-    return load_document(document, name=name)
+        yield
+    finally:
+        gc.freeze()
+        gc.enable()
 
 
 def _not_utf8(name: str, data: bytes) -> ThreadFileError:
@@ -166,6 +197,11 @@ class _Reader:
 
 def load_document(document: Any, *, name: str = "<thread>") -> Thread:
     """Validate an already-parsed document and build the thread with its indexes."""
+    with _no_gc():
+        return _load_document(document, name)
+
+
+def _load_document(document: Any, name: str) -> Thread:
     r = _Reader(name)
     top = r.object(document, "$")
     schema = top.get("schema")
@@ -203,7 +239,8 @@ def load_document(document: Any, *, name: str = "<thread>") -> Thread:
 
     warnings: list[str] = []
     authors = _read_authors(r, r.optional_object(top.get("authors"), "$.authors"))
-    posts = _read_posts(r, raw_posts, authors, warnings)
+    by_id: dict[str, int] = {}
+    posts = _read_posts(r, raw_posts, authors, by_id, warnings)
 
     thread = Thread(
         name=name,
@@ -215,7 +252,7 @@ def load_document(document: Any, *, name: str = "<thread>") -> Thread:
         source=source,
         authors=authors,
         posts=posts,
-        by_id={},
+        by_id=by_id,
         roots=[],
         warnings=warnings,
         extra={k: v for k, v in top.items() if k not in TOP_KEYS} or None,
@@ -226,84 +263,105 @@ def load_document(document: Any, *, name: str = "<thread>") -> Thread:
 
 def _read_authors(r: _Reader, raw: dict[str, Any]) -> dict[str, Author]:
     authors: dict[str, Author] = {}
-    for author_id, value in raw.items():
-        where = f"$.authors[{_describe(author_id)}]"
+    unsafe = _UNSAFE.search
+    for author_id, entry in raw.items():
         if not author_id:
             r.fail("$.authors", "an author id is empty")
-        entry = r.object(value, where)
-        extra = {k: v for k, v in entry.items() if k not in AUTHOR_KEYS} or None
-        authors[author_id] = Author(
-            id=clean_line(author_id),
-            handle=r.opt_line(entry.get("handle"), f"{where}.handle"),
-            display_name=r.opt_line(entry.get("display_name"), f"{where}.display_name"),
-            extra=extra,
-        )
+        if type(entry) is not dict:
+            r.expected(f"$.authors[{_describe(author_id)}]", "an object", entry)
+        get = entry.get
+        handle = get("handle")
+        name = get("display_name")
+        # Names are short and almost always clean; only unusual ones take the slow path
+        # that names the JSON path of a problem.
+        if handle is not None and (type(handle) is not str or unsafe(handle) is not None):
+            handle = r.opt_line(handle, f"$.authors[{_describe(author_id)}].handle")
+        if name is not None and (type(name) is not str or unsafe(name) is not None):
+            name = r.opt_line(name, f"$.authors[{_describe(author_id)}].display_name")
+        extra = None
+        if not entry.keys() <= AUTHOR_KEYS:
+            extra = {k: v for k, v in entry.items() if k not in AUTHOR_KEYS}
+        clean_id = author_id if unsafe(author_id) is None else clean_line(author_id)
+        authors[author_id] = Author(clean_id, handle, name, 0, extra)
     return authors
 
 
 def _read_posts(
-    r: _Reader, raw_posts: list[Any], authors: dict[str, Author], warnings: list[str]
+    r: _Reader,
+    raw_posts: list[Any],
+    authors: dict[str, Author],
+    by_id: dict[str, int],
+    warnings: list[str],
 ) -> list[Post]:
-    # The hot loop of loading: locals instead of globals and attribute lookups, and no
-    # per-post function calls on the happy path.
+    # The hot loop of loading (a 100,000-post file runs it 100,000 times): locals instead of
+    # globals, one C call to fetch the fields, no function call on the happy path. Anything
+    # unusual falls through to the slow checks that name the JSON path.
     posts: list[Post] = []
     append = posts.append
     time_match = _TIME.fullmatch
     fromiso = datetime.fromisoformat
+    unsafe = _UNSAFE.search
     times: dict[str, float] = {}
-    post_keys = POST_KEYS
+    fetch = _FETCH
     statuses = STATUSES
     str_ = str
     int_ = int
     dict_ = dict
     list_ = list
+    tuple_ = tuple
     no_metrics = NO_METRICS
-    seen: dict[str, int] = {}
+    new_post = Post
+    claim = by_id.setdefault
+    missing = _MISSING
 
     for i, d in enumerate(raw_posts):
         if type(d) is not dict_:
             r.expected(f"$.posts[{i}]", "a post object", d)
-        pid = d.get("id")
+        try:
+            # Writers emit all eight keys: one C call fetches them, and a length of eight
+            # then also proves there is nothing extra to keep.
+            pid, text, author_id, created_at, reply_to, quotes, raw_metrics, status = fetch(d)
+            extra = None if len(d) == 8 else _extra(d)
+        except KeyError:
+            get = d.get
+            pid = get("id")
+            text = get("text", missing)
+            author_id = get("author")
+            created_at = get("created_at")
+            reply_to = get("reply_to")
+            quotes = get("quotes")
+            raw_metrics = get("metrics")
+            status = get("status")
+            extra = _extra(d)
         if type(pid) is not str_ or not pid:
             r.expected(f"$.posts[{i}].id", "a non-empty string", pid)
-        first = seen.setdefault(pid, i)
+        first = claim(pid, i)
         if first != i:
             r.fail(
                 f"$.posts[{i}].id",
                 f"duplicate post id {_describe(pid)} (first at $.posts[{first}].id)",
             )
 
-        status = d.get("status", "ok")
         if status is None:
             status = "ok"
         elif status not in statuses:
             r.expected(f"$.posts[{i}].status", "one of " + ", ".join(sorted(statuses)), status)
 
-        if "text" not in d:
-            r.fail(f"$.posts[{i}]", 'missing "text"')
-        text = d["text"]
         if type(text) is str_:
-            text = clean_text(text)
+            if unsafe(text) is not None:
+                text = clean_text(text)
+        elif text is missing:
+            r.fail(f"$.posts[{i}]", 'missing "text"')
         elif text is not None or status == "ok":
             r.expected(f"$.posts[{i}].text", "a string", text)
 
-        author_id = d.get("author")
         author = None
         if author_id is not None:
-            if type(author_id) is not str_:
-                r.expected(f"$.posts[{i}].author", "an author id or null", author_id)
-            author = authors.get(author_id)
+            author = authors.get(author_id) if type(author_id) is str_ else None
             if author is None:
-                warnings.append(
-                    f"$.posts[{i}].author: unknown author id {_describe(author_id)};"
-                    " shown without a name"
-                )
-                author = authors[author_id] = Author(
-                    id=clean_line(author_id), handle=None, display_name=None
-                )
+                author = _unknown_author(r, i, author_id, authors, warnings)
             author.post_count += 1
 
-        created_at = d.get("created_at")
         created = None
         if created_at is not None:
             created = times.get(created_at) if type(created_at) is str_ else None
@@ -320,52 +378,66 @@ def _read_posts(
                     r.fail(f"$.posts[{i}].created_at", f"not a real time: {error}")
                 times[created_at] = created
 
-        reply_to = d.get("reply_to")
         if reply_to is not None and (type(reply_to) is not str_ or not reply_to):
             r.expected(f"$.posts[{i}].reply_to", "a post id or null", reply_to)
 
-        quotes = d.get("quotes")
-        if quotes:
+        if not quotes:
+            if quotes is not None and quotes != []:
+                r.expected(f"$.posts[{i}].quotes", "an array of post ids", quotes)
+            quotes = ()
+        else:
             if type(quotes) is not list_:
                 r.expected(f"$.posts[{i}].quotes", "an array of post ids", quotes)
             for k, q in enumerate(quotes):
                 if type(q) is not str_ or not q:
                     r.expected(f"$.posts[{i}].quotes[{k}]", "a post id", q)
-            quotes = tuple(quotes)
-        elif quotes is None or quotes == []:
-            quotes = ()
-        else:
-            r.expected(f"$.posts[{i}].quotes", "an array of post ids", quotes)
+            quotes = tuple_(quotes)
 
-        raw_metrics = d.get("metrics")
+        metrics = no_metrics
         if raw_metrics:
             if type(raw_metrics) is not dict_:
                 r.expected(f"$.posts[{i}].metrics", "an object", raw_metrics)
-            for key, value in raw_metrics.items():
+            for value in raw_metrics.values():
                 if value is not None and (type(value) is not int_ or value < 0):
-                    r.expected(f"$.posts[{i}].metrics.{key}", "a whole number ≥ 0 or null", value)
-            metrics = Metrics(
-                raw_metrics.get("views"),
-                raw_metrics.get("likes"),
-                raw_metrics.get("reposts"),
-                raw_metrics.get("replies"),
-                raw_metrics.get("quotes"),
-            )
-        elif raw_metrics is None or raw_metrics == {}:
-            metrics = no_metrics
-        else:
+                    _bad_metric(r, i, raw_metrics)
+            # Validated; kept as parsed and turned into Metrics when first read (the UI
+            # reads a screenful, not 100,000).
+            metrics = raw_metrics
+        elif raw_metrics is not None and raw_metrics != {}:
             r.expected(f"$.posts[{i}].metrics", "an object", raw_metrics)
 
-        extra = None
-        if not d.keys() <= post_keys:
-            extra = {k: v for k, v in d.items() if k not in post_keys}
-
         append(
-            Post(
+            new_post(
                 i, pid, author, text, created_at, created, reply_to, quotes, metrics, status, extra
             )
         )
     return posts
+
+
+def _extra(d: dict[str, Any]) -> dict[str, Any] | None:
+    """Keys the format does not define: kept, so a tool's own data survives a round trip."""
+    if d.keys() <= POST_KEYS:
+        return None
+    return {k: v for k, v in d.items() if k not in POST_KEYS}
+
+
+def _unknown_author(
+    r: _Reader, i: int, author_id: Any, authors: dict[str, Author], warnings: list[str]
+) -> Author:
+    if type(author_id) is not str:
+        r.expected(f"$.posts[{i}].author", "an author id or null", author_id)
+    warnings.append(
+        f"$.posts[{i}].author: unknown author id {_describe(author_id)}; shown without a name"
+    )
+    author = authors[author_id] = Author(id=clean_line(author_id), handle=None, display_name=None)
+    return author
+
+
+def _bad_metric(r: _Reader, i: int, raw_metrics: dict[str, Any]) -> NoReturn:
+    for key, value in raw_metrics.items():
+        if value is not None and (type(value) is not int or value < 0):
+            r.expected(f"$.posts[{i}].metrics.{key}", "a whole number ≥ 0 or null", value)
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def _placeholder(posts: list[Post], by_id: dict[str, int], post_id: str) -> int:
@@ -393,37 +465,62 @@ def _index(thread: Thread) -> None:
     posts = thread.posts
     warnings = thread.warnings
     by_id = thread.by_id
-    for post in posts:
-        by_id[post.id] = post.index
     n_file = len(posts)
 
     # Every reference resolves: absent targets become placeholders appended after the file's
     # posts, so nothing the file mentions is silently dropped.
+    # One pass resolves references and files each post under its parent; cycles are
+    # broken afterwards, which un-files the few posts involved.
     missing_reply = missing_quote = 0
+    roots: list[int] = []
+    # Usually every post comes after its parent: then no cycle is possible and a depth is
+    # its parent's plus one, known in this same pass. A forward reference switches to the
+    # general (slower) cycle check and depth walk below.
+    forward = False
+    max_depth = 0
     for i in range(n_file):
         post = posts[i]
         reply_to = post.reply_to
+        parent = NO_PARENT
         if reply_to is not None:
-            parent = by_id.get(reply_to)
-            if parent is None:
+            parent = by_id.get(reply_to, NO_PARENT)
+            if parent == NO_PARENT:
                 parent = _placeholder(posts, by_id, reply_to)
                 missing_reply += 1
+        quotes = post.quotes
+        if quotes:
+            for q in quotes:
+                target = by_id.get(q)
+                if target is None:
+                    target = _placeholder(posts, by_id, q)
+                    missing_quote += 1
+                quoted = posts[target]
+                if quoted.quoted_by is None:
+                    quoted.quoted_by = [i]
+                elif quoted.quoted_by[-1] != i:
+                    quoted.quoted_by.append(i)
+                # The tree parent falls back to the first quoted post that is really in
+                # the thread; a placeholder for an absent quote is a card, not a branch.
+                if parent == NO_PARENT and reply_to is None and not quoted.synthetic:
+                    parent = target
+                    post.parent_is_quote = True
+        if parent == NO_PARENT:
+            roots.append(i)
+        else:
             post.parent = parent
-        for q in post.quotes:
-            target = by_id.get(q)
-            if target is None:
-                target = _placeholder(posts, by_id, q)
-                missing_quote += 1
-            quoted = posts[target]
-            if quoted.quoted_by is None:
-                quoted.quoted_by = [i]
-            elif quoted.quoted_by[-1] != i:
-                quoted.quoted_by.append(i)
-            # The tree parent falls back to the first quoted post that is really in the
-            # thread; a placeholder for an absent quote is a card, not a branch.
-            if post.parent == NO_PARENT and reply_to is None and not quoted.synthetic:
-                post.parent = target
-                post.parent_is_quote = True
+            above = posts[parent]
+            siblings = above.children
+            if siblings is None:
+                above.children = [i]
+            else:
+                siblings.append(i)
+            # Placeholders (past the file's posts) are roots at depth 0.
+            if parent < i or parent >= n_file:
+                depth = post.depth = above.depth + 1
+                if depth > max_depth:
+                    max_depth = depth
+            else:
+                forward = True
     if thread.root_id is not None and thread.root_id not in by_id:
         _placeholder(posts, by_id, thread.root_id)
         missing_reply += 1
@@ -436,22 +533,15 @@ def _index(thread: Thread) -> None:
             f"{missing_quote} quoted post(s) are not in the file: shown as placeholders"
         )
 
-    _break_cycles(thread)
+    for post in posts[n_file:]:
+        # A placeholder for an absent quote belongs in quote cards only.
+        if post.quoted_by is None or post.children is not None:
+            roots.append(post.index)
+    if forward:
+        roots.extend(_break_cycles(thread))
 
-    created_key = [p.created if p.created is not None else float("inf") for p in posts]
-    roots: list[int] = []
-    for post in posts:
-        parent = post.parent
-        if parent == NO_PARENT:
-            # A placeholder for an absent quote belongs in quote cards only.
-            if not post.synthetic or post.quoted_by is None or post.children is not None:
-                roots.append(post.index)
-        else:
-            siblings = posts[parent].children
-            if siblings is None:
-                posts[parent].children = [post.index]
-            else:
-                siblings.append(post.index)
+    inf = float("inf")
+    created_key = [inf if p.created is None else p.created for p in posts]
     # Children were appended in file order, so the stable sort keeps file order for ties
     # and for posts without a time, as the format promises.
     by_time = created_key.__getitem__
@@ -462,27 +552,36 @@ def _index(thread: Thread) -> None:
     roots.sort(key=by_time)
     thread.roots = roots
 
-    max_depth = 0
-    stack = list(reversed(roots))
-    while stack:
-        i = stack.pop()
-        post = posts[i]
-        kids = post.children
-        if kids:
-            depth = post.depth + 1
-            if depth > max_depth:
-                max_depth = depth
-            for k in kids:
-                posts[k].depth = depth
-            stack.extend(kids)
+    if forward:
+        max_depth = 0
+        stack = list(reversed(roots))
+        while stack:
+            i = stack.pop()
+            post = posts[i]
+            kids = post.children
+            if kids:
+                depth = post.depth + 1
+                if depth > max_depth:
+                    max_depth = depth
+                for k in kids:
+                    posts[k].depth = depth
+                stack.extend(kids)
     thread.max_depth = max_depth
 
-    times = [p.created for p in posts if p.created is not None]
-    thread.time_range = (min(times), max(times)) if times else None
+    first = min(created_key, default=inf)
+    if first != inf:
+        last = max(created_key)
+        if last == inf:
+            last = max(t for t in created_key if t != inf)
+        thread.time_range = (first, last)
 
 
-def _break_cycles(thread: Thread) -> None:
-    """Make the parent graph a forest: each cycle loses the parent of its first post."""
+def _break_cycles(thread: Thread) -> list[int]:
+    """Make the parent graph a forest: each cycle loses the parent of its first post.
+
+    Returns the posts that became roots.
+    """
+    freed: list[int] = []
     posts = thread.posts
     state = bytearray(len(posts))  # 0 unseen, 1 on the current walk, 2 known acyclic
     for start in range(len(posts)):
@@ -498,8 +597,10 @@ def _break_cycles(thread: Thread) -> None:
             cycle = walk[walk.index(i) :]
             first = min(cycle)
             broken = posts[first]
+            posts[broken.parent].children.remove(first)  # type: ignore[union-attr]
             broken.parent = NO_PARENT
             broken.parent_is_quote = False
+            freed.append(first)
             if len(cycle) == 1:
                 what = f"post {_describe(broken.id)} replies to itself"
             else:
@@ -509,6 +610,7 @@ def _break_cycles(thread: Thread) -> None:
             thread.warnings.append(f"{what}: {_describe(broken.id)} is shown as a root")
         for k in walk:
             state[k] = 2
+    return freed
 
 
 def is_thread_document(value: Mapping[str, Any]) -> bool:

@@ -17,7 +17,7 @@ METRIC_NAMES: Final = ("views", "likes", "reposts", "replies", "quotes")
 NO_PARENT: Final = -1
 
 
-@dataclass(slots=True, frozen=True)
+@dataclass(slots=True)
 class Metrics:
     """Engagement counts; None means the source did not say, never zero."""
 
@@ -34,6 +34,7 @@ class Metrics:
 
 
 NO_METRICS: Final = Metrics()
+"""Shared by every post with no known metric; never mutate a post's metrics."""
 
 
 @dataclass(slots=True)
@@ -65,7 +66,8 @@ class Post:
     created: float | None
     reply_to: str | None
     quotes: tuple[str, ...]
-    metrics: Metrics
+    raw_metrics: Metrics | dict[str, int | None]
+    """The loader keeps the validated JSON object; `metrics` turns it into Metrics once."""
     status: str
     extra: dict[str, Any] | None = None
     synthetic: bool = False
@@ -76,6 +78,16 @@ class Post:
     depth: int = 0
     children: list[int] | None = None
     quoted_by: list[int] | None = None
+
+    @property
+    def metrics(self) -> Metrics:
+        raw = self.raw_metrics
+        if type(raw) is dict:
+            get = raw.get
+            raw = self.raw_metrics = Metrics(
+                get("views"), get("likes"), get("reposts"), get("replies"), get("quotes")
+            )
+        return raw  # type: ignore[return-value]
 
     @property
     def is_placeholder(self) -> bool:

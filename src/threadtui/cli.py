@@ -17,7 +17,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from threadtui import __version__
-from threadtui.config import load_settings
+from threadtui.config import load_settings, local_timezone
 from threadtui.model import ThreadFileError
 
 EXIT_OK = 0
@@ -48,6 +48,16 @@ def parse_tz(value: str) -> tzinfo:
         raise UsageError(
             f"--tz: unknown time zone {value!r} (use a name like Europe/Berlin, UTC or +07:00)"
         ) from None
+
+
+def warning_line(path: str, warning: str) -> str:
+    """One stderr line per warning, `FILE:LINE: warning: ...` where the input line is known,
+    so editors and terminals can jump to it."""
+    if warning.startswith("line "):
+        number, sep, rest = warning[5:].partition(": ")
+        if sep and number.isdigit():
+            return f"{path}:{number}: warning: {rest}"
+    return f"{path}: warning: {warning}"
 
 
 def _fail(error: ThreadFileError | UsageError | str) -> int:
@@ -82,8 +92,7 @@ def import_main(argv: Sequence[str]) -> int:
     except (ThreadFileError, UsageError) as error:
         return _fail(error)
     for warning in result.warnings:
-        where = f"{args.file}:{warning.line}" if warning.line else args.file
-        print(f"{where}: warning: {warning.message}", file=sys.stderr)
+        print(warning_line(args.file, str(warning)), file=sys.stderr)
     payload = xstory.dumps(result.document)
     if args.output:
         try:
@@ -121,7 +130,7 @@ def validate_main(argv: Sequence[str]) -> int:
     except ThreadFileError as error:
         return _fail(error)
     for warning in thread.warnings:
-        print(f"{args.file}: warning: {warning}", file=sys.stderr)
+        print(warning_line(args.file, warning), file=sys.stderr)
     placeholders = len(thread.posts) - thread.real_post_count
     extra = f", {placeholders} placeholder(s) added" if placeholders else ""
     print(
@@ -198,8 +207,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     }
     settings = replace(settings, **{k: v for k, v in overrides.items() if v is not None})
     try:
-        tz = parse_tz(settings.tz) if settings.tz else UTC
-        thread = open_thread(path, tz=tz)
+        tz = parse_tz(settings.tz) if settings.tz else local_timezone()
+        # Story texts show times in the zone they were captured in, which we cannot know:
+        # read them as UTC unless --tz says otherwise (the display zone is separate).
+        thread = open_thread(path, tz=parse_tz(args.tz) if args.tz else UTC)
     except (ThreadFileError, UsageError) as error:
         return _fail(error)
 
@@ -209,7 +220,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         for line in problems:
             print(f"threadtui: {line}", file=sys.stderr)
         for warning in thread.warnings:
-            print(f"{os.fspath(path)}: warning: {warning}", file=sys.stderr)
+            print(warning_line(os.fspath(path), warning), file=sys.stderr)
         sys.stdout.write(render_text(thread, tz=tz))
         return EXIT_OK
 

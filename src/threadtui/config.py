@@ -9,8 +9,10 @@ from __future__ import annotations
 import os
 import tomllib
 from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 TIME_MODES = ("relative", "absolute")
 
@@ -26,6 +28,25 @@ class Settings:
     """Percent of the screen width the tree takes beside the detail pane."""
     keymap: dict[str, str] = field(default_factory=dict)
     """Binding id → keys, e.g. {"tree.down": "j,down,ctrl+n"}."""
+
+
+def local_timezone() -> tzinfo:
+    """The machine's zone, with its DST rules where they can be found (TZ, /etc/localtime)."""
+    name = os.environ.get("TZ", "").lstrip(":")
+    if not name:
+        try:
+            target = os.path.realpath("/etc/localtime")
+        except OSError:
+            target = ""
+        _, marker, rest = target.partition("/zoneinfo/")
+        name = rest if marker else ""
+    if name:
+        try:
+            return ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            pass
+    # A fixed offset is right for today; it may be an hour off across a DST change.
+    return datetime.now().astimezone().tzinfo or UTC
 
 
 def config_path(env: dict[str, str] | None = None) -> Path:

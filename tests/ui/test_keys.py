@@ -381,3 +381,18 @@ async def test_hostile_text_is_inert_everywhere() -> None:
         texts = "\n".join(str(s.render()) for s in detail.query(Static))
         assert "[bold]not bold[/] and [/] and [@click=app.quit]click me[/] $variable" in texts
         assert "[b]Mallory[/b] [@click=app.quit]x[/]" in texts
+
+
+async def test_wide_characters_never_change_row_width() -> None:
+    thread = hostile_thread()
+    thread.posts[1].text = "宽" * 300 + " 🧑‍🤝‍🧑🇺🇦 e\u0301\u0301\u0301 " + "x" * 10_000
+    app = make_app(thread)
+    for size in [(100, 30), (80, 24), (60, 24)]:
+        async with app.run_test(size=size) as pilot:
+            await pilot.pause()
+            tree = app.query_one(ThreadTree)
+            for y in range(len(tree.rows)):
+                assert tree.render_line(y).cell_length == tree.size.width, (size, y)
+            await pilot.press("j")
+            await pilot.pause()
+        app = make_app(thread)

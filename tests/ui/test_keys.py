@@ -396,3 +396,28 @@ async def test_wide_characters_never_change_row_width() -> None:
             await pilot.press("j")
             await pilot.pause()
         app = make_app(thread)
+
+
+async def test_command_palette_runs_our_commands() -> None:
+    app = make_app(quotes_thread())
+    async with app.run_test(size=SIZE) as pilot:
+        tree = app.query_one(ThreadTree)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"collapse to roots")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert ids(app, tree.rows) == ["root"]
+
+
+async def test_theme_from_settings_and_unknown_theme_warns() -> None:
+    app = make_app(quotes_thread(), theme="nord")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert app.theme == "nord"
+    app = make_app(quotes_thread(), theme="no-such-theme")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert app.theme == "textual-dark"
+        assert any("unknown theme 'no-such-theme'" in n.message for n in app._notifications)

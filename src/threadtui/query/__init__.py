@@ -1,0 +1,64 @@
+"""Search and the filter language: plain Python over the model, no Textual.
+
+    index = SearchIndex(thread)                  # once, in a worker for big threads
+    query = parse_query(text, thread, tz=tz)     # QueryError(message, start, end)
+    result = run_query(query, index, cancel=worker_cancelled)
+    view = FilterView.build(thread, result)      # for the filter: context and counts
+    highlight_spans(query, row_text)             # for drawing
+
+The language is described in `threadtui.query.parse` (and `HELP`, for the help screen).
+"""
+
+from threadtui.query.fold import fold, fold_with_map, has_upper, original_span, unaccent
+from threadtui.query.match import (
+    MatchResult,
+    QueryCancelled,
+    SearchIndex,
+    highlight_spans,
+    run_query,
+)
+from threadtui.query.parse import (
+    HELP,
+    KEYS,
+    NumberRange,
+    Pattern,
+    Query,
+    QueryError,
+    Term,
+    format_duration,
+    format_from,
+    format_time,
+    format_time_range,
+    parse_query,
+    replace_filters,
+    tokens,
+)
+from threadtui.query.view import FilterView
+
+__all__ = [
+    "HELP",
+    "KEYS",
+    "FilterView",
+    "MatchResult",
+    "NumberRange",
+    "Pattern",
+    "Query",
+    "QueryCancelled",
+    "QueryError",
+    "SearchIndex",
+    "Term",
+    "fold",
+    "fold_with_map",
+    "format_duration",
+    "format_from",
+    "format_time",
+    "format_time_range",
+    "has_upper",
+    "highlight_spans",
+    "original_span",
+    "parse_query",
+    "replace_filters",
+    "run_query",
+    "tokens",
+    "unaccent",
+]

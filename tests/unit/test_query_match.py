@@ -1,0 +1,494 @@
+"""Running queries on small threads: each operator, combinations, regexes, highlights, cancel."""
+
+from __future__ import annotations
+
+import random
+import re
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from threadtui.model import Thread, load_document
+from threadtui.query import (
+    QueryCancelled,
+    QueryError,
+    SearchIndex,
+    highlight_spans,
+    parse_query,
+    run_query,
+)
+from threadtui.query import match as match_module
+from threadtui.query import pattern as pattern_module
+
+
+def doc(*posts: dict[str, Any], **top: Any) -> dict[str, Any]:
+    base: dict[str, Any] = {"schema": "threadtui.thread", "schema_version": 1, "posts": list(posts)}
+    base.update(top)
+    return base
+
+
+def post(pid: str, **fields: Any) -> dict[str, Any]:
+    fields.setdefault("text", f"text of {pid}")
+    return {"id": pid, **fields}
+
+
+AUTHORS = {
+    "x:ohab": {"handle": "ohabryka", "display_name": "Oliver Habryka"},
+    "x:miles": {"handle": "Miles_Brundage", "display_name": "Miles Brundage"},
+    "x:boaz": {"handle": "boazbaraktcs", "display_name": "Boaz Barak"},
+    "x:zoe": {"handle": "zoe", "display_name": "Zoë Müller"},
+}
+
+
+def day(hhmm: str, date: str = "2026-05-29") -> str:
+    return f"{date}T{hhmm}:00Z"
+
+
+@pytest.fixture(scope="module")
+def thread() -> Thread:
+    # Tree order: r a b c d q u m ("gone" is a placeholder shown only as a quote card).
+    return load_document(
+        doc(
+            post(
+                "r",
+                author="x:ohab",
+                created_at=day("23:57", "2026-05-28"),
+                text="I think all internal models are high-risk.",
+                metrics={"views": 8300},
+            ),
+            post(
+                "a",
+                author="x:miles",
+                reply_to="r",
+                created_at=day("00:10"),
+                text="Agreed. The Straße to a naïve café is risky",
+                metrics={"views": 120},
+            ),
+            post(
+                "b",
+                author="x:boaz",
+                reply_to="a",
+                created_at=day("01:00"),
+                text="The ﬁnal word:\n\nno deployment",
+                metrics={"views": 5000, "likes": 7},
+            ),
+            post(
+                "c",
+                author="x:zoe",
+                reply_to="r",
+                created_at=day("12:00", "2026-05-30"),
+                text="Überwachung ist schlecht",
+                quotes=["q"],
+            ),
+            post(
+                "q",
+                author="x:boaz",
+                created_at=day("00:05"),
+                text="A separate thread about INTERNAL deployment",
+            ),
+            post(
+                "d",
+                author="x:ohab",
+                reply_to="c",
+                created_at=day("13:00", "2026-05-30"),
+                text="no",
+                quotes=["b"],
+            ),
+            post("m", author="x:miles", created_at=day("02:00"), text="quoting", quotes=["gone"]),
+            post("u", reply_to="q", created_at=day("00:20"), text="anonymous reply"),
+            authors=AUTHORS,
+        )
+    )
+
+
+@pytest.fixture(scope="module")
+def index(thread: Thread) -> SearchIndex:
+    return SearchIndex(thread)
+
+
+@pytest.fixture(params=["re", "regex"])
+def engine(request: pytest.FixtureRequest) -> Iterator[str]:
+    """Run a regex test on stdlib `re` alone, and with `regex` when it is installed."""
+    if request.param == "regex" and pattern_module._regex_module is None:
+        pytest.skip("the regex package is not installed")
+    saved = pattern_module.USE_REGEX_MODULE
+    pattern_module.USE_REGEX_MODULE = request.param == "regex"
+    yield request.param
+    pattern_module.USE_REGEX_MODULE = saved
+
+
+def ids(text: str, thread: Thread, index: SearchIndex, **kw: Any) -> list[str]:
+    result = run_query(parse_query(text, thread, **kw), index)
+    return [thread.posts[i].id for i in result.matches]
+
+
+def test_tree_order_fixture(thread: Thread) -> None:
+    assert [thread.posts[i].id for i in thread.preorder] == list("rabcdqum")
+
+
+# --- words and phrases ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("internal", "rcq"),  # c quotes q
+        ("INTERNAL", "cq"),  # smart case
+        ("Internal", ""),
+        ("internal models", "r"),  # every word
+        ("models internal", "r"),
+        ('"internal models"', "r"),
+        ('"models internal"', ""),
+        ("-internal", "abdum"),
+        ("internal -models", "cq"),
+        ("-INTERNAL", "rabdum"),  # excluded case-sensitively
+        ("cafe", "a"),  # accents ignored, both ways
+        ("café", "a"),
+        ("naive", "a"),
+        ("uberwachung", "c"),
+        ("Überwachung", "c"),
+        ("Uberwachung", "c"),  # case-sensitive, still accent-blind
+        ("strasse", "a"),  # ß
+        ("STRASSE", ""),
+        ("final", "bd"),  # ﬁ; d quotes b, so its quote card matches
+        ('"word: no deployment"', "bd"),  # a phrase across a blank line
+        ("separate", "cq"),  # c quotes q
+        ("nothing-like-this", ""),
+    ],
+)
+def test_words_phrases(thread: Thread, index: SearchIndex, text: str, expected: str) -> None:
+    assert "".join(ids(text, thread, index)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("habryka", "rd"),  # the display name
+        ("@miles", "am"),
+        ("miles_brundage", "am"),
+        ("Miles_Brundage", "am"),
+        ("muller", "c"),
+        ("zoë", "c"),
+        ("@boazbaraktcs", "bcdq"),  # c and d quote boaz's posts
+    ],
+)
+def test_author_names_and_handles(
+    thread: Thread, index: SearchIndex, text: str, expected: str
+) -> None:
+    assert "".join(ids(text, thread, index)) == expected
+
+
+def test_placeholders_outside_the_tree_never_match(thread: Thread, index: SearchIndex) -> None:
+    result = run_query(parse_query("-zzz", thread), index)
+    gone = thread.by_id["gone"]
+    assert gone not in result.matches and not result.member[gone]
+    assert result.total == 8 and result.count == 8
+
+
+# --- filters --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("from:miles_brundage", "am"),
+        ("from:miles_brundage from:zoe", "acm"),
+        ("-from:ohabryka", "abcqum"),  # u has no author: not by ohabryka
+        ('from:"Boaz Barak"', "bq"),
+        ("after:+30m", "bcdm"),  # at or after 00:27
+        ("before:+30m", "raqu"),
+        ("after:00:10 before:01:00", ""),  # the first post's day is May 28
+        ("after:2026-05-29T00:10 before:2026-05-29T01:00", "au"),  # inclusive, exclusive
+        ("after:2026-05-30", "cd"),
+        ("has:quote", "cdm"),
+        ("-has:quote", "rabqu"),
+        ("is:root", "rqm"),
+        ("-is:root", "abcdu"),
+        ("is:quoted", "bq"),
+        ("views:>1000", "rb"),
+        ("views:<=1000", "a"),  # unknown view counts never pass
+        ("views:100..5k", "ab"),
+        ("likes:7", "b"),
+        ("replies:>=1", "racq"),
+        ("replies:0", "bdum"),
+        ("replies:>1", "r"),
+    ],
+)
+def test_filters(thread: Thread, index: SearchIndex, text: str, expected: str) -> None:
+    assert "".join(ids(text, thread, index)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("from:ohabryka no", "d"),  # d's own text, and the quoted b
+        ("from:boazbaraktcs deployment", "bq"),
+        ("deployment -from:boazbaraktcs", "cd"),  # by others, quoting boaz
+        ("has:quote final", "d"),
+        ("is:root -has:quote after:+5m", "q"),
+        ("views:>100 risk", "ra"),
+        ("replies:>=1 before:+1h internal", "rq"),
+        ("/risk/ -/high/", "a"),
+        ("/risk/ from:miles_brundage after:+1m", "a"),
+    ],
+)
+def test_combinations(thread: Thread, index: SearchIndex, text: str, expected: str) -> None:
+    assert "".join(ids(text, thread, index)) == expected
+
+
+def test_time_zone_moves_dates(thread: Thread, index: SearchIndex) -> None:
+    from zoneinfo import ZoneInfo
+
+    # 2026-05-29 in Los Angeles starts at 07:00 UTC: every post but c and d is before it.
+    la = ZoneInfo("America/Los_Angeles")
+    assert "".join(ids("after:2026-05-30", thread, index, tz=la)) == "cd"
+    assert "".join(ids("before:2026-05-29", thread, index, tz=la)) == "rabqum"
+    assert "".join(ids("before:2026-05-29", thread, index)) == "r"
+
+
+def test_empty_query_matches_every_post_in_tree_order(thread: Thread, index: SearchIndex) -> None:
+    assert "".join(ids("", thread, index)) == "rabcdqum"
+
+
+# --- regular expressions --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("/Stra.e/", "a"),
+        ("/stra.e/", "a"),  # lower-case pattern: any case
+        ("/STRA.E/", ""),  # an upper-case letter: case-sensitive
+        ("/^no$/", "d"),  # ^ and $ at line ends
+        ("/^no /", "bd"),  # b's second paragraph; d through its quote card
+        ("/final/", ""),  # regexes see the text as written: ﬁ is not fi
+        ("/ﬁnal/", "bd"),
+        ("/caf[eé]/", "a"),
+        ("/miles_b/", "am"),  # the @handle
+        ("/^@zoe$/", "c"),
+        ("/Müller/", "c"),  # the name
+        ("/\\bno\\b/", "bd"),
+        ("/in.*al/", "rcq"),
+        ("-/e/", ""),
+        ("-/internal/", "abdum"),
+        ("/x*/", "rabcdqum"),  # matches the empty string: everywhere
+    ],
+)
+def test_regex(thread: Thread, index: SearchIndex, engine: str, text: str, expected: str) -> None:
+    assert "".join(ids(text, thread, index)) == expected
+
+
+def random_thread(seed: int, n: int = 400) -> Thread:
+    rng = random.Random(seed)
+    alphabet = "ab  \nxé"
+    posts = []
+    for k in range(n):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12)))
+        fields: dict[str, Any] = {"text": text, "author": rng.choice(["p", "q", None])}
+        if k and rng.random() < 0.7:
+            fields["reply_to"] = f"p{rng.randrange(k)}"
+        if k and rng.random() < 0.1:
+            fields["quotes"] = [f"p{rng.randrange(k)}"]
+        posts.append(post(f"p{k}", **fields))
+    authors = {
+        "p": {"handle": "ab", "display_name": "A b"},
+        "q": {"handle": "x", "display_name": None},
+    }
+    return load_document(doc(*posts, authors=authors))
+
+
+PATTERNS = [
+    "ab",
+    "^a",
+    "b$",
+    "^$",
+    r"a\sb",
+    "a.b",
+    r"\bab\b",
+    "a[^x]*b",
+    "b\nx",
+    "x*",
+    "a+b",
+    "é",
+    "(?s)a.*x",
+    "(?<=b)a",  # not local: searched post by post
+    r"a\Z",
+]
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_regex_agrees_with_a_plain_search_of_each_field(engine: str, seed: int) -> None:
+    """The joined-text shortcut finds exactly what searching each field on its own does."""
+    thread = random_thread(seed)
+    index = SearchIndex(thread)
+    for source in PATTERNS:
+        flags = re.MULTILINE | re.IGNORECASE
+        compiled = re.compile(source, flags)
+
+        def own(i: int, compiled: re.Pattern[str] = compiled) -> bool:
+            p = thread.posts[i]
+            fields = [p.text or ""]  # an empty text is still a text (`^$` finds it)
+            author = p.author
+            if author is not None:  # missing names and handles are not searched
+                if author.display_name:
+                    fields.append(author.display_name)
+                if author.handle:
+                    fields.append("@" + author.handle)
+            return any(compiled.search(f) for f in fields)
+
+        expected = [
+            i for i in thread.preorder if own(i) or any(own(q) for q in thread.quoted_posts(i))
+        ]
+        result = run_query(parse_query(f"/{source}/", thread), index)
+        assert result.matches == expected, source
+
+
+def test_regex_falls_back_to_one_text_at_a_time(
+    engine: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    thread = random_thread(4)
+    index = SearchIndex(thread)
+    query = parse_query("/a[^x]*b/", thread)
+    joined = run_query(query, index).matches
+    monkeypatch.setattr(match_module, "JOIN_SLICE", 0.0)
+    assert run_query(query, index).matches == joined
+
+
+def test_bad_regex_is_an_error_not_a_crash(thread: Thread) -> None:
+    for text in ("/(/", "/[a-/", "/a**/", "/(?P<1>x)/", "/abc\\"):
+        with pytest.raises(QueryError) as caught:
+            parse_query(text, thread)
+        assert caught.value.message.startswith("bad regular expression: "), text
+
+
+def test_catastrophic_regex_is_refused_at_once(thread: Thread) -> None:
+    started = time.perf_counter()
+    with pytest.raises(QueryError, match="exponential"):
+        parse_query("/(a+)+$/", thread)
+    assert time.perf_counter() - started < 0.1
+
+
+def test_slow_regex_on_long_text_stays_bounded(engine: str) -> None:
+    """A polynomial pattern the shape checks let through, on long posts."""
+    rng = random.Random(5)
+    texts = ["".join(rng.choice("ab ") for _ in range(1500)) for _ in range(20)]
+    thread = load_document(doc(*(post(f"p{k}", text=t) for k, t in enumerate(texts))))
+    index = SearchIndex(thread)
+    if engine == "re":
+        # Without `regex` nothing can stop one long match call: cubic patterns are refused.
+        with pytest.raises(QueryError, match="more than one open-ended repeat"):
+            parse_query("/a.*b.*c/", thread)
+        query = parse_query("/a.*c/", thread)  # quadratic: allowed
+    else:
+        query = parse_query("/a.*b.*c/", thread)
+    started = time.perf_counter()
+    try:
+        result = run_query(query, index)
+    except QueryError as error:
+        # Stopped at the budget (1 s, with `re` plus the post it was on).
+        assert "is too slow: stopped after 1 s" in error.message
+        assert (error.start, error.end) == (0, len(query.text))
+    else:
+        assert result.count == 0
+    assert time.perf_counter() - started < 3
+
+
+def test_timeout_stops_one_runaway_search(thread: Thread) -> None:
+    if pattern_module._regex_module is None:
+        pytest.skip("only `regex` can stop a single runaway search")
+    long = load_document(doc(post("p", text="ab " * 7000)))
+    query = parse_query("/.*a.*b.*c/", long)
+    started = time.perf_counter()
+    with pytest.raises(QueryError, match="too slow"):
+        run_query(query, SearchIndex(long))
+    assert time.perf_counter() - started < 2
+
+
+# --- highlights -----------------------------------------------------------------------
+
+
+def pieces(query_text: str, text: str, thread: Thread) -> list[str]:
+    query = parse_query(query_text, thread)
+    return [text[a:b] for a, b in highlight_spans(query, text)]
+
+
+def test_highlights_words_phrases_and_accents(thread: Thread) -> None:
+    text = "Die Straße zum Café, ﬁnal: café"
+    assert pieces("strasse cafe fi", text, thread) == ["Straße", "Café", "ﬁ", "café"]
+    assert pieces("Cafe", text, thread) == ["Café"]  # smart case, accent-blind
+    assert pieces('"zum café"', text, thread) == ["zum Café"]
+    assert pieces("-cafe straße", text, thread) == ["Straße"]  # negated: not shown
+    assert pieces("from:zoe", text, thread) == []
+
+
+def test_highlights_merge_overlaps_and_regex(thread: Thread) -> None:
+    assert pieces("inter internal", "Internal use", thread) == ["Internal"]
+    assert pieces("/n.e/ use", "Internal use", thread) == ["nte", "use"]
+    assert pieces("/x*/", "abc", thread) == []  # empty matches draw nothing
+    assert pieces("/Inter/", "internal Internal", thread) == ["Inter"]
+
+
+def test_highlights_author_fields(thread: Thread) -> None:
+    assert pieces("@miles", "@Miles_Brundage", thread) == ["@Miles"]
+    assert pieces("muller", "Zoë Müller", thread) == ["Müller"]
+
+
+# --- navigation -----------------------------------------------------------------------
+
+
+def test_next_previous_and_counter(thread: Thread, index: SearchIndex) -> None:
+    result = run_query(parse_query("risk", thread), index)  # r, a
+    at = thread.by_id
+    assert [thread.posts[i].id for i in result.matches] == ["r", "a"]
+    assert result.counter(at["a"]) == "2/2"
+    assert result.counter(at["q"]) == "-/2"
+    assert result.ordinal(at["r"]) == 1 and at["a"] in result
+    assert result.next_match(at["r"]) == at["a"]
+    assert result.next_match(at["a"]) == at["r"]  # wraps
+    assert result.next_match(at["a"], wrap=False) is None
+    assert result.next_match(at["b"]) == at["r"]
+    assert result.previous_match(at["b"]) == at["a"]
+    assert result.previous_match(at["r"]) == at["a"]
+    assert result.previous_match(at["r"], wrap=False) is None
+    assert result.next_match(None) == at["r"] and result.previous_match(None) == at["a"]
+    assert result.previous_match(at["gone"]) == at["a"]  # not in the tree: from the end
+    empty = run_query(parse_query("zzz", thread), index)
+    assert empty.next_match(at["r"]) is None and empty.counter(at["r"]) == "-/0"
+
+
+# --- cancelling -----------------------------------------------------------------------
+
+
+def big_thread(n: int) -> Thread:
+    return load_document(doc(*(post(f"p{k}", text=f"post number {k}") for k in range(n))))
+
+
+def test_cancel_stops_a_run_between_chunks() -> None:
+    thread = big_thread(3 * match_module.CHUNK)
+    index = SearchIndex(thread)
+    query = parse_query("number -7", thread)
+    calls = 0
+
+    def cancel() -> bool:
+        nonlocal calls
+        calls += 1
+        return calls > 2  # let two chunks through, then a newer keystroke arrives
+
+    with pytest.raises(QueryCancelled):
+        run_query(query, index, cancel=cancel)
+    assert calls == 3
+    assert run_query(query, index, cancel=lambda: False).count > 0
+
+
+def test_cancel_stops_building_the_index() -> None:
+    with pytest.raises(QueryCancelled):
+        SearchIndex(big_thread(10), cancel=lambda: True)
+
+
+def test_index_is_read_only_after_build(thread: Thread, index: SearchIndex) -> None:
+    before = (list(index.folded), list(index.exact_text))
+    for text in ("final", "Final", "/f/", "-x from:zoe"):
+        run_query(parse_query(text, thread), index)
+    assert (index.folded, index.exact_text) == before

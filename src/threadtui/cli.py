@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from threadtui import __version__
 from threadtui.config import load_settings, local_timezone
-from threadtui.model import ThreadFileError
+from threadtui.model import Thread, ThreadFileError, clean_line
 
 EXIT_OK = 0
 EXIT_INPUT = 2
@@ -53,6 +53,8 @@ def parse_tz(value: str) -> tzinfo:
 def warning_line(path: str, warning: str) -> str:
     """One stderr line per warning, `FILE:LINE: warning: ...` where the input line is known,
     so editors and terminals can jump to it."""
+    # A file name can hold control characters like any downloaded text.
+    path = clean_line(path)
     if warning.startswith("line "):
         number, sep, rest = warning[5:].partition(": ")
         if sep and number.isdigit():
@@ -98,7 +100,7 @@ def import_main(argv: Sequence[str]) -> int:
         try:
             Path(args.output).write_bytes(payload)
         except OSError as error:
-            return _fail(f"{args.output}: cannot write: {error.strerror or error}")
+            return _fail(f"{clean_line(args.output)}: cannot write: {error.strerror or error}")
     else:
         sys.stdout.buffer.write(payload)
         sys.stdout.flush()
@@ -134,13 +136,53 @@ def validate_main(argv: Sequence[str]) -> int:
     placeholders = len(thread.posts) - thread.real_post_count
     extra = f", {placeholders} placeholder(s) added" if placeholders else ""
     print(
-        f"{args.file}: valid threadtui.thread v1: {thread.real_post_count} posts, "
+        f"{clean_line(args.file)}: valid threadtui.thread v1: {thread.real_post_count} posts, "
         f"{len(thread.authors)} authors{extra}, {len(thread.warnings)} warning(s)"
     )
     return EXIT_OK
 
 
 # --- threadtui FILE --------------------------------------------------------------------
+
+
+def build_filter(args: argparse.Namespace) -> str:
+    """The filter the options ask for, written in the query language."""
+    from threadtui.query import format_from
+
+    parts = [format_from(args.from_)] if args.from_ else []
+    if args.after:
+        parts.append(f"after:{args.after}")
+    if args.before:
+        parts.append(f"before:{args.before}")
+    if args.filter:
+        parts.append(args.filter)
+    return " ".join(parts)
+
+
+def check_query(thread: Thread, text: str, option: str, tz: tzinfo) -> None:
+    from threadtui.query import QueryError, parse_query
+
+    if not text.strip():
+        return
+    try:
+        parse_query(text, thread, tz=tz)
+    except QueryError as error:
+        raise UsageError(f"{option}: {error.message}") from None
+
+
+def print_thread(thread: Thread, query_text: str, fmt: str, tz: tzinfo) -> bytes:
+    from threadtui.export.render import render_json, render_markdown, render_text
+    from threadtui.query import FilterView, SearchIndex, parse_query, run_query
+
+    view = None
+    if query_text:
+        query = parse_query(query_text, thread, tz=tz)
+        view = FilterView.build(run_query(query, SearchIndex(thread)))
+    if fmt == "json":
+        return render_json(thread, view=view, query=query_text)
+    if fmt == "markdown":
+        return render_markdown(thread, tz=tz, view=view).encode()
+    return render_text(thread, tz=tz, view=view).encode()
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -166,6 +208,27 @@ def build_parser() -> argparse.ArgumentParser:
         dest="print_",
         action="store_true",
         help="print the thread to stdout as indented text instead of opening it",
+    )
+    narrow = parser.add_argument_group(
+        "search and filters (the same language as / and f in the app)"
+    )
+    narrow.add_argument(
+        "--from",
+        dest="from_",
+        action="append",
+        default=[],
+        metavar="HANDLE",
+        help="posts by this author (repeat for any of several)",
+    )
+    narrow.add_argument("--after", metavar="T", help="posts at or after T (ISO, a date, +30m)")
+    narrow.add_argument("--before", metavar="T", help="posts before T")
+    narrow.add_argument("--filter", metavar="QUERY", help='a filter, e.g. "views:>1000 has:quote"')
+    narrow.add_argument("--search", metavar="QUERY", help="open with this search highlighted")
+    narrow.add_argument(
+        "--format",
+        choices=["text", "markdown", "json"],
+        default="text",
+        help="what --print writes (json is a thread file of the shown posts)",
     )
     look = parser.add_argument_group("terminal")
     look.add_argument(
@@ -214,14 +277,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ThreadFileError, UsageError) as error:
         return _fail(error)
 
-    if args.print_:
-        from threadtui.export.text import render_text
+    filter_text = build_filter(args)
+    search_text = args.search or ""
+    try:
+        check_query(thread, filter_text, "--from/--after/--before/--filter", tz)
+        check_query(thread, search_text, "--search", tz)
+    except UsageError as error:
+        return _fail(error)
 
+    if args.print_:
         for line in problems:
             print(f"threadtui: {line}", file=sys.stderr)
         for warning in thread.warnings:
             print(warning_line(os.fspath(path), warning), file=sys.stderr)
-        sys.stdout.write(render_text(thread, tz=tz))
+        # In print there is nothing to highlight: a search narrows like a filter.
+        combined = f"{filter_text} {search_text}".strip()
+        sys.stdout.buffer.write(print_thread(thread, combined, args.format, tz))
+        sys.stdout.flush()
         return EXIT_OK
 
     if args.color_system:
@@ -229,7 +301,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.environ["TEXTUAL_COLOR_SYSTEM"] = args.color_system
     from threadtui.ui.app import ThreadApp, run_app
 
-    app = ThreadApp(thread, settings=settings, tz=tz, startup_messages=problems)
+    app = ThreadApp(
+        thread,
+        settings=settings,
+        tz=tz,
+        startup_messages=problems,
+        search=search_text,
+        filter=filter_text,
+    )
     run_app(app, mouse=settings.mouse)
     return EXIT_OK
 

@@ -130,3 +130,47 @@ def test_hostile_text_shown_literally(snap_compare) -> None:
         pilot.app.query_one(DetailPane)
 
     assert snap_compare(make_app(hostile_thread()), terminal_size=(110, 30), run_before=run_before)
+
+
+def test_search_highlighted(snap_compare) -> None:
+    async def run_before(pilot: Pilot) -> None:
+        await dismiss_toasts(pilot)
+        await pilot.press("slash", *"internal")
+        await settle(pilot)
+
+    assert snap_compare(seed_app(), terminal_size=(100, 30), run_before=run_before)
+
+
+def test_filter_with_context_and_hidden_matches(snap_compare) -> None:
+    async def run_before(pilot: Pilot) -> None:
+        await dismiss_toasts(pilot)
+        await pilot.press("f", *"from:carol")
+        await settle(pilot)
+        await pilot.press("enter")
+        app = pilot.app
+        app.query_one(ThreadTree).collapse(app.thread.by_id["q2"])
+        await settle(pilot)
+
+    assert snap_compare(make_app(quotes_thread()), terminal_size=(100, 30), run_before=run_before)
+
+
+def test_author_picker(snap_compare) -> None:
+    async def run_before(pilot: Pilot) -> None:
+        await dismiss_toasts(pilot)
+        await pilot.press("a")
+        await settle(pilot)
+        await pilot.press("down", "space")
+        await settle(pilot)
+
+    assert snap_compare(seed_app(), terminal_size=(100, 30), run_before=run_before)
+
+
+def test_time_picker(snap_compare) -> None:
+    async def run_before(pilot: Pilot) -> None:
+        await dismiss_toasts(pilot)
+        await pilot.press("t")
+        await settle(pilot)
+        await pilot.press("right", "right", "tab", "left", "left", "left")
+        await settle(pilot)
+
+    assert snap_compare(seed_app(), terminal_size=(100, 30), run_before=run_before)

@@ -369,7 +369,7 @@ def test_installed_command_reports_without_traceback(tmp_path: Path) -> None:
 
 def test_model_never_imports_textual() -> None:
     code = (
-        "import sys, threadtui.model, threadtui.export.text, threadtui.opener;"
+        "import sys, threadtui.model, threadtui.query, threadtui.export.render, threadtui.opener;"
         "bad = [m for m in sys.modules if m.split('.')[0] in ('textual', 'rich')];"
         "print(bad); raise SystemExit(1 if bad else 0)"
     )

@@ -13,16 +13,21 @@ from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.content import Content
-from textual.screen import ModalScreen, Screen
+from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from threadtui.config import Settings
 from threadtui.model import Thread
 from threadtui.model.timefmt import format_full, format_offset
+from threadtui.query import format_from, format_time_range, replace_filters
+from threadtui.query.parse import ANONYMOUS
 from threadtui.ui.detail import DetailPane
 from threadtui.ui.glyphs import ASCII, UNICODE
 from threadtui.ui.help import EXTRA_KEYS, HelpScreen, binding_rows
 from threadtui.ui.links import LinkPicker, can_open_browser
+from threadtui.ui.pickers import UNKNOWN, AuthorChoice, AuthorPicker, TimePicker
+from threadtui.ui.queries import Failed, FilterState, QueryController, SearchState
+from threadtui.ui.querybar import QueryBar
 from threadtui.ui.text import find_links
 from threadtui.ui.tree import ThreadTree
 
@@ -39,29 +44,31 @@ STYLES = styles_dir()
 
 class ThreadApp(App[None], inherit_bindings=False):
     TITLE = "threadtui"
-    CSS_PATH: ClassVar = [STYLES / "app.tcss", STYLES / "detail.tcss", STYLES / "help.tcss"]
+    CSS_PATH: ClassVar = [
+        STYLES / "app.tcss",
+        STYLES / "detail.tcss",
+        STYLES / "help.tcss",
+        STYLES / "pickers.tcss",
+    ]
     HORIZONTAL_BREAKPOINTS: ClassVar = [(0, "-narrow"), (70, "-wide")]
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", "Quit", id="app.quit"),
         Binding("ctrl+q", "quit", "Quit", show=False, priority=True, id="app.quit-now"),
         Binding("question_mark", "help", "Help", id="app.help"),
-        # Priority: the Screen's own Tab (focus next) would skip a pane hidden by zoom.
-        Binding("tab", "switch_pane", "Switch pane", priority=True, id="app.switch-pane"),
-        Binding(
-            "shift+tab",
-            "switch_pane",
-            "Switch pane",
-            show=False,
-            priority=True,
-            id="app.switch-back",
-        ),
         Binding("y", "copy", "Copy", id="app.copy"),
         Binding("o", "open_link", "Open link", id="app.open-link"),
         Binding("T", "toggle_time", "Relative/absolute time", show=False, id="app.time"),
         Binding("z", "zoom", "One pane/two panes", show=False, id="app.zoom"),
         Binding("less_than_sign", "resize(-5)", "Narrower tree", show=False, id="app.narrower"),
         Binding("greater_than_sign", "resize(5)", "Wider tree", show=False, id="app.wider"),
+        Binding("slash", "search", "Search", id="app.search"),
+        Binding("n", "next_match(1)", "Next match", show=False, id="app.next-match"),
+        Binding("N", "next_match(-1)", "Previous match", show=False, id="app.previous-match"),
+        Binding("f", "filter", "Filter", id="app.filter"),
+        Binding("c", "clear", "Clear", show=False, id="app.clear"),
+        Binding("a", "pick_authors", "Authors", id="app.authors"),
+        Binding("t", "pick_time", "Time", id="app.time-range"),
         Binding("ctrl+p", "command_palette", "Commands", show=False, id="app.palette"),
     ]
 
@@ -72,6 +79,8 @@ class ThreadApp(App[None], inherit_bindings=False):
         settings: Settings | None = None,
         tz: tzinfo = UTC,
         startup_messages: Iterable[str] = (),
+        search: str = "",
+        filter: str = "",
     ) -> None:
         self.settings = settings or Settings()
         super().__init__()
@@ -80,6 +89,10 @@ class ThreadApp(App[None], inherit_bindings=False):
         self.glyphs = ASCII if self.settings.ascii else UNICODE
         self.tree_width = self.settings.tree_width
         self.startup_messages = list(startup_messages)
+        self.queries = QueryController(self, thread, tz)
+        self.initial_search = search
+        self.initial_filter = filter
+        self._search_origin: int | None = None
         self.animation_level = "none"
 
     # --- layout ---------------------------------------------------------------------------
@@ -92,6 +105,7 @@ class ThreadApp(App[None], inherit_bindings=False):
             tree.time_display = self.settings.time_display
             yield tree
             yield DetailPane(self.thread, glyphs=self.glyphs, tz=self.tz, id="detail")
+        yield QueryBar()
         yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
@@ -111,6 +125,12 @@ class ThreadApp(App[None], inherit_bindings=False):
         if tree.cursor_post is not None:
             tree.post_message(ThreadTree.Highlighted(tree, tree.cursor_post))
         self._show_warnings()
+        self.queries.start_index()
+        if self.initial_filter:
+            self.queries.run_filter(self.initial_filter, self._filter_done)
+        if self.initial_search:
+            self._search_origin = tree.cursor_post
+            self.queries.run_search(self.initial_search, self._search_done)
 
     def _show_warnings(self) -> None:
         lines = list(self.startup_messages) + list(self.thread.warnings)
@@ -133,6 +153,9 @@ class ThreadApp(App[None], inherit_bindings=False):
             parts.append(Content.styled(thread.summary, "$text-muted"))
         return Content.assemble(*parts)
 
+    def refresh_status(self) -> None:
+        self.query_one("#status", Static).update(self._status())
+
     def _status(self) -> Content:
         thread = self.thread
         sep = self.glyphs.separator
@@ -150,7 +173,25 @@ class ThreadApp(App[None], inherit_bindings=False):
             parts.append(f"{format_full(start, self.tz)} {self.glyphs.arrow} {span}")
         if thread.warnings:
             parts.append(f"{len(thread.warnings)} warning{'s' if len(thread.warnings) > 1 else ''}")
-        return Content(sep.join(parts))
+        status = Content(sep.join(parts))
+        extra: list[Content] = []
+        current = self.queries.filter
+        if current is not None:
+            extra.append(Content.styled(current.view.status(), "bold $text-accent"))
+        search = self.queries.search
+        if search is not None:
+            cursor = self.query_one(ThreadTree).cursor_post if self.is_mounted(ThreadTree) else None
+            counter = (
+                search.result.counter(cursor) if cursor is not None else f"-/{search.result.count}"
+            )
+            extra.append(Content.styled(f"search {counter}", "bold $text-warning"))
+        if extra:
+            # Query results lead: they are what the user is looking at right now.
+            return Content.styled(sep, "$text-muted").join([*extra, status])
+        return status
+
+    def is_mounted(self, widget_type: type) -> bool:
+        return bool(self.query(widget_type))
 
     def _apply_split(self) -> None:
         tree = self.query_one(ThreadTree)
@@ -172,6 +213,137 @@ class ThreadApp(App[None], inherit_bindings=False):
     @on(ThreadTree.Highlighted)
     async def _post_highlighted(self, message: ThreadTree.Highlighted) -> None:
         await self.query_one(DetailPane).show(message.index)
+        if self.queries.search is not None:
+            self.refresh_status()
+
+    # --- search and filter ----------------------------------------------------------------
+
+    def action_search(self) -> None:
+        self._search_origin = self.query_one(ThreadTree).cursor_post
+        self.query_one(QueryBar).open("search", self.queries.search_text)
+
+    def action_filter(self) -> None:
+        self.query_one(QueryBar).open("filter", self.queries.filter_text)
+
+    def action_clear(self) -> None:
+        self.queries.clear_search()
+        self._search_done(None)
+        self.queries.run_filter("", self._filter_done)
+
+    def action_next_match(self, step: int) -> None:
+        tree = self.query_one(ThreadTree)
+        if self.queries.search is None:
+            self.notify("No search: press / to search", timeout=3)
+            return
+        found = self.queries.next_match(tree.cursor_post, step, tree.is_visible_in_view)
+        if found is None:
+            self.notify("No match is shown (the filter hides them)", timeout=3)
+            return
+        tree.move_to_post(found)
+
+    def action_pick_authors(self) -> None:
+        # The marks come from the filter as it stands, however it was made.
+        current = self.queries.filter
+        chosen: set[str] = set() if current is None else set(current.query.authors)
+        if ANONYMOUS in chosen:
+            chosen.discard(ANONYMOUS)
+            chosen.add(UNKNOWN)
+        self.push_screen(AuthorPicker(self.thread, chosen), self._authors_picked)
+
+    def _authors_picked(self, chosen: list[AuthorChoice] | None) -> None:
+        if chosen is None:
+            return
+        names = ["?" if c.key == UNKNOWN else c.handle or c.key for c in chosen]
+        self._set_filter(replace_filters(self.queries.filter_text, {"from"}, format_from(names)))
+
+    def action_pick_time(self) -> None:
+        if self.thread.time_range is None:
+            self.notify("No post in this thread has a time", severity="warning", timeout=3)
+            return
+        query = self.queries.filter.query if self.queries.filter is not None else None
+        self.push_screen(
+            TimePicker(
+                self.thread,
+                glyphs=self.glyphs,
+                ascii_bars=self.settings.ascii,
+                tz=self.tz,
+                after=getattr(query, "after", None),
+                before=getattr(query, "before", None),
+            ),
+            self._time_picked,
+        )
+
+    def _time_picked(self, picked: tuple[float | None, float | None] | None) -> None:
+        if picked is None:
+            return
+        after, before = picked
+        assert self.thread.time_range is not None
+        addition = format_time_range(
+            after, before, tz=self.tz, relative_to=self.thread.time_range[0]
+        )
+        self._set_filter(replace_filters(self.queries.filter_text, {"after", "before"}, addition))
+
+    def _set_filter(self, text: str) -> None:
+        self.queries.run_filter(text, self._filter_done)
+        bar = self.query_one(QueryBar)
+        if bar.is_open and bar.mode == "filter":
+            bar.open("filter", text)
+
+    @on(QueryBar.Changed)
+    def _query_changed(self, message: QueryBar.Changed) -> None:
+        if message.mode == "search":
+            self.queries.run_search(message.text, self._search_done)
+        else:
+            self.queries.run_filter(message.text, self._filter_done)
+
+    @on(QueryBar.Closed)
+    def _query_closed(self, message: QueryBar.Closed) -> None:
+        if message.mode == "search" and not message.keep:
+            # Escape leaves search; the cursor stays where the search took it.
+            self.queries.clear_search()
+            self._search_done(None)
+        self.query_one(ThreadTree).focus()
+
+    def _search_done(self, outcome: SearchState | Failed | None) -> None:
+        bar = self.query_one(QueryBar)
+        tree = self.query_one(ThreadTree)
+        detail = self.query_one(DetailPane)
+        if isinstance(outcome, Failed):
+            bar.show_status(outcome.error.message, error=True)
+            return
+        if outcome is None:
+            tree.set_highlight(None, None)
+            detail.set_highlight(None)
+            bar.show_status("")
+        else:
+            tree.set_highlight(outcome.spans, outcome.result.member, outcome.below)
+            detail.set_highlight(outcome.spans)
+            origin = self._search_origin
+            target = None
+            if origin is not None and outcome.result.member[origin]:
+                target = origin
+            elif outcome.result.count:
+                target = self.queries.next_match(origin, 1, tree.is_visible_in_view)
+            if target is not None:
+                tree.move_to_post(target)
+            count = outcome.result.count
+            bar.show_status(outcome.result.counter(target) if target is not None else f"0/{count}")
+        self.refresh_status()
+        self.call_later(self._reshow_detail)
+
+    async def _reshow_detail(self) -> None:
+        detail = self.query_one(DetailPane)
+        await detail.show(detail.index, keep_selection=True)
+
+    def _filter_done(self, outcome: FilterState | Failed | None) -> None:
+        bar = self.query_one(QueryBar)
+        tree = self.query_one(ThreadTree)
+        if isinstance(outcome, Failed):
+            bar.show_status(outcome.error.message, error=True)
+            return
+        tree.set_filter(None if outcome is None else outcome.view)
+        bar.show_status("" if outcome is None else outcome.view.status())
+        self.refresh_status()
 
     @on(DetailPane.JumpTo)
     def _jump(self, message: DetailPane.JumpTo) -> None:
@@ -184,9 +356,6 @@ class ThreadApp(App[None], inherit_bindings=False):
     # --- actions --------------------------------------------------------------------------
 
     def action_switch_pane(self) -> None:
-        if isinstance(self.screen, ModalScreen):
-            self.screen.focus_next()
-            return
         tree = self.query_one(ThreadTree)
         detail = self.query_one(DetailPane)
         target = detail if tree.has_focus else tree

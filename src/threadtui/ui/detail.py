@@ -235,6 +235,7 @@ class DetailPane(VerticalScroll, can_focus=True):
         Binding("enter,space", "activate", "Open/fold", id="detail.activate"),
         Binding("left,h", "fold(1)", "Fold card", show=False, id="detail.fold"),
         Binding("right,l", "fold(0)", "Unfold card", show=False, id="detail.unfold"),
+        Binding("tab,shift+tab", "app.switch_pane", "Switch pane", id="app.switch-pane"),
     ]
 
     @dataclass

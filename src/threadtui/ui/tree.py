@@ -29,6 +29,7 @@ from textual.strip import Strip
 from threadtui.model import NO_PARENT, Thread
 from threadtui.model.thread import subtree_counts
 from threadtui.model.timefmt import format_count, format_offset, format_short
+from threadtui.query import FilterView
 from threadtui.ui.glyphs import UNICODE, Glyphs
 
 NAME_WIDTH = 18
@@ -38,14 +39,11 @@ NARROW = 40
 Spans = Callable[[str], Sequence[tuple[int, int]]]
 
 
-@dataclass(frozen=True, slots=True)
-class TreeFilter:
-    """What the tree shows when a filter is on: matches, their ancestors as context."""
-
-    visible: bytearray
-    matches: bytearray
-    matches_below: Sequence[int]
-    """Per post: matches strictly inside its subtree, for "N matches hidden" on folds."""
+def visible_of(view: FilterView) -> bytes:
+    """member | context, one byte a post: a single big-integer OR instead of a Python loop."""
+    n = len(view.member)
+    either = int.from_bytes(view.member, "little") | int.from_bytes(view.context, "little")
+    return either.to_bytes(n, "little")
 
 
 class ThreadTree(ScrollView, can_focus=True):
@@ -78,6 +76,10 @@ class ThreadTree(ScrollView, can_focus=True):
             id="tree.author-next",
         ),
         Binding("0", "expand_all", "Expand all", show=False, id="tree.expand-all"),
+        # On the panes, not the app: a focused widget's keys come before the Screen's own
+        # Tab (focus next, which would skip a pane hidden by zoom), and modal screens keep
+        # their own Tab.
+        Binding("tab,shift+tab", "app.switch_pane", "Switch pane", id="app.switch-pane"),
         *[
             Binding(
                 str(d),
@@ -170,12 +172,15 @@ class ThreadTree(ScrollView, can_focus=True):
         self.rows: list[int] = list(thread.preorder)
         self.row_of: dict[int, int] | None = None
         self.cursor = 0
-        self._filter: TreeFilter | None = None
+        self._filter: FilterView | None = None
+        self._visible: bytes | None = None
         self._visible_below: list[int] | None = None
+        self._search_below: list[int] | None = None
         self._highlight: Spans | None = None
         self._search_hits: bytearray | None = None
         self._is_last = self._last_flags(None)
         self._cache: LRUCache[tuple[object, ...], Strip] = LRUCache(2048)
+        self._styles: dict[str, Style] = {}
         self._version = 0
         self._start = thread.time_range[0] if thread.time_range else None
         self.virtual_size = Size(0, len(self.rows))
@@ -193,7 +198,7 @@ class ThreadTree(ScrollView, can_focus=True):
         return self.row_of.get(index)
 
     def is_visible_in_view(self, index: int) -> bool:
-        return self._filter is None or bool(self._filter.visible[index])
+        return self._filter is None or bool(self._visible[index])
 
     def hidden_count(self, index: int) -> int:
         """Posts folded away under a collapsed post (in the current view)."""
@@ -228,7 +233,7 @@ class ThreadTree(ScrollView, can_focus=True):
         """Visible rows below `index` when it is expanded (respecting inner folds)."""
         posts = self.thread.posts
         collapsed = self.collapsed
-        visible = None if self._filter is None else self._filter.visible
+        visible = None if self._filter is None else self._visible
         out: list[int] = []
         append = out.append
         stack = list(reversed(posts[index].children or ()))
@@ -249,7 +254,7 @@ class ThreadTree(ScrollView, can_focus=True):
         if self._filter is None and not any(self.collapsed):
             self.rows = list(thread.preorder)
         else:
-            visible = None if self._filter is None else self._filter.visible
+            visible = None if self._filter is None else self._visible
             posts = thread.posts
             collapsed = self.collapsed
             rows: list[int] = []
@@ -336,24 +341,41 @@ class ThreadTree(ScrollView, can_focus=True):
 
     # --- filter and search ----------------------------------------------------------------
 
-    def set_filter(self, view: TreeFilter | None) -> None:
+    def set_filter(self, view: FilterView | None) -> None:
+        """Show only a filter's matches and their ancestors (dimmed), or everything again."""
         current = self.cursor_post
         self._filter = view
-        self._visible_below = None if view is None else subtree_counts(self.thread, view.visible)
-        self._is_last = self._last_flags(None if view is None else view.visible)
-        if view is not None and current is not None and not view.visible[current]:
-            current = None
+        self._visible = None if view is None else visible_of(view)
+        visible = self._visible
+        self._visible_below = None if visible is None else subtree_counts(self.thread, visible)
+        self._is_last = self._last_flags(visible)
+        if visible is not None and current is not None and not visible[current]:
+            current = self._nearest_match(current, view)
         self._rebuild(keep=current)
-        if current is None and self.rows:
-            first_match = next(
-                (r for r, i in enumerate(self.rows) if view is None or view.matches[i]), 0
-            )
-            self._set_cursor(first_match, force=True)
 
-    def set_highlight(self, spans: Spans | None, hits: bytearray | None) -> None:
-        """Highlight search matches: `spans(text)` gives ranges, `hits` marks matching posts."""
+    def _nearest_match(self, current: int, view: FilterView | None) -> int | None:
+        """The first match at or after `current` in tree order, else the last one before."""
+        if view is None:
+            return current
+        order = self.thread.preorder
+        start = self.thread.rank[current]
+        member = view.member
+        for i in order[start:]:
+            if member[i]:
+                return i
+        for i in reversed(order[:start]):
+            if member[i]:
+                return i
+        return None
+
+    def set_highlight(
+        self, spans: Spans | None, hits: bytearray | None, below: list[int] | None = None
+    ) -> None:
+        """Mark search matches: `spans(text)` gives ranges to highlight in names and text,
+        `hits` the matching posts, `below` how many matches each folded branch hides."""
         self._highlight = spans
         self._search_hits = hits
+        self._search_below = below
         self._version += 1
         self._cache.clear()
         self.refresh()
@@ -515,6 +537,7 @@ class ThreadTree(ScrollView, can_focus=True):
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._cache.clear()
+        self._styles = {}
 
     # --- drawing --------------------------------------------------------------------------
 
@@ -526,6 +549,8 @@ class ThreadTree(ScrollView, can_focus=True):
         row = y + self.scroll_offset.y
         width = self.size.width
         if row >= len(self.rows) or width <= 0:
+            if row == 0 and not self.rows and self._filter is not None and width > 0:
+                return self._empty_line(width)
             return Strip.blank(width, self.rich_style)
         index = self.rows[row]
         is_cursor = row == self.cursor
@@ -536,8 +561,32 @@ class ThreadTree(ScrollView, can_focus=True):
             self._cache[key] = strip
         return strip
 
+    def _empty_line(self, width: int) -> Strip:
+        line = Text(" No post matches the filter (f edits it, c clears it)", no_wrap=True)
+        line.stylize(self._style("placeholder"))
+        line.truncate(width, overflow="ellipsis", pad=True)
+        line.stylize_before(self.rich_style)
+        segments = list(line.render(self.app.console))
+        return Strip(Segment.adjust_line_length(segments, width, style=self.rich_style), width)
+
     def _style(self, name: str) -> Style:
-        return self.get_component_rich_style(f"thread-tree--{name}", partial=True)
+        """A component's style as a span: colours blended over the widget's background.
+
+        A partial style drops the alpha of colours like `$foreground 45%` (everything would
+        be drawn at full strength); a full style blends them but also paints a background
+        over the cursor. So: blended colours from the one, the rest from the other.
+        """
+        style = self._styles.get(name)
+        if style is None:
+            component = f"thread-tree--{name}"
+            partial = self.get_component_rich_style(component, partial=True)
+            full = self.get_component_rich_style(component, partial=False)
+            style = partial + Style(
+                color=full.color if partial.color is not None else None,
+                bgcolor=full.bgcolor if partial.bgcolor is not None else None,
+            )
+            self._styles[name] = style
+        return style
 
     def _guides(self, index: int, cap: int) -> tuple[str, int]:
         """Guide characters for the last `cap` levels above `index`, and its depth."""
@@ -581,15 +630,17 @@ class ThreadTree(ScrollView, can_focus=True):
             line.append(fold, style("fold") + Style(meta={"row": row, "toggle": True}))
         else:
             line.append(g.leaf)
+        context = self._filter is not None and not self._filter.member[index]
+        hit = self._search_hits is not None and self._search_hits[index]
+        # A search hit's glyph is marked too: the match may be in text the row cannot show
+        # (a later line, a quoted card).
         if post.parent == NO_PARENT:
-            line.append(g.root, style("reply"))
+            line.append(g.root, style("match") if hit else style("reply"))
         elif post.parent_is_quote:
-            line.append(g.quote, style("quote"))
+            line.append(g.quote, style("match") if hit else style("quote"))
         else:
-            line.append(g.reply, style("reply"))
+            line.append(g.reply, style("match") if hit else style("reply"))
         line.append(" ")
-
-        context = self._filter is not None and not self._filter.matches[index]
         if post.synthetic or post.is_placeholder:
             line.append(
                 f"{g.placeholder} post {post.status.replace('_', ' ')}", style("placeholder")
@@ -615,10 +666,14 @@ class ThreadTree(ScrollView, can_focus=True):
         if self.collapsed[index]:
             hidden = self.hidden_count(index)
             note = f" (+{hidden})"
-            if self._filter is not None:
-                below = self._filter.matches_below[index]
-                if below:
-                    note = f" (+{hidden}, {below} match{'es' if below != 1 else ''})"
+            counts = (
+                self._search_below
+                if self._search_below is not None
+                else (None if self._filter is None else self._filter.below)
+            )
+            below = 0 if counts is None else counts[index]
+            if below:
+                note = f" (+{hidden}, {below} match{'es' if below != 1 else ''})"
             line.append(note, style("hidden"))
         text = post.first_line
         if text:

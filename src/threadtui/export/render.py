@@ -1,0 +1,169 @@
+"""`--print`: the thread, or the posts a filter matches with their ancestors as context,
+as plain text, Markdown or JSON, in tree order and indented as in the tree."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import UTC, tzinfo
+from typing import Any
+
+import orjson
+
+from threadtui.model import Post, Thread
+from threadtui.model.timefmt import format_count, format_full
+from threadtui.query import FilterView
+
+INDENT = "    "
+FORMATS = ("text", "markdown", "json")
+
+
+def shown_posts(thread: Thread, view: FilterView | None) -> Iterator[tuple[int, bool]]:
+    """(post index, is a match) in tree order: everything, or matches and their context."""
+    if view is None:
+        for index in thread.preorder:
+            yield index, True
+        return
+    member, context = view.member, view.context
+    for index in thread.preorder:
+        if member[index]:
+            yield index, True
+        elif context[index]:
+            yield index, False
+
+
+def post_heading(post: Post, tz: tzinfo = UTC) -> str:
+    parts = [post.author_label]
+    if post.author is not None and post.author.handle and post.author.display_name:
+        parts[0] += f" @{post.author.handle}"
+    if post.created is not None:
+        parts.append(format_full(post.created, tz))
+    if post.metrics.views is not None:
+        parts.append(f"{format_count(post.metrics.views)} views")
+    if post.is_placeholder:
+        parts.append(f"[{post.status.replace('_', ' ')}]")
+    return " · ".join(parts)
+
+
+def render_text(thread: Thread, *, tz: tzinfo = UTC, view: FilterView | None = None) -> str:
+    lines: list[str] = []
+    if thread.title:
+        lines.append(thread.title)
+    if thread.summary:
+        lines.append(thread.summary)
+    if view is not None:
+        lines.append(view.status())
+    if lines:
+        lines.append("")
+    posts = thread.posts
+    for index, is_match in shown_posts(thread, view):
+        post = posts[index]
+        pad = INDENT * post.depth
+        marker = "» " if post.parent_is_quote else ""
+        if not is_match:
+            # Context is only there to show where a match sits: its first line is enough.
+            lines.append(f"{pad}{marker}({post_heading(post, tz)}) [context]")
+            if post.first_line:
+                lines.append(f"{pad}  {post.first_line}")
+            continue
+        lines.append(f"{pad}{marker}{post_heading(post, tz)}")
+        for line in (post.text or "").split("\n"):
+            lines.append(f"{pad}  {line}" if line else "")
+        lines.append("")
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+# Inline syntax anywhere (emphasis, code, links, HTML, tables, strikethrough), and block
+# syntax only where it works: at the start of a line (lists, headings, numbered lists).
+_MARKDOWN_INLINE = re.compile(r"([\\`*_\[\]<>|~])")
+_MARKDOWN_LINE_START = re.compile(r"^(\s*)([-+#=])", re.MULTILINE)
+# Digits cannot be escaped; the dot or parenthesis of "1." / "1)" can.
+_MARKDOWN_NUMBERED = re.compile(r"^(\s*\d+)([.)])", re.MULTILINE)
+
+
+def md_escape(text: str) -> str:
+    """Make a stranger's text inert in Markdown: no links, emphasis, HTML or lists."""
+    text = _MARKDOWN_INLINE.sub(r"\\\1", text)
+    text = _MARKDOWN_NUMBERED.sub(r"\1\\\2", text)
+    return _MARKDOWN_LINE_START.sub(r"\1\\\2", text)
+
+
+def render_markdown(thread: Thread, *, tz: tzinfo = UTC, view: FilterView | None = None) -> str:
+    out: list[str] = []
+    if thread.title:
+        out += [f"# {md_escape(thread.title)}", ""]
+    if thread.summary:
+        out += [md_escape(thread.summary), ""]
+    if view is not None:
+        out += [f"*{view.status()}*", ""]
+    posts = thread.posts
+    for index, is_match in shown_posts(thread, view):
+        post = posts[index]
+        pad = "  " * post.depth
+        glyph = "❝ " if post.parent_is_quote else ""
+        heading = md_escape(post_heading(post, tz))
+        if not is_match:
+            out.append(f"{pad}- {glyph}*{heading} (context)*")
+            continue
+        out.append(f"{pad}- {glyph}**{heading}**")
+        for line in (post.text or "").split("\n"):
+            out.append(f"{pad}  > {md_escape(line)}" if line else f"{pad}  >")
+    return "\n".join(out).rstrip("\n") + "\n"
+
+
+def render_json(thread: Thread, *, view: FilterView | None = None, query: str = "") -> bytes:
+    """A normalised thread holding the shown posts (so threadtui can open it again)."""
+    posts = thread.posts
+    shown = list(shown_posts(thread, view))
+    kept = {index for index, _ in shown}
+    authors: dict[str, dict[str, Any]] = {}
+    out_posts: list[dict[str, Any]] = []
+    for index, is_match in shown:
+        post = posts[index]
+        if post.author is not None and post.author.id not in authors:
+            authors[post.author.id] = {
+                "handle": post.author.handle,
+                "display_name": post.author.display_name,
+            }
+        metrics = post.metrics
+        entry: dict[str, Any] = {
+            "id": post.id,
+            "author": None if post.author is None else post.author.id,
+            "text": post.text,
+            "created_at": post.created_at,
+            "reply_to": post.reply_to,
+            "quotes": [q for q in post.quotes],
+            "metrics": {
+                "views": metrics.views,
+                "likes": metrics.likes,
+                "reposts": metrics.reposts,
+                "replies": metrics.replies,
+                "quotes": metrics.quotes,
+            },
+            "status": post.status,
+        }
+        if view is not None:
+            entry["match"] = is_match
+        out_posts.append(entry)
+    document: dict[str, Any] = {
+        "schema": "threadtui.thread",
+        "schema_version": 1,
+        "thread": {
+            "title": thread.title,
+            "summary": thread.summary,
+            "url": thread.url,
+            "root": thread.root_id if thread.root_id in thread.by_id else None,
+            "details": thread.details,
+        },
+        "source": thread.source,
+        "authors": authors,
+        "posts": out_posts,
+    }
+    if view is not None:
+        document["query"] = {
+            "text": query,
+            "matches": view.match_count,
+            "of": view.total,
+            "shown": len(kept),
+        }
+    return orjson.dumps(document, option=orjson.OPT_INDENT_2) + b"\n"

@@ -1,0 +1,363 @@
+"""Pickers that build filter queries: `a` for authors, `t` for a time range.
+
+Each returns query text in the same language the user types (`from:…`, `after:… before:…`),
+so a picked filter can be read, edited and shared like a typed one.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import tzinfo
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Input, SelectionList, Static
+from textual.widgets.selection_list import Selection
+
+from threadtui.model import Thread
+from threadtui.model.timefmt import format_full, format_offset
+from threadtui.query import fold
+from threadtui.ui.glyphs import Glyphs
+
+UNKNOWN = "\x00unknown"
+"""The author picker's value for "posts whose author is unknown" (never a real id)."""
+SHOWN_AUTHORS = 400
+"""Rows the author list shows at once; typing narrows 100,000-post threads' thousands."""
+
+
+@dataclass(frozen=True, slots=True)
+class AuthorChoice:
+    key: str
+    label: str
+    handle: str | None
+    count: int
+    folded: str
+
+
+def author_choices(thread: Thread) -> list[AuthorChoice]:
+    """Every author with posts, most active first; unknown authors as one entry."""
+    choices = []
+    for author in thread.sorted_authors():
+        if not author.post_count:
+            continue
+        label = author.label
+        if author.handle and author.display_name:
+            label = f"{author.display_name} @{author.handle}"
+        handle = author.handle or author.display_name or author.id
+        choices.append(AuthorChoice(author.id, label, handle, author.post_count, fold(label)))
+    unknown = sum(1 for p in thread.posts if p.author is None and not p.synthetic)
+    if unknown:
+        entry = AuthorChoice(UNKNOWN, "unknown author", None, unknown, "unknown author")
+        position = next((k for k, c in enumerate(choices) if c.count < unknown), len(choices))
+        choices.insert(position, entry)
+    return choices
+
+
+class AuthorPicker(ModalScreen[list[AuthorChoice] | None]):
+    """Choose one or more authors (Space marks, Enter applies, typing narrows)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="authors.cancel"),
+        Binding("enter", "apply", "Apply", priority=True, id="authors.apply"),
+        Binding("down", "focus_list", "List", show=False),
+    ]
+
+    def __init__(self, thread: Thread, chosen: Iterable[str] = ()) -> None:
+        super().__init__()
+        self.choices = author_choices(thread)
+        self.by_key = {choice.key: choice for choice in self.choices}
+        self.chosen: set[str] = set(chosen)
+        self._matching = len(self.choices)
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="authors-box") as box:
+            box.border_title = Content("Filter by author")
+            box.border_subtitle = Content("Space marks · Enter applies · Esc cancels")
+            yield Input(placeholder="type to narrow the list", id="authors-narrow", compact=True)
+            yield SelectionList[str](id="authors-list")
+            yield Static("", id="authors-note")
+
+    def on_mount(self) -> None:
+        self._fill("")
+        self.query_one(Input).focus()
+
+    def _fill(self, narrow: str) -> None:
+        wanted = fold(narrow.strip().removeprefix("@"))
+        matching = [c for c in self.choices if wanted in c.folded] if wanted else self.choices
+        shown = matching[:SHOWN_AUTHORS]
+        listing = self.query_one("#authors-list", SelectionList)
+        listing.clear_options()
+        width = max((len(f"{c.count:,}") for c in shown), default=1)
+        listing.add_options(
+            Selection(
+                Content.assemble(
+                    Content.styled(f"{c.count:>{width},} ", "$text-muted"),
+                    Content.styled(c.label, "italic" if c.key == UNKNOWN else ""),
+                ),
+                c.key,
+                c.key in self.chosen,
+            )
+            for c in shown
+        )
+        self._matching = len(matching)
+        self._note(self._matching)
+
+    @on(Input.Changed, "#authors-narrow")
+    def _narrow(self, event: Input.Changed) -> None:
+        self._fill(event.value)
+
+    @on(SelectionList.SelectionToggled)
+    def _toggled(self, event: SelectionList.SelectionToggled) -> None:
+        key = event.selection.value
+        if key in self.chosen:
+            self.chosen.discard(key)
+        else:
+            self.chosen.add(key)
+        # Only the note changes: rebuilding the list would lose the highlighted row.
+        self._note(self._matching)
+
+    def _note(self, matching: int) -> None:
+        note = f"{matching:,} of {len(self.choices):,} authors"
+        if matching > SHOWN_AUTHORS:
+            note += f" (first {SHOWN_AUTHORS:,} shown; type to narrow)"
+        if self.chosen:
+            note += f" · {len(self.chosen)} marked"
+        self.query_one("#authors-note", Static).update(Content(note))
+
+    def action_focus_list(self) -> None:
+        listing = self.query_one("#authors-list", SelectionList)
+        listing.focus()
+        if listing.highlighted is None and listing.option_count:
+            listing.highlighted = 0
+
+    def action_apply(self) -> None:
+        listing = self.query_one("#authors-list", SelectionList)
+        if not self.chosen and listing.has_focus and listing.highlighted is not None:
+            # Enter on a highlighted author with none marked picks that one.
+            option = listing.get_option_at_index(listing.highlighted)
+            self.chosen.add(str(option.value))
+        if not self.chosen:
+            narrowed = listing.option_count == 1
+            if narrowed:
+                self.chosen.add(str(listing.get_option_at_index(0).value))
+        # In the list's order (most active first), so the same choice gives the same query.
+        self.dismiss([c for c in self.choices if c.key in self.chosen])
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+# --- time ---------------------------------------------------------------------------------
+
+BARS = " ▁▂▃▄▅▆▇█"
+ASCII_BARS = " .:-=+*#@"
+HEIGHT = 8
+
+
+def histogram(times: list[float], start: float, end: float, buckets: int) -> list[int]:
+    """Posts per bucket over [start, end]; `times` sorted."""
+    span = max(end - start, 1.0)
+    edges = [start + span * k / buckets for k in range(buckets + 1)]
+    counts = []
+    for k in range(buckets):
+        low = bisect_left(times, edges[k])
+        high = (
+            bisect_right(times, edges[k + 1])
+            if k == buckets - 1
+            else bisect_left(times, edges[k + 1])
+        )
+        counts.append(high - low)
+    return counts
+
+
+def draw_bars(counts: list[int], height: int, bars: str) -> list[str]:
+    """Rows of a bar chart, top row first, `len(bars) - 1` steps per cell."""
+    peak = max(counts, default=0) or 1
+    steps = len(bars) - 1
+    levels = [round(c / peak * height * steps) if c else 0 for c in counts]
+    levels = [max(level, 1) if c else 0 for level, c in zip(levels, counts, strict=True)]
+    rows = []
+    for row in range(height - 1, -1, -1):
+        line = []
+        for level in levels:
+            fill = level - row * steps
+            line.append(bars[max(0, min(steps, fill))])
+        rows.append("".join(line))
+    return rows
+
+
+class TimePicker(ModalScreen[tuple[float | None, float | None] | None]):
+    """Choose a time range on the thread's activity histogram, by keys."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("left,h", "move(-1)", "Earlier", show=False),
+        Binding("right,l", "move(1)", "Later", show=False),
+        Binding("shift+left,H", "move(-10)", "Much earlier", show=False),
+        Binding("shift+right,L", "move(10)", "Much later", show=False),
+        Binding("tab", "switch", "Start/end", priority=True),
+        Binding("home,g", "edge(0)", "Start", show=False),
+        Binding("end,G", "edge(1)", "End", show=False),
+        Binding("1", "preset('first-hour')", "First hour"),
+        Binding("2", "preset('first-day')", "First day"),
+        Binding("3", "preset('last-hour')", "Last hour"),
+        Binding("0,backspace", "preset('all')", "All", show=False),
+        Binding("enter", "apply", "Apply", priority=True),
+        Binding("escape,q", "cancel", "Cancel"),
+    ]
+
+    def __init__(
+        self,
+        thread: Thread,
+        *,
+        glyphs: Glyphs,
+        ascii_bars: bool,
+        tz: tzinfo,
+        after: float | None = None,
+        before: float | None = None,
+    ) -> None:
+        super().__init__()
+        self.thread = thread
+        self.glyphs = glyphs
+        self.bars = ASCII_BARS if ascii_bars else BARS
+        self.tz = tz
+        self.times = sorted(p.created for p in thread.posts if p.created is not None)
+        first, last = (self.times[0], self.times[-1]) if self.times else (0.0, 0.0)
+        self.first = first
+        self.last = last
+        self.buckets = 60
+        self.start = 0
+        self.end = self.buckets - 1
+        self.active = 0  # 0: moving the start marker, 1: the end marker
+        self._initial = (after, before)
+        self.exact: tuple[float | None, float | None] | None = None
+        """A preset's exact range; the markers only approximate it to a bucket."""
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="time-box") as box:
+            box.border_title = Content("Filter by time")
+            box.border_subtitle = Content(
+                "←/→ move · Tab start/end · 1 first hour · 2 first day · 3 last hour"
+                " · 0 all · Enter applies"
+            )
+            yield Static(id="time-chart")
+            yield Static(id="time-range")
+
+    def on_mount(self) -> None:
+        # The box is not laid out yet at mount; the screen's width is what it will get.
+        self.buckets = max(10, min(120, self.app.size.width - 6))
+        self.end = self.buckets - 1
+        after, before = self._initial
+        if after is not None:
+            self.start = self._bucket_of(after)
+        if before is not None:
+            self.end = max(
+                self.start, self._bucket_of(before) - 1 if before < self.last else self.buckets - 1
+            )
+        self._draw()
+
+    @property
+    def span(self) -> float:
+        return max(self.last - self.first, 1.0)
+
+    def _bucket_of(self, moment: float) -> int:
+        position = int((moment - self.first) / self.span * self.buckets)
+        return max(0, min(self.buckets - 1, position))
+
+    def _edge(self, bucket: int) -> float:
+        return self.first + self.span * bucket / self.buckets
+
+    def selected(self) -> tuple[float | None, float | None]:
+        """(after, before), None for an open end; the whole span is (None, None)."""
+        if self.exact is not None:
+            return self.exact
+        after = None if self.start == 0 else self._edge(self.start)
+        before = None if self.end == self.buckets - 1 else self._edge(self.end + 1)
+        return after, before
+
+    def _draw(self) -> None:
+        counts = histogram(self.times, self.first, self.last, self.buckets)
+        rows = draw_bars(counts, HEIGHT, self.bars)
+        lines = []
+        for row in rows:
+            line = Content(row)
+            line = line.stylize("$foreground 35%", 0, self.start).stylize(
+                "$foreground 35%", self.end + 1, len(row)
+            )
+            line = line.stylize("$text-accent", self.start, self.end + 1)
+            lines.append(line)
+        marker = [" "] * self.buckets
+        marker[self.start] = "^" if self.glyphs.arrow == "->" else "▲"
+        marker[self.end] = "^" if self.glyphs.arrow == "->" else "▲"
+        marks = Content("".join(marker)).stylize("bold $text-warning")
+        axis = Content.styled(
+            f"{format_full(self.first, self.tz)}".ljust(self.buckets - 12)
+            + format_offset(self.last - self.first).rjust(12),
+            "$text-muted",
+        )
+        self.query_one("#time-chart", Static).update(Content("\n").join([*lines, marks, axis]))
+        after, before = self.selected()
+        inside = bisect_left(self.times, before if before is not None else float("inf")) - (
+            bisect_left(self.times, after) if after is not None else 0
+        )
+        which = "start" if self.active == 0 else "end"
+        frm = format_full(after, self.tz) if after is not None else "the first post"
+        to = format_full(before, self.tz) if before is not None else "the last post"
+        self.query_one("#time-range", Static).update(
+            Content.assemble(
+                Content.styled(f"From {frm} to {to}", "bold"),
+                Content(f" · {inside:,} posts · moving the {which}"),
+            )
+        )
+
+    def action_move(self, step: int) -> None:
+        self.exact = None
+        if self.active == 0:
+            self.start = max(0, min(self.end, self.start + step))
+        else:
+            self.end = max(self.start, min(self.buckets - 1, self.end + step))
+        self._draw()
+
+    def action_switch(self) -> None:
+        self.active = 1 - self.active
+        self._draw()
+
+    def action_edge(self, end: int) -> None:
+        self.exact = None
+        if self.active == 0:
+            self.start = 0 if not end else self.end
+        else:
+            self.end = self.buckets - 1 if end else self.start
+        self._draw()
+
+    def action_preset(self, name: str) -> None:
+        hour, day = 3600.0, 86400.0
+        presets: dict[str, tuple[float | None, float | None]] = {
+            "all": (None, None),
+            "first-hour": (None, self.first + hour),
+            "first-day": (None, self.first + day),
+            "last-hour": (self.last - hour, None),
+        }
+        after, before = presets[name]
+        if before is not None and before >= self.last:
+            before = None
+        if after is not None and after <= self.first:
+            after = None
+        self.exact = (after, before)
+        self.start = 0 if after is None else self._bucket_of(after)
+        self.end = (
+            self.buckets - 1 if before is None else max(self.start, self._bucket_of(before) - 1)
+        )
+        self._draw()
+
+    def action_apply(self) -> None:
+        self.dismiss(self.selected())
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

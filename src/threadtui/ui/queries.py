@@ -1,0 +1,195 @@
+"""Search and filter state for the app, and the workers that compute it.
+
+Per keystroke the UI thread only posts a job; parsing and matching run in a thread worker
+(exclusive per kind, so a newer keystroke cancels an older search, which checks for that
+as it goes). Results come back to the UI thread, which repaints only what is on screen.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import tzinfo
+from functools import partial
+from typing import TYPE_CHECKING
+
+from textual.worker import get_current_worker
+
+from threadtui.model import Thread
+from threadtui.query import (
+    FilterView,
+    MatchResult,
+    Query,
+    QueryCancelled,
+    QueryError,
+    SearchIndex,
+    highlight_spans,
+    parse_query,
+    run_query,
+)
+
+if TYPE_CHECKING:
+    from threadtui.ui.app import ThreadApp
+
+
+@dataclass(frozen=True, slots=True)
+class SearchState:
+    text: str
+    query: Query
+    result: MatchResult
+    below: list[int]
+
+    def spans(self, text: str) -> list[tuple[int, int]]:
+        return highlight_spans(self.query, text)
+
+
+@dataclass(frozen=True, slots=True)
+class FilterState:
+    text: str
+    query: Query
+    view: FilterView
+
+
+@dataclass(frozen=True, slots=True)
+class Failed:
+    text: str
+    error: QueryError
+
+
+class QueryController:
+    """Owns the search index and the current search and filter of one thread."""
+
+    def __init__(self, app: ThreadApp, thread: Thread, tz: tzinfo) -> None:
+        self.app = app
+        self.thread = thread
+        self.tz = tz
+        self._index: SearchIndex | None = None
+        self._ready = threading.Event()
+        self.search: SearchState | None = None
+        self.filter: FilterState | None = None
+        self.search_text = ""
+        self.filter_text = ""
+
+    # --- the index ------------------------------------------------------------------------
+
+    def start_index(self) -> None:
+        self.app.run_worker(self._build_index, thread=True, group="index", name="index")
+
+    def _build_index(self) -> None:
+        self._index = SearchIndex(self.thread)
+        self._ready.set()
+
+    def index(self) -> SearchIndex:
+        """The index, waiting for the worker that builds it (only ever from a worker)."""
+        self._ready.wait()
+        assert self._index is not None
+        return self._index
+
+    # --- jobs -----------------------------------------------------------------------------
+
+    def _compute(self, text: str, view: bool) -> tuple[Query, MatchResult, FilterView | None]:
+        worker = get_current_worker()
+        query = parse_query(text, self.thread, tz=self.tz)
+        result = run_query(query, self.index(), cancel=lambda: worker.is_cancelled)
+        return query, result, FilterView.build(result) if view else None
+
+    def run_search(self, text: str, done: Callable[[SearchState | Failed | None], None]) -> None:
+        self.search_text = text
+        self.app.run_worker(
+            partial(self._search_job, text, done),
+            thread=True,
+            exclusive=True,
+            group="search",
+            name="search",
+        )
+
+    def _search_job(self, text: str, done: Callable[[SearchState | Failed | None], None]) -> None:
+        worker = get_current_worker()
+        outcome: SearchState | Failed | None = None
+        if text.strip():
+            try:
+                query, result, view = self._compute(text, True)
+            except QueryError as error:
+                outcome = Failed(text, error)
+            except QueryCancelled:
+                return
+            else:
+                assert view is not None
+                outcome = SearchState(text, query, result, view.below)
+        if not worker.is_cancelled:
+            self.app.call_from_thread(self._deliver_search, outcome, done)
+
+    def _deliver_search(
+        self,
+        outcome: SearchState | Failed | None,
+        done: Callable[[SearchState | Failed | None], None],
+    ) -> None:
+        # A result that arrives after a newer keystroke was typed is stale: drop it.
+        text = "" if outcome is None else outcome.text
+        if text.strip() != self.search_text.strip():
+            return
+        if not isinstance(outcome, Failed):
+            self.search = outcome
+        done(outcome)
+
+    def run_filter(self, text: str, done: Callable[[FilterState | Failed | None], None]) -> None:
+        self.filter_text = text
+        self.app.run_worker(
+            partial(self._filter_job, text, done),
+            thread=True,
+            exclusive=True,
+            group="filter",
+            name="filter",
+        )
+
+    def _filter_job(self, text: str, done: Callable[[FilterState | Failed | None], None]) -> None:
+        worker = get_current_worker()
+        outcome: FilterState | Failed | None = None
+        if text.strip():
+            try:
+                query, _result, view = self._compute(text, True)
+            except QueryError as error:
+                outcome = Failed(text, error)
+            except QueryCancelled:
+                return
+            else:
+                assert view is not None
+                outcome = FilterState(text, query, view)
+        if not worker.is_cancelled:
+            self.app.call_from_thread(self._deliver_filter, outcome, done)
+
+    def _deliver_filter(
+        self,
+        outcome: FilterState | Failed | None,
+        done: Callable[[FilterState | Failed | None], None],
+    ) -> None:
+        text = "" if outcome is None else outcome.text
+        if text.strip() != self.filter_text.strip():
+            return
+        if not isinstance(outcome, Failed):
+            self.filter = outcome
+        done(outcome)
+
+    def clear_search(self) -> None:
+        self.search = None
+        self.search_text = ""
+
+    # --- navigation -----------------------------------------------------------------------
+
+    def next_match(
+        self, current: int | None, step: int, visible: Callable[[int], bool]
+    ) -> int | None:
+        """The next (step 1) or previous (-1) search match in tree order that is shown."""
+        if self.search is None or not self.search.result.count:
+            return None
+        result = self.search.result
+        position = current
+        for _ in range(result.count):
+            found = result.next_match(position) if step > 0 else result.previous_match(position)
+            if found is None:
+                return None
+            if visible(found):
+                return found
+            position = found
+        return None

@@ -1,0 +1,113 @@
+"""The line at the bottom where a search (`/`) or a filter (`f`) is typed.
+
+It only reports what is typed; the app runs the query off the UI thread and tells the bar
+what came of it (a `3/17` counter, `12 of 340 posts match`, or what is wrong).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar, Literal
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.content import Content
+from textual.message import Message
+from textual.widgets import Input, Static
+
+Mode = Literal["search", "filter"]
+
+PROMPTS: dict[Mode, str] = {"search": "/", "filter": "filter:"}
+PLACEHOLDERS: dict[Mode, str] = {
+    "search": 'words, "a phrase" or /regex/ — Enter keeps, Esc leaves',
+    "filter": "from:handle after:+30m views:>1000 has:quote … — Enter applies, ? for help",
+}
+
+
+class QueryBar(Horizontal):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "leave", "Leave", id="query.leave"),
+        Binding("enter", "keep", "Keep", id="query.keep"),
+    ]
+
+    DEFAULT_CSS = """
+    QueryBar {
+        height: 1;
+        display: none;
+        background: $panel;
+        &.-open { display: block; }
+        & > #query-prompt { width: auto; padding: 0 1; color: $text-accent; text-style: bold; }
+        & > Input {
+            width: 1fr;
+        }
+        & > #query-status { width: auto; max-width: 60%; padding: 0 1; color: $text-muted; }
+        & > #query-status.-error { color: $text-error; }
+    }
+    """
+
+    @dataclass
+    class Changed(Message):
+        """The query text changed (every keystroke)."""
+
+        mode: Mode
+        text: str
+
+    @dataclass
+    class Closed(Message):
+        """The bar closed: `keep` is False when the user left with Escape."""
+
+        mode: Mode
+        text: str
+        keep: bool
+
+    def __init__(self) -> None:
+        super().__init__(id="query-bar")
+        self.mode: Mode = "search"
+
+    def compose(self) -> ComposeResult:
+        yield Static(PROMPTS["search"], id="query-prompt")
+        yield Input(id="query-input", select_on_focus=False, compact=True)
+        yield Static("", id="query-status")
+
+    @property
+    def input(self) -> Input:
+        return self.query_one(Input)
+
+    def open(self, mode: Mode, text: str = "") -> None:
+        self.mode = mode
+        self.query_one("#query-prompt", Static).update(PROMPTS[mode])
+        field = self.input
+        field.placeholder = PLACEHOLDERS[mode]
+        with field.prevent(Input.Changed):
+            field.value = text
+        field.cursor_position = len(text)
+        self.add_class("-open")
+        field.focus()
+
+    @property
+    def is_open(self) -> bool:
+        return self.has_class("-open")
+
+    def show_status(self, text: str, *, error: bool = False) -> None:
+        status = self.query_one("#query-status", Static)
+        status.update(Content(text))
+        status.set_class(error, "-error")
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        self.post_message(self.Changed(self.mode, event.value))
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_keep()
+
+    def _close(self, keep: bool) -> None:
+        self.remove_class("-open")
+        self.post_message(self.Closed(self.mode, self.input.value, keep))
+
+    def action_keep(self) -> None:
+        self._close(True)
+
+    def action_leave(self) -> None:
+        self._close(False)

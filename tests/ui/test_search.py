@@ -1,0 +1,265 @@
+"""Search and filters as a user types them: live results, n/N, Escape, errors, clearing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.pilot import Pilot
+from textual.widgets import Input, Static
+
+from support import make_app, quotes_thread
+from threadtui.opener import open_thread
+from threadtui.ui.app import ThreadApp
+from threadtui.ui.detail import DetailPane
+from threadtui.ui.querybar import QueryBar
+from threadtui.ui.tree import ThreadTree
+
+SIZE = (100, 30)
+SEED = Path(__file__).parents[1] / "data" / "stories" / "x-story-ai-deployment.txt"
+
+
+def cursor_id(app: ThreadApp) -> str:
+    tree = app.query_one(ThreadTree)
+    assert tree.cursor_post is not None
+    return app.thread.posts[tree.cursor_post].id
+
+
+def status(app: ThreadApp) -> str:
+    return str(app.query_one("#status", Static).render())
+
+
+def bar_status(app: ThreadApp) -> str:
+    return str(app.query_one("#query-status", Static).render())
+
+
+async def settle(pilot: Pilot) -> None:
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def type_query(pilot: Pilot, text: str) -> None:
+    await pilot.press(*text)
+    await settle(pilot)
+
+
+async def test_search_as_you_type_jumps_and_counts() -> None:
+    app = make_app(quotes_thread())
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("slash")
+        bar = app.query_one(QueryBar)
+        assert bar.is_open and app.query_one(Input).has_focus
+        await type_query(pilot, "quot")
+        # "quot" is in q1..q4, cy1, cy2, gone (and r1's text "quotes nothing").
+        assert app.queries.search is not None
+        assert app.queries.search.result.count == 8
+        assert cursor_id(app) == "r1"
+        assert bar_status(app) == "1/8"
+        assert status(app).startswith("search 1/8 · 9 posts")
+        await pilot.press("enter")
+        assert not bar.is_open and app.query_one(ThreadTree).has_focus
+        await pilot.press("n")
+        assert cursor_id(app) == "q1"
+        assert status(app).startswith("search 2/8")
+        await pilot.press("N", "N")
+        assert cursor_id(app) == "gone"  # wrapped around backwards
+        # The same query typed again refines: the input keeps what was typed.
+        await pilot.press("slash")
+        assert app.query_one(Input).value == "quot"
+
+
+async def test_search_highlights_rows_and_detail() -> None:
+    app = make_app(quotes_thread())
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("slash")
+        await type_query(pilot, "levels")
+        await pilot.press("enter")
+        await settle(pilot)
+        tree = app.query_one(ThreadTree)
+        assert cursor_id(app) == "q4"
+        row = tree.render_line(tree.cursor - tree.scroll_offset.y)
+        styled = [seg for seg in row._segments if seg.text == "levels"]
+        assert styled, "the match is its own highlighted segment"
+        body = app.query_one(DetailPane).query_one(".body", Static)
+        spans = body.render()._spans  # type: ignore[attr-defined]
+        assert any(span.style == "bold reverse" for span in spans)
+
+
+async def test_escape_leaves_search_and_keeps_position() -> None:
+    app = make_app(quotes_thread())
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("slash")
+        await type_query(pilot, "four")
+        assert cursor_id(app) == "q4"
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.queries.search is None
+        assert cursor_id(app) == "q4"
+        assert not status(app).startswith("search")
+
+
+async def test_bad_regex_says_why_and_keeps_running() -> None:
+    app = make_app(quotes_thread())
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("slash")
+        await type_query(pilot, "/Quot(e/")
+        assert app.is_running
+        message = bar_status(app)
+        assert "missing )" in message
+        assert app.query_one("#query-status").has_class("-error")
+        await pilot.press("backspace", "backspace", "backspace")
+        await type_query(pilot, "ing/")
+        assert app.query_one(Input).value == "/Quoting/"
+        assert not app.query_one("#query-status").has_class("-error")
+        # q1-q3 say "Quoting"; q4 quotes q3, whose card it shows.
+        assert app.queries.search is not None
+        assert [app.thread.posts[i].id for i in app.queries.search.result.matches] == [
+            "q1",
+            "q2",
+            "q3",
+            "q4",
+        ]
+
+
+async def test_filter_keeps_shape_with_context_and_counts() -> None:
+    app = make_app(quotes_thread())
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f")
+        await type_query(pilot, "from:carol")
+        tree = app.query_one(ThreadTree)
+        shown = [app.thread.posts[i].id for i in tree.rows]
+        # Carol wrote q1, q4 and gone; root, q2, q3 are their ancestors (context).
+        assert shown == ["root", "q1", "q2", "q3", "q4", "gone"]
+        assert status(app).startswith("3 of 9 posts match")
+        context_row = tree.render_line(0)
+        assert context_row.text.startswith("▾◦ Alice")
+        await pilot.press("enter")
+        await pilot.press("j")
+        tree.collapse(app.thread.by_id["q1"])
+        await settle(pilot)
+        assert "(+3, 1 match)" in tree.render_line(1).text
+        await pilot.press("c")
+        await settle(pilot)
+        # Everything is back except what the user folded (q1's three replies).
+        assert len(tree.rows) == 6 and not status(app).startswith("3 of")
+
+
+async def test_filter_error_names_the_key() -> None:
+    app = make_app(quotes_thread())
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f")
+        await type_query(pilot, "colour:red")
+        assert 'unknown filter "colour:"' in bar_status(app)
+        # Typed letter by letter, "colour" alone matched nothing: the tree says so.
+        tree = app.query_one(ThreadTree)
+        assert tree.rows == []
+        assert "No post matches" in tree.render_line(0).text
+
+
+async def test_n_skips_matches_the_filter_hides() -> None:
+    app = make_app(quotes_thread())
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f")
+        await type_query(pilot, "from:alice")
+        await pilot.press("enter", "slash")
+        await type_query(pilot, "quot")
+        await pilot.press("enter")
+        visited = []
+        for _ in range(4):
+            await pilot.press("n")
+            visited.append(cursor_id(app))
+        # Alice wrote q2 and cy1; q1 matches too and is shown, dimmed, as q2's parent.
+        assert set(visited) == {"q1", "q2", "cy1"}
+
+
+async def test_initial_search_and_filter_from_the_command_line() -> None:
+    app = ThreadApp(open_thread(SEED), search="regulation", filter="views:>500")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.queries.filter is not None and app.queries.search is not None
+        assert status(app).startswith("5 of 7 posts match · search 1/2")
+
+
+async def test_author_picker_narrows_marks_and_filters() -> None:
+    app = make_app(quotes_thread())
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("a")
+        await settle(pilot)
+        from threadtui.ui.pickers import AuthorPicker
+
+        picker = app.screen
+        assert isinstance(picker, AuthorPicker)
+        # Sorted by post count: Alice and Bob and Carol wrote 3 each (then by name).
+        labels = [c.label for c in picker.choices]
+        assert labels == ["Alice Ämberg @alice", "Bob @bob_2", "Carol O’Neil 🌻 @carol"]
+        await type_query(pilot, "amb")  # accent-insensitive narrowing
+        listing = picker.query_one("#authors-list")
+        assert listing.option_count == 1
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.queries.filter_text == "from:alice"
+        assert status(app).startswith("3 of 9 posts match")
+        # Picking again starts from the filter's authors, replaces them and keeps the
+        # rest of what was typed.
+        await pilot.press("f")
+        await type_query(pilot, " quote")
+        await pilot.press("enter", "a")
+        await settle(pilot)
+        # Alice is marked; unmark her, mark Bob and Carol.
+        await pilot.press("down", "space", "down", "space", "down", "space", "enter")
+        await settle(pilot)
+        assert app.queries.filter_text == "quote from:bob_2 from:carol"
+
+
+async def test_author_picker_escape_changes_nothing() -> None:
+    app = make_app(quotes_thread())
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("a")
+        await settle(pilot)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.queries.filter is None
+
+
+async def test_time_picker_presets_and_keys() -> None:
+    app = ThreadApp(open_thread(SEED))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("t")
+        await settle(pilot)
+        from threadtui.ui.pickers import TimePicker
+
+        picker = app.screen
+        assert isinstance(picker, TimePicker)
+        chart = str(picker.query_one("#time-chart", Static).render())
+        assert "█" in chart  # the busiest bucket reaches the top
+        await pilot.press("1")  # the first hour
+        assert "3 posts" in str(picker.query_one("#time-range", Static).render())
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.queries.filter_text == "before:+1h"
+        assert status(app).startswith("3 of 7 posts match")
+        await pilot.press("t")
+        await settle(pilot)
+        await pilot.press("3", "enter")  # the last hour
+        await settle(pilot)
+        assert app.queries.filter_text.startswith("after:+3h")
+        assert status(app).startswith("1 of 7 posts matches")
+        await pilot.press("t")
+        await settle(pilot)
+        await pilot.press("0", "right", "right", "tab", "left", "enter")
+        await settle(pilot)
+        assert (
+            app.queries.filter_text.startswith("after:+") and "before:+" in app.queries.filter_text
+        )
+
+
+async def test_author_picker_unknown_entry_filters_unattributed_posts() -> None:
+    app = ThreadApp(open_thread(SEED))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("a")
+        await settle(pilot)
+        # The seed has 4 posts by unknown authors: the busiest entry, first in the list.
+        await pilot.press("down", "space", "enter")
+        await settle(pilot)
+        assert app.queries.filter_text == "from:?"
+        assert status(app).startswith("4 of 7 posts match")

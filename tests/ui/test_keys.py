@@ -280,6 +280,7 @@ async def test_help_opens_and_closes() -> None:
         text = str(app.screen.query_one(Static).render())
         assert "Parent" in text and "P " in text
         assert "1…9" in text and "Collapse everything below depth" in text
+        assert "Search (/) and filter (f) language" in text and "from:HANDLE" in text
         await pilot.press("escape")
         assert not isinstance(app.screen, HelpScreen)
 

@@ -19,6 +19,7 @@ from textual.widgets import Footer, Static
 from threadtui.config import Settings
 from threadtui.model import Thread
 from threadtui.model.timefmt import format_full, format_offset
+from threadtui.query import HELP as QUERY_HELP
 from threadtui.query import format_from, format_time_range, replace_filters
 from threadtui.query.parse import ANONYMOUS
 from threadtui.ui.detail import DetailPane
@@ -452,7 +453,7 @@ class ThreadApp(App[None], inherit_bindings=False):
             ("Detail pane (Tab to focus)", binding_rows(DetailPane.BINDINGS, keymap)),
             ("Anywhere", binding_rows(self.BINDINGS, keymap) + EXTRA_KEYS),
         ]
-        self.push_screen(HelpScreen(sections))
+        self.push_screen(HelpScreen(sections, QUERY_HELP))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)

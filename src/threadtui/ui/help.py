@@ -64,9 +64,12 @@ class HelpScreen(ModalScreen[None]):
         Binding("up,k", "scroll(-1)", "Up", show=False),
     ]
 
-    def __init__(self, sections: list[tuple[str, list[tuple[str, str]]]]) -> None:
+    def __init__(
+        self, sections: list[tuple[str, list[tuple[str, str]]]], language: str = ""
+    ) -> None:
         super().__init__()
         self.sections = sections
+        self.language = language
 
     def compose(self) -> ComposeResult:
         width = max((len(k) for _, rows in self.sections for k, _ in rows), default=8) + 2
@@ -77,6 +80,10 @@ class HelpScreen(ModalScreen[None]):
                 parts.append(
                     Content.assemble(Content.styled(keys.ljust(width), "bold"), Content(what))
                 )
+            parts.append(Content(""))
+        if self.language:
+            parts.append(Content.styled("Search (/) and filter (f) language", "bold $text-accent"))
+            parts.append(Content(self.language))
             parts.append(Content(""))
         parts.append(Content.styled("Esc, q or ? closes this help.", "italic $text-muted"))
         with VerticalScroll(id="help-body") as scroll:

@@ -21,7 +21,7 @@ Mode = Literal["search", "filter"]
 PROMPTS: dict[Mode, str] = {"search": "/", "filter": "filter:"}
 PLACEHOLDERS: dict[Mode, str] = {
     "search": 'words, "a phrase" or /regex/ — Enter keeps, Esc leaves',
-    "filter": "from:handle after:+30m views:>1000 has:quote … — Enter applies, ? for help",
+    "filter": "from:handle after:+30m views:>1000 has:quote … — Enter applies, Esc closes",
 }
 
 

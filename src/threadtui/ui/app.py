@@ -342,7 +342,7 @@ class ThreadApp(App[None], inherit_bindings=False):
         if isinstance(outcome, Failed):
             bar.show_status(outcome.error.message, error=True)
             return
-        tree.set_filter(None if outcome is None else outcome.view)
+        tree.set_filter(None if outcome is None else outcome.layout)
         bar.show_status("" if outcome is None else outcome.view.status())
         self.refresh_status()
 

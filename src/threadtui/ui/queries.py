@@ -28,6 +28,7 @@ from threadtui.query import (
     parse_query,
     run_query,
 )
+from threadtui.ui.layout import FilterLayout
 
 if TYPE_CHECKING:
     from threadtui.ui.app import ThreadApp
@@ -49,6 +50,7 @@ class FilterState:
     text: str
     query: Query
     view: FilterView
+    layout: FilterLayout
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,6 +118,7 @@ class QueryController:
                 return
             else:
                 assert view is not None
+                result.counter(0)  # builds the rank table here, not on the UI thread
                 outcome = SearchState(text, query, result, view.below)
         if not worker.is_cancelled:
             self.app.call_from_thread(self._deliver_search, outcome, done)
@@ -155,7 +158,7 @@ class QueryController:
                 return
             else:
                 assert view is not None
-                outcome = FilterState(text, query, view)
+                outcome = FilterState(text, query, view, FilterLayout.build(self.thread, view))
         if not worker.is_cancelled:
             self.app.call_from_thread(self._deliver_filter, outcome, done)
 

@@ -27,23 +27,16 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from threadtui.model import NO_PARENT, Thread
-from threadtui.model.thread import subtree_counts
 from threadtui.model.timefmt import format_count, format_offset, format_short
 from threadtui.query import FilterView
 from threadtui.ui.glyphs import UNICODE, Glyphs
+from threadtui.ui.layout import FilterLayout, last_flags
 
 NAME_WIDTH = 18
 NARROW = 40
 """Below this width rows drop the views column and shorten names, so text stays readable."""
 
 Spans = Callable[[str], Sequence[tuple[int, int]]]
-
-
-def visible_of(view: FilterView) -> bytes:
-    """member | context, one byte a post: a single big-integer OR instead of a Python loop."""
-    n = len(view.member)
-    either = int.from_bytes(view.member, "little") | int.from_bytes(view.context, "little")
-    return either.to_bytes(n, "little")
 
 
 class ThreadTree(ScrollView, can_focus=True):
@@ -178,7 +171,8 @@ class ThreadTree(ScrollView, can_focus=True):
         self._search_below: list[int] | None = None
         self._highlight: Spans | None = None
         self._search_hits: bytearray | None = None
-        self._is_last = self._last_flags(None)
+        self._plain_last = last_flags(thread, None)
+        self._is_last = self._plain_last
         self._cache: LRUCache[tuple[object, ...], Strip] = LRUCache(2048)
         self._styles: dict[str, Style] = {}
         self._version = 0
@@ -209,25 +203,6 @@ class ThreadTree(ScrollView, can_focus=True):
         return self.thread.subtree_sizes[index]
 
     # --- building rows --------------------------------------------------------------------
-
-    def _last_flags(self, visible: bytearray | None) -> bytearray:
-        """1 for a post that is the last visible child of its parent (or the last root)."""
-        posts = self.thread.posts
-        flags = bytearray(len(posts))
-        roots = [r for r in self.thread.roots if visible is None or visible[r]]
-        if roots:
-            flags[roots[-1]] = 1
-        for post in posts:
-            kids = post.children
-            if kids:
-                if visible is None:
-                    flags[kids[-1]] = 1
-                else:
-                    for k in reversed(kids):
-                        if visible[k]:
-                            flags[k] = 1
-                            break
-        return flags
 
     def _subtree_rows(self, index: int) -> list[int]:
         """Visible rows below `index` when it is expanded (respecting inner folds)."""
@@ -341,14 +316,19 @@ class ThreadTree(ScrollView, can_focus=True):
 
     # --- filter and search ----------------------------------------------------------------
 
-    def set_filter(self, view: FilterView | None) -> None:
-        """Show only a filter's matches and their ancestors (dimmed), or everything again."""
+    def set_filter(self, layout: FilterLayout | None) -> None:
+        """Show only a filter's matches and their ancestors (dimmed), or everything again.
+
+        `layout` is built off the UI thread (FilterLayout.build); only the rows on the
+        way to the cursor are recomputed here.
+        """
         current = self.cursor_post
+        view = None if layout is None else layout.view
         self._filter = view
-        self._visible = None if view is None else visible_of(view)
+        self._visible = None if layout is None else layout.visible
+        self._visible_below = None if layout is None else layout.visible_below
+        self._is_last = self._plain_last if layout is None else layout.is_last
         visible = self._visible
-        self._visible_below = None if visible is None else subtree_counts(self.thread, visible)
-        self._is_last = self._last_flags(visible)
         if visible is not None and current is not None and not visible[current]:
             current = self._nearest_match(current, view)
         self._rebuild(keep=current)

@@ -210,13 +210,13 @@ async def test_cycle_guard_and_missing_placeholder() -> None:
         detail = app.query_one(DetailPane)
         tree.move_to_post(app.thread.by_id["cy1"])
         await pilot.pause()
-        texts = " ".join(str(s.render()) for s in detail.query(Static))
+        texts = " ".join(str(w.render()) for w in detail.query("Static, LineItem"))
         assert "quoted above" in texts
         tree.move_to_post(app.thread.by_id["gone"])
         await pilot.pause()
         card = detail.query(QuoteCard).first()
         assert card.has_class("-missing")
-        texts = " ".join(str(s.render()) for s in detail.query(Static))
+        texts = " ".join(str(w.render()) for w in detail.query("Static, LineItem"))
         assert "not in the file (not fetched)" in texts and "deleted-1" in texts
 
 
@@ -422,3 +422,24 @@ async def test_theme_from_settings_and_unknown_theme_warns() -> None:
         await pilot.pause()
         assert app.theme == "textual-dark"
         assert any("unknown theme 'no-such-theme'" in n.message for n in app._notifications)
+
+
+async def test_long_reply_lists_page() -> None:
+    from support import post, thread_doc
+    from threadtui.model import load_document
+    from threadtui.ui.detail import LIST_PAGE, MoreItem
+
+    posts = [post("r", 0, "A root with many replies.")]
+    posts += [post(f"c{i}", 1, f"reply {i}", reply_to="r") for i in range(60)]
+    app = make_app(load_document(thread_doc(posts)))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        detail = app.query_one(DetailPane)
+        assert len(detail.query(PostLink)) == LIST_PAGE
+        assert "… 35 more (Enter to show 25)" in str(detail.query_one(MoreItem).render())
+        await pilot.press("tab", "G", "enter")
+        await pilot.pause()
+        assert len(detail.query(PostLink)) == 2 * LIST_PAGE
+        await pilot.press("G", "enter")
+        await pilot.pause()
+        assert len(detail.query(PostLink)) == 60 and not detail.query(MoreItem)

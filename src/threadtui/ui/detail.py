@@ -16,7 +16,7 @@ from datetime import UTC, tzinfo
 from typing import ClassVar
 
 from textual.binding import Binding, BindingType
-from textual.containers import VerticalScroll
+from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.message import Message
 from textual.widget import Widget
@@ -30,7 +30,8 @@ from threadtui.ui.text import Spans, marked, styled_text
 MAX_CARD_DEPTH = 3
 """Quotes of quotes nest this deep; deeper ones become a one-line link to open."""
 MAX_CARDS = 40
-LIST_PAGE = 100
+LIST_PAGE = 25
+"""Replies and quoting posts shown at once; a root with 80,000 replies pages through them."""
 BREADCRUMB_HEAD = 1
 BREADCRUMB_TAIL = 3
 
@@ -176,54 +177,49 @@ class QuoteCard(Item):
         return (*sorted(self.chain), self.index)
 
 
-class NoteItem(Item):
-    """A one-line, selectable note in a card stack: "quoted above", "quotes more"."""
+class LineItem(Item):
+    """A one-line item that draws itself: no child widgets, so a page of them mounts fast."""
+
+    def __init__(self, index: int, line: Content, *, classes: str) -> None:
+        super().__init__(index, classes=classes)
+        self.line = line
+
+    def render(self) -> Content:
+        return self.line
+
+
+class NoteItem(LineItem):
+    """A selectable note in a card stack: "quoted above", "quotes … (Enter to open)"."""
 
     def __init__(self, index: int, text: Content) -> None:
-        super().__init__(index, classes="note")
-        self.text = text
-
-    def compose(self):
-        yield Static(self.text)
+        super().__init__(index, text, classes="note")
 
 
-class PostLink(Item):
+class PostLink(LineItem):
     """A reply or a quoting post in the lists under the post; Enter jumps to it."""
 
     def __init__(self, pane: DetailPane, index: int) -> None:
-        super().__init__(index, classes="link")
-        self.pane = pane
-
-    def compose(self):
-        post = self.pane.thread.posts[self.index]
-        g = self.pane.glyphs
+        post = pane.thread.posts[index]
         text = post.first_line if post.text else status_text(post)
-        yield Static(
-            Content.assemble(
-                Content.styled(f"{g.reply} ", "$text-muted"),
-                author_content(post, self.pane.highlight),
-                Content("  "),
-                marked(text, "", self.pane.highlight),
-            ),
-            classes="link-line",
+        line = Content.assemble(
+            Content.styled(f"{pane.glyphs.reply} ", "$text-muted"),
+            author_content(post, pane.highlight),
+            Content("  "),
+            marked(text, "", pane.highlight),
         )
+        super().__init__(index, line, classes="link")
 
 
-class MoreItem(Item):
+class MoreItem(LineItem):
     """ "… N more": Enter shows the next page of a long list."""
 
-    def __init__(self, pane: DetailPane, kind: str, shown: int, total: int) -> None:
-        super().__init__(-1, classes="more")
-        self.pane = pane
+    def __init__(self, kind: str, shown: int, total: int) -> None:
+        more = total - shown
+        line = Content.styled(f"… {more:,} more (Enter to show {min(more, LIST_PAGE)})", "italic")
+        super().__init__(-1, line, classes="more")
         self.kind = kind
         self.shown = shown
         self.total = total
-
-    def compose(self):
-        more = self.total - self.shown
-        yield Static(
-            Content.styled(f"… {more:,} more (Enter to show {min(more, LIST_PAGE)})", "italic")
-        )
 
 
 class DetailPane(VerticalScroll, can_focus=True):
@@ -265,8 +261,22 @@ class DetailPane(VerticalScroll, can_focus=True):
 
     # --- content --------------------------------------------------------------------------
 
+    def compose(self):
+        # The same widgets serve every post and are updated in place: remounting a dozen
+        # widgets on every cursor move was most of the cost of moving.
+        yield Static(classes="breadcrumb", id="crumbs")
+        yield Static(classes="author", id="author")
+        yield Static(classes="meta", id="meta")
+        yield Static(classes="gone", id="gone")
+        yield Static(classes="body", id="body")
+        yield Vertical(classes="stack", id="cards")
+        yield Static(classes="list-title", id="replies-title")
+        yield Vertical(classes="stack", id="replies")
+        yield Static(classes="list-title", id="quoted-title")
+        yield Vertical(classes="stack", id="quoted")
+
     async def show(self, index: int | None, *, keep_selection: bool = False) -> None:
-        """Show a post (None: nothing). Rebuilds the pane's widgets."""
+        """Show a post (None: nothing)."""
         if index != self.index:
             self._pages = {}
             self.folded_cards = {}
@@ -274,9 +284,7 @@ class DetailPane(VerticalScroll, can_focus=True):
         previous = self.selected if keep_selection else None
         self.index = index
         with self.app.batch_update():
-            await self.remove_children()
-            if index is not None:
-                await self.mount_all(self._build(index))
+            await self._fill(index)
         self.refresh_items()
         if previous is not None and self.items:
             self._select(min(previous, len(self.items) - 1), scroll=False)
@@ -287,36 +295,53 @@ class DetailPane(VerticalScroll, can_focus=True):
     def set_highlight(self, highlight: Spans | None) -> None:
         self.highlight = highlight
 
-    def _build(self, index: int) -> list[Widget]:
+    def _set(self, selector: str, content: Content | None) -> None:
+        widget = self.query_one(selector, Static)
+        widget.display = content is not None
+        if content is not None:
+            widget.update(content)
+
+    async def _restack(self, selector: str, widgets: list[Widget]) -> None:
+        stack = self.query_one(selector, Vertical)
+        if stack.children:
+            await stack.remove_children()
+        if widgets:
+            await stack.mount_all(widgets)
+        stack.display = bool(widgets)
+
+    async def _fill(self, index: int | None) -> None:
+        if index is None:
+            for selector in ("#crumbs", "#author", "#meta", "#gone", "#body"):
+                self._set(selector, None)
+            for selector in ("#replies-title", "#quoted-title"):
+                self._set(selector, None)
+            for selector in ("#cards", "#replies", "#quoted"):
+                await self._restack(selector, [])
+            return
         thread = self.thread
         post = thread.posts[index]
         g = self.glyphs
-        widgets: list[Widget] = []
-
-        crumbs = self._breadcrumb(index)
-        if crumbs is not None:
-            widgets.append(Static(crumbs, classes="breadcrumb"))
-
-        widgets.append(Static(author_content(post, self.highlight), classes="author"))
+        self._set("#crumbs", self._breadcrumb(index))
+        self._set("#author", author_content(post, self.highlight))
         meta = [time_content(post, self.tz)]
         metrics = metrics_content(post)
         if metrics is not None:
             meta.append(metrics)
-        widgets.append(
-            Static(Content.styled(g.separator, "$text-muted").join(meta), classes="meta")
-        )
-        if post.is_placeholder or post.text is None:
-            widgets.append(Static(Content.styled(status_text(post), "italic"), classes="gone"))
-        if post.text:
-            widgets.append(Static(styled_text(post.text, self.highlight), classes="body"))
-
-        widgets.extend(self.cards_for(index, depth=1, chain=frozenset({index})))
-
+        self._set("#meta", Content.styled(g.separator, "$text-muted").join(meta))
+        gone = post.is_placeholder or post.text is None
+        self._set("#gone", Content.styled(status_text(post), "italic") if gone else None)
+        self._set("#body", styled_text(post.text, self.highlight) if post.text else None)
+        await self._restack("#cards", self.cards_for(index, depth=1, chain=frozenset({index})))
         replies = post.children or []
         quoted_by = post.quoted_by or []
-        widgets.extend(self._post_list("replies", f"Replies ({len(replies):,})", replies))
-        widgets.extend(self._post_list("quoted", f"Quoted by ({len(quoted_by):,})", quoted_by))
-        return widgets
+        for kind, title, indexes in (
+            ("replies", "Replies", replies),
+            ("quoted", "Quoted by", quoted_by),
+        ):
+            heading = f"{title} ({len(indexes):,})"
+            style = "bold" if indexes else "bold $text-muted"
+            self._set(f"#{kind}-title", Content.styled(heading, style))
+            await self._restack(f"#{kind}", self._post_list(kind, indexes))
 
     def _breadcrumb(self, index: int) -> Content | None:
         chain = self.thread.ancestors(index)
@@ -374,14 +399,11 @@ class DetailPane(VerticalScroll, can_focus=True):
             )
         return widgets
 
-    def _post_list(self, kind: str, title: str, indexes: list[int]) -> list[Widget]:
-        if not indexes:
-            return [Static(Content.styled(title, "bold $text-muted"), classes="list-title")]
+    def _post_list(self, kind: str, indexes: list[int]) -> list[Widget]:
         shown = min(len(indexes), self._pages.get(kind, LIST_PAGE))
-        widgets: list[Widget] = [Static(Content.styled(title, "bold"), classes="list-title")]
-        widgets.extend(PostLink(self, i) for i in indexes[:shown])
+        widgets: list[Widget] = [PostLink(self, i) for i in indexes[:shown]]
         if shown < len(indexes):
-            widgets.append(MoreItem(self, kind, shown, len(indexes)))
+            widgets.append(MoreItem(kind, shown, len(indexes)))
         return widgets
 
     # --- items and keys -------------------------------------------------------------------

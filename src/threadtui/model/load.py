@@ -62,7 +62,8 @@ class ThreadFileError(Exception):
         column: int | None = None,
     ) -> None:
         super().__init__(message)
-        self.name = name
+        # A downloaded file's name is a stranger's text too, and this line goes to a terminal.
+        self.name = clean_line(name)
         self.message = message
         self.where = where
         self.line = line
@@ -202,6 +203,8 @@ def load_document(document: Any, *, name: str = "<thread>") -> Thread:
 
 
 def _load_document(document: Any, name: str) -> Thread:
+    # The UI shows the file name when the thread has no title.
+    name = clean_line(name)
     r = _Reader(name)
     top = r.object(document, "$")
     schema = top.get("schema")
@@ -229,8 +232,10 @@ def _load_document(document: Any, name: str) -> Thread:
     summary = r.opt_line(meta.get("summary"), "$.thread.summary")
     url = r.opt_line(meta.get("url"), "$.thread.url")
     root_id = meta.get("root")
-    if root_id is not None and (type(root_id) is not str or not root_id):
-        r.expected("$.thread.root", "a post id or null", root_id)
+    if root_id is not None:
+        if type(root_id) is not str or not root_id:
+            r.expected("$.thread.root", "a post id or null", root_id)
+        root_id = _clean_id(root_id)
     details: dict[str, str] = {}
     for key, value in r.optional_object(meta.get("details"), "$.thread.details").items():
         # Details are free-form source notes; show scalars, skip structures rather than fail.
@@ -335,6 +340,8 @@ def _read_posts(
             extra = _extra(d)
         if type(pid) is not str_ or not pid:
             r.expected(f"$.posts[{i}].id", "a non-empty string", pid)
+        if not pid.isprintable():
+            pid = _clean_id(pid)
         first = claim(pid, i)
         if first != i:
             r.fail(
@@ -344,7 +351,7 @@ def _read_posts(
 
         if status is None:
             status = "ok"
-        elif status not in statuses:
+        elif type(status) is not str_ or status not in statuses:
             r.expected(f"$.posts[{i}].status", "one of " + ", ".join(sorted(statuses)), status)
 
         if type(text) is str_:
@@ -378,8 +385,11 @@ def _read_posts(
                     r.fail(f"$.posts[{i}].created_at", f"not a real time: {error}")
                 times[created_at] = created
 
-        if reply_to is not None and (type(reply_to) is not str_ or not reply_to):
-            r.expected(f"$.posts[{i}].reply_to", "a post id or null", reply_to)
+        if reply_to is not None:
+            if type(reply_to) is not str_ or not reply_to:
+                r.expected(f"$.posts[{i}].reply_to", "a post id or null", reply_to)
+            if not reply_to.isprintable():
+                reply_to = _clean_id(reply_to)
 
         if not quotes:
             if quotes is not None and quotes != []:
@@ -388,10 +398,13 @@ def _read_posts(
         else:
             if type(quotes) is not list_:
                 r.expected(f"$.posts[{i}].quotes", "an array of post ids", quotes)
+            printable = True
             for k, q in enumerate(quotes):
                 if type(q) is not str_ or not q:
                     r.expected(f"$.posts[{i}].quotes[{k}]", "a post id", q)
-            quotes = tuple_(quotes)
+                if not q.isprintable():
+                    printable = False
+            quotes = tuple_(quotes) if printable else tuple_(_clean_id(q) for q in quotes)
 
         metrics = no_metrics
         if raw_metrics:
@@ -399,7 +412,8 @@ def _read_posts(
                 r.expected(f"$.posts[{i}].metrics", "an object", raw_metrics)
             for value in raw_metrics.values():
                 if value is not None and (type(value) is not int_ or value < 0):
-                    _bad_metric(r, i, raw_metrics)
+                    _check_counts(r, i, raw_metrics)
+                    break
             # Validated; kept as parsed and turned into Metrics when first read (the UI
             # reads a screenful, not 100,000).
             metrics = raw_metrics
@@ -412,6 +426,16 @@ def _read_posts(
             )
         )
     return posts
+
+
+def _clean_id(value: str) -> str:
+    """A post id or reference made inert: a placeholder shows the id it stands for.
+
+    Ids and the references to them are cleaned alike, so references still resolve (two ids
+    that differ only in control characters become a duplicate). Every unsafe character is
+    a Cc or Cf one, which isprintable() rejects: a fast C check for the common case.
+    """
+    return value if value.isprintable() else clean_line(value)
 
 
 def _extra(d: dict[str, Any]) -> dict[str, Any] | None:
@@ -433,11 +457,16 @@ def _unknown_author(
     return author
 
 
-def _bad_metric(r: _Reader, i: int, raw_metrics: dict[str, Any]) -> NoReturn:
-    for key, value in raw_metrics.items():
+def _check_counts(r: _Reader, i: int, raw_metrics: dict[str, Any]) -> None:
+    """Fail on a bad count; a metric the format does not define is the file's own business.
+
+    Like unknown keys anywhere, it is kept and not shown, whatever its value: refusing it
+    refused a whole file the schema accepts, and put the key's text in the error message.
+    """
+    for key in METRIC_NAMES:
+        value = raw_metrics.get(key)
         if value is not None and (type(value) is not int or value < 0):
             r.expected(f"$.posts[{i}].metrics.{key}", "a whole number ≥ 0 or null", value)
-    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def _placeholder(posts: list[Post], by_id: dict[str, int], post_id: str) -> int:

@@ -11,10 +11,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Final
 
+from threadtui.model.timefmt import moment_of
+
 STATUSES: Final = frozenset({"ok", "not_found", "deleted", "removed", "blocked", "not_fetched"})
 METRIC_NAMES: Final = ("views", "likes", "reposts", "replies", "quotes")
 
 NO_PARENT: Final = -1
+FIRST_LINE_MAX: Final = 1_000
+"""Wider than any terminal: a preview longer than this is cut and ends in "…"."""
 
 
 @dataclass(slots=True)
@@ -66,7 +70,7 @@ class Post:
     created: float | None
     reply_to: str | None
     quotes: tuple[str, ...]
-    raw_metrics: Metrics | dict[str, int | None]
+    raw_metrics: Metrics | dict[str, Any]
     """The loader keeps the validated JSON object; `metrics` turns it into Metrics once."""
     status: str
     extra: dict[str, Any] | None = None
@@ -99,15 +103,25 @@ class Post:
 
     @property
     def created_dt(self) -> datetime | None:
-        return None if self.created is None else datetime.fromtimestamp(self.created, UTC)
+        return None if self.created is None else moment_of(self.created, UTC)
 
     @property
     def first_line(self) -> str:
+        """The text's first line, for one-line previews; at most FIRST_LINE_MAX characters.
+
+        Bounded because every preview (tree rows, reply lists, folded cards) renders it in
+        full: a 50 MB one-line post froze the detail pane for most of a minute.
+        """
         if not self.text:
             return ""
-        text = self.text.lstrip()
-        end = text.find("\n")
-        return text if end < 0 else text[:end]
+        # Only a bounded prefix is ever looked at, however long the post.
+        text = self.text[: 4 * FIRST_LINE_MAX].lstrip()
+        end = text.find("\n", 0, FIRST_LINE_MAX + 1)
+        if end >= 0:
+            return text[:end]
+        if len(text) > FIRST_LINE_MAX:
+            return text[: FIRST_LINE_MAX - 1] + "…"
+        return text
 
 
 @dataclass(slots=True)

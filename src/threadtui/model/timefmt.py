@@ -32,14 +32,32 @@ def format_offset(seconds: float) -> str:
     return f"{sign}{minutes}m"
 
 
+# The first and last whole seconds a datetime can hold (years 1 and 9999, UTC).
+_FIRST_EPOCH = -62135596800.0
+_LAST_EPOCH = 253402300799.0
+
+
+def moment_of(epoch: float, tz: tzinfo = UTC) -> datetime:
+    """`epoch` as a datetime in `tz`, never raising for a time a thread file may hold.
+
+    A valid file may say 0001-01-01T00:00Z or 9999-12-31T23:59:59.9999999Z: a zone west of
+    UTC moves the first out of datetime's range, and the second parses as a float that
+    rounds up into year 10000. Those few are shown in UTC, clamped to the last second.
+    """
+    try:
+        return datetime.fromtimestamp(epoch, tz)
+    except (OverflowError, ValueError, OSError):
+        return datetime.fromtimestamp(min(max(epoch, _FIRST_EPOCH), _LAST_EPOCH), UTC)
+
+
 def format_short(epoch: float, tz: tzinfo = UTC) -> str:
     """A compact absolute time for rows: 'May 28 23:57'."""
-    return datetime.fromtimestamp(epoch, tz).strftime("%b %d %H:%M")
+    return moment_of(epoch, tz).strftime("%b %d %H:%M")
 
 
 def format_full(epoch: float, tz: tzinfo = UTC) -> str:
     """An unambiguous absolute time: '2026-05-28 23:57 UTC'."""
-    moment = datetime.fromtimestamp(epoch, tz)
+    moment = moment_of(epoch, tz)
     zone = moment.tzname() or moment.strftime("%z")
     seconds = ":%S" if moment.second else ""
     return moment.strftime(f"%Y-%m-%d %H:%M{seconds} ") + zone

@@ -16,7 +16,6 @@ import shutil
 from collections.abc import Sequence
 from pathlib import Path
 
-import pytest
 from terminal import Terminal, installed_command
 
 from hostile_cases import HOSTILE
@@ -113,16 +112,13 @@ def test_y_is_the_only_way_to_the_clipboard() -> None:
     assert_inert(output, copied=copied)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ui/app.py post_link() hands a post's `url` field to open_url/notify uncleaned:"
-    " `o` writes its ESC ] 0 to the terminal. Reported to the lead; remove when fixed.",
-)
 def test_o_on_a_hostile_url_never_reaches_the_terminal() -> None:
-    # The root has two links, its own url first: Enter in the picker takes that one.
+    # The root's own url carries an OSC 0: it is not offered at all, so `o` (no browser
+    # here) copies the first link of the text, cleaned at load.
     output = run_and_visit([str(HOSTILE / "control-sequences.json")], "o\r", "Replies (")
-    assert_inert(output, copied=["https://x.example/\ufffd]0;PWNED-URL\ufffd"])
+    assert_inert(output, copied=["https://evil.example/\ufffd\\PWNED-LINK\ufffd]8;;\ufffd\\"])
     assert ESC + "]0;PWNED-URL" not in output
+    assert "x.example" not in output
 
 
 def test_a_refused_file_writes_one_line_and_never_starts_the_ui(tmp_path: Path) -> None:

@@ -254,11 +254,6 @@ def test_a_100000_deep_chain(tmp_path: Path, capsysbinary: pytest.CaptureFixture
     assert (code, err) == (0, "") and ": valid threadtui.thread v1: 100000 posts," in out
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="export/render.py indents each line by 4 spaces per level: a chain N deep prints"
-    " O(N²) bytes (40 GB at 100,000). Reported to the lead; remove this mark when fixed.",
-)
 def test_print_of_a_deep_chain_is_linear(
     tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]
 ) -> None:

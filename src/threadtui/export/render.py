@@ -15,6 +15,17 @@ from threadtui.model.timefmt import format_count, format_full
 from threadtui.query import FilterView
 
 INDENT = "    "
+MAX_INDENT_DEPTH = 16
+"""Deeper posts stop moving right and show their depth: output stays linear in size."""
+
+
+def indent_of(depth: int, unit: str) -> tuple[str, str]:
+    """(padding, depth label) for a post at `depth`."""
+    if depth <= MAX_INDENT_DEPTH:
+        return unit * depth, ""
+    return unit * MAX_INDENT_DEPTH, f"[depth {depth}] "
+
+
 FORMATS = ("text", "markdown", "json")
 
 
@@ -58,8 +69,8 @@ def render_text(thread: Thread, *, tz: tzinfo = UTC, view: FilterView | None = N
     posts = thread.posts
     for index, is_match in shown_posts(thread, view):
         post = posts[index]
-        pad = INDENT * post.depth
-        marker = "» " if post.parent_is_quote else ""
+        pad, label = indent_of(post.depth, INDENT)
+        marker = label + ("» " if post.parent_is_quote else "")
         if not is_match:
             # Context is only there to show where a match sits: its first line is enough.
             lines.append(f"{pad}{marker}({post_heading(post, tz)}) [context]")
@@ -99,8 +110,8 @@ def render_markdown(thread: Thread, *, tz: tzinfo = UTC, view: FilterView | None
     posts = thread.posts
     for index, is_match in shown_posts(thread, view):
         post = posts[index]
-        pad = "  " * post.depth
-        glyph = "❝ " if post.parent_is_quote else ""
+        pad, label = indent_of(post.depth, "  ")
+        glyph = label + ("❝ " if post.parent_is_quote else "")
         heading = md_escape(post_heading(post, tz))
         if not is_match:
             out.append(f"{pad}- {glyph}*{heading} (context)*")

@@ -17,7 +17,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from threadtui.config import Settings
-from threadtui.model import Thread
+from threadtui.model import Thread, clean_line
 from threadtui.model.timefmt import format_full, format_offset
 from threadtui.query import HELP as QUERY_HELP
 from threadtui.query import format_from, format_time_range, replace_filters
@@ -401,7 +401,11 @@ class ThreadApp(App[None], inherit_bindings=False):
     def post_link(self, index: int) -> str | None:
         post = self.thread.posts[index]
         url = (post.extra or {}).get("url")
-        return url if isinstance(url, str) and url.startswith(("https://", "http://")) else None
+        if not isinstance(url, str) or not url.startswith(("https://", "http://")):
+            return None
+        # An unknown field is not cleaned at load; a link is about to reach the terminal.
+        url = clean_line(url)
+        return None if any(c.isspace() or c == "\ufffd" for c in url) else url
 
     def action_copy(self) -> None:
         index = self._focused_post()

@@ -263,3 +263,37 @@ async def test_author_picker_unknown_entry_filters_unattributed_posts() -> None:
         await settle(pilot)
         assert app.queries.filter_text == "from:?"
         assert status(app).startswith("4 of 7 posts match")
+
+
+async def test_hostile_text_stays_literal_in_search_pickers_and_notifications() -> None:
+    from support import hostile_thread
+    from threadtui.ui.pickers import AuthorPicker
+
+    app = make_app(hostile_thread())
+    async with app.run_test(size=SIZE) as pilot:
+        # A search for markup finds it as text and highlights it as text.
+        await pilot.press("slash")
+        await type_query(pilot, '"[@click=app.quit]click me"')
+        assert app.is_running and app.queries.search is not None
+        assert app.queries.search.result.count == 1
+        await pilot.press("enter")
+        await settle(pilot)
+        body = str(app.query_one(DetailPane).query_one(".body", Static).render())
+        assert "[@click=app.quit]click me[/]" in body
+        # The author picker shows the name literally, control characters replaced.
+        await pilot.press("a")
+        await settle(pilot)
+        picker = app.screen
+        assert isinstance(picker, AuthorPicker)
+        label = str(picker.query_one("#authors-list").get_option_at_index(0).prompt)
+        assert "[b]Mallory[/b] [@click=app.quit]x[/]" in label and "\x1b" not in label
+        await pilot.press("escape")
+        await settle(pilot)
+        # A notification naming an author shows the name literally.
+        app.query_one(ThreadTree).action_same_author(1)
+        await settle(pilot)
+        await pilot.press("j")
+        app.query_one(ThreadTree).move_to_post(app.thread.by_id["h0"])
+        messages = [n.message for n in app._notifications]
+        assert app.is_running
+        assert all("\x1b" not in m for m in messages)

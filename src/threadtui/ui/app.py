@@ -90,6 +90,7 @@ class ThreadApp(App[None], inherit_bindings=False):
         self.glyphs = ASCII if self.settings.ascii else UNICODE
         self.tree_width = self.settings.tree_width
         self.startup_messages = list(startup_messages)
+        self._base_status: Content | None = None
         self.queries = QueryController(self, thread, tz)
         self.initial_search = search
         self.initial_filter = filter
@@ -160,6 +161,28 @@ class ThreadApp(App[None], inherit_bindings=False):
         self.query_one("#status", Static).update(self._status())
 
     def _status(self) -> Content:
+        if self._base_status is None:
+            self._base_status = self._thread_status()
+        status = self._base_status
+        sep = self.glyphs.separator
+        extra: list[Content] = []
+        current = self.queries.filter
+        if current is not None:
+            extra.append(Content.styled(current.view.status(), "bold $text-accent"))
+        search = self.queries.search
+        if search is not None:
+            cursor = self.query_one(ThreadTree).cursor_post if self.is_mounted(ThreadTree) else None
+            counter = (
+                search.result.counter(cursor) if cursor is not None else f"-/{search.result.count}"
+            )
+            extra.append(Content.styled(f"search {counter}", "bold $text-warning"))
+        if extra:
+            # Query results lead: they are what the user is looking at right now.
+            return Content.styled(sep, "$text-muted").join([*extra, status])
+        return status
+
+    def _thread_status(self) -> Content:
+        """The thread's own counts: O(posts) to count, so counted once."""
         thread = self.thread
         sep = self.glyphs.separator
         posts = thread.real_post_count
@@ -176,22 +199,7 @@ class ThreadApp(App[None], inherit_bindings=False):
             parts.append(f"{format_full(start, self.tz)} {self.glyphs.arrow} {span}")
         if thread.warnings:
             parts.append(f"{len(thread.warnings)} warning{'s' if len(thread.warnings) > 1 else ''}")
-        status = Content(sep.join(parts))
-        extra: list[Content] = []
-        current = self.queries.filter
-        if current is not None:
-            extra.append(Content.styled(current.view.status(), "bold $text-accent"))
-        search = self.queries.search
-        if search is not None:
-            cursor = self.query_one(ThreadTree).cursor_post if self.is_mounted(ThreadTree) else None
-            counter = (
-                search.result.counter(cursor) if cursor is not None else f"-/{search.result.count}"
-            )
-            extra.append(Content.styled(f"search {counter}", "bold $text-warning"))
-        if extra:
-            # Query results lead: they are what the user is looking at right now.
-            return Content.styled(sep, "$text-muted").join([*extra, status])
-        return status
+        return Content(sep.join(parts))
 
     def is_mounted(self, widget_type: type) -> bool:
         return bool(self.query(widget_type))
@@ -327,10 +335,15 @@ class ThreadApp(App[None], inherit_bindings=False):
                 target = origin
             elif outcome.result.count:
                 target = self.queries.next_match(origin, 1, tree.is_visible_in_view)
+            before = tree.cursor_post
             if target is not None:
                 tree.move_to_post(target)
             count = outcome.result.count
             bar.show_status(outcome.result.counter(target) if target is not None else f"0/{count}")
+            if tree.cursor_post != before:
+                # The cursor moved: the new post's detail is shown with the new highlights.
+                self.refresh_status()
+                return
         self.refresh_status()
         self.call_later(self._reshow_detail)
 

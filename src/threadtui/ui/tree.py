@@ -165,6 +165,7 @@ class ThreadTree(ScrollView, can_focus=True):
         self.rows: list[int] = list(thread.preorder)
         self.row_of: dict[int, int] | None = None
         self.cursor = 0
+        self._announced: int | None = None
         self._filter: FilterView | None = None
         self._visible: bytes | None = None
         self._visible_below: list[int] | None = None
@@ -375,7 +376,12 @@ class ThreadTree(ScrollView, can_focus=True):
         self._refresh_row(old)
         self._refresh_row(row)
         self._scroll_to_cursor()
-        self.post_message(self.Highlighted(self, self.rows[row]))
+        index = self.rows[row]
+        # Rebuilding rows (a filter, a depth fold) often leaves the cursor on the same post:
+        # the detail pane need not be rebuilt for it.
+        if index != self._announced:
+            self._announced = index
+            self.post_message(self.Highlighted(self, index))
 
     def move_to_post(self, index: int, *, reveal: bool = True) -> bool:
         """Put the cursor on a post, unfolding its ancestors if needed."""

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import tzinfo
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Literal
 
 from textual.worker import get_current_worker
 
@@ -32,6 +32,8 @@ from threadtui.ui.layout import FilterLayout
 
 if TYPE_CHECKING:
     from threadtui.ui.app import ThreadApp
+
+Kind = Literal["search", "filter"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,88 +92,62 @@ class QueryController:
 
     # --- jobs -----------------------------------------------------------------------------
 
-    def _compute(self, text: str, view: bool) -> tuple[Query, MatchResult, FilterView | None]:
-        worker = get_current_worker()
-        query = parse_query(text, self.thread, tz=self.tz)
-        result = run_query(query, self.index(), cancel=lambda: worker.is_cancelled)
-        return query, result, FilterView.build(result) if view else None
-
     def run_search(self, text: str, done: Callable[[SearchState | Failed | None], None]) -> None:
         self.search_text = text
-        self.app.run_worker(
-            partial(self._search_job, text, done),
-            thread=True,
-            exclusive=True,
-            group="search",
-            name="search",
-        )
-
-    def _search_job(self, text: str, done: Callable[[SearchState | Failed | None], None]) -> None:
-        worker = get_current_worker()
-        outcome: SearchState | Failed | None = None
-        if text.strip():
-            try:
-                query, result, view = self._compute(text, True)
-            except QueryError as error:
-                outcome = Failed(text, error)
-            except QueryCancelled:
-                return
-            else:
-                assert view is not None
-                result.counter(0)  # builds the rank table here, not on the UI thread
-                outcome = SearchState(text, query, result, view.below)
-        if not worker.is_cancelled:
-            self.app.call_from_thread(self._deliver_search, outcome, done)
-
-    def _deliver_search(
-        self,
-        outcome: SearchState | Failed | None,
-        done: Callable[[SearchState | Failed | None], None],
-    ) -> None:
-        # A result that arrives after a newer keystroke was typed is stale: drop it.
-        text = "" if outcome is None else outcome.text
-        if text.strip() != self.search_text.strip():
-            return
-        if not isinstance(outcome, Failed):
-            self.search = outcome
-        done(outcome)
+        self._start("search", text, done)
 
     def run_filter(self, text: str, done: Callable[[FilterState | Failed | None], None]) -> None:
         self.filter_text = text
+        self._start("filter", text, done)
+
+    def _start(self, kind: Kind, text: str, done: Callable[[Any], None]) -> None:
+        # Exclusive per kind: a newer keystroke cancels the search or filter still running.
         self.app.run_worker(
-            partial(self._filter_job, text, done),
+            partial(self._job, kind, text, done),
             thread=True,
             exclusive=True,
-            group="filter",
-            name="filter",
+            group=kind,
+            name=kind,
         )
 
-    def _filter_job(self, text: str, done: Callable[[FilterState | Failed | None], None]) -> None:
+    def _job(self, kind: Kind, text: str, done: Callable[[Any], None]) -> None:
         worker = get_current_worker()
-        outcome: FilterState | Failed | None = None
+        outcome: SearchState | FilterState | Failed | None = None
         if text.strip():
             try:
-                query, _result, view = self._compute(text, True)
+                query = parse_query(text, self.thread, tz=self.tz)
+                result = run_query(query, self.index(), cancel=lambda: worker.is_cancelled)
+                view = FilterView.build(result)
             except QueryError as error:
                 outcome = Failed(text, error)
             except QueryCancelled:
                 return
             else:
-                assert view is not None
-                outcome = FilterState(text, query, view, FilterLayout.build(self.thread, view))
+                # Everything O(posts) happens here, in the worker, not on the UI thread.
+                if kind == "search":
+                    result.counter(0)  # the rank table the 3/17 counter reads
+                    outcome = SearchState(text, query, result, view.below)
+                else:
+                    outcome = FilterState(text, query, view, FilterLayout.build(self.thread, view))
         if not worker.is_cancelled:
-            self.app.call_from_thread(self._deliver_filter, outcome, done)
+            self.app.call_from_thread(self._deliver, kind, outcome, done)
 
-    def _deliver_filter(
+    def _deliver(
         self,
-        outcome: FilterState | Failed | None,
-        done: Callable[[FilterState | Failed | None], None],
+        kind: Kind,
+        outcome: SearchState | FilterState | Failed | None,
+        done: Callable[[Any], None],
     ) -> None:
+        # A result that arrives after a newer keystroke was typed is stale: drop it.
+        current = self.search_text if kind == "search" else self.filter_text
         text = "" if outcome is None else outcome.text
-        if text.strip() != self.filter_text.strip():
+        if text.strip() != current.strip():
             return
         if not isinstance(outcome, Failed):
-            self.filter = outcome
+            if kind == "search":
+                self.search = outcome  # type: ignore[assignment]
+            else:
+                self.filter = outcome  # type: ignore[assignment]
         done(outcome)
 
     def clear_search(self) -> None:

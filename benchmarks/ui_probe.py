@@ -143,15 +143,23 @@ def _shows_first_post(app: Any) -> bool:
 def _patch_detail() -> None:
     """Note each post `DetailPane.show` has finished showing: a frame painted after that
     has the post's detail in it, however the pane builds it."""
+    import inspect
+
     from threadtui.ui.detail import DetailPane
 
     original_show = DetailPane.show
 
-    async def show(self: Any, index: int | None, *args: Any, **kwargs: Any) -> None:
+    def show(self: Any, index: int | None, *args: Any, **kwargs: Any) -> None:
+        original_show(self, index, *args, **kwargs)
+        STATE["shown"] = index
+
+    async def show_async(self: Any, index: int | None, *args: Any, **kwargs: Any) -> None:
         await original_show(self, index, *args, **kwargs)
         STATE["shown"] = index
 
-    DetailPane.show = show  # type: ignore[method-assign]
+    # A coroutine in older revisions (`--rev`); plain since the pane draws its own lines.
+    async_show = inspect.iscoroutinefunction(original_show)
+    DetailPane.show = show_async if async_show else show  # type: ignore[method-assign]
 
 
 def _patch_app(module: ModuleType) -> None:
@@ -593,7 +601,9 @@ async def run_keys(pilot: Any, repeat: int) -> None:
     await expanded_at_top()
 
     async def show_plain() -> None:
-        await detail.show(targets["plain"])
+        shown = detail.show(targets["plain"])
+        if shown is not None:  # a coroutine in revisions before the pane drew its own lines
+            await shown
 
     for key in ("most_replies", "most_quoted", "most_quotes"):
         label = {
@@ -634,19 +644,16 @@ async def measure_ui_query(pilot: Any) -> dict[str, Any]:
     if queries is None or not hasattr(app, "action_search"):
         return {"skipped": "the app has no search UI (app.queries / action_search)"}
     delivered: list[tuple[str, float]] = []
-    try:
-        for kind in ("search", "filter"):
-            name = f"_deliver_{kind}"
-            original = getattr(queries, name)
+    original = getattr(queries, "_deliver", None)
+    if original is None:
+        return {"skipped": "query controller changed: no _deliver"}
 
-            def wrapper(outcome: Any, done: Any, original: Any = original) -> None:
-                original(outcome, done)
-                text = "" if outcome is None else getattr(outcome, "text", "")
-                delivered.append((text, time.monotonic()))
+    def wrapper(kind: Any, outcome: Any, done: Any) -> None:
+        original(kind, outcome, done)
+        text = "" if outcome is None else getattr(outcome, "text", "")
+        delivered.append((text, time.monotonic()))
 
-            setattr(queries, name, wrapper)
-    except AttributeError as error:
-        return {"skipped": f"query controller changed: {error}"}
+    queries._deliver = wrapper
 
     out: dict[str, Any] = {}
     for mode, text in (("search", UI_SEARCH_TEXT), ("filter", UI_FILTER_TEXT)):

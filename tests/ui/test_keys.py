@@ -7,7 +7,7 @@ from textual.widgets import Static
 
 from support import chain_thread, hostile_thread, make_app, quotes_thread
 from threadtui.ui.app import ThreadApp
-from threadtui.ui.detail import DetailPane, NoteItem, PostLink, QuoteCard
+from threadtui.ui.detail import DetailPane, Item
 from threadtui.ui.help import HelpScreen
 from threadtui.ui.links import LinkPicker
 from threadtui.ui.tree import ThreadTree
@@ -23,6 +23,10 @@ def cursor_id(app: ThreadApp) -> str:
     tree = app.query_one(ThreadTree)
     assert tree.cursor_post is not None
     return app.thread.posts[tree.cursor_post].id
+
+
+def kinds(detail: DetailPane, kind: str) -> list[Item]:
+    return [item for item in detail.items if item.kind == kind]
 
 
 def shown_id(app: ThreadApp) -> str | None:
@@ -161,28 +165,30 @@ async def test_tab_switches_focus_and_detail_keys_fold_cards() -> None:
         tree.move_to_post(app.thread.by_id["q4"])
         await pilot.pause()
         assert shown_id(app) == "q4"
-        cards = list(detail.query(QuoteCard))
+        cards = kinds(detail, "card")
         # q4 quotes q3, which quotes q2, which quotes q1 — then the depth limit.
         assert [app.thread.posts[c.index].id for c in cards] == ["q3", "q2", "q1"]
-        notes = list(detail.query(NoteItem))
+        notes = kinds(detail, "note")
         assert [app.thread.posts[n.index].id for n in notes] == ["r1"]
+        # Nested cards sit inside their parent's lines.
+        assert cards[0].start < cards[1].start < cards[2].start < cards[2].end <= cards[0].end
         await pilot.press("tab")
         assert detail.has_focus
-        assert detail.selected == 0 and detail.selected_item is cards[0]
+        assert detail.selected == 0 and detail.selected_item == cards[0]
         await pilot.press("enter")
         await pilot.pause()
-        card = detail.query(QuoteCard).first()
-        assert card.folded and card.has_class("-folded")
-        assert len(detail.query(QuoteCard)) == 1  # its nested cards folded away with it
+        card = kinds(detail, "card")[0]
+        assert card.folded and card.end - card.start == 1
+        assert len(kinds(detail, "card")) == 1  # its nested cards folded away with it
         await pilot.press("space")
         await pilot.pause()
-        assert not detail.query(QuoteCard).first().folded
+        assert not kinds(detail, "card")[0].folded
         await pilot.press("h")
         await pilot.pause()
-        assert detail.query(QuoteCard).first().folded
+        assert kinds(detail, "card")[0].folded
         await pilot.press("l")
         await pilot.pause()
-        assert not detail.query(QuoteCard).first().folded
+        assert not kinds(detail, "card")[0].folded
         await pilot.press("tab")
         assert tree.has_focus
 
@@ -194,7 +200,7 @@ async def test_detail_lists_jump_to_reply_and_quoting_post() -> None:
         await pilot.press("j")  # r1: one reply? no — quoted by q1
         assert cursor_id(app) == "r1"
         await pilot.pause()
-        links = list(detail.query(PostLink))
+        links = kinds(detail, "link")
         assert [app.thread.posts[link.index].id for link in links] == ["q1"]
         await pilot.press("tab", "G", "enter")
         await pilot.pause()
@@ -210,13 +216,12 @@ async def test_cycle_guard_and_missing_placeholder() -> None:
         detail = app.query_one(DetailPane)
         tree.move_to_post(app.thread.by_id["cy1"])
         await pilot.pause()
-        texts = " ".join(str(w.render()) for w in detail.query("Static, LineItem"))
-        assert "quoted above" in texts
+        assert "quoted above" in detail.text
         tree.move_to_post(app.thread.by_id["gone"])
         await pilot.pause()
-        card = detail.query(QuoteCard).first()
-        assert card.has_class("-missing")
-        texts = " ".join(str(w.render()) for w in detail.query("Static, LineItem"))
+        card = kinds(detail, "card")[0]
+        assert card.missing
+        texts = " ".join(detail.text.split())  # the status wraps inside the card
         assert "not in the file (not fetched)" in texts and "deleted-1" in texts
 
 
@@ -379,7 +384,7 @@ async def test_hostile_text_is_inert_everywhere() -> None:
         detail = app.query_one(DetailPane)
         tree.move_to_post(app.thread.by_id["h1"])
         await pilot.pause()
-        texts = "\n".join(str(s.render()) for s in detail.query(Static))
+        texts = " ".join(detail.text.split())
         assert "[bold]not bold[/] and [/] and [@click=app.quit]click me[/] $variable" in texts
         assert "[b]Mallory[/b] [@click=app.quit]x[/]" in texts
 
@@ -427,7 +432,7 @@ async def test_theme_from_settings_and_unknown_theme_warns() -> None:
 async def test_long_reply_lists_page() -> None:
     from support import post, thread_doc
     from threadtui.model import load_document
-    from threadtui.ui.detail import LIST_PAGE, MoreItem
+    from threadtui.ui.detail import LIST_PAGE
 
     posts = [post("r", 0, "A root with many replies.")]
     posts += [post(f"c{i}", 1, f"reply {i}", reply_to="r") for i in range(60)]
@@ -435,11 +440,12 @@ async def test_long_reply_lists_page() -> None:
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         detail = app.query_one(DetailPane)
-        assert len(detail.query(PostLink)) == LIST_PAGE
-        assert "… 35 more (Enter to show 25)" in str(detail.query_one(MoreItem).render())
+        assert len(kinds(detail, "link")) == LIST_PAGE
+        more = kinds(detail, "more")[0]
+        assert "… 35 more (Enter to show 25)" in detail.page.lines[more.start].plain
         await pilot.press("tab", "G", "enter")
         await pilot.pause()
-        assert len(detail.query(PostLink)) == 2 * LIST_PAGE
+        assert len(kinds(detail, "link")) == 2 * LIST_PAGE
         await pilot.press("G", "enter")
         await pilot.pause()
-        assert len(detail.query(PostLink)) == 60 and not detail.query(MoreItem)
+        assert len(kinds(detail, "link")) == 60 and not kinds(detail, "more")

@@ -124,8 +124,8 @@ class ThreadApp(App[None], inherit_bindings=False):
         self._apply_split()
         tree = self.query_one(ThreadTree)
         tree.focus()
-        if tree.cursor_post is not None:
-            tree.post_message(ThreadTree.Highlighted(tree, tree.cursor_post))
+        self.watch(tree, "highlighted", self._show_post, init=False)
+        tree.highlighted = tree.cursor_post
         self._show_warnings()
         # The index is 0.45 s of pure Python at 100k posts: build it once the first frame
         # is on screen, so it never delays it (a search typed sooner waits for it).
@@ -221,9 +221,8 @@ class ThreadApp(App[None], inherit_bindings=False):
 
     # --- messages -------------------------------------------------------------------------
 
-    @on(ThreadTree.Highlighted)
-    async def _post_highlighted(self, message: ThreadTree.Highlighted) -> None:
-        await self.query_one(DetailPane).show(message.index)
+    def _show_post(self, index: int | None) -> None:
+        self.query_one(DetailPane).show(index)
         if self.queries.search is not None:
             self.refresh_status()
 
@@ -345,11 +344,7 @@ class ThreadApp(App[None], inherit_bindings=False):
                 self.refresh_status()
                 return
         self.refresh_status()
-        self.call_later(self._reshow_detail)
-
-    async def _reshow_detail(self) -> None:
-        detail = self.query_one(DetailPane)
-        await detail.show(detail.index, keep_selection=True)
+        detail.show(detail.index, keep_selection=True)
 
     def _filter_done(self, outcome: FilterState | Failed | None) -> None:
         bar = self.query_one(QueryBar)

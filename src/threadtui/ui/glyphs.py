@@ -27,6 +27,8 @@ class Glyphs:
     breadcrumb: str
     placeholder: str
     arrow: str
+    box: str
+    """A card's border: top-left, top-right, bottom-left, bottom-right, horizontal, vertical."""
 
 
 UNICODE = Glyphs(
@@ -45,6 +47,7 @@ UNICODE = Glyphs(
     breadcrumb=" › ",
     placeholder="∅",
     arrow="→",
+    box="╭╮╰╯─│",
 )
 
 ASCII = Glyphs(
@@ -63,4 +66,5 @@ ASCII = Glyphs(
     breadcrumb=" > ",
     placeholder="?",
     arrow="->",
+    box="++++-|",
 )

@@ -1,0 +1,420 @@
+"""A post laid out as the detail pane's lines, and the items the keyboard selects in them.
+
+Layout, top to bottom: the breadcrumb of the chain from the root, the post's author, time
+and metrics, its text, one bordered card per quoted post (cards nest up to a depth limit,
+with a guard against quote cycles), then "Replies (N)" and "Quoted by (N)".
+
+The pane draws these lines itself (line API), so showing another post is one rebuild and
+one repaint whatever the post holds. As a tree of widgets, the same content took three or
+four layout passes, a frame each, to settle after every cursor move.
+
+Every line is a `Content` exactly as wide as the pane, built from spans over plain text:
+nothing a post says is ever parsed as markup.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, tzinfo
+from typing import Literal
+
+from textual.content import Content
+
+from threadtui.model import Post, Thread
+from threadtui.model.timefmt import format_full
+from threadtui.ui.glyphs import Glyphs
+from threadtui.ui.text import Spans, marked, styled_text
+
+MAX_CARD_DEPTH = 3
+"""Quotes of quotes nest this deep; deeper ones become a one-line link to open."""
+MAX_CARDS = 40
+LIST_PAGE = 25
+"""Replies and quoting posts shown at once; a root with 80,000 replies pages through them."""
+BREADCRUMB_HEAD = 1
+BREADCRUMB_TAIL = 3
+MIN_CARD_WIDTH = 12
+"""Narrower than this inside its parent, a card becomes a one-line link instead."""
+
+BORDER = "$secondary 60%"
+BORDER_MISSING = "$warning 50%"
+BORDER_SELECTED = "$accent"
+SELECTED = "on $block-cursor-background 60%"
+SELECTED_BLURRED = "on $block-cursor-blurred-background"
+
+ItemKind = Literal["card", "note", "link", "more"]
+
+
+@dataclass(slots=True)
+class Item:
+    """Something in the pane the keyboard can select: a card, a note, a listed post."""
+
+    kind: ItemKind
+    index: int
+    """The post it stands for; -1 for "… N more"."""
+    start: int = 0
+    end: int = 0
+    """Its lines: `start` up to, not including, `end`."""
+    left: int = 0
+    right: int = 0
+    """Characters of the enclosing cards' borders at each side of its lines."""
+    key: tuple[int, ...] = ()
+    """A card's fold key: the posts whose quotes led to it, then its own."""
+    folded: bool = False
+    missing: bool = False
+    list: str = ""
+    """For "… N more": the list it extends ("replies" or "quoted")."""
+    shown: int = 0
+    total: int = 0
+
+
+@dataclass(slots=True)
+class DetailLayout:
+    lines: list[Content] = field(default_factory=list)
+    items: list[Item] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return "\n".join(line.plain.rstrip() for line in self.lines)
+
+
+def author_content(post: Post, highlight: Spans | None) -> Content:
+    if post.author is None:
+        return Content.styled("unknown author", "italic $text-muted")
+    author = post.author
+    parts = []
+    if author.display_name:
+        parts.append(marked(author.display_name, "bold", highlight))
+    if author.handle:
+        if parts:
+            parts.append(Content(" "))
+        parts.append(marked(f"@{author.handle}", "$text-muted", highlight))
+    if not parts:
+        parts.append(marked(author.id, "bold", highlight))
+    return Content.assemble(*parts)
+
+
+def time_content(post: Post, tz: tzinfo) -> Content:
+    if post.created is None:
+        return Content.styled("time unknown", "$text-muted")
+    utc = format_full(post.created, UTC)
+    text = utc
+    if tz is not UTC:
+        local = format_full(post.created, tz)
+        if local != utc:
+            text = f"{utc} · {local}"
+    return Content(text)
+
+
+def metrics_content(post: Post) -> Content | None:
+    known = post.metrics.known()
+    if not known:
+        return None
+    return Content("  ".join(f"{value:,} {name}" for name, value in known))
+
+
+def status_text(post: Post) -> str:
+    what = post.status.replace("_", " ")
+    if post.synthetic:
+        return f"This post is not in the file ({what}): the thread refers to it by id {post.id}"
+    return f"This post is {what}"
+
+
+@dataclass(frozen=True, slots=True)
+class _Frame:
+    """An open card: its border and padding at each side of the lines inside it."""
+
+    left: Content
+    right: Content
+
+
+class LineBuilder:
+    """Lays out one post at one width. Cheap enough to run on every change: only the post's
+    own text is long, and its wrapped lines are kept in `wraps` between builds."""
+
+    def __init__(
+        self,
+        thread: Thread,
+        *,
+        glyphs: Glyphs,
+        tz: tzinfo,
+        highlight: Spans | None,
+        folded: dict[tuple[int, ...], bool],
+        pages: dict[str, int],
+        selected: int | None,
+        focused: bool,
+        wraps: dict[tuple[int, int], list[Content]],
+    ) -> None:
+        self.thread = thread
+        self.glyphs = glyphs
+        self.tz = tz
+        self.highlight = highlight
+        self.folded = folded
+        self.pages = pages
+        self.selected = selected
+        self.focused = focused
+        self.wraps = wraps
+        self.out = DetailLayout()
+        self._frames: list[_Frame] = []
+        self._inner: list[int] = []
+        self._started: list[bool] = []
+        self._gap = False
+
+    # --- emitting lines -------------------------------------------------------------------
+
+    def build(self, index: int | None, width: int) -> DetailLayout:
+        if width < 4:
+            return self.out
+        self._push(_Frame(Content(""), Content("")), width)
+        if index is not None:
+            self._post(index)
+        self._apply_selection()
+        return self.out
+
+    @property
+    def width(self) -> int:
+        return self._inner[-1]
+
+    def _push(self, frame: _Frame, outer: int) -> None:
+        self._frames.append(frame)
+        self._inner.append(outer - frame.left.cell_length - frame.right.cell_length)
+        self._started.append(False)
+        self._gap = False
+
+    def _pop(self) -> None:
+        self._frames.pop()
+        self._inner.pop()
+        self._started.pop()
+        self._gap = False
+
+    def gap(self) -> None:
+        """One blank line before whatever comes next in this card (or the pane), if anything
+        does; gaps asked for twice, or at a card's top or bottom, collapse to none."""
+        self._gap = True
+
+    def emit(self, content: Content) -> None:
+        """One display line: cut to the width with an ellipsis if it is longer."""
+        if self._gap and self._started[-1]:
+            self._line(Content(""))
+        self._gap = False
+        self._started[-1] = True
+        self._line(content)
+
+    def _line(self, content: Content) -> None:
+        body = content.truncate(self.width, ellipsis=True, pad=True)
+        frames = self._frames
+        self.out.lines.append(
+            Content.assemble(*(f.left for f in frames), body, *(f.right for f in reversed(frames)))
+        )
+
+    def emit_wrapped(self, content: Content) -> None:
+        for line in content.wrap(max(1, self.width)):
+            self.emit(line)
+
+    def _emit_text(self, index: int, text: str) -> None:
+        key = (index, self.width)
+        lines = self.wraps.get(key)
+        if lines is None:
+            lines = styled_text(text, self.highlight).wrap(max(1, self.width))
+            self.wraps[key] = lines
+        for line in lines:
+            self.emit(line)
+
+    def _begin_item(self, item: Item) -> Item:
+        if self._gap and self._started[-1]:
+            # The blank line before an item is not part of it.
+            self._line(Content(""))
+            self._gap = False
+        item.start = len(self.out.lines)
+        item.left = sum(f.left.cell_length for f in self._frames)
+        item.right = sum(f.right.cell_length for f in self._frames)
+        self.out.items.append(item)
+        return item
+
+    def _apply_selection(self) -> None:
+        if self.selected is None or not 0 <= self.selected < len(self.out.items):
+            return
+        item = self.out.items[self.selected]
+        style = SELECTED if self.focused else SELECTED_BLURRED
+        lines = self.out.lines
+        for y in range(item.start, item.end):
+            line = lines[y]
+            lines[y] = line.stylize(style, item.left, len(line.plain) - item.right)
+
+    # --- the post -------------------------------------------------------------------------
+
+    def _post(self, index: int) -> None:
+        post = self.thread.posts[index]
+        crumbs = self._breadcrumb(index)
+        if crumbs is not None:
+            self.emit_wrapped(crumbs.stylize_before("$text-muted"))
+            self.gap()
+        self.emit_wrapped(author_content(post, self.highlight).stylize_before("bold"))
+        self.emit_wrapped(self._meta(post).stylize_before("$text-muted"))
+        self.gap()
+        if post.is_placeholder or post.text is None:
+            self.emit_wrapped(Content.styled(status_text(post), "italic $text-muted"))
+            self.gap()
+        if post.text:
+            self._emit_text(index, post.text)
+            self.gap()
+        self._quotes(index, depth=1, chain=frozenset({index}))
+        self.gap()
+        for kind, title, indexes in (
+            ("replies", "Replies", post.children or []),
+            ("quoted", "Quoted by", post.quoted_by or []),
+        ):
+            heading = f"{title} ({len(indexes):,})"
+            self.emit(Content.styled(heading, "bold" if indexes else "bold $text-muted"))
+            self._post_list(kind, indexes)
+            self.gap()
+
+    def _meta(self, post: Post) -> Content:
+        meta = [time_content(post, self.tz)]
+        metrics = metrics_content(post)
+        if metrics is not None:
+            meta.append(metrics)
+        return Content.styled(self.glyphs.separator, "$text-muted").join(meta)
+
+    def _breadcrumb(self, index: int) -> Content | None:
+        chain = self.thread.ancestors(index)
+        if not chain:
+            return None
+        posts = self.thread.posts
+        g = self.glyphs
+
+        def crumb(i: int) -> Content:
+            return marked(posts[i].author_label, "", self.highlight)
+
+        if len(chain) > BREADCRUMB_HEAD + BREADCRUMB_TAIL + 1:
+            skipped = len(chain) - BREADCRUMB_HEAD - BREADCRUMB_TAIL
+            parts = [crumb(i) for i in chain[:BREADCRUMB_HEAD]]
+            parts.append(Content.styled(f"{g.ellipsis}{skipped:,} more{g.ellipsis}", "italic"))
+            parts.extend(crumb(i) for i in chain[-BREADCRUMB_TAIL:])
+        else:
+            parts = [crumb(i) for i in chain]
+        parts.append(Content.styled("this post", "bold"))
+        return Content.styled(g.breadcrumb, "$text-muted").join(parts)
+
+    def _post_list(self, kind: str, indexes: list[int]) -> None:
+        shown = min(len(indexes), self.pages.get(kind, LIST_PAGE))
+        posts = self.thread.posts
+        g = self.glyphs
+        for i in indexes[:shown]:
+            post = posts[i]
+            text = post.first_line if post.text else status_text(post)
+            item = self._begin_item(Item("link", i))
+            self.emit(
+                Content.assemble(
+                    Content.styled(f"{g.reply} ", "$text-muted"),
+                    author_content(post, self.highlight),
+                    Content("  "),
+                    marked(text, "", self.highlight),
+                )
+            )
+            item.end = len(self.out.lines)
+        if shown < len(indexes):
+            more = len(indexes) - shown
+            item = self._begin_item(Item("more", -1, list=kind, shown=shown, total=len(indexes)))
+            self.emit(
+                Content.styled(f"… {more:,} more (Enter to show {min(more, LIST_PAGE)})", "italic")
+            )
+            item.end = len(self.out.lines)
+
+    # --- quote cards ----------------------------------------------------------------------
+
+    def _note(self, index: int, content: Content) -> None:
+        item = self._begin_item(Item("note", index))
+        self.emit(content)
+        item.end = len(self.out.lines)
+
+    def _quotes(self, index: int, *, depth: int, chain: frozenset[int]) -> None:
+        """Cards for the posts `index` quotes, nested in place, a blank line between."""
+        thread = self.thread
+        posts = thread.posts
+        g = self.glyphs
+        quotes = posts[index].quotes
+        for position, quoted_id in enumerate(quotes):
+            self.gap()
+            if position == MAX_CARDS:
+                rest = len(quotes) - MAX_CARDS
+                self._note(index, Content.styled(f"… and {rest:,} more quoted posts", "italic"))
+                break
+            target = thread.by_id[quoted_id]
+            if target in chain:
+                label = posts[target].author_label
+                self._note(target, Content.styled(f"{g.quote} {label}: quoted above", "italic"))
+                continue
+            if depth > MAX_CARD_DEPTH or self.width - 4 < MIN_CARD_WIDTH:
+                self._note(
+                    target,
+                    Content.assemble(
+                        Content.styled(f"{g.quote} quotes ", "italic"),
+                        marked(posts[target].author_label, "bold", self.highlight),
+                        Content.styled(" (Enter to open)", "italic $text-muted"),
+                    ),
+                )
+                continue
+            self._card(target, depth=depth, chain=chain)
+
+    def _card(self, index: int, *, depth: int, chain: frozenset[int]) -> None:
+        post = self.thread.posts[index]
+        g = self.glyphs
+        key = (*sorted(chain), index)
+        folded = self.folded.get(key, False)
+        position = len(self.out.items)
+        item = self._begin_item(
+            Item("card", index, key=key, folded=folded, missing=post.is_placeholder)
+        )
+        if folded:
+            first = post.first_line if post.text else status_text(post)
+            self.emit(
+                Content.assemble(
+                    Content.styled(f"{g.collapsed} {g.quote} ", "$text-secondary"),
+                    author_content(post, self.highlight),
+                    Content("  "),
+                    marked(first, "$text-muted", self.highlight),
+                )
+            )
+            item.end = len(self.out.lines)
+            return
+        if position == self.selected and self.focused:
+            border = BORDER_SELECTED
+        else:
+            border = BORDER_MISSING if post.is_placeholder else BORDER
+        top_left, top_right, bottom_left, bottom_right, across, side = g.box
+        width = self.width
+        if post.synthetic:
+            title = Content.styled(
+                f"{g.quote} post {post.status.replace('_', ' ')}", "$text-warning"
+            )
+        else:
+            title = Content.assemble(
+                Content.styled(f"{g.quote} ", "$text-secondary"),
+                author_content(post, self.highlight),
+            )
+        title = title.truncate(width - 6, ellipsis=True)
+        fill = width - 5 - title.cell_length
+        self.emit(
+            Content.assemble(
+                Content.styled(f"{top_left}{across} ", border),
+                title,
+                Content.styled(f" {across * fill}{top_right}", border),
+            )
+        )
+        self._push(
+            _Frame(
+                Content.assemble(Content.styled(side, border), " "),
+                Content.assemble(" ", Content.styled(side, border)),
+            ),
+            width,
+        )
+        if not post.synthetic:
+            self.emit_wrapped(self._meta(post).stylize_before("$text-muted"))
+        if post.is_placeholder or post.text is None:
+            self.emit_wrapped(Content.styled(status_text(post), "italic"))
+        if post.text:
+            self._emit_text(index, post.text)
+        self._quotes(index, depth=depth + 1, chain=chain | {index})
+        self._pop()
+        self.emit(Content.styled(f"{bottom_left}{across * (width - 2)}{bottom_right}", border))
+        item.end = len(self.out.lines)

@@ -26,6 +26,7 @@ from textual.visual import Visual
 from threadtui.model import Thread
 from threadtui.ui.detail_lines import LIST_PAGE, DetailLayout, Item, LineBuilder
 from threadtui.ui.glyphs import UNICODE, Glyphs
+from threadtui.ui.scrolling import set_virtual_size
 from threadtui.ui.text import Spans
 
 __all__ = ["LIST_PAGE", "DetailPane", "Item"]
@@ -128,21 +129,9 @@ class DetailPane(ScrollView, can_focus=True):
         if self.selected is not None and self.selected >= len(self.items):
             self.selected = len(self.items) - 1 if self.items else None
         self._strips.clear()
-        self._set_virtual_height(Size(width, len(self.page.lines)))
+        set_virtual_size(self, Size(width, len(self.page.lines)))
         if refresh:
             self.refresh()
-
-    def _set_virtual_height(self, size: Size) -> None:
-        if size.width != self.virtual_size.width or not self.container_size:
-            self.virtual_size = size
-            return
-        # Another post only changes how many lines there are. Assigning `virtual_size` asks
-        # the whole screen for a layout pass, and the scrollbar it refreshes in that pass
-        # paints a frame later: a cursor move would take three frames instead of one. The
-        # scrollbar is always shown (styles/detail.tcss), so updating it directly is all a
-        # new length needs.
-        self.set_reactive(DetailPane.virtual_size, size)
-        self._scroll_update(size)
 
     # --- drawing --------------------------------------------------------------------------
 

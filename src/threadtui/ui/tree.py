@@ -9,6 +9,7 @@ recurses on depth, so a 10,000-deep chain is as cheap as a flat one.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Callable, Sequence
 from datetime import UTC, tzinfo
 from typing import ClassVar
@@ -29,6 +30,7 @@ from threadtui.model.timefmt import format_count, format_offset, format_short
 from threadtui.query import FilterView
 from threadtui.ui.glyphs import UNICODE, Glyphs
 from threadtui.ui.layout import FilterLayout, last_flags
+from threadtui.ui.scrolling import set_virtual_size
 
 NAME_WIDTH = 18
 NARROW = 40
@@ -105,6 +107,11 @@ class ThreadTree(ScrollView, can_focus=True):
         background: $surface;
         color: $foreground;
         overflow-x: hidden;
+        /* Always shown, the track blending in: see ui/scrolling.py. */
+        overflow-y: scroll;
+        scrollbar-background: $surface;
+        scrollbar-background-hover: $surface;
+        scrollbar-background-active: $surface;
         & > .thread-tree--cursor { background: $block-cursor-blurred-background; }
         &:focus > .thread-tree--cursor {
             background: $block-cursor-background;
@@ -150,7 +157,6 @@ class ThreadTree(ScrollView, can_focus=True):
         n = len(thread.posts)
         self.collapsed = bytearray(n)
         self.rows: list[int] = list(thread.preorder)
-        self.row_of: dict[int, int] | None = None
         self.cursor = 0
         self._filter: FilterView | None = None
         self._visible: bytes | None = None
@@ -173,10 +179,11 @@ class ThreadTree(ScrollView, can_focus=True):
         return self.rows[self.cursor] if self.rows else None
 
     def row_for(self, index: int) -> int | None:
-        """Row of a visible post. O(rows) on first use after a change, then O(1)."""
-        if self.row_of is None:
-            self.row_of = {post: row for row, post in enumerate(self.rows)}
-        return self.row_of.get(index)
+        """Row of a visible post, by bisection: rows are always in tree order."""
+        rank = self.thread.rank
+        rows = self.rows
+        row = bisect_left(rows, rank[index], key=rank.__getitem__)
+        return row if row < len(rows) and rows[row] == index else None
 
     def is_visible_in_view(self, index: int) -> bool:
         return self._filter is None or bool(self._visible[index])
@@ -240,10 +247,9 @@ class ThreadTree(ScrollView, can_focus=True):
             self._set_cursor(min(self.cursor, max(0, len(self.rows) - 1)), force=True)
 
     def _changed(self) -> None:
-        self.row_of = None
         self._version += 1
         self._cache.clear()
-        self.virtual_size = Size(self.size.width, len(self.rows))
+        set_virtual_size(self, Size(self.size.width, len(self.rows)))
         self.refresh()
 
     # --- folding --------------------------------------------------------------------------
@@ -253,9 +259,16 @@ class ThreadTree(ScrollView, can_focus=True):
             return
         self.collapsed[index] = 0
         row = self.row_for(index)
-        if row is not None:
-            self.rows[row + 1 : row + 1] = self._subtree_rows(index)
-            self._changed()
+        if row is None:
+            return
+        if self._filter is None and not self.collapsed.count(1):
+            # Nothing folded below and nothing filtered: the rows are the preorder's slice.
+            start = self.thread.rank[index] + 1
+            below = self.thread.preorder[start : start + self.thread.subtree_sizes[index]]
+        else:
+            below = self._subtree_rows(index)
+        self.rows[row + 1 : row + 1] = below
+        self._changed()
 
     def collapse(self, index: int) -> None:
         if self.collapsed[index] or not self.thread.posts[index].children:
@@ -264,13 +277,12 @@ class ThreadTree(ScrollView, can_focus=True):
         self.collapsed[index] = 1
         if row is None:
             return
-        posts = self.thread.posts
-        depth = posts[index].depth
-        end = row + 1
+        # The subtree is a run of the preorder, so its visible rows are those whose rank
+        # falls within it.
+        rank = self.thread.rank
+        past = rank[index] + self.thread.subtree_sizes[index] + 1
         rows = self.rows
-        # The visible subtree is exactly the run of deeper rows that follows.
-        while end < len(rows) and posts[rows[end]].depth > depth:
-            end += 1
+        end = bisect_left(rows, past, lo=row + 1, key=rank.__getitem__)
         del rows[row + 1 : end]
         self._changed()
         if self.cursor > row:

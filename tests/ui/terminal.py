@@ -58,7 +58,15 @@ class Terminal:
         return True
 
     def text(self) -> str:
-        return "\n".join(self.screen.display)
+        # Not `screen.display`: pyte gives each code point its own width, so a ZWJ emoji
+        # sequence (one 2-cell glyph to Rich and to most terminals) takes 6 cells in pyte's
+        # model, and a later redraw at the app's idea of a column can leave the second
+        # half of a wide character behind, which `display` asserts on. Read cells as they
+        # are; a dangling half reads as nothing.
+        buffer = self.screen.buffer
+        return "\n".join(
+            "".join(buffer[y][x].data for x in range(self.cols)) for y in range(self.rows)
+        )
 
     def wait_for(self, condition: Callable[[str], bool], timeout: float = 20.0) -> str:
         deadline = time.monotonic() + timeout

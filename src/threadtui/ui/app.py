@@ -158,7 +158,8 @@ class ThreadApp(App[None], inherit_bindings=False):
         return Content.assemble(*parts)
 
     def refresh_status(self) -> None:
-        self.query_one("#status", Static).update(self._status())
+        # One line, always: its size never depends on the text, so no layout pass.
+        self.query_one("#status", Static).update(self._status(), layout=False)
 
     def _status(self) -> Content:
         if self._base_status is None:

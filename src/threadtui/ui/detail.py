@@ -19,14 +19,13 @@ from textual.cache import LRUCache
 from textual.content import Content
 from textual.geometry import Region, Size
 from textual.message import Message
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.visual import Visual
 
 from threadtui.model import Thread
 from threadtui.ui.detail_lines import LIST_PAGE, DetailLayout, Item, LineBuilder
 from threadtui.ui.glyphs import UNICODE, Glyphs
-from threadtui.ui.scrolling import set_virtual_size
+from threadtui.ui.scrolling import LineView
 from threadtui.ui.text import Spans
 
 __all__ = ["LIST_PAGE", "DetailPane", "Item"]
@@ -35,7 +34,7 @@ MIN_WIDTH = 4
 FALLBACK_WIDTH = 80
 
 
-class DetailPane(ScrollView, can_focus=True):
+class DetailPane(LineView, can_focus=True):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("down,j", "select(1)", "Next item", show=False, id="detail.down"),
         Binding("up,k", "select(-1)", "Previous item", show=False, id="detail.up"),
@@ -129,7 +128,7 @@ class DetailPane(ScrollView, can_focus=True):
         if self.selected is not None and self.selected >= len(self.items):
             self.selected = len(self.items) - 1 if self.items else None
         self._strips.clear()
-        set_virtual_size(self, Size(width, len(self.page.lines)))
+        self.set_virtual_size(Size(width, len(self.page.lines)))
         if refresh:
             self.refresh()
 

@@ -64,6 +64,7 @@ class QueryBar(Horizontal):
     def __init__(self) -> None:
         super().__init__(id="query-bar")
         self.mode: Mode = "search"
+        self._status_width = 0
 
     def compose(self) -> ComposeResult:
         yield Static(PROMPTS["search"], id="query-prompt")
@@ -91,7 +92,16 @@ class QueryBar(Horizontal):
 
     def show_status(self, text: str, *, error: bool = False) -> None:
         status = self.query_one("#query-status", Static)
-        status.update(Content(text))
+        content = Content(text)
+        # The status only ever grows: a new width costs the screen
+        # two layout passes (a frame each), so a shorter text is padded to the width it
+        # has and the keystroke is a repaint ("12 of 340 posts match" -> "3 of 340 …").
+        width = content.cell_length
+        if width <= self._status_width:
+            status.update(content.pad_left(self._status_width - width), layout=False)
+        else:
+            self._status_width = width
+            status.update(content)
         status.set_class(error, "-error")
 
     def on_input_changed(self, event: Input.Changed) -> None:

@@ -29,7 +29,7 @@ def status(app: ThreadApp) -> str:
 
 
 def bar_status(app: ThreadApp) -> str:
-    return str(app.query_one("#query-status", Static).render())
+    return str(app.query_one("#query-status", Static).render()).strip()  # right-aligned
 
 
 async def settle(pilot: Pilot) -> None:

@@ -7,9 +7,10 @@ swaps it in: a keystroke never costs the UI thread a pass over 100,000 posts.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from itertools import accumulate, compress
+from itertools import compress
 
 from threadtui.model import Thread
+from threadtui.model.thread import MarkedBelow
 from threadtui.query import FilterView
 
 
@@ -27,8 +28,8 @@ class FilterLayout:
     """One byte a post: shown (a match, or an ancestor of one)."""
     rows: list[int]
     """The shown posts in tree order: the tree's rows when nothing is folded."""
-    prefix: list[int]
-    """prefix[k]: how many of the first k posts of the preorder are shown."""
+    visible_below: MarkedBelow
+    """Per post, how many shown posts its subtree holds: the (+N) of a folded row."""
 
     @classmethod
     def build(cls, thread: Thread, view: FilterView) -> FilterLayout:
@@ -36,12 +37,5 @@ class FilterLayout:
         # Python loops they replace took 25.
         visible = visible_of(view)
         order = thread.preorder
-        shown = bytes(map(visible.__getitem__, order))
-        _ = thread.subtree_sizes  # read by visible_below; computed here, off the UI thread
-        return cls(view, visible, list(compress(order, shown)), list(accumulate(shown, initial=0)))
-
-    def visible_below(self, thread: Thread, index: int) -> int:
-        """How many shown posts `index`'s subtree holds below it: the (+N) of a folded row.
-        A subtree is a run of the preorder, so this is a difference of two prefix sums."""
-        start = thread.rank[index] + 1
-        return self.prefix[start + thread.subtree_sizes[index]] - self.prefix[start]
+        rows = list(compress(order, map(visible.__getitem__, order)))
+        return cls(view, visible, rows, MarkedBelow(thread, visible))

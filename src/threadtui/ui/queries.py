@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from textual.worker import get_current_worker
 
 from threadtui.model import Thread
+from threadtui.model.thread import MarkedBelow
 from threadtui.query import (
     FilterView,
     MatchResult,
@@ -42,7 +43,8 @@ class SearchState:
     text: str
     query: Query
     result: MatchResult
-    below: list[int]
+    below: MarkedBelow
+    """Per post, how many matches its subtree hides when folded."""
 
     def spans(self, text: str) -> list[tuple[int, int]]:
         return highlight_spans(self.query, text)
@@ -84,8 +86,12 @@ class QueryController:
     def _build_index(self) -> None:
         self._index = SearchIndex(self.thread)
         self._ready.set()
-        # The tree's first fold reads these (O(posts) each): build them here, not then.
-        _ = self.thread.rank, self.thread.subtree_sizes
+        # Folding, filters and search read these (O(posts) each to build): build them
+        # here, before anyone waits on them. Metrics stay raw JSON until first read.
+        thread = self.thread
+        _ = thread.rank, thread.subtree_sizes
+        for post in thread.posts:
+            _ = post.metrics
         # The index lives as long as the thread: like the loaded thread, move it out of
         # the collector's reach, or each full collection walks it again (40-60 ms at 100k,
         # landing in whatever key happens to trigger it).
@@ -124,7 +130,6 @@ class QueryController:
             try:
                 query = parse_query(text, self.thread, tz=self.tz)
                 result = run_query(query, self.index(), cancel=lambda: worker.is_cancelled)
-                view = FilterView.build(result)
             except QueryError as error:
                 outcome = Failed(text, error)
             except QueryCancelled:
@@ -133,8 +138,10 @@ class QueryController:
                 # Everything O(posts) happens here, in the worker, not on the UI thread.
                 if kind == "search":
                     result.counter(0)  # the rank table the 3/17 counter reads
-                    outcome = SearchState(text, query, result, view.below)
+                    below = MarkedBelow(self.thread, result.member)
+                    outcome = SearchState(text, query, result, below)
                 else:
+                    view = FilterView.build(result)
                     outcome = FilterState(text, query, view, FilterLayout.build(self.thread, view))
         if not worker.is_cancelled:
             self.app.call_from_thread(self._deliver, kind, outcome, done)

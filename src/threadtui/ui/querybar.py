@@ -25,6 +25,9 @@ PLACEHOLDERS: dict[Mode, str] = {
 }
 
 
+STATUS_WIDTH = 29
+
+
 class QueryBar(Horizontal):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "leave", "Leave", id="query.leave"),
@@ -64,12 +67,14 @@ class QueryBar(Horizontal):
     def __init__(self) -> None:
         super().__init__(id="query-bar")
         self.mode: Mode = "search"
-        self._status_width = 0
+        # Room for "12,364 of 100,000 posts match" from the start, so the counter of a
+        # first keystroke does not have to grow it.
+        self._status_width = STATUS_WIDTH
 
     def compose(self) -> ComposeResult:
         yield Static(PROMPTS["search"], id="query-prompt")
         yield Input(id="query-input", select_on_focus=False, compact=True)
-        yield Static("", id="query-status")
+        yield Static(" " * STATUS_WIDTH, id="query-status")
 
     @property
     def input(self) -> Input:

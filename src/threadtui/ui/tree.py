@@ -25,6 +25,7 @@ from textual.reactive import reactive, var
 from textual.strip import Strip
 
 from threadtui.model import NO_PARENT, Thread
+from threadtui.model.thread import MarkedBelow
 from threadtui.model.timefmt import format_count, format_offset, format_short
 from threadtui.query import FilterView
 from threadtui.ui.glyphs import UNICODE, Glyphs
@@ -160,7 +161,7 @@ class ThreadTree(LineView, can_focus=True):
         self._filter: FilterView | None = None
         self._visible: bytes | None = None
         self._layout: FilterLayout | None = None
-        self._search_below: list[int] | None = None
+        self._search_below: MarkedBelow | None = None
         self._highlight: Spans | None = None
         self._search_hits: bytearray | None = None
         self._last: dict[int, bool] = {}
@@ -191,7 +192,7 @@ class ThreadTree(LineView, can_focus=True):
         if not self.collapsed[index]:
             return 0
         if self._layout is not None:
-            return self._layout.visible_below(self.thread, index)
+            return self._layout.visible_below[index]
         return self.thread.subtree_sizes[index]
 
     # --- building rows --------------------------------------------------------------------
@@ -347,7 +348,7 @@ class ThreadTree(LineView, can_focus=True):
         return None
 
     def set_highlight(
-        self, spans: Spans | None, hits: bytearray | None, below: list[int] | None = None
+        self, spans: Spans | None, hits: bytearray | None, below: MarkedBelow | None = None
     ) -> None:
         """Mark search matches: `spans(text)` gives ranges to highlight in names and text,
         `hits` the matching posts, `below` how many matches each folded branch hides."""

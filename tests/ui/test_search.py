@@ -302,3 +302,34 @@ async def test_hostile_text_stays_literal_in_search_pickers_and_notifications() 
         messages = [n.message for n in app._notifications]
         assert app.is_running
         assert all("\x1b" not in m for m in messages)
+
+
+async def test_filtered_guides_turn_the_corner_at_the_last_shown_child() -> None:
+    """The corner guide (└) is worked out per drawn row: check it, for every row of a
+    random filtered thread, folded and unfolded, against the siblings actually shown."""
+    import random
+
+    from support import post, thread_doc
+    from threadtui.model import NO_PARENT, load_document
+
+    rng = random.Random(7)
+    posts = [post("p0", 0, "hit root")]
+    for k in range(1, 120):
+        text = "hit" if rng.random() < 0.3 else "miss"
+        posts.append(post(f"p{k}", k, text, reply_to=f"p{rng.randrange(k)}"))
+    thread = load_document(thread_doc(posts))
+    app = make_app(thread)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f")
+        await type_query(pilot, "hit")
+        await pilot.press("enter")
+        await settle(pilot)
+        tree = app.query_one(ThreadTree)
+        for _ in range(2):
+            shown = set(tree.rows)
+            for i in tree.rows:
+                parent = thread.posts[i].parent
+                kids = thread.roots if parent == NO_PARENT else thread.posts[parent].children
+                last_shown = [k for k in kids if k in shown][-1]
+                assert tree._is_last(i) == (i == last_shown), thread.posts[i].id
+            tree.collapse(thread.posts[0].children[0])  # and again with a branch folded

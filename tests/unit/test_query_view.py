@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from threadtui.model import NO_PARENT, Thread, load_document
+from threadtui.model.thread import MarkedBelow
 from threadtui.query import FilterView, SearchIndex, parse_query, run_query
 
 
@@ -137,3 +138,6 @@ def test_view_matches_the_obvious_answer(seed: int, n: int, density: float) -> N
     assert view.visible_posts(thread) == [
         i for i in thread.preorder if result.member[i] or context[i]
     ]
+    # The prefix-sum counts a search reads for folded rows are the same numbers.
+    marked = MarkedBelow(thread, result.member)
+    assert [marked[i] for i in range(len(thread.posts))] == below

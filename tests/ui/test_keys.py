@@ -449,3 +449,22 @@ async def test_long_reply_lists_page() -> None:
         await pilot.press("G", "enter")
         await pilot.pause()
         assert len(kinds(detail, "link")) == 60 and not kinds(detail, "more")
+
+
+async def test_collapse_to_depth_folds_exactly_the_posts_with_replies_at_that_depth() -> None:
+    import random
+
+    from support import post, thread_doc
+    from threadtui.model import load_document
+
+    rng = random.Random(3)
+    posts = [post("p0", 0, "root")]
+    posts += [post(f"p{k}", k, "x", reply_to=f"p{rng.randrange(k)}") for k in range(1, 200)]
+    thread = load_document(thread_doc(posts))
+    app = make_app(thread)
+    async with app.run_test(size=SIZE) as pilot:
+        tree = app.query_one(ThreadTree)
+        for depth in range(1, 10):
+            await pilot.press(str(depth))
+            expected = [1 if p.depth >= depth - 1 and p.children else 0 for p in thread.posts]
+            assert list(tree.collapsed) == expected, depth

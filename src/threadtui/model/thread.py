@@ -149,6 +149,7 @@ class Thread:
     _preorder: list[int] | None = None
     _rank: list[int] | None = None
     _sizes: list[int] | None = None
+    _fold_levels: bytes | None = None
 
     def __len__(self) -> int:
         return len(self.posts)
@@ -198,6 +199,19 @@ class Thread:
         if self._sizes is None:
             self._sizes = subtree_counts(self)
         return self._sizes
+
+    @property
+    def fold_levels(self) -> bytes:
+        """One byte a post: 0 if it has no replies, else its depth + 1 (at most 255).
+
+        Folding everything below depth d folds the posts whose byte is at least d: one
+        `bytes.translate`, where a Python pass over a million posts took 90 ms.
+        """
+        if self._fold_levels is None:
+            self._fold_levels = bytes(
+                min(p.depth, 254) + 1 if p.children else 0 for p in self.posts
+            )
+        return self._fold_levels
 
     def ancestors(self, index: int) -> list[int]:
         """Tree ancestors from the root down to the parent of `index`."""

@@ -89,7 +89,7 @@ class QueryController:
         # Folding, filters and search read these (O(posts) each to build): build them
         # here, before anyone waits on them. Metrics stay raw JSON until first read.
         thread = self.thread
-        _ = thread.rank, thread.subtree_sizes
+        _ = thread.rank, thread.subtree_sizes, thread.fold_levels
         for post in thread.posts:
             _ = post.metrics
         # The index lives as long as the thread: like the loaded thread, move it out of

@@ -299,8 +299,9 @@ class ThreadTree(LineView, can_focus=True):
 
     def collapse_to_depth(self, depth: int) -> None:
         current = self.cursor_post
-        posts = self.thread.posts
-        self.collapsed = bytearray(1 if p.depth >= depth - 1 and p.children else 0 for p in posts)
+        # A post with replies at depth >= depth - 1 folds: its level byte is >= depth.
+        table = bytes(1 if level >= depth else 0 for level in range(256))
+        self.collapsed = bytearray(self.thread.fold_levels.translate(table))
         keep = current
         if current is not None:
             # The cursor moves up to its ancestor at the fold depth if its own row vanished.

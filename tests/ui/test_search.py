@@ -43,6 +43,14 @@ async def type_query(pilot: Pilot, text: str) -> None:
     await settle(pilot)
 
 
+async def submit_query(pilot: Pilot, key: str, text: str) -> None:
+    """Open the bar with `key`, type `text`, press Enter: what a user does to keep a query."""
+    await pilot.press(key)
+    await type_query(pilot, text)
+    await pilot.press("enter")
+    await settle(pilot)
+
+
 async def test_search_as_you_type_jumps_and_counts() -> None:
     app = make_app(quotes_thread())
     async with app.run_test(size=SIZE) as pilot:
@@ -71,10 +79,7 @@ async def test_search_as_you_type_jumps_and_counts() -> None:
 async def test_search_highlights_rows_and_detail() -> None:
     app = make_app(quotes_thread())
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("slash")
-        await type_query(pilot, "levels")
-        await pilot.press("enter")
-        await settle(pilot)
+        await submit_query(pilot, "slash", "levels")
         tree = app.query_one(ThreadTree)
         assert cursor_id(app) == "q4"
         row = tree.render_line(tree.cursor - tree.scroll_offset.y)
@@ -320,10 +325,7 @@ async def test_filtered_guides_turn_the_corner_at_the_last_shown_child() -> None
     thread = load_document(thread_doc(posts))
     app = make_app(thread)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("f")
-        await type_query(pilot, "hit")
-        await pilot.press("enter")
-        await settle(pilot)
+        await submit_query(pilot, "f", "hit")
         tree = app.query_one(ThreadTree)
         for _ in range(2):
             shown = set(tree.rows)

@@ -300,17 +300,8 @@ class LineBuilder:
         posts = self.thread.posts
         g = self.glyphs
         for i in indexes[:shown]:
-            post = posts[i]
-            text = post.first_line if post.text else status_text(post)
             item = self._begin_item(Item("link", i))
-            self.emit(
-                Content.assemble(
-                    Content.styled(f"{g.reply} ", "$text-muted"),
-                    author_content(post, self.highlight),
-                    Content("  "),
-                    marked(text, "", self.highlight),
-                )
-            )
+            self.emit(self._post_line(posts[i], Content.styled(f"{g.reply} ", "$text-muted"), ""))
             item.end = len(self.out.lines)
         if shown < len(indexes):
             more = len(indexes) - shown
@@ -319,6 +310,16 @@ class LineBuilder:
                 Content.styled(f"… {more:,} more (Enter to show {min(more, LIST_PAGE)})", "italic")
             )
             item.end = len(self.out.lines)
+
+    def _post_line(self, post: Post, lead: Content, text_style: str) -> Content:
+        """A post in one line: a glyph, its author, its first line (or what became of it)."""
+        text = post.first_line if post.text else status_text(post)
+        return Content.assemble(
+            lead,
+            author_content(post, self.highlight),
+            Content("  "),
+            marked(text, text_style, self.highlight),
+        )
 
     # --- quote cards ----------------------------------------------------------------------
 
@@ -366,15 +367,8 @@ class LineBuilder:
             Item("card", index, key=key, folded=folded, missing=post.is_placeholder)
         )
         if folded:
-            first = post.first_line if post.text else status_text(post)
-            self.emit(
-                Content.assemble(
-                    Content.styled(f"{g.collapsed} {g.quote} ", "$text-secondary"),
-                    author_content(post, self.highlight),
-                    Content("  "),
-                    marked(first, "$text-muted", self.highlight),
-                )
-            )
+            lead = Content.styled(f"{g.collapsed} {g.quote} ", "$text-secondary")
+            self.emit(self._post_line(post, lead, "$text-muted"))
             item.end = len(self.out.lines)
             return
         if position == self.selected and self.focused:

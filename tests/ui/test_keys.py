@@ -468,3 +468,19 @@ async def test_collapse_to_depth_folds_exactly_the_posts_with_replies_at_that_de
             await pilot.press(str(depth))
             expected = [1 if p.depth >= depth - 1 and p.children else 0 for p in thread.posts]
             assert list(tree.collapsed) == expected, depth
+
+
+async def test_clicking_a_card_selects_it_and_a_second_click_folds_it() -> None:
+    app = make_app(quotes_thread())
+    async with app.run_test(size=SIZE) as pilot:
+        tree = app.query_one(ThreadTree)
+        detail = app.query_one(DetailPane)
+        tree.move_to_post(app.thread.by_id["q4"])
+        await pilot.pause()
+        card = kinds(detail, "card")[0]
+        offset = (4, card.start + 1 - int(detail.scroll_offset.y))  # inside its border
+        await pilot.click(DetailPane, offset=offset)
+        assert detail.has_focus and detail.selected_item == card
+        assert not kinds(detail, "card")[0].folded
+        await pilot.click(DetailPane, offset=offset)
+        assert kinds(detail, "card")[0].folded

@@ -73,6 +73,7 @@ class DetailPane(LineView, can_focus=True):
         self._wraps: dict[tuple[int, int], list[Content]] = {}
         self._strips: LRUCache[int, Strip] = LRUCache(1024)
         self._built_width = 0
+        self._clicked: int | None = None
 
     # --- content --------------------------------------------------------------------------
 
@@ -89,6 +90,7 @@ class DetailPane(LineView, can_focus=True):
         """Show a post (None: nothing)."""
         same = index == self.index
         if not same:
+            self._clicked = None
             self._pages = {}
             self.folded_cards = {}
             self._wraps = {}
@@ -184,6 +186,8 @@ class DetailPane(LineView, can_focus=True):
         return found
 
     def _select(self, position: int | None, *, scroll: bool = True) -> None:
+        if position != self._clicked:
+            self._clicked = None
         if not self.items:
             self.selected = None
             return
@@ -256,7 +260,10 @@ class DetailPane(LineView, can_focus=True):
         position = self.item_at(row)
         if position is None:
             return
-        again = position == self.selected and self.has_focus
+        # Focus (and with it a first selection) comes on mouse down, before this: "again"
+        # means this item was clicked last, not merely selected.
+        again = position == self._clicked == self.selected
+        self._clicked = position
         self.focus()
         self._select(position, scroll=False)
         if again or event.chain > 1:

@@ -250,7 +250,8 @@ class ThreadTree(LineView, can_focus=True):
         self._version += 1
         self._last.clear()
         self._cache.clear()
-        self.set_virtual_size(Size(self.size.width, len(self.rows)))
+        # The width is what the last resize set: a new one would cost a layout pass.
+        self.set_virtual_size(Size(self.virtual_size.width, len(self.rows)))
         self.refresh()
 
     # --- folding --------------------------------------------------------------------------

@@ -255,18 +255,24 @@ def subtree_counts(thread: Thread) -> list[int]:
 class MarkedBelow:
     """How many marked posts each post's subtree holds below it, read as `below[i]`.
 
-    A subtree is a run of the preorder, so each count is the difference of two prefix sums;
-    building them is C-level passes (map, accumulate), ~4 ms at 100,000 posts where a
-    Python walk of the tree took 15. Reads `rank` and `subtree_sizes`, built once.
+    A subtree is a run of the preorder, so each count is the difference of two prefix sums.
+    They are summed on first read, by C-level passes (map, accumulate; ~4 ms at 100,000
+    posts, where a Python walk of the tree took 15), and only a folded row reads them: a
+    keystroke whose rows are all unfolded never pays for them. `marks` must not change.
     """
 
-    __slots__ = ("_prefix", "_rank", "_sizes")
+    __slots__ = ("_marks", "_prefix", "_thread")
 
     def __init__(self, thread: Thread, marks: bytes | bytearray) -> None:
-        self._prefix = list(accumulate(map(marks.__getitem__, thread.preorder), initial=0))
-        self._rank = thread.rank
-        self._sizes = thread.subtree_sizes
+        self._thread = thread
+        self._marks = marks
+        self._prefix: list[int] | None = None
 
     def __getitem__(self, index: int) -> int:
-        start = self._rank[index] + 1
-        return self._prefix[start + self._sizes[index]] - self._prefix[start]
+        thread = self._thread
+        prefix = self._prefix
+        if prefix is None:
+            prefix = list(accumulate(map(self._marks.__getitem__, thread.preorder), initial=0))
+            self._prefix = prefix
+        start = thread.rank[index] + 1
+        return prefix[start + thread.subtree_sizes[index]] - prefix[start]

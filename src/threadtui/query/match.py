@@ -162,7 +162,7 @@ class MatchResult:
     def _match_ranks(self) -> list[int]:
         if self._ranks is None:
             rank = self.index.thread.rank
-            self._ranks = [rank[i] for i in self.matches]
+            self._ranks = list(map(rank.__getitem__, self.matches))
         return self._ranks
 
     def ordinal(self, index: int) -> int | None:

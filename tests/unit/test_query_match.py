@@ -492,3 +492,52 @@ def test_index_is_read_only_after_build(thread: Thread, index: SearchIndex) -> N
     for text in ("final", "Final", "/f/", "-x from:zoe"):
         run_query(parse_query(text, thread), index)
     assert (index.folded, index.exact_text) == before
+
+
+WORDS = ["Audit", "audit", "aüdit", "Straße", "strasse", "vie", "view", "VIEWS", "Vi", "x"]
+
+
+def test_typing_on_narrows_the_last_result_and_finds_the_same_posts() -> None:
+    """Each keystroke's query run within the previous keystroke's result finds exactly
+    what a full pass finds: typed letter by letter, with operators, case and accents."""
+    rng = random.Random(11)
+    posts = []
+    for k in range(300):
+        text = " ".join(rng.choice(WORDS) for _ in range(rng.randrange(1, 6)))
+        fields: dict[str, Any] = {"text": text, "created_at": f"2026-05-28T10:{k % 60:02d}:00Z"}
+        if k and rng.random() < 0.7:
+            fields["reply_to"] = f"p{rng.randrange(k)}"
+        if k > 2 and rng.random() < 0.2:
+            fields["quotes"] = [f"p{rng.randrange(k)}"]
+        fields["metrics"] = {"views": rng.randrange(0, 3000)}
+        posts.append(post(f"p{k}", **fields))
+    thread = load_document(doc(*posts))
+    index = SearchIndex(thread)
+    typed = [
+        "audit views:>100",
+        "Audit",
+        "aud -x",
+        "vie view",
+        "VIEWS is:root",
+        "Vi",
+        '"vie view" audit',
+        "stras",
+        "views:>1000 au",
+        "/vi+e/ view",
+    ]
+    narrowed = 0
+    for text in typed:
+        previous = None
+        for end in range(1, len(text) + 1):
+            try:
+                query = parse_query(text[:end], thread)
+            except QueryError:
+                continue
+            full = run_query(query, index)
+            fast = run_query(query, index, within=previous)
+            assert fast.matches == full.matches, text[:end]
+            assert fast.member == full.member, text[:end]
+            if previous is not None and match_module.narrows(query, previous.query):
+                narrowed += 1
+            previous = full
+    assert narrowed > 20  # the narrowing path really ran

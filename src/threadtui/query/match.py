@@ -200,15 +200,28 @@ class MatchResult:
         return self.matches[-1] if wrap else None
 
 
-def run_query(query: Query, index: SearchIndex, *, cancel: Cancel | None = None) -> MatchResult:
+def run_query(
+    query: Query,
+    index: SearchIndex,
+    *,
+    cancel: Cancel | None = None,
+    within: MatchResult | None = None,
+) -> MatchResult:
     """Match `query` against every post in the tree; raises QueryCancelled or QueryError.
 
-    QueryError comes only from a regular expression that runs past its time budget
-    (see `threadtui.query.pattern`); `parse_query` finds every other error.
+    `within`, the result of an earlier query on the same index: when `query` can only
+    match posts that one matched (`narrows`: typing on at the end of a word), only its
+    matches are tested. QueryError comes only from a regular expression that runs past its
+    time budget (see `threadtui.query.pattern`); `parse_query` finds every other error.
     """
     thread = index.thread
     order = thread.preorder
-    candidates: list[int] = list(range(len(thread.posts)))
+    if within is not None and within.index is index and narrows(query, within.query):
+        # In post order, as a full pass goes: the texts lie in memory in that order, and
+        # visiting them in tree order instead made the pass slower than a full one.
+        candidates = list(compress(range(len(thread.posts)), within.member))
+    else:
+        candidates = list(range(len(thread.posts)))
     for stage in _stages(query, index):
         if not candidates:
             break
@@ -228,13 +241,50 @@ def run_query(query: Query, index: SearchIndex, *, cancel: Cancel | None = None)
     if len(candidates) * 16 < len(order):
         matches = sorted((i for i in candidates if rank[i] >= 0), key=rank.__getitem__)
     else:
-        matches = [i for i in order if member[i]]
+        matches = list(compress(order, map(member.__getitem__, order)))
     if len(matches) != len(candidates):
         # Placeholders for absent quotes are not in the tree: they cannot be shown or visited.
         for i in candidates:
             if rank[i] < 0:
                 member[i] = 0
     return MatchResult(query, index, matches, member, len(order))
+
+
+def narrows(new: Query, old: Query) -> bool:
+    """Whether every post `new` matches is sure to be matched by `old` too.
+
+    True when each of `old`'s conditions is implied by one of `new`'s: a word by a word that
+    contains it (case-sensitive only if the longer one is too), everything else by the
+    same condition or a tighter one. `new` may add conditions of any kind. Conservative:
+    False whenever in doubt, which only costs a full pass.
+    """
+    for t1 in old.terms:
+        if t1.negated or t1.phrase:
+            implied = t1 in new.terms
+        else:
+            implied = any(
+                not t2.negated
+                and not t2.phrase
+                and t1.folded in t2.folded
+                and (t1.exact is None or (t2.exact is not None and t1.exact in t2.exact))
+                for t2 in new.terms
+            )
+        if not implied:
+            return False
+    if not set(old.patterns) <= set(new.patterns) or not set(old.ranges) <= set(new.ranges):
+        return False
+    if old.authors and not (new.authors and new.authors <= old.authors):
+        return False
+    if not old.not_authors <= new.not_authors:
+        return False
+    if old.after is not None and (new.after is None or new.after < old.after):
+        return False
+    if old.before is not None and (new.before is None or new.before > old.before):
+        return False
+    return all(
+        getattr(old, flag) is None or getattr(old, flag) == getattr(new, flag)
+        for flag in ("has_quote", "is_root", "is_quoted")
+    )
 
 
 def _stages(query: Query, index: SearchIndex) -> list[Stage]:

@@ -77,6 +77,7 @@ class QueryController:
         self.filter: FilterState | None = None
         self.search_text = ""
         self.filter_text = ""
+        self._last: dict[Kind, MatchResult] = {}
 
     # --- the index ------------------------------------------------------------------------
 
@@ -129,7 +130,15 @@ class QueryController:
         if text.strip():
             try:
                 query = parse_query(text, self.thread, tz=self.tz)
-                result = run_query(query, self.index(), cancel=lambda: worker.is_cancelled)
+                result = run_query(
+                    query,
+                    self.index(),
+                    cancel=lambda: worker.is_cancelled,
+                    # Typing on at the end of a word narrows the last result: only its
+                    # matches need testing (run_query checks that the new query narrows).
+                    within=self._last.get(kind),
+                )
+                self._last[kind] = result
             except QueryError as error:
                 outcome = Failed(text, error)
             except QueryCancelled:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from textual.pilot import Pilot
 from textual.widgets import Static
 
 from support import chain_thread, hostile_thread, make_app, quotes_thread
@@ -27,6 +28,14 @@ def cursor_id(app: ThreadApp) -> str:
 
 def kinds(detail: DetailPane, kind: str) -> list[Item]:
     return [item for item in detail.items if item.kind == kind]
+
+
+async def show_post(pilot: Pilot, post_id: str) -> tuple[ThreadTree, DetailPane]:
+    """Put the tree's cursor on a post and let the detail pane show it."""
+    tree = pilot.app.query_one(ThreadTree)
+    tree.move_to_post(pilot.app.thread.by_id[post_id])
+    await pilot.pause()
+    return tree, pilot.app.query_one(DetailPane)
 
 
 def shown_id(app: ThreadApp) -> str | None:
@@ -160,10 +169,7 @@ async def test_same_author_reveals_folded_posts() -> None:
 async def test_tab_switches_focus_and_detail_keys_fold_cards() -> None:
     app = make_app(quotes_thread())
     async with app.run_test(size=SIZE) as pilot:
-        tree = app.query_one(ThreadTree)
-        detail = app.query_one(DetailPane)
-        tree.move_to_post(app.thread.by_id["q4"])
-        await pilot.pause()
+        tree, detail = await show_post(pilot, "q4")
         assert shown_id(app) == "q4"
         cards = kinds(detail, "card")
         # q4 quotes q3, which quotes q2, which quotes q1 — then the depth limit.
@@ -473,10 +479,7 @@ async def test_collapse_to_depth_folds_exactly_the_posts_with_replies_at_that_de
 async def test_clicking_a_card_selects_it_and_a_second_click_folds_it() -> None:
     app = make_app(quotes_thread())
     async with app.run_test(size=SIZE) as pilot:
-        tree = app.query_one(ThreadTree)
-        detail = app.query_one(DetailPane)
-        tree.move_to_post(app.thread.by_id["q4"])
-        await pilot.pause()
+        _, detail = await show_post(pilot, "q4")
         card = kinds(detail, "card")[0]
         offset = (4, card.start + 1 - int(detail.scroll_offset.y))  # inside its border
         await pilot.click(DetailPane, offset=offset)

@@ -335,3 +335,18 @@ async def test_filtered_guides_turn_the_corner_at_the_last_shown_child() -> None
                 last_shown = [k for k in kids if k in shown][-1]
                 assert tree._is_last(i) == (i == last_shown), thread.posts[i].id
             tree.collapse(thread.posts[0].children[0])  # and again with a branch folded
+
+
+async def test_keys_arriving_together_after_slash_go_into_the_field() -> None:
+    """Typed fast, pasted, or read at once over SSH: "/lefa" arrives before "/" has opened
+    the field. The letters are the query, not tree keys (l), a filter (f) or authors (a)."""
+    from textual import events
+
+    app = make_app(quotes_thread())
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        for key in ("slash", "l", "e", "f", "a"):
+            app.post_message(events.Key(key, "/" if key == "slash" else key))
+        await settle(pilot)
+        assert app.query_one(Input).value == "lefa"
+        assert app.query_one(Input).has_focus and app.query_one(QueryBar).mode == "search"

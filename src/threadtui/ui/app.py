@@ -8,13 +8,13 @@ from datetime import UTC, tzinfo
 from pathlib import Path
 from typing import ClassVar
 
-from textual import on
+from textual import events, on
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Footer, Input, Static
 
 from threadtui.config import Settings
 from threadtui.model import Thread, clean_line
@@ -222,6 +222,20 @@ class ThreadApp(App[None], inherit_bindings=False):
 
     # --- messages -------------------------------------------------------------------------
 
+    def _on_key(self, event: events.Key) -> None:
+        # Textual hands a key to the widget focused when it arrives. Keys arriving together
+        # (typed fast, pasted, or in one read over a slow SSH link) all go to the tree
+        # before "/" opens the search field: "/lev" would run l, e and v as tree keys and
+        # the field would stay empty. A text field eats every character typed into it,
+        # so a character that reaches the app while one has the focus was queued before
+        # the focus moved: it goes to the field, not to the app's bindings ("f", "a"...).
+        # (Textual runs App._on_key after this one unless the default is prevented.)
+        focused = self.focused
+        if isinstance(focused, Input) and event.is_printable:
+            event.stop()
+            event.prevent_default()
+            focused.post_message(events.Key(event.key, event.character))
+
     def _show_post(self, index: int | None) -> None:
         self.query_one(DetailPane).show(index)
         if self.queries.search is not None:
@@ -313,7 +327,8 @@ class ThreadApp(App[None], inherit_bindings=False):
             # Escape leaves search; the cursor stays where the search took it.
             self.queries.clear_search()
             self._search_done(None)
-        self.query_one(ThreadTree).focus()
+        # At once, for the same reason as QueryBar.open.
+        self.screen.set_focus(self.query_one(ThreadTree))
 
     def _search_done(self, outcome: SearchState | Failed | None) -> None:
         bar = self.query_one(QueryBar)

@@ -89,7 +89,8 @@ class QueryBar(Horizontal):
             field.value = text
         field.cursor_position = len(text)
         self.add_class("-open")
-        field.focus()
+        # At once, not after the current messages (`focus()`), so the next key finds it.
+        self.screen.set_focus(field)
 
     @property
     def is_open(self) -> bool:

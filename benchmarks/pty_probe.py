@@ -35,6 +35,8 @@ from typing import Any
 
 import pyte
 
+from procstatus import status_mb
+
 REPO = Path(__file__).resolve().parent.parent
 COLS, ROWS = 100, 30
 DETAIL_TIME = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d UTC")
@@ -66,17 +68,6 @@ def first_frame_drawn(lines: list[str]) -> bool:
     if len(lines) < 3 or " post" not in lines[1] or not lines[2].strip():
         return False
     return any(DETAIL_TIME.search(line) for line in lines[2:])
-
-
-def vm_kb(pid: int, key: bytes) -> float | None:
-    try:
-        with open(f"/proc/{pid}/status", "rb") as f:
-            for line in f:
-                if line.startswith(key):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return None
 
 
 def cpu_seconds(pid: int) -> float | None:
@@ -258,14 +249,14 @@ def first_frame(
             result: dict[str, Any] = {
                 "seconds": frame_end - term.t_spawn,
                 "condition_s": arrived - term.t_spawn,
-                "peak_first_frame_mb": vm_kb(term.pid, b"VmHWM:"),
+                "peak_first_frame_mb": status_mb(b"VmHWM:", term.pid),
                 "bytes_to_first_frame": term.received,
                 "screen": term.text(),
             }
             result["settle_s"] = term.drain_until_idle(timeout)
             result["fully_drawn_s"] = term.end_of_burst(arrived, FULLY_DRAWN_GAP) - term.t_spawn
-            result["peak_settled_mb"] = vm_kb(term.pid, b"VmHWM:")
-            result["rss_settled_mb"] = vm_kb(term.pid, b"VmRSS:")
+            result["peak_settled_mb"] = status_mb(b"VmHWM:", term.pid)
+            result["rss_settled_mb"] = status_mb(b"VmRSS:", term.pid)
             result["exit_status"] = term.quit()
             return result
         finally:

@@ -45,6 +45,8 @@ T0 = time.monotonic()
 import os  # noqa: E402
 import sys  # noqa: E402
 
+from procstatus import status_mb  # noqa: E402
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable, Sequence
@@ -61,17 +63,6 @@ STATE: dict[str, Any] = {"frames": [], "first_frame": None, "first_display": Non
 FRAMES: list[float] = STATE["frames"]
 RESULT: dict[str, Any] = {"t0": T0, "pid": os.getpid()}
 ARGS: dict[str, Any] = {}
-
-
-def status_mb(key: bytes) -> float | None:
-    try:
-        with open("/proc/self/status", "rb") as f:
-            for line in f:
-                if line.startswith(key):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return None
 
 
 def peak_mb() -> float | None:

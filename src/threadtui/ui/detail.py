@@ -99,10 +99,7 @@ class DetailPane(LineView, can_focus=True):
         if not keep_selection:
             self.selected = None
         self._rebuild()
-        if self.selected is not None and self.items:
-            self.selected = min(self.selected, len(self.items) - 1)
-            self._rebuild()
-        elif not keep_selection:
+        if not keep_selection:
             self.scroll_home(animate=False, immediate=True)
 
     def set_highlight(self, highlight: Spans | None) -> None:
@@ -116,7 +113,19 @@ class DetailPane(LineView, can_focus=True):
             # Hidden (zoomed away) or not laid out yet: the items must still exist for the
             # keys; the lines are laid out again at the real width before they are drawn.
             width = FALLBACK_WIDTH
-        self.page = LineBuilder(
+        self.page = self._layout(width)
+        if self.selected is not None and self.selected >= len(self.items):
+            # The selection fell off the end (the post changed under it): the last item,
+            # drawn selected.
+            self.selected = len(self.items) - 1 if self.items else None
+            self.page = self._layout(width)
+        self._strips.clear()
+        self.set_virtual_size(Size(width, len(self.page.lines)))
+        if refresh:
+            self.refresh()
+
+    def _layout(self, width: int) -> DetailLayout:
+        return LineBuilder(
             self.thread,
             glyphs=self.glyphs,
             tz=self.tz,
@@ -127,12 +136,6 @@ class DetailPane(LineView, can_focus=True):
             focused=self.has_focus,
             wraps=self._wraps,
         ).build(self.index, width)
-        if self.selected is not None and self.selected >= len(self.items):
-            self.selected = len(self.items) - 1 if self.items else None
-        self._strips.clear()
-        self.set_virtual_size(Size(width, len(self.page.lines)))
-        if refresh:
-            self.refresh()
 
     # --- drawing --------------------------------------------------------------------------
 

@@ -26,6 +26,7 @@ from hostile_cases import (
     cleaned_id,
     shown_strings,
 )
+from thread_state import assert_same_both_ways
 from threadtui.export.render import render_text
 from threadtui.importers.xstory import ImportResult, StoryFormatError, dumps, import_story
 from threadtui.model import STATUSES, Thread, ThreadFileError, load_bytes, load_document
@@ -319,3 +320,11 @@ def test_random_unicode_as_a_story(text: str) -> None:
     except StoryFormatError:
         return
     check_import(text, result)
+
+
+@HOSTILE
+@given(st.one_of(valid_thread(), valid_thread(unique=True), damaged_thread()))
+def test_the_fast_path_reads_what_the_checking_path_reads(document: dict[str, Any]) -> None:
+    # json, not orjson: a generated count can pass 64 bits, which orjson cannot write.
+    data = json.dumps(document, ensure_ascii=False).encode("utf-8", "surrogatepass")
+    event("fast path" if assert_same_both_ways(data) else "checking path")

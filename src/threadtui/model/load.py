@@ -1,9 +1,11 @@
 """Read a normalised thread file (docs/format.md) into a `Thread`, or say exactly what is wrong.
 
-One pass validates and builds the posts, a second resolves references and builds the
-indexes. Both are plain loops over flat lists with no recursion: a 100,000-post thread must
-load in about the time `orjson.loads` takes to parse it, and a 100,000-deep reply chain
-must not touch the recursion limit.
+A well-formed file is read by load_fast.py (typed in C); anything else comes here, to the
+checking path, which repairs what it can, keeps what it does not know, and names the place
+of anything it cannot read. One pass validates and builds the posts, a second (shared by
+both paths) resolves references and builds the indexes. Both are plain loops over flat
+lists with no recursion: a 100,000-post thread must load in about the time `orjson.loads`
+takes to parse it, and a 100,000-deep reply chain must not touch the recursion limit.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from typing import Any, Final, NoReturn
 
 import orjson
 
+from threadtui.model.load_fast import read_wellformed
 from threadtui.model.sanitize import _UNSAFE, clean_line, clean_text
 from threadtui.model.thread import (
     METRIC_NAMES,
@@ -104,6 +107,23 @@ def load_bytes(data: bytes, *, name: str = "<thread>") -> Thread:
     if not data or data.isspace():
         raise ThreadFileError(name, "the file is empty")
     with _no_gc():
+        parts = read_wellformed(data, _epoch_or_none)
+        if parts is not None:
+            return _build(
+                clean_line(name),
+                parts.title,
+                parts.summary,
+                parts.url,
+                parts.root_id,
+                _details(parts.details),
+                parts.source,
+                parts.authors,
+                parts.posts,
+                parts.by_id,
+                [],
+                None,
+            )
+        # Something to repair, keep or explain: the checking path reads the file again.
         try:
             document = orjson.loads(data)
         except orjson.JSONDecodeError as error:
@@ -236,17 +256,32 @@ def _load_document(document: Any, name: str) -> Thread:
         if type(root_id) is not str or not root_id:
             r.expected("$.thread.root", "a post id or null", root_id)
         root_id = _clean_id(root_id)
-    details: dict[str, str] = {}
-    for key, value in r.optional_object(meta.get("details"), "$.thread.details").items():
-        # Details are free-form source notes; show scalars, skip structures rather than fail.
-        if isinstance(value, str | int | float) and not isinstance(value, bool):
-            details[clean_line(key)] = clean_line(str(value))
+    details = _details(r.optional_object(meta.get("details"), "$.thread.details"))
 
     warnings: list[str] = []
     authors = _read_authors(r, r.optional_object(top.get("authors"), "$.authors"))
     by_id: dict[str, int] = {}
     posts = _read_posts(r, raw_posts, authors, by_id, warnings)
+    extra = {k: v for k, v in top.items() if k not in TOP_KEYS} or None
+    return _build(
+        name, title, summary, url, root_id, details, source, authors, posts, by_id, warnings, extra
+    )
 
+
+def _build(
+    name: str,
+    title: str | None,
+    summary: str | None,
+    url: str | None,
+    root_id: str | None,
+    details: dict[str, str],
+    source: dict[str, Any],
+    authors: dict[str, Author],
+    posts: list[Post],
+    by_id: dict[str, int],
+    warnings: list[str],
+    extra: dict[str, Any] | None,
+) -> Thread:
     thread = Thread(
         name=name,
         title=title,
@@ -260,10 +295,29 @@ def _load_document(document: Any, name: str) -> Thread:
         by_id=by_id,
         roots=[],
         warnings=warnings,
-        extra={k: v for k, v in top.items() if k not in TOP_KEYS} or None,
+        extra=extra,
     )
     _index(thread)
     return thread
+
+
+def _details(raw: dict[str, Any]) -> dict[str, str]:
+    # Details are free-form source notes; show scalars, skip structures rather than fail.
+    return {
+        clean_line(key): clean_line(str(value))
+        for key, value in raw.items()
+        if isinstance(value, str | int | float) and not isinstance(value, bool)
+    }
+
+
+def _epoch_or_none(text: str) -> float | None:
+    """A `created_at` value as epoch seconds; None if it breaks the format's rules."""
+    if _TIME.fullmatch(text) is None:
+        return None
+    try:
+        return datetime.fromisoformat(text).timestamp()
+    except ValueError:
+        return None
 
 
 def _read_authors(r: _Reader, raw: dict[str, Any]) -> dict[str, Author]:

@@ -1,0 +1,60 @@
+"""Everything a loaded thread holds, as one string two loads can be compared by; and the
+check that the loader's two paths (model/load_fast.py, model/load.py) agree.
+
+`repr` rather than `==`, because `==` would call 1 and 1.0, or a list and a tuple, equal.
+"""
+
+from __future__ import annotations
+
+from dataclasses import fields
+
+import orjson
+
+from threadtui.model import Author, Post, Thread, ThreadFileError, load_bytes, load_document
+from threadtui.model.load import _epoch_or_none
+from threadtui.model.load_fast import read_wellformed
+
+POST_FIELDS = [f.name for f in fields(Post)]
+AUTHOR_FIELDS = [f.name for f in fields(Author)]
+THREAD_FIELDS = [f.name for f in fields(Thread) if not f.name.startswith("_")]
+
+
+def thread_state(thread: Thread) -> str:
+    state: dict[str, object] = {}
+    for name in THREAD_FIELDS:
+        value = getattr(thread, name)
+        if name == "posts":
+            value = [post_state(post) for post in value]
+        elif name == "authors":
+            value = {key: author_state(author) for key, author in value.items()}
+        state[name] = value
+    return repr(state)
+
+
+def post_state(post: Post) -> dict[str, object]:
+    state = {name: getattr(post, name) for name in POST_FIELDS}
+    # The author is compared in the thread's authors; here, which one it is.
+    state["author"] = None if post.author is None else post.author.id
+    return state
+
+
+def author_state(author: Author) -> dict[str, object]:
+    return {name: getattr(author, name) for name in AUTHOR_FIELDS}
+
+
+def takes_fast_path(data: bytes) -> bool:
+    return read_wellformed(data, _epoch_or_none) is not None
+
+
+def assert_same_both_ways(data: bytes) -> bool:
+    """Load `data` by both paths; they must agree. Returns whether the fast path took it."""
+    try:
+        checked = load_document(orjson.loads(data), name="t.json")
+    except (orjson.JSONDecodeError, ThreadFileError):
+        # Whatever the checking path refuses, the fast path must refuse too.
+        assert not takes_fast_path(data)
+        return False
+    if not takes_fast_path(data):
+        return False
+    assert thread_state(load_bytes(data, name="t.json")) == thread_state(checked)
+    return True

@@ -1,0 +1,99 @@
+"""The fast path (model/load_fast.py) builds exactly the thread the checking path builds,
+for every file it takes, and it does take the files tools write."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import orjson
+import pytest
+
+from hostile_cases import CASES, SEED, params, thread_bytes
+from thread_state import assert_same_both_ways, takes_fast_path
+from threadtui.importers.xstory import import_story
+from threadtui.model import ThreadFileError, load_bytes
+
+sys.path.insert(0, str(Path(__file__).parents[2] / "benchmarks"))
+from generate import SHAPES, generate
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_generated_threads_take_the_fast_path(shape: str) -> None:
+    data = orjson.dumps(generate(300, shape, seed=3))
+    assert takes_fast_path(data)
+    assert assert_same_both_ways(data)
+
+
+def test_an_imported_story_takes_the_fast_path() -> None:
+    data = orjson.dumps(import_story(SEED).document)
+    assert takes_fast_path(data)
+    assert assert_same_both_ways(data)
+
+
+@pytest.mark.parametrize("case", params([c for c in CASES if c.file.endswith(".json")]))
+def test_a_corpus_file_reads_the_same_both_ways(case) -> None:  # type: ignore[no-untyped-def]
+    data = case.path.read_bytes()
+    if data.startswith(b"\xef\xbb\xbf") or not data.strip():
+        pytest.skip("load_bytes handles the BOM and empty files before either path")
+    assert_same_both_ways(data)
+
+
+def test_clean_hostile_text_is_cleaned_on_the_fast_path() -> None:
+    data = thread_bytes(
+        [
+            {"id": "a", "text": "bidi \u202eevil\u202c esc \x1b]0;T\x07 cr\r\nend"},
+            {"id": "b", "text": "[bold]x[/]", "reply_to": "a"},
+        ],
+        title="t\x1b[2Jitle",
+    )
+    assert takes_fast_path(data)
+    assert assert_same_both_ways(data)
+    thread = load_bytes(data, name="t.json")
+    assert thread.posts[0].text == "bidi \ufffdevil\ufffd esc \ufffd]0;T\ufffd cr\nend"
+    assert thread.title == "t\ufffd[2Jitle"
+
+
+@pytest.mark.parametrize(
+    ("change", "why"),
+    [
+        ({}, "nothing unusual: the fast path"),
+        ({"extra": 1}, "an unknown field, kept by the checking path"),
+        ({"author": "nobody"}, "an unknown author, warned about"),
+        ({"text": None}, "no text on a post that is ok: an error"),
+        ({"created_at": "2026-02-30T10:00Z"}, "a day that does not exist: an error"),
+        ({"created_at": "2026-02-03T10:00+01:00"}, "not UTC: an error"),
+        ({"metrics": {"views": 2**63}}, "a count past int64: read as orjson reads it"),
+        ({"metrics": {"views": 2**64}}, "past 64 bits: a float to orjson, refused"),
+        ({"metrics": {"mine": "x"}}, "an unknown metric: kept whatever its value"),
+        ({"metrics": {"views": True}}, "a boolean is not a count"),
+        ({"id": "a\nb"}, "an id to clean"),
+        ({"reply_to": "a\tb"}, "a reference to clean"),
+        ({"quotes": ["a", "b\x1b"]}, "a quote reference to clean"),
+        ({"status": "gone"}, "an unknown status: an error"),
+    ],
+)
+def test_anything_unusual_goes_to_the_checking_path(change: dict[str, object], why: str) -> None:
+    posts: list[dict[str, object]] = [
+        {"id": "a", "text": "first", "created_at": "2026-01-01T00:00Z"},
+        {"id": "b", "text": "second", "reply_to": "a", "author": "u"},
+    ]
+    posts[1].update(change)
+    document = {
+        "schema": "threadtui.thread",
+        "schema_version": 1,
+        "authors": {"u": {"handle": "u", "display_name": "U"}},
+        "posts": posts,
+    }
+    # json, not orjson: orjson cannot write an integer past 64 bits.
+    data = json.dumps(document).encode()
+    assert takes_fast_path(data) == (change == {}), why
+    assert_same_both_ways(data)
+
+
+def test_duplicate_ids_are_explained_by_the_checking_path() -> None:
+    data = thread_bytes([{"id": "a", "text": "x"}, {"id": "a", "text": "y"}])
+    assert not takes_fast_path(data)
+    with pytest.raises(ThreadFileError, match="duplicate post id"):
+        load_bytes(data, name="t.json")

@@ -14,7 +14,7 @@ from threadtui.model import Author, Post, Thread, ThreadFileError, load_bytes, l
 from threadtui.model.load import _epoch_or_none
 from threadtui.model.load_fast import read_wellformed
 
-POST_FIELDS = [f.name for f in fields(Post)]
+POST_FIELDS = list(Post.__struct_fields__)
 AUTHOR_FIELDS = [f.name for f in fields(Author)]
 THREAD_FIELDS = [f.name for f in fields(Thread) if not f.name.startswith("_")]
 

@@ -186,7 +186,7 @@ def _posts(
         if text is None:
             if status == "ok":
                 return None
-        elif unsafe(text) is not None:
+        elif not text.isprintable() and unsafe(text) is not None:  # needs_cleaning()
             text = clean_text(text)
 
         author = None

@@ -12,6 +12,8 @@ from datetime import UTC, datetime
 from itertools import accumulate
 from typing import Any, Final
 
+import msgspec
+
 from threadtui.model.timefmt import moment_of
 
 STATUSES: Final = frozenset({"ok", "not_found", "deleted", "removed", "blocked", "not_fetched"})
@@ -60,8 +62,12 @@ class Author:
         return self.id
 
 
-@dataclass(slots=True, eq=False)
-class Post:
+class Post(msgspec.Struct, eq=False, gc=False):
+    """One post. A msgspec Struct: the loader builds 100,000 of them on the way to the first
+    frame, and a Struct's C constructor takes half the time of a dataclass's. No cycle ever
+    runs through a post (authors and lists of ints only), so the collector need not track
+    them (gc=False)."""
+
     index: int
     id: str
     author: Author | None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 from terminal import Terminal, installed_command
@@ -38,3 +40,16 @@ def test_bad_file_in_a_terminal_prints_one_line(tmp_path: Path) -> None:
     assert output.strip() == f"{bad}: $.posts[0]: expected a post object, got 1"
     # The UI never started: no alternate screen, no mouse reporting.
     assert "\x1b[?1049h" not in output
+
+
+def test_startup_leaves_search_and_pickers_for_later() -> None:
+    """The first frame waits for every module imported before it: search, the pickers and
+    the help screen are imported where first used (issue #5's first-frame budget)."""
+    code = (
+        "import sys, threadtui.cli, threadtui.opener, threadtui.ui.app;"
+        "early = sorted(m for m in sys.modules if m.startswith(('threadtui.query',"
+        " 'threadtui.ui.pickers', 'threadtui.ui.help', 'regex')));"
+        "print(early); raise SystemExit(1 if early else 0)"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stdout + proc.stderr

@@ -50,6 +50,7 @@ _FETCH: Final = operator.itemgetter(
 )
 _TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d(?::\d\d(?:\.\d{1,9})?)?Z")
 _BOM = b"\xef\xbb\xbf"
+_CHILDREN: Final = operator.attrgetter("children")
 
 
 class ThreadFileError(Exception):
@@ -561,19 +562,20 @@ def _index(thread: Thread) -> None:
     # general (slower) cycle check and depth walk below.
     forward = False
     max_depth = 0
-    for i in range(n_file):
-        post = posts[i]
+    find = by_id.get
+    # zip stops at the file's posts; placeholders appended meanwhile are not visited.
+    for i, post in zip(range(n_file), posts, strict=False):
         reply_to = post.reply_to
         parent = NO_PARENT
         if reply_to is not None:
-            parent = by_id.get(reply_to, NO_PARENT)
+            parent = find(reply_to, NO_PARENT)
             if parent == NO_PARENT:
                 parent = _placeholder(posts, by_id, reply_to)
                 missing_reply += 1
         quotes = post.quotes
         if quotes:
             for q in quotes:
-                target = by_id.get(q)
+                target = find(q)
                 if target is None:
                     target = _placeholder(posts, by_id, q)
                     missing_quote += 1
@@ -626,12 +628,11 @@ def _index(thread: Thread) -> None:
     inf = float("inf")
     created_key = [inf if p.created is None else p.created for p in posts]
     # Children were appended in file order, so the stable sort keeps file order for ties
-    # and for posts without a time, as the format promises.
+    # and for posts without a time, as the format promises. The lists are gathered by C
+    # passes (map, filter): sorting a one-child list costs less than testing its length.
     by_time = created_key.__getitem__
-    for post in posts:
-        kids = post.children
-        if kids is not None and len(kids) > 1:
-            kids.sort(key=by_time)
+    for kids in filter(None, map(_CHILDREN, posts)):
+        kids.sort(key=by_time)
     roots.sort(key=by_time)
     thread.roots = roots
 
@@ -655,7 +656,7 @@ def _index(thread: Thread) -> None:
     if first != inf:
         last = max(created_key)
         if last == inf:
-            last = max(t for t in created_key if t != inf)
+            last = max(filter(inf.__ne__, created_key))
         thread.time_range = (first, last)
 
 

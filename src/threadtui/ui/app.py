@@ -6,7 +6,7 @@ import sys
 from collections.abc import Iterable
 from datetime import UTC, tzinfo
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import events, on
 from textual.app import App, ComposeResult, SystemCommand
@@ -19,18 +19,19 @@ from textual.widgets import Footer, Input, Static
 from threadtui.config import Settings
 from threadtui.model import Thread, clean_line
 from threadtui.model.timefmt import format_full, format_offset
-from threadtui.query import HELP as QUERY_HELP
-from threadtui.query import format_from, format_time_range, replace_filters
-from threadtui.query.parse import ANONYMOUS
 from threadtui.ui.detail import DetailPane
 from threadtui.ui.glyphs import ASCII, UNICODE
-from threadtui.ui.help import EXTRA_KEYS, HelpScreen, binding_rows
 from threadtui.ui.links import LinkPicker, can_open_browser
-from threadtui.ui.pickers import UNKNOWN, AuthorChoice, AuthorPicker, TimePicker
 from threadtui.ui.queries import Failed, FilterState, QueryController, SearchState
 from threadtui.ui.querybar import QueryBar
 from threadtui.ui.text import find_links
 from threadtui.ui.tree import ThreadTree
+
+if TYPE_CHECKING:
+    from threadtui.ui.pickers import AuthorChoice
+
+# Modules the first frame does not need (search, the pickers, the help screen) are imported
+# where they are first used: at startup they add a tenth to the time to draw a big thread.
 
 
 def styles_dir() -> Path:
@@ -268,6 +269,9 @@ class ThreadApp(App[None], inherit_bindings=False):
 
     def action_pick_authors(self) -> None:
         # The marks come from the filter as it stands, however it was made.
+        from threadtui.query.parse import ANONYMOUS
+        from threadtui.ui.pickers import UNKNOWN, AuthorPicker
+
         current = self.queries.filter
         chosen: set[str] = set() if current is None else set(current.query.authors)
         if ANONYMOUS in chosen:
@@ -276,12 +280,17 @@ class ThreadApp(App[None], inherit_bindings=False):
         self.push_screen(AuthorPicker(self.thread, chosen), self._authors_picked)
 
     def _authors_picked(self, chosen: list[AuthorChoice] | None) -> None:
+        from threadtui.query import format_from, replace_filters
+        from threadtui.ui.pickers import UNKNOWN
+
         if chosen is None:
             return
         names = ["?" if c.key == UNKNOWN else c.handle or c.key for c in chosen]
         self._set_filter(replace_filters(self.queries.filter_text, {"from"}, format_from(names)))
 
     def action_pick_time(self) -> None:
+        from threadtui.ui.pickers import TimePicker
+
         if self.thread.time_range is None:
             self.notify("No post in this thread has a time", severity="warning", timeout=3)
             return
@@ -299,6 +308,8 @@ class ThreadApp(App[None], inherit_bindings=False):
         )
 
     def _time_picked(self, picked: tuple[float | None, float | None] | None) -> None:
+        from threadtui.query import format_time_range, replace_filters
+
         if picked is None:
             return
         after, before = picked
@@ -477,6 +488,9 @@ class ThreadApp(App[None], inherit_bindings=False):
             self.notify(Content.assemble("No browser here; copied ", Content(url)), timeout=4)
 
     def action_help(self) -> None:
+        from threadtui.query import HELP as QUERY_HELP
+        from threadtui.ui.help import EXTRA_KEYS, HelpScreen, binding_rows
+
         keymap = dict(self.settings.keymap)
         sections = [
             ("Tree", binding_rows(ThreadTree.BINDINGS, keymap)),

@@ -8,10 +8,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from itertools import compress
+from typing import TYPE_CHECKING
 
 from threadtui.model import Thread
 from threadtui.model.thread import MarkedBelow
-from threadtui.query import FilterView
+
+if TYPE_CHECKING:
+    from threadtui.query import FilterView
 
 
 def visible_of(view: FilterView) -> bytes:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Callable, Sequence
 from datetime import UTC, tzinfo
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.segment import Segment
 from rich.style import Style
@@ -27,10 +27,12 @@ from textual.strip import Strip
 from threadtui.model import NO_PARENT, Thread
 from threadtui.model.thread import MarkedBelow
 from threadtui.model.timefmt import format_count, format_offset, format_short
-from threadtui.query import FilterView
 from threadtui.ui.glyphs import UNICODE, Glyphs
 from threadtui.ui.layout import FilterLayout
 from threadtui.ui.scrolling import LineView
+
+if TYPE_CHECKING:
+    from threadtui.query import FilterView
 
 NAME_WIDTH = 18
 NARROW = 40

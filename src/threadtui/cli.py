@@ -147,9 +147,12 @@ def validate_main(argv: Sequence[str]) -> int:
 
 def build_filter(args: argparse.Namespace) -> str:
     """The filter the options ask for, written in the query language."""
-    from threadtui.query import format_from
+    parts = []
+    if args.from_:
+        # Only here: the query package is not needed on the way to the first frame.
+        from threadtui.query import format_from
 
-    parts = [format_from(args.from_)] if args.from_ else []
+        parts.append(format_from(args.from_))
     if args.after:
         parts.append(f"after:{args.after}")
     if args.before:
@@ -160,10 +163,10 @@ def build_filter(args: argparse.Namespace) -> str:
 
 
 def check_query(thread: Thread, text: str, option: str, tz: tzinfo) -> None:
-    from threadtui.query import QueryError, parse_query
-
     if not text.strip():
         return
+    from threadtui.query import QueryError, parse_query
+
     try:
         parse_query(text, thread, tz=tz)
     except QueryError as error:

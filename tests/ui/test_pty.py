@@ -46,10 +46,14 @@ def test_startup_leaves_search_and_pickers_for_later() -> None:
     """The first frame waits for every module imported before it: search, the pickers and
     the help screen are imported where first used (issue #5's first-frame budget)."""
     code = (
-        "import sys, threadtui.cli, threadtui.opener, threadtui.ui.app;"
-        "early = sorted(m for m in sys.modules if m.startswith(('threadtui.query',"
-        " 'threadtui.ui.pickers', 'threadtui.ui.help', 'regex')));"
-        "print(early); raise SystemExit(1 if early else 0)"
+        "import sys, threadtui.cli, threadtui.ui.app\n"
+        "def run_app(app, mouse=True):\n"
+        "    early = sorted(m for m in sys.modules if m.startswith(('threadtui.query',"
+        " 'threadtui.ui.pickers', 'threadtui.ui.help', 'regex')))\n"
+        "    print(early); raise SystemExit(1 if early else 0)\n"
+        "threadtui.ui.app.run_app = run_app\n"
+        "threadtui.cli.main(['--demo'])\n"
+        "raise SystemExit(2)"
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stdout + proc.stderr

@@ -125,7 +125,7 @@ def assert_nothing_lost(thread: Thread, file_ids: list[str] | None, posts: int) 
         # Ids are cleaned like any shown text; the position in the file never changes.
         assert [cleaned_id(i) for i in file_ids] == [p.id for p in real]
     in_tree = set(thread.preorder)
-    assert len(in_tree) == len(thread.preorder)
+    assert len(in_tree) == len(thread.preorder) == thread.tree_size
     for post in thread.posts:
         # A placeholder for a quote nobody replies to is a card, not a tree row.
         card_only = post.synthetic and post.quoted_by is not None and post.children is None

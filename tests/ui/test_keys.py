@@ -11,7 +11,7 @@ from threadtui.ui.app import ThreadApp
 from threadtui.ui.detail import DetailPane, Item
 from threadtui.ui.help import HelpScreen
 from threadtui.ui.links import LinkPicker
-from threadtui.ui.tree import ThreadTree
+from threadtui.ui.tree import HEAD_ROWS, ThreadTree
 
 SIZE = (100, 30)
 
@@ -487,3 +487,23 @@ async def test_clicking_a_card_selects_it_and_a_second_click_folds_it() -> None:
         assert not kinds(detail, "card")[0].folded
         await pilot.click(DetailPane, offset=offset)
         assert kinds(detail, "card")[0].folded
+
+
+async def test_the_first_screen_is_drawn_from_a_head_of_the_tree() -> None:
+    # Until the whole tree is walked (just after the first frame), rows come from its head:
+    # they must draw exactly what the full rows draw, and the cursor must read the same post.
+    app = make_app(chain_thread(300))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        tree = app.query_one(ThreadTree)
+        full = [tree.render_line(y).text for y in range(tree.size.height)]
+        assert len(tree.rows) == tree.thread.tree_size == 300
+        tree._rows = None
+        tree._head = tree.thread.preorder_head(HEAD_ROWS)
+        tree._cache.clear()
+        assert [tree.render_line(y).text for y in range(tree.size.height)] == full
+        assert tree.cursor_post == tree.thread.preorder[0]
+        assert tree.row_count == 300
+        tree.cursor = 250  # past the head: the whole tree is walked on demand
+        assert tree.cursor_post == tree.thread.preorder[250]
+        assert tree._rows == tree.thread.preorder

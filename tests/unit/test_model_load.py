@@ -392,6 +392,20 @@ def test_preorder_and_rank_follow_the_tree() -> None:
     missing = thread.by_id["nowhere"]
     assert thread.rank[missing] == -1
     assert [thread.rank[thread.by_id[x]] for x in ("a", "a2", "q")] == [0, 3, 5]
+    # Known at load, before any walk: the quote-only placeholder is not in the tree.
+    assert thread.tree_size == 6
+
+
+def test_a_head_of_the_preorder_is_its_first_rows() -> None:
+    posts = [post("r0"), post("r1")]
+    posts += [post(f"c{i}", reply_to=f"c{i - 1}" if i % 3 else "r0") for i in range(30)]
+    posts[2]["reply_to"] = "r0"
+    fresh = load_document(doc(*posts))
+    whole = load_document(doc(*posts)).preorder
+    for limit in (0, 1, 2, 5, 17, len(whole), len(whole) + 10):
+        assert fresh.preorder_head(limit) == whole[:limit]
+    assert fresh._preorder is None  # a head does not walk (or keep) the whole tree
+    assert fresh.tree_size == len(whole) == len(posts)
 
 
 def test_file_order_does_not_change_the_tree() -> None:

@@ -618,10 +618,14 @@ def _index(thread: Thread) -> None:
             f"{missing_quote} quoted post(s) are not in the file: shown as placeholders"
         )
 
+    file_roots = len(roots)
     for post in posts[n_file:]:
         # A placeholder for an absent quote belongs in quote cards only.
         if post.quoted_by is None or post.children is not None:
             roots.append(post.index)
+    # Every post of the file is in the tree (a root, or under its parent once cycles are
+    # broken); of the placeholders, only the roots just added.
+    thread.tree_size = n_file + len(roots) - file_roots
     if forward:
         roots.extend(_break_cycles(thread))
 

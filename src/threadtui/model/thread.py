@@ -151,6 +151,8 @@ class Thread:
     warnings: list[str] = field(default_factory=list)
     time_range: tuple[float, float] | None = None
     max_depth: int = 0
+    tree_size: int = 0
+    """How many posts the tree shows when all is expanded: len(preorder), known at load."""
     extra: dict[str, Any] | None = None
     _preorder: list[int] | None = None
     _rank: list[int] | None = None
@@ -176,18 +178,30 @@ class Thread:
     def preorder(self) -> list[int]:
         """Every post in the tree in display order (roots in time order, depth first)."""
         if self._preorder is None:
-            posts = self.posts
-            order: list[int] = []
-            append = order.append
-            stack = list(reversed(self.roots))
-            while stack:
-                i = stack.pop()
-                append(i)
-                kids = posts[i].children
-                if kids:
-                    stack.extend(reversed(kids))
-            self._preorder = order
+            self._preorder = self._walk(len(self.posts))
         return self._preorder
+
+    def preorder_head(self, limit: int) -> list[int]:
+        """The first `limit` posts of `preorder`, without walking the rest of the tree.
+
+        A first screen needs a few dozen rows; the whole walk takes 40 ms at 100,000 posts.
+        """
+        if self._preorder is not None:
+            return self._preorder[:limit]
+        return self._walk(limit)
+
+    def _walk(self, limit: int) -> list[int]:
+        posts = self.posts
+        order: list[int] = []
+        append = order.append
+        stack = list(reversed(self.roots))
+        while stack and len(order) < limit:
+            i = stack.pop()
+            append(i)
+            kids = posts[i].children
+            if kids:
+                stack.extend(reversed(kids))
+        return order
 
     @property
     def rank(self) -> list[int]:

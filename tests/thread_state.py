@@ -32,7 +32,10 @@ def thread_state(thread: Thread) -> str:
 
 
 def post_state(post: Post) -> dict[str, object]:
-    state = {name: getattr(post, name) for name in POST_FIELDS}
+    state = {name: getattr(post, name) for name in POST_FIELDS if name != "raw_metrics"}
+    # Kept as the JSON object (checking path) or decoded straight into Metrics (fast path):
+    # what counts is what a reader gets.
+    state["metrics"] = post.metrics
     # The author is compared in the thread's authors; here, which one it is.
     state["author"] = None if post.author is None else post.author.id
     return state

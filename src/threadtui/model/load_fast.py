@@ -22,12 +22,8 @@ import msgspec
 import orjson
 
 from threadtui.model.sanitize import _UNSAFE, clean_line, clean_text
-from threadtui.model.thread import NO_METRICS, Author, Post
+from threadtui.model.thread import NO_METRICS, Author, Metrics, Post
 
-# orjson reads integers past 64 bits as floats, which the checking path then refuses as
-# counts; msgspec would read them exactly. Leaving them (and, as msgspec's bounds must fit
-# an int64, the rest of the unsigned range) to the checking path keeps both paths alike.
-_Count = Annotated[int, msgspec.Meta(ge=0, le=2**63 - 1)]
 _Id = Annotated[str, msgspec.Meta(min_length=1)]
 _Status = Literal["ok", "not_found", "deleted", "removed", "blocked", "not_fetched"]
 
@@ -42,8 +38,8 @@ class _Post(msgspec.Struct, forbid_unknown_fields=True, gc=False):
     author: str | None = None
     created_at: str | None = None
     reply_to: _Id | None = None
-    quotes: list[_Id] | None = None
-    metrics: dict[str, _Count | None] | None = None
+    quotes: tuple[_Id, ...] | None = None
+    metrics: Metrics | None = None
     status: _Status | None = None
 
 
@@ -175,9 +171,7 @@ def _posts(
     unsafe = _UNSAFE.search
     find_author = authors.get
     times: dict[str, float] = {}
-    no_metrics = NO_METRICS
     new_post = Post
-    tuple_ = tuple
     for i, p in enumerate(raw):
         text = p.text
         status = p.status
@@ -211,12 +205,10 @@ def _posts(
         if reply_to is not None and not reply_to.isprintable():
             return None
         quotes = p.quotes
-        if quotes:
-            if not "".join(quotes).isprintable():
-                return None
-            quotes = tuple_(quotes)
-        else:
+        if quotes is None:
             quotes = ()
+        elif quotes and not "".join(quotes).isprintable():
+            return None
 
         append(
             new_post(
@@ -228,7 +220,7 @@ def _posts(
                 created,
                 reply_to,
                 quotes,
-                p.metrics or no_metrics,
+                p.metrics or NO_METRICS,
                 status,
                 None,
             )

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import accumulate
-from typing import Any, Final
+from typing import Annotated, Any, Final
 
 import msgspec
 
@@ -24,15 +24,25 @@ FIRST_LINE_MAX: Final = 1_000
 """Wider than any terminal: a preview longer than this is cut and ends in "…"."""
 
 
-@dataclass(slots=True)
-class Metrics:
-    """Engagement counts; None means the source did not say, never zero."""
+# A count as the fast loader accepts it. orjson reads integers past 64 bits as floats, which
+# the checking path then refuses as counts; msgspec would read them exactly. Leaving them
+# (and, as msgspec's bounds must fit an int64, the rest of the unsigned range) to the
+# checking path keeps both paths alike.
+_Count = Annotated[int, msgspec.Meta(ge=0, le=2**63 - 1)]
 
-    views: int | None = None
-    likes: int | None = None
-    reposts: int | None = None
-    replies: int | None = None
-    quotes: int | None = None
+
+class Metrics(msgspec.Struct, forbid_unknown_fields=True, gc=False):
+    """Engagement counts; None means the source did not say, never zero.
+
+    The fast loader decodes a post's "metrics" straight into this (the bounds and the
+    refusal of other keys apply only to that decoding): no dict is built for it.
+    """
+
+    views: _Count | None = None
+    likes: _Count | None = None
+    reposts: _Count | None = None
+    replies: _Count | None = None
+    quotes: _Count | None = None
 
     def known(self) -> list[tuple[str, int]]:
         return [

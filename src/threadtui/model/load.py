@@ -22,12 +22,12 @@ from typing import Any, Final, NoReturn
 
 import orjson
 
+from threadtui.model.link import Links, finish, link
 from threadtui.model.load_fast import read_wellformed
-from threadtui.model.sanitize import _UNSAFE, clean_line, clean_text
+from threadtui.model.sanitize import _UNSAFE, clean_line, clean_text, describe
 from threadtui.model.thread import (
     METRIC_NAMES,
     NO_METRICS,
-    NO_PARENT,
     STATUSES,
     Author,
     Post,
@@ -50,7 +50,6 @@ _FETCH: Final = operator.itemgetter(
 )
 _TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d(?::\d\d(?:\.\d{1,9})?)?Z")
 _BOM = b"\xef\xbb\xbf"
-_CHILDREN: Final = operator.attrgetter("children")
 
 
 class ThreadFileError(Exception):
@@ -173,20 +172,6 @@ def _not_utf8(name: str, data: bytes) -> ThreadFileError:
     return ThreadFileError(name, "not valid UTF-8 text (lone surrogate escape)")
 
 
-def _describe(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str):
-        shown = clean_line(value)
-        return repr(shown if len(shown) <= 40 else shown[:37] + "...")
-    if isinstance(value, int | float):
-        text = str(value)
-        return text if len(text) <= 40 else text[:37] + "..."
-    return {dict: "an object", list: "an array"}.get(type(value), type(value).__name__)
-
-
 class _Reader:
     """Validation helpers that carry the file name for messages."""
 
@@ -199,7 +184,7 @@ class _Reader:
         raise ThreadFileError(self.name, message, where=where)
 
     def expected(self, where: str, what: str, value: Any) -> NoReturn:
-        self.fail(where, f"expected {what}, got {_describe(value)}")
+        self.fail(where, f"expected {what}, got {describe(value)}")
 
     def object(self, value: Any, where: str) -> dict[str, Any]:
         if type(value) is not dict:
@@ -282,6 +267,7 @@ def _build(
     by_id: dict[str, int],
     warnings: list[str],
     extra: dict[str, Any] | None,
+    links: Links | None = None,
 ) -> Thread:
     thread = Thread(
         name=name,
@@ -298,7 +284,7 @@ def _build(
         warnings=warnings,
         extra=extra,
     )
-    _index(thread)
+    finish(thread, link(posts, by_id) if links is None else links)
     return thread
 
 
@@ -328,16 +314,16 @@ def _read_authors(r: _Reader, raw: dict[str, Any]) -> dict[str, Author]:
         if not author_id:
             r.fail("$.authors", "an author id is empty")
         if type(entry) is not dict:
-            r.expected(f"$.authors[{_describe(author_id)}]", "an object", entry)
+            r.expected(f"$.authors[{describe(author_id)}]", "an object", entry)
         get = entry.get
         handle = get("handle")
         name = get("display_name")
         # Names are short and almost always clean; only unusual ones take the slow path
         # that names the JSON path of a problem.
         if handle is not None and (type(handle) is not str or unsafe(handle) is not None):
-            handle = r.opt_line(handle, f"$.authors[{_describe(author_id)}].handle")
+            handle = r.opt_line(handle, f"$.authors[{describe(author_id)}].handle")
         if name is not None and (type(name) is not str or unsafe(name) is not None):
-            name = r.opt_line(name, f"$.authors[{_describe(author_id)}].display_name")
+            name = r.opt_line(name, f"$.authors[{describe(author_id)}].display_name")
         extra = None
         if not entry.keys() <= AUTHOR_KEYS:
             extra = {k: v for k, v in entry.items() if k not in AUTHOR_KEYS}
@@ -401,7 +387,7 @@ def _read_posts(
         if first != i:
             r.fail(
                 f"$.posts[{i}].id",
-                f"duplicate post id {_describe(pid)} (first at $.posts[{first}].id)",
+                f"duplicate post id {describe(pid)} (first at $.posts[{first}].id)",
             )
 
         if status is None:
@@ -506,7 +492,7 @@ def _unknown_author(
     if type(author_id) is not str:
         r.expected(f"$.posts[{i}].author", "an author id or null", author_id)
     warnings.append(
-        f"$.posts[{i}].author: unknown author id {_describe(author_id)}; shown without a name"
+        f"$.posts[{i}].author: unknown author id {describe(author_id)}; shown without a name"
     )
     author = authors[author_id] = Author(id=clean_line(author_id), handle=None, display_name=None)
     return author
@@ -522,183 +508,6 @@ def _check_counts(r: _Reader, i: int, raw_metrics: dict[str, Any]) -> None:
         value = raw_metrics.get(key)
         if value is not None and (type(value) is not int or value < 0):
             r.expected(f"$.posts[{i}].metrics.{key}", "a whole number ≥ 0 or null", value)
-
-
-def _placeholder(posts: list[Post], by_id: dict[str, int], post_id: str) -> int:
-    index = len(posts)
-    posts.append(
-        Post(
-            index,
-            post_id,
-            None,
-            None,
-            None,
-            None,
-            None,
-            (),
-            NO_METRICS,
-            "not_fetched",
-            synthetic=True,
-        )
-    )
-    by_id[post_id] = index
-    return index
-
-
-def _index(thread: Thread) -> None:
-    posts = thread.posts
-    warnings = thread.warnings
-    by_id = thread.by_id
-    n_file = len(posts)
-
-    # Every reference resolves: absent targets become placeholders appended after the file's
-    # posts, so nothing the file mentions is silently dropped.
-    # One pass resolves references and files each post under its parent; cycles are
-    # broken afterwards, which un-files the few posts involved.
-    missing_reply = missing_quote = 0
-    roots: list[int] = []
-    # Usually every post comes after its parent: then no cycle is possible and a depth is
-    # its parent's plus one, known in this same pass. A forward reference switches to the
-    # general (slower) cycle check and depth walk below.
-    forward = False
-    max_depth = 0
-    find = by_id.get
-    # zip stops at the file's posts; placeholders appended meanwhile are not visited.
-    for i, post in zip(range(n_file), posts, strict=False):
-        reply_to = post.reply_to
-        parent = NO_PARENT
-        if reply_to is not None:
-            parent = find(reply_to, NO_PARENT)
-            if parent == NO_PARENT:
-                parent = _placeholder(posts, by_id, reply_to)
-                missing_reply += 1
-        quotes = post.quotes
-        if quotes:
-            for q in quotes:
-                target = find(q)
-                if target is None:
-                    target = _placeholder(posts, by_id, q)
-                    missing_quote += 1
-                quoted = posts[target]
-                if quoted.quoted_by is None:
-                    quoted.quoted_by = [i]
-                elif quoted.quoted_by[-1] != i:
-                    quoted.quoted_by.append(i)
-                # The tree parent falls back to the first quoted post that is really in
-                # the thread; a placeholder for an absent quote is a card, not a branch.
-                if parent == NO_PARENT and reply_to is None and not quoted.synthetic:
-                    parent = target
-                    post.parent_is_quote = True
-        if parent == NO_PARENT:
-            roots.append(i)
-        else:
-            post.parent = parent
-            above = posts[parent]
-            siblings = above.children
-            if siblings is None:
-                above.children = [i]
-            else:
-                siblings.append(i)
-            # Placeholders (past the file's posts) are roots at depth 0.
-            if parent < i or parent >= n_file:
-                depth = post.depth = above.depth + 1
-                if depth > max_depth:
-                    max_depth = depth
-            else:
-                forward = True
-    if thread.root_id is not None and thread.root_id not in by_id:
-        _placeholder(posts, by_id, thread.root_id)
-        missing_reply += 1
-    if missing_reply:
-        warnings.append(
-            f"{missing_reply} replied-to post(s) are not in the file: shown as placeholders"
-        )
-    if missing_quote:
-        warnings.append(
-            f"{missing_quote} quoted post(s) are not in the file: shown as placeholders"
-        )
-
-    file_roots = len(roots)
-    for post in posts[n_file:]:
-        # A placeholder for an absent quote belongs in quote cards only.
-        if post.quoted_by is None or post.children is not None:
-            roots.append(post.index)
-    # Every post of the file is in the tree (a root, or under its parent once cycles are
-    # broken); of the placeholders, only the roots just added.
-    thread.tree_size = n_file + len(roots) - file_roots
-    if forward:
-        roots.extend(_break_cycles(thread))
-
-    inf = float("inf")
-    created_key = [inf if p.created is None else p.created for p in posts]
-    # Children were appended in file order, so the stable sort keeps file order for ties
-    # and for posts without a time, as the format promises. The lists are gathered by C
-    # passes (map, filter): sorting a one-child list costs less than testing its length.
-    by_time = created_key.__getitem__
-    for kids in filter(None, map(_CHILDREN, posts)):
-        kids.sort(key=by_time)
-    roots.sort(key=by_time)
-    thread.roots = roots
-
-    if forward:
-        max_depth = 0
-        stack = list(reversed(roots))
-        while stack:
-            i = stack.pop()
-            post = posts[i]
-            kids = post.children
-            if kids:
-                depth = post.depth + 1
-                if depth > max_depth:
-                    max_depth = depth
-                for k in kids:
-                    posts[k].depth = depth
-                stack.extend(kids)
-    thread.max_depth = max_depth
-
-    first = min(created_key, default=inf)
-    if first != inf:
-        last = max(created_key)
-        if last == inf:
-            last = max(filter(inf.__ne__, created_key))
-        thread.time_range = (first, last)
-
-
-def _break_cycles(thread: Thread) -> list[int]:
-    """Make the parent graph a forest: each cycle loses the parent of its first post.
-
-    Returns the posts that became roots.
-    """
-    freed: list[int] = []
-    posts = thread.posts
-    state = bytearray(len(posts))  # 0 unseen, 1 on the current walk, 2 known acyclic
-    for start in range(len(posts)):
-        if state[start]:
-            continue
-        walk: list[int] = []
-        i = start
-        while i != NO_PARENT and state[i] == 0:
-            state[i] = 1
-            walk.append(i)
-            i = posts[i].parent
-        if i != NO_PARENT and state[i] == 1:
-            cycle = walk[walk.index(i) :]
-            first = min(cycle)
-            broken = posts[first]
-            posts[broken.parent].children.remove(first)  # type: ignore[union-attr]
-            broken.parent = NO_PARENT
-            broken.parent_is_quote = False
-            freed.append(first)
-            if len(cycle) == 1:
-                what = f"post {_describe(broken.id)} replies to itself"
-            else:
-                shown = ", ".join(_describe(posts[k].id) for k in sorted(cycle)[:5])
-                more = f" and {len(cycle) - 5} more" if len(cycle) > 5 else ""
-                what = f"posts {shown}{more} reply to each other in a cycle"
-            thread.warnings.append(f"{what}: {_describe(broken.id)} is shown as a root")
-        for k in walk:
-            state[k] = 2
-    return freed
 
 
 def is_thread_document(value: Mapping[str, Any]) -> bool:

@@ -10,6 +10,7 @@ layer (tree, detail, search, export) can treat text as plain.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 REPLACEMENT = "\ufffd"
 
@@ -49,3 +50,18 @@ def clean_line(text: str) -> str:
 
 def is_clean(text: str) -> bool:
     return not needs_cleaning(text)
+
+
+def describe(value: Any) -> str:
+    """A JSON value as a message shows it: short, and inert like any shown text."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        shown = clean_line(value)
+        return repr(shown if len(shown) <= 40 else shown[:37] + "...")
+    if isinstance(value, int | float):
+        text = str(value)
+        return text if len(text) <= 40 else text[:37] + "..."
+    return {dict: "an object", list: "an array"}.get(type(value), type(value).__name__)

@@ -1,0 +1,214 @@
+"""Turn a thread's flat list of posts into a tree: parents, children, quotes, depths, order.
+
+Both loaders (load.py's checking path, load_fast.py's fast path) end here. References
+that name absent posts get placeholders appended after the file's posts, so nothing the
+file mentions is silently dropped; cycles are broken with a warning; every loop is flat,
+so a 100,000-deep chain never touches the recursion limit.
+"""
+
+from __future__ import annotations
+
+import operator
+from typing import Final, NamedTuple
+
+from threadtui.model.sanitize import describe
+from threadtui.model.thread import NO_METRICS, NO_PARENT, Post, Thread
+
+_CHILDREN: Final = operator.attrgetter("children")
+
+
+class Links(NamedTuple):
+    """What linking leaves for `finish`."""
+
+    n_file: int
+    """Posts the file holds; placeholders come after them."""
+    roots: list[int]
+    missing_reply: int
+    missing_quote: int
+    forward: bool
+    """Some post comes before its parent: cycles are possible, depths need a walk."""
+    max_depth: int
+
+
+def placeholder(posts: list[Post], by_id: dict[str, int], post_id: str) -> int:
+    index = len(posts)
+    posts.append(
+        Post(
+            index,
+            post_id,
+            None,
+            None,
+            None,
+            None,
+            None,
+            (),
+            NO_METRICS,
+            "not_fetched",
+            synthetic=True,
+        )
+    )
+    by_id[post_id] = index
+    return index
+
+
+def link(posts: list[Post], by_id: dict[str, int]) -> Links:
+    """Resolve every reference of the file's posts: parents, children, quotes, depths."""
+    n_file = len(posts)
+
+    # Every reference resolves: absent targets become placeholders appended after the file's
+    # posts, so nothing the file mentions is silently dropped.
+    # One pass resolves references and files each post under its parent; cycles are
+    # broken afterwards, which un-files the few posts involved.
+    missing_reply = missing_quote = 0
+    roots: list[int] = []
+    # Usually every post comes after its parent: then no cycle is possible and a depth is
+    # its parent's plus one, known in this same pass. A forward reference switches to the
+    # general (slower) cycle check and depth walk below.
+    forward = False
+    max_depth = 0
+    find = by_id.get
+    # zip stops at the file's posts; placeholders appended meanwhile are not visited.
+    for i, post in zip(range(n_file), posts, strict=False):
+        reply_to = post.reply_to
+        parent = NO_PARENT
+        if reply_to is not None:
+            parent = find(reply_to, NO_PARENT)
+            if parent == NO_PARENT:
+                parent = placeholder(posts, by_id, reply_to)
+                missing_reply += 1
+        quotes = post.quotes
+        if quotes:
+            for q in quotes:
+                target = find(q)
+                if target is None:
+                    target = placeholder(posts, by_id, q)
+                    missing_quote += 1
+                quoted = posts[target]
+                if quoted.quoted_by is None:
+                    quoted.quoted_by = [i]
+                elif quoted.quoted_by[-1] != i:
+                    quoted.quoted_by.append(i)
+                # The tree parent falls back to the first quoted post that is really in
+                # the thread; a placeholder for an absent quote is a card, not a branch.
+                if parent == NO_PARENT and reply_to is None and not quoted.synthetic:
+                    parent = target
+                    post.parent_is_quote = True
+        if parent == NO_PARENT:
+            roots.append(i)
+        else:
+            post.parent = parent
+            above = posts[parent]
+            siblings = above.children
+            if siblings is None:
+                above.children = [i]
+            else:
+                siblings.append(i)
+            # Placeholders (past the file's posts) are roots at depth 0.
+            if parent < i or parent >= n_file:
+                depth = post.depth = above.depth + 1
+                if depth > max_depth:
+                    max_depth = depth
+            else:
+                forward = True
+    return Links(n_file, roots, missing_reply, missing_quote, forward, max_depth)
+
+
+def finish(thread: Thread, links: Links) -> None:
+    """After linking: placeholders as roots, warnings, cycles, order, depths, time range."""
+    posts = thread.posts
+    warnings = thread.warnings
+    by_id = thread.by_id
+    n_file, roots, missing_reply, missing_quote, forward, max_depth = links
+    if thread.root_id is not None and thread.root_id not in by_id:
+        placeholder(posts, by_id, thread.root_id)
+        missing_reply += 1
+    if missing_reply:
+        warnings.append(
+            f"{missing_reply} replied-to post(s) are not in the file: shown as placeholders"
+        )
+    if missing_quote:
+        warnings.append(
+            f"{missing_quote} quoted post(s) are not in the file: shown as placeholders"
+        )
+
+    file_roots = len(roots)
+    for post in posts[n_file:]:
+        # A placeholder for an absent quote belongs in quote cards only.
+        if post.quoted_by is None or post.children is not None:
+            roots.append(post.index)
+    # Every post of the file is in the tree (a root, or under its parent once cycles are
+    # broken); of the placeholders, only the roots just added.
+    thread.tree_size = n_file + len(roots) - file_roots
+    if forward:
+        roots.extend(_break_cycles(thread))
+
+    inf = float("inf")
+    created_key = [inf if p.created is None else p.created for p in posts]
+    # Children were appended in file order, so the stable sort keeps file order for ties
+    # and for posts without a time, as the format promises. The lists are gathered by C
+    # passes (map, filter): sorting a one-child list costs less than testing its length.
+    by_time = created_key.__getitem__
+    for kids in filter(None, map(_CHILDREN, posts)):
+        kids.sort(key=by_time)
+    roots.sort(key=by_time)
+    thread.roots = roots
+
+    if forward:
+        max_depth = 0
+        stack = list(reversed(roots))
+        while stack:
+            i = stack.pop()
+            post = posts[i]
+            kids = post.children
+            if kids:
+                depth = post.depth + 1
+                if depth > max_depth:
+                    max_depth = depth
+                for k in kids:
+                    posts[k].depth = depth
+                stack.extend(kids)
+    thread.max_depth = max_depth
+
+    first = min(created_key, default=inf)
+    if first != inf:
+        last = max(created_key)
+        if last == inf:
+            last = max(filter(inf.__ne__, created_key))
+        thread.time_range = (first, last)
+
+
+def _break_cycles(thread: Thread) -> list[int]:
+    """Make the parent graph a forest: each cycle loses the parent of its first post.
+
+    Returns the posts that became roots.
+    """
+    freed: list[int] = []
+    posts = thread.posts
+    state = bytearray(len(posts))  # 0 unseen, 1 on the current walk, 2 known acyclic
+    for start in range(len(posts)):
+        if state[start]:
+            continue
+        walk: list[int] = []
+        i = start
+        while i != NO_PARENT and state[i] == 0:
+            state[i] = 1
+            walk.append(i)
+            i = posts[i].parent
+        if i != NO_PARENT and state[i] == 1:
+            cycle = walk[walk.index(i) :]
+            first = min(cycle)
+            broken = posts[first]
+            posts[broken.parent].children.remove(first)  # type: ignore[union-attr]
+            broken.parent = NO_PARENT
+            broken.parent_is_quote = False
+            freed.append(first)
+            if len(cycle) == 1:
+                what = f"post {describe(broken.id)} replies to itself"
+            else:
+                shown = ", ".join(describe(posts[k].id) for k in sorted(cycle)[:5])
+                more = f" and {len(cycle) - 5} more" if len(cycle) > 5 else ""
+                what = f"posts {shown}{more} reply to each other in a cycle"
+            thread.warnings.append(f"{what}: {describe(broken.id)} is shown as a root")
+        for k in walk:
+            state[k] = 2
+    return freed

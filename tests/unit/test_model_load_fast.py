@@ -14,6 +14,8 @@ from hostile_cases import CASES, SEED, params, thread_bytes
 from thread_state import assert_same_both_ways, takes_fast_path
 from threadtui.importers.xstory import import_story
 from threadtui.model import ThreadFileError, load_bytes
+from threadtui.model.load import _epoch_or_none
+from threadtui.model.load_fast import read_wellformed
 
 sys.path.insert(0, str(Path(__file__).parents[2] / "benchmarks"))
 from generate import SHAPES, generate
@@ -97,3 +99,47 @@ def test_duplicate_ids_are_explained_by_the_checking_path() -> None:
     assert not takes_fast_path(data)
     with pytest.raises(ThreadFileError, match="duplicate post id"):
         load_bytes(data, name="t.json")
+
+
+@pytest.mark.parametrize(
+    ("posts", "links_made"),
+    [
+        ([("a", None, ()), ("b", "a", ()), ("c", None, ("a", "b"))], True),
+        ([("a", None, ("gone",)), ("b", "a", ("gone", "gone2", "a")), ("c", "b", ("gone",))], True),
+        ([("a", None, ()), ("b", None, ("gone", "a"))], True),
+        ([("a", None, ()), ("b", None, ("a", "a", "gone", "gone"))], True),
+        ([("b", "a", ()), ("a", None, ())], False),
+        ([("a", None, ()), ("b", "gone", ())], False),
+        ([("a", None, ("gone",)), ("b", "gone", ())], False),
+        ([("a", "a", ())], False),
+        ([("a", None, ("a",))], False),
+        ([("a", None, ()), ("b", None, ("a", "c")), ("c", "b", ())], False),
+        ([("a", "b", ()), ("b", "a", ())], False),
+    ],
+    ids=[
+        "in-order",
+        "absent-quotes",
+        "quote-parent-after-absent",
+        "quoting-twice",
+        "reply-forward",
+        "reply-absent",
+        "reply-to-a-quoted-absent-post",
+        "self-reply",
+        "self-quote",
+        "quote-forward-after-a-link",
+        "cycle",
+    ],
+)
+def test_the_fast_path_links_the_usual_file_and_leaves_the_rest_to_link(
+    posts: list[tuple[str, str | None, tuple[str, ...]]], links_made: bool
+) -> None:
+    data = thread_bytes(
+        [
+            {"id": pid, "text": pid, "reply_to": parent, "quotes": list(quotes)}
+            for pid, parent, quotes in posts
+        ]
+    )
+    parts = read_wellformed(data, _epoch_or_none)
+    assert parts is not None
+    assert (parts.links is not None) == links_made
+    assert assert_same_both_ways(data)

@@ -122,6 +122,7 @@ def load_bytes(data: bytes, *, name: str = "<thread>") -> Thread:
                 parts.by_id,
                 [],
                 None,
+                parts.links,
             )
         # Something to repair, keep or explain: the checking path reads the file again.
         try:

@@ -21,8 +21,9 @@ from typing import Annotated, Any, Final, Literal
 import msgspec
 import orjson
 
+from threadtui.model.link import Links, placeholder
 from threadtui.model.sanitize import _UNSAFE, clean_line, clean_text
-from threadtui.model.thread import NO_METRICS, Author, Metrics, Post
+from threadtui.model.thread import NO_METRICS, NO_PARENT, Author, Metrics, Post
 
 _Id = Annotated[str, msgspec.Meta(min_length=1)]
 _Status = Literal["ok", "not_found", "deleted", "removed", "blocked", "not_fetched"]
@@ -81,6 +82,8 @@ class Parts(msgspec.Struct, gc=False):
     authors: dict[str, Author]
     posts: list[Post]
     by_id: dict[str, int]
+    links: Links | None
+    """Made while the posts were built; None leaves them to link()."""
 
 
 def read_wellformed(data: bytes, time_value: Callable[[str], float | None]) -> Parts | None:
@@ -103,9 +106,10 @@ def read_wellformed(data: bytes, time_value: Callable[[str], float | None]) -> P
     authors = _authors(document.authors)
     if authors is None:
         return None
-    posts = _posts(raw, authors, time_value)
-    if posts is None:
+    built = _posts(raw, authors, by_id, time_value)
+    if built is None:
         return None
+    posts, links = built
 
     meta = document.thread or _Meta()
     details = _object(meta.details)
@@ -124,6 +128,7 @@ def read_wellformed(data: bytes, time_value: Callable[[str], float | None]) -> P
         authors=authors,
         posts=posts,
         by_id=by_id,
+        links=links,
     )
 
 
@@ -162,16 +167,32 @@ def _authors(raw: dict[str, _Author] | None) -> dict[str, Author] | None:
 
 
 def _posts(
-    raw: list[_Post], authors: dict[str, Author], time_value: Callable[[str], float | None]
-) -> list[Post] | None:
+    raw: list[_Post],
+    authors: dict[str, Author],
+    by_id: dict[str, int],
+    time_value: Callable[[str], float | None],
+) -> tuple[list[Post], Links | None] | None:
+    """Build the posts, linking each under its parent as it is built.
+
+    Returns None for anything the checking path must see. Linking here covers the usual
+    file, where every post comes after the posts it replies to and quotes; quotes of posts
+    the file lacks get their placeholders after the loop, in the order link() would make
+    them. Anything else (a reply to an absent post, a reference forward or to itself)
+    leaves the links to link() (Links None).
+    """
     # The one Python loop of the fast path, run once per post: locals, no calls but the
-    # constructor on the happy path, and a way out (None) for anything unusual.
+    # constructor on the happy path, and a way out for anything unusual.
     posts: list[Post] = []
     append = posts.append
     unsafe = _UNSAFE.search
     find_author = authors.get
+    find = by_id.get
     times: dict[str, float] = {}
     new_post = Post
+    roots: list[int] = []
+    absent: list[tuple[int, str]] = []
+    max_depth = 0
+    linked = True
     for i, p in enumerate(raw):
         text = p.text
         status = p.status
@@ -210,6 +231,50 @@ def _posts(
         elif quotes and not "".join(quotes).isprintable():
             return None
 
+        parent = NO_PARENT
+        depth = 0
+        by_quote = False
+        if linked:
+            if reply_to is not None:
+                # Absent, itself or later in the file all read as "not before": link() does it.
+                parent = find(reply_to, i)
+                if parent >= i:
+                    linked = False
+            if quotes and linked:
+                for q in quotes:
+                    target = find(q, -1)
+                    if target < 0:
+                        absent.append((i, q))
+                        continue
+                    if target >= i:
+                        linked = False
+                        break
+                    quoted = posts[target]
+                    quoted_by = quoted.quoted_by
+                    if quoted_by is None:
+                        quoted.quoted_by = [i]
+                    elif quoted_by[-1] != i:
+                        quoted_by.append(i)
+                    # As in link(): the first quoted post of the thread is the tree parent.
+                    if parent == NO_PARENT and reply_to is None:
+                        parent = target
+                        by_quote = True
+            if not linked:
+                parent = NO_PARENT
+                by_quote = False
+            elif parent == NO_PARENT:
+                roots.append(i)
+            else:
+                above = posts[parent]
+                siblings = above.children
+                if siblings is None:
+                    above.children = [i]
+                else:
+                    siblings.append(i)
+                depth = above.depth + 1
+                if depth > max_depth:
+                    max_depth = depth
+
         append(
             new_post(
                 i,
@@ -223,6 +288,34 @@ def _posts(
                 p.metrics or NO_METRICS,
                 status,
                 None,
+                False,
+                parent,
+                by_quote,
+                depth,
             )
         )
-    return posts
+    if not linked:
+        _unlink(posts)
+        return posts, None
+    missing_quote = 0
+    for i, q in absent:
+        target = find(q)
+        if target is None:
+            target = placeholder(posts, by_id, q)
+            missing_quote += 1
+        quoted = posts[target]
+        if quoted.quoted_by is None:
+            quoted.quoted_by = [i]
+        elif quoted.quoted_by[-1] != i:
+            quoted.quoted_by.append(i)
+    return posts, Links(len(raw), roots, 0, missing_quote, False, max_depth)
+
+
+def _unlink(posts: list[Post]) -> None:
+    """Undo the links made before the loop met something only link() handles."""
+    for post in posts:
+        post.parent = NO_PARENT
+        post.parent_is_quote = False
+        post.depth = 0
+        post.children = None
+        post.quoted_by = None

@@ -125,7 +125,10 @@ def _shows_first_post(app: Any) -> bool:
         detail = screen.query_one(DetailPane)
     except Exception:  # not composed yet, or another screen on top
         return False
-    if not tree.rows or STATE.get("shown") != tree.cursor_post:
+    # cursor_post, not rows: the tree walks its whole row list on first use of `rows`,
+    # which the probe must not trigger from inside a frame.
+    cursor = tree.cursor_post
+    if cursor is None or STATE.get("shown") != cursor:
         return False
     visible = screen._compositor.visible_widgets
     return tree in visible and detail in visible

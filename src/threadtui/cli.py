@@ -8,6 +8,7 @@ screen.
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
 from collections.abc import Sequence
@@ -263,6 +264,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args.demo and not args.file:
         parser.error("give a FILE to open, or --demo for the bundled demo thread")
     path = demo_path() if args.demo else Path(args.file)
+    # No collections until the first frame is on screen (the app turns the collector back
+    # on): loading, Textual's import and the app's set-up make hundreds of thousands of
+    # objects and no garbage, and collections among them cost about 20 ms of startup.
+    gc.disable()
     settings, problems = load_settings()
     overrides = {
         "ascii": args.ascii,
@@ -289,6 +294,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(error)
 
     if args.print_:
+        gc.enable()
         for line in problems:
             print(f"threadtui: {line}", file=sys.stderr)
         for warning in thread.warnings:

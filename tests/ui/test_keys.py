@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+
 import pytest
 from textual.pilot import Pilot
 from textual.widgets import Static
@@ -507,3 +509,15 @@ async def test_the_first_screen_is_drawn_from_a_head_of_the_tree() -> None:
         tree.cursor = 250  # past the head: the whole tree is walked on demand
         assert tree.cursor_post == tree.thread.preorder[250]
         assert tree._rows == tree.thread.preorder
+
+
+async def test_the_collector_is_back_on_after_the_first_frame() -> None:
+    # cli.py turns it off for startup; the app must not leave it off.
+    gc.disable()
+    try:
+        app = make_app(quotes_thread())
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.pause()
+            assert gc.isenabled()
+    finally:
+        gc.enable()

@@ -44,13 +44,15 @@ def test_bad_file_in_a_terminal_prints_one_line(tmp_path: Path) -> None:
 
 def test_startup_leaves_search_and_pickers_for_later() -> None:
     """The first frame waits for every module imported before it: search, the pickers and
-    the help screen are imported where first used (issue #5's first-frame budget)."""
+    the help screen are imported where first used, and no collection runs on the way
+    (issue #5's first-frame budget)."""
     code = (
         "import sys, threadtui.cli, threadtui.ui.app\n"
         "def run_app(app, mouse=True):\n"
         "    early = sorted(m for m in sys.modules if m.startswith(('threadtui.query',"
         " 'threadtui.ui.pickers', 'threadtui.ui.help', 'regex')))\n"
-        "    print(early); raise SystemExit(1 if early else 0)\n"
+        "    import gc\n"
+        "    print(early, gc.isenabled()); raise SystemExit(1 if early or gc.isenabled() else 0)\n"
         "threadtui.ui.app.run_app = run_app\n"
         "threadtui.cli.main(['--demo'])\n"
         "raise SystemExit(2)"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import sys
 from collections.abc import Iterable
 from datetime import UTC, tzinfo
@@ -128,6 +129,7 @@ class ThreadApp(App[None], inherit_bindings=False):
         self.watch(tree, "highlighted", self._show_post, init=False)
         tree.highlighted = tree.cursor_post
         self._show_warnings()
+        self.call_after_refresh(_collector_back)
         # The index is 0.45 s of pure Python at 100k posts: build it once the first frame
         # is on screen, so it never delays it (a search typed sooner waits for it).
         self.call_after_refresh(self.queries.start_index)
@@ -515,6 +517,15 @@ class ThreadApp(App[None], inherit_bindings=False):
         yield SystemCommand("Copy post", "Copy the post's text and link", self.action_copy)
         yield SystemCommand("Open link", "Open a link of the post", self.action_open_link)
         yield SystemCommand("One pane/two panes", "Show only the focused pane", self.action_zoom)
+
+
+def _collector_back() -> None:
+    """After the first frame: the collector, off since the command started (cli.py), is
+    turned back on. What startup built lives as long as the app, so it is frozen first:
+    no collection will walk it again."""
+    if not gc.isenabled():
+        gc.freeze()
+        gc.enable()
 
 
 def run_app(app: ThreadApp, *, mouse: bool = True) -> None:

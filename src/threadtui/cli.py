@@ -294,6 +294,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(error)
 
     if args.print_:
+        gc.freeze()  # the thread lives until exit: no collection need walk it
         gc.enable()
         for line in problems:
             print(f"threadtui: {line}", file=sys.stderr)

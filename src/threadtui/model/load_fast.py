@@ -3,9 +3,10 @@
 Almost every file threadtui opens was written by a tool (an importer, an exporter, a
 scraper) and is well-formed. For those, msgspec parses the JSON and checks every field's
 type in one C pass straight into small structs, about twice as fast as `orjson.loads` builds
-dicts, and leaves the Python loop only what a type cannot say (time values, duplicate ids,
-authors, cleaning). That is what lets a 100,000-post thread reach its first frame within
-twice the time of merely parsing it (issue #5).
+dicts, and leaves one Python loop what a type cannot say (time values, duplicate ids,
+authors, cleaning) and the linking of each post under its parent. That is what lets a
+100,000-post thread reach its first frame within twice the time of merely parsing it
+(issue #5).
 
 It only ever answers for files it can read exactly as `load.py` would: anything else (an
 unknown field to keep, an unknown author to warn about, a value to repair or an error to

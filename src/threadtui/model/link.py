@@ -51,6 +51,21 @@ def placeholder(posts: list[Post], by_id: dict[str, int], post_id: str) -> int:
     return index
 
 
+def add_quote(posts: list[Post], by_id: dict[str, int], i: int, q: str) -> tuple[int, bool]:
+    """Record that post `i` quotes `q`: the quoted post's index, and whether it is a
+    placeholder made just now because the file lacks it."""
+    target = by_id.get(q)
+    made = target is None
+    if target is None:
+        target = placeholder(posts, by_id, q)
+    quoted_by = posts[target].quoted_by
+    if quoted_by is None:
+        posts[target].quoted_by = [i]
+    elif quoted_by[-1] != i:
+        quoted_by.append(i)
+    return target, made
+
+
 def link(posts: list[Post], by_id: dict[str, int]) -> Links:
     """Resolve every reference of the file's posts: parents, children, quotes, depths."""
     n_file = len(posts)
@@ -79,15 +94,9 @@ def link(posts: list[Post], by_id: dict[str, int]) -> Links:
         quotes = post.quotes
         if quotes:
             for q in quotes:
-                target = find(q)
-                if target is None:
-                    target = placeholder(posts, by_id, q)
-                    missing_quote += 1
+                target, made = add_quote(posts, by_id, i, q)
+                missing_quote += made
                 quoted = posts[target]
-                if quoted.quoted_by is None:
-                    quoted.quoted_by = [i]
-                elif quoted.quoted_by[-1] != i:
-                    quoted.quoted_by.append(i)
                 # The tree parent falls back to the first quoted post that is really in
                 # the thread; a placeholder for an absent quote is a card, not a branch.
                 if parent == NO_PARENT and reply_to is None and not quoted.synthetic:

@@ -22,7 +22,7 @@ from typing import Annotated, Any, Final, Literal
 import msgspec
 import orjson
 
-from threadtui.model.link import Links, placeholder
+from threadtui.model.link import Links, add_quote
 from threadtui.model.sanitize import _UNSAFE, clean_line, clean_text
 from threadtui.model.thread import NO_METRICS, NO_PARENT, Author, Metrics, Post
 
@@ -250,12 +250,7 @@ def _posts(
                     if target >= i:
                         linked = False
                         break
-                    quoted = posts[target]
-                    quoted_by = quoted.quoted_by
-                    if quoted_by is None:
-                        quoted.quoted_by = [i]
-                    elif quoted_by[-1] != i:
-                        quoted_by.append(i)
+                    add_quote(posts, by_id, i, q)
                     # As in link(): the first quoted post of the thread is the tree parent.
                     if parent == NO_PARENT and reply_to is None:
                         parent = target
@@ -300,15 +295,7 @@ def _posts(
         return posts, None
     missing_quote = 0
     for i, q in absent:
-        target = find(q)
-        if target is None:
-            target = placeholder(posts, by_id, q)
-            missing_quote += 1
-        quoted = posts[target]
-        if quoted.quoted_by is None:
-            quoted.quoted_by = [i]
-        elif quoted.quoted_by[-1] != i:
-            quoted.quoted_by.append(i)
+        missing_quote += add_quote(posts, by_id, i, q)[1]
     return posts, Links(len(raw), roots, 0, missing_quote, False, max_depth)
 
 

@@ -6,27 +6,17 @@ one new module and one line in `IMPORTERS`. Importers never import Textual.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import tzinfo
 
 from threadtui.importers import xstory
-from threadtui.importers.xstory import (
+from threadtui.importers.base import (
+    Importer,
+    ImportFormatError,
     ImportResult,
     ImportWarning,
-    StoryFormatError,
     dumps,
 )
-
-
-@dataclass(frozen=True, slots=True)
-class Importer:
-    name: str
-    description: str
-    sniff: Callable[[str], bool]
-    run: Callable[..., ImportResult]
-    """`run(text, *, tz=...)`: the ImportResult, or a ValueError subclass with `.line`."""
-
+from threadtui.importers.xstory import StoryFormatError
 
 # Sniffs are tried in order: put the most specific first.
 IMPORTERS: list[Importer] = [
@@ -59,6 +49,7 @@ def run(name: str, text: str, *, tz: tzinfo | None = None) -> ImportResult:
 
 __all__ = [
     "IMPORTERS",
+    "ImportFormatError",
     "ImportResult",
     "ImportWarning",
     "Importer",

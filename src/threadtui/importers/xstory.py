@@ -36,9 +36,8 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from decimal import Decimal, InvalidOperation
 from typing import Any, Final
 
-import orjson
-
 from threadtui import __version__
+from threadtui.importers.base import ImportFormatError, ImportResult, ImportWarning, dumps
 from threadtui.model.sanitize import clean_line
 
 __all__ = [
@@ -131,39 +130,8 @@ _MAX_COUNT: Final = 2**63 - 1
 # --- public API -------------------------------------------------------------------------
 
 
-class StoryFormatError(ValueError):
+class StoryFormatError(ImportFormatError):
     """The text holds no importable post at all; `line` is where to look, when one applies."""
-
-    def __init__(self, message: str, line: int | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.line = line
-
-    def __str__(self) -> str:
-        return self.message
-
-
-@dataclass(frozen=True, slots=True)
-class ImportWarning:
-    line: int | None
-    """1-based input line, None when the warning is not tied to a line."""
-    message: str
-
-    def __str__(self) -> str:
-        return self.message if self.line is None else f"line {self.line}: {self.message}"
-
-
-@dataclass(slots=True)
-class ImportResult:
-    document: dict[str, Any]
-    """The normalised thread (docs/format.md), ready for `dumps`."""
-    warnings: list[ImportWarning]
-    line_roles: dict[int, str] = field(default_factory=dict)
-    """Every non-blank input line → where it went: header, post, card, time or warning.
-
-    This makes "lose nothing" checkable: a line either fed the document or is named by a
-    warning.
-    """
 
 
 def looks_like_story(text: str) -> bool:
@@ -182,11 +150,6 @@ def looks_like_story(text: str) -> bool:
 def import_story(text: str, *, tz: tzinfo = UTC) -> ImportResult:
     """Read X story text; times in it are wall-clock times in `tz` (the cards' clock)."""
     return _Importer(tz).run(text)
-
-
-def dumps(document: dict[str, Any]) -> bytes:
-    """The document as JSON: 2-space indent, keys in the order built, a final newline."""
-    return orjson.dumps(document, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE)
 
 
 # --- parsing ----------------------------------------------------------------------------

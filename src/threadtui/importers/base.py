@@ -1,0 +1,66 @@
+"""The importer contract: what every source module returns and how it is registered.
+
+An importer turns one source's bytes into the normalised thread (docs/format.md) as a
+plain `dict`, plus warnings that name where in the input they come from. Importers never
+import Textual, never touch the network and never read files themselves: the CLI (or a
+fetcher) hands them text, so each one is a pure function that tests can call directly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+
+
+class ImportFormatError(ValueError):
+    """The input holds nothing importable; `line` (1-based) or `path` (a JSON path such as
+    `$.thread.replies[2]`) says where to look, when one applies."""
+
+    def __init__(self, message: str, line: int | None = None, path: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+        self.path = path
+
+    def __str__(self) -> str:
+        return self.message
+
+
+@dataclass(frozen=True, slots=True)
+class ImportWarning:
+    line: int | None
+    """1-based input line, None when the warning is not tied to a line."""
+    message: str
+
+    def __str__(self) -> str:
+        return self.message if self.line is None else f"line {self.line}: {self.message}"
+
+
+@dataclass(slots=True)
+class ImportResult:
+    document: dict[str, Any]
+    """The normalised thread (docs/format.md), ready for `dumps`."""
+    warnings: list[ImportWarning]
+    line_roles: dict[int, str] = field(default_factory=dict)
+    """For line-based sources: every non-blank input line → where it went, so "lose
+    nothing" is checkable (a line either fed the document or is named by a warning)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Importer:
+    name: str
+    """What `--source NAME` takes."""
+    description: str
+    """What it reads, in a few words, for `import --list-sources` and error messages."""
+    sniff: Callable[[str], bool]
+    """A cheap look at the text: True when this importer recognises it. Must not raise."""
+    run: Callable[..., ImportResult]
+    """`run(text, **options)`: the ImportResult, or an `ImportFormatError`."""
+
+
+def dumps(document: dict[str, Any]) -> bytes:
+    """The document as JSON: 2-space indent, keys in the order built, a final newline."""
+    return orjson.dumps(document, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import orjson
@@ -64,3 +65,16 @@ class Importer:
 def dumps(document: dict[str, Any]) -> bytes:
     """The document as JSON: 2-space indent, keys in the order built, a final newline."""
     return orjson.dumps(document, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE)
+
+
+@lru_cache(maxsize=2)
+def parse_json(text: str) -> Any:
+    """The text parsed as one JSON value, or None when it is not JSON.
+
+    Every JSON importer's sniff and run call this on the same text; the cache makes that
+    one parse, not one per importer. Never raises.
+    """
+    try:
+        return orjson.loads(text)
+    except (orjson.JSONDecodeError, RecursionError):
+        return None

@@ -12,7 +12,8 @@ import jsonschema
 import pytest
 
 from threadtui import __version__
-from threadtui.cli import main, parse_tz, warning_line
+from threadtui.cli import main, warning_line
+from threadtui.config import parse_tz
 from threadtui.opener import demo_path
 
 DATA = Path(__file__).parents[1] / "data"

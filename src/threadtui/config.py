@@ -260,6 +260,8 @@ NAMED_KEYS: frozenset[str] = frozenset(
             "iso_level5_shift",
         ],
         *(f"f{number}" for number in range(1, 36)),
+        # Textual's own spelling, in its alias ctrl+left_square_brace (Escape).
+        "left_square_brace",
     }
 )
 """Names of keys that are not characters, as Textual reports them (a test holds this to

@@ -36,7 +36,7 @@ def _kind(mode: int) -> str:
 def _size(count: int) -> str:
     for unit, scale in (("GiB", 1024**3), ("MiB", 1024**2), ("KiB", 1024)):
         if count >= scale:
-            return f"{count / scale:.1f}".removesuffix(".0") + f" {unit}"
+            return f"{count / scale:g} {unit}"
     return f"{count} bytes"
 
 
@@ -46,7 +46,7 @@ def _check(path: str | os.PathLike[str], info: os.stat_result, limit: int) -> No
     if not stat.S_ISREG(info.st_mode):
         raise RefusedInput(_kind(info.st_mode))
     if info.st_size > limit:
-        raise RefusedInput(f"is {_size(info.st_size)}; threadtui reads files up to {_size(limit)}")
+        raise RefusedInput(f"is larger than {_size(limit)}, the most threadtui reads")
 
 
 def read_regular_file(path: str | os.PathLike[str], *, limit: int = MAX_INPUT_BYTES) -> bytes:

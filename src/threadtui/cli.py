@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import errno
 import gc
 import os
 import stat
@@ -107,6 +108,22 @@ def _output_failed(error: OSError | ValueError) -> NoReturn:
     raise _OutputFailed(EXIT_INPUT)
 
 
+def write_all(stream: IO[bytes], data: bytes) -> None:
+    """Write every byte of `data` or raise OSError.
+
+    A buffered stream's write() may return a short count without raising: when a pipe's
+    reader leaves mid-write, or when a disk fills up part-way through a large write (the
+    error only comes with the next call). Taken at its word, that ends with a truncated
+    file and status 0.
+    """
+    view = memoryview(data)
+    while view:
+        written = stream.write(view)
+        if not written:
+            raise OSError(errno.EIO, "nothing written")
+        view = view[written:]
+
+
 def write_stdout(data: bytes | str) -> None:
     """Write to stdout now; a failure ends the command with one line (or quietly, for a
     closed pipe) instead of a traceback."""
@@ -118,7 +135,7 @@ def write_stdout(data: bytes | str) -> None:
         data = data.encode(getattr(stream, "encoding", None) or "utf-8", "replace")
     try:
         stream.flush()
-        stream.buffer.write(data)
+        write_all(stream.buffer, data)
         stream.flush()
     except (OSError, ValueError) as error:
         _output_failed(error)
@@ -177,12 +194,12 @@ def write_file_atomically(path: str, data: bytes) -> None:
     except FileNotFoundError:
         info = None
     if info is not None and stat.S_ISDIR(info.st_mode):
-        raise IsADirectoryError(21, "Is a directory")
+        raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR))
     if info is not None and not stat.S_ISREG(info.st_mode):
         # /dev/null, /dev/stdout, a pipe: there is no file to replace, and renaming over a
         # device node would swap the device itself away.
         with open(path, "wb") as file:
-            file.write(data)
+            write_all(file, data)
         return
     # Beside the real file, so a symlink to it stays a symlink and the rename stays on
     # one file system.
@@ -192,7 +209,7 @@ def write_file_atomically(path: str, data: bytes) -> None:
     )
     try:
         with os.fdopen(fd, "wb") as file:
-            file.write(data)
+            write_all(file, data)
             file.flush()
             os.fsync(file.fileno())
         if info is not None:

@@ -5,17 +5,21 @@ names that are not UTF-8, and `import -o` over a file that must survive a failed
 from __future__ import annotations
 
 import errno
+import io
+import json
 import os
 import pty
 import resource
+import signal
 import stat
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from threadtui.cli import EXIT_PIPE, main, terminal_problem
+from threadtui.cli import EXIT_PIPE, main, terminal_problem, write_all
 from threadtui.inputfile import MAX_INPUT_BYTES, RefusedInput, read_regular_file
 
 DATA = Path(__file__).parents[1] / "data"
@@ -100,6 +104,86 @@ def test_stderr_that_cannot_be_written_changes_nothing() -> None:
             timeout=60,
         )
     assert (proc.returncode, proc.stdout) == (2, b"")
+
+
+def big_thread(tmp_path: Path, posts: int = 2000) -> Path:
+    """A thread whose output is far larger than any stream buffer or pipe."""
+    document = {
+        "schema": "threadtui.thread",
+        "schema_version": 1,
+        "posts": [
+            {
+                "id": f"p{i}",
+                "text": f"post {i} " + "words " * 40,
+                "created_at": "2026-05-28T12:00:00Z",
+                **({"reply_to": f"p{i // 2}"} if i else {}),
+            }
+            for i in range(posts)
+        ],
+    }
+    path = tmp_path / "big.json"
+    path.write_text(json.dumps(document))
+    return path
+
+
+def disk_fills_at(size: int) -> Callable[[], None]:
+    def limit() -> None:  # pragma: no cover - runs in the child
+        # Like a disk that fills part-way: a write crossing the limit is cut short, and
+        # only the next one fails (EFBIG; SIGXFSZ would kill instead of failing a call).
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (size, size))
+
+    return limit
+
+
+def test_disk_filling_mid_write_is_one_line_not_a_short_file(tmp_path: Path) -> None:
+    big = big_thread(tmp_path)
+    out = tmp_path / "out.txt"
+    with open(out, "wb") as file:
+        proc = subprocess.run(
+            command(str(big), "--print"),
+            stdout=file,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=60,
+            preexec_fn=disk_fills_at(65536),
+        )
+    assert proc.returncode == 2
+    assert proc.stderr == "threadtui: cannot write to stdout: File too large\n"
+
+
+def test_import_output_survives_a_disk_filling_mid_write(tmp_path: Path) -> None:
+    kept = tmp_path / "kept.json"
+    kept.write_text("the old thread\n")
+    proc = subprocess.run(
+        command("import", str(SEED), "-o", str(kept)),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        preexec_fn=disk_fills_at(4096),  # the seed's JSON is about 5 KB
+    )
+    assert proc.returncode == 2
+    assert proc.stderr.splitlines()[-1] == f"threadtui: {kept}: cannot write: File too large"
+    assert kept.read_text() == "the old thread\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["kept.json"]
+
+
+def test_write_all_finishes_short_writes() -> None:
+    class Trickle(io.RawIOBase):
+        def __init__(self) -> None:
+            self.data = bytearray()
+
+        def writable(self) -> bool:
+            return True
+
+        def write(self, b: object) -> int:
+            chunk = bytes(memoryview(b)[:7])  # type: ignore[arg-type]
+            self.data += chunk
+            return len(chunk)
+
+    sink = Trickle()
+    write_all(sink, b"x" * 1000)  # type: ignore[arg-type]
+    assert bytes(sink.data) == b"x" * 1000
 
 
 # --- import -o (item 6) ---------------------------------------------------------------------

@@ -218,8 +218,11 @@ def run_command(path: str) -> None:
     # `--profile "first frame"`: from here to the first frame (stopped in `_display`).
     STATE["profiler"] = _profiler("first frame")
     RESULT["t_main"] = time.monotonic()
+    import threadtui.cli
     from threadtui.cli import main
 
+    # Headless needs no terminal: skip the command's check for one (stdout is a pipe here).
+    threadtui.cli.terminal_problem = lambda: None
     code = main([path, "--tz", "UTC"])
     # The autopilot ends the process; getting here means the app never drew its tree.
     fail(f"the app exited (status {code}) before the autopilot finished")

@@ -2,60 +2,159 @@
 
 Every input problem is found here, before any UI starts, and reported as one line on
 stderr with exit status 2: users get the place to look, never a traceback or a half-drawn
-screen.
+screen. Output fails the same way (a full disk, a closed stdout), except a reader that
+stops early (`| head`): that ends quietly with status 141, as a Unix tool killed by
+SIGPIPE does.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import errno
 import gc
 import os
+import stat
 import sys
+import tempfile
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import UTC, timedelta, timezone, tzinfo
+from datetime import UTC, tzinfo
 from pathlib import Path
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from typing import IO, NoReturn
 
 from threadtui import __version__
-from threadtui.config import load_settings, local_timezone
-from threadtui.model import Thread, ThreadFileError, clean_line
+from threadtui.config import (
+    TimeZoneError,
+    clean_display,
+    display_name,
+    load_settings,
+    local_timezone,
+    parse_tz,
+)
+from threadtui.model import Thread, ThreadFileError
 
 EXIT_OK = 0
 EXIT_INPUT = 2
+"""Input the user can fix, a bad option, or output that could not be written."""
+EXIT_PIPE = 128 + 13
+"""stdout's reader went away (`| head`): quiet, and the status a shell shows for SIGPIPE."""
 
 SUBCOMMANDS = ("import", "validate")
+
+__all__ = ["main", "parse_tz", "warning_line"]
 
 
 class UsageError(Exception):
     """A bad option value the user typed; reported like an input error."""
 
 
-def parse_tz(value: str) -> tzinfo:
-    """An IANA zone name (Europe/Berlin), UTC, or a fixed offset (+07:00, -5)."""
-    text = value.strip()
-    if text.upper() in ("UTC", "Z", "GMT"):
-        return UTC
-    if text[:1] in "+-" and len(text) > 1:
-        sign = -1 if text[0] == "-" else 1
-        hours, _, minutes = text[1:].partition(":")
-        if hours.isdigit() and (not minutes or minutes.isdigit()):
-            offset = timedelta(hours=int(hours), minutes=int(minutes or 0))
-            if offset < timedelta(hours=24):
-                return timezone(sign * offset)
+class _OutputFailed(Exception):
+    """stdout could not take the output; the reason is already on stderr."""
+
+    def __init__(self, status: int) -> None:
+        super().__init__(status)
+        self.status = status
+
+
+class _Parser(argparse.ArgumentParser):
+    def _print_message(self, message: str, file: IO[str] | None = None) -> None:
+        # argparse drops a failed write silently: --help to a full disk would say nothing
+        # and exit 0.
+        if not message:
+            return
+        if file is not None and file is sys.stdout:
+            write_stdout(message)
+        else:
+            for line in message.rstrip("\n").split("\n"):
+                say(line)
+
+    def error(self, message: str) -> NoReturn:
+        # argparse quotes unknown arguments as typed: an ESC in one would reach the terminal.
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_INPUT, f"{self.prog}: error: {clean_display(message)}\n")
+
+
+def say(line: str) -> None:
+    """One line on stderr, cleaned: every message may quote a file name, an option value or
+    an environment variable. Nothing happens if stderr itself cannot be written."""
+    stream = sys.stderr
+    if stream is None:
+        return
     try:
-        return ZoneInfo(text)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise UsageError(
-            f"--tz: unknown time zone {value!r} (use a name like Europe/Berlin, UTC or +07:00)"
-        ) from None
+        stream.write(clean_display(line) + "\n")
+        stream.flush()
+    except (OSError, ValueError):
+        pass
+
+
+def _silence_stdout() -> None:
+    # What stdout still buffers is flushed again at exit; pointed at /dev/null, that flush
+    # cannot fail a second time (the idiom in the `signal` module's documentation).
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (AttributeError, OSError, ValueError):
+        pass
+
+
+def _output_failed(error: OSError | ValueError) -> NoReturn:
+    _silence_stdout()
+    if isinstance(error, BrokenPipeError):
+        raise _OutputFailed(EXIT_PIPE)
+    reason = error.strerror if isinstance(error, OSError) and error.strerror else "closed"
+    say(f"threadtui: cannot write to stdout: {reason}")
+    raise _OutputFailed(EXIT_INPUT)
+
+
+def write_all(stream: IO[bytes], data: bytes) -> None:
+    """Write every byte of `data` or raise OSError.
+
+    A buffered stream's write() may return a short count without raising: when a pipe's
+    reader leaves mid-write, or when a disk fills up part-way through a large write (the
+    error only comes with the next call). Taken at its word, that ends with a truncated
+    file and status 0.
+    """
+    view = memoryview(data)
+    while view:
+        written = stream.write(view)
+        if not written:
+            raise OSError(errno.EIO, "nothing written")
+        view = view[written:]
+
+
+def write_stdout(data: bytes | str) -> None:
+    """Write to stdout now; a failure ends the command with one line (or quietly, for a
+    closed pipe) instead of a traceback."""
+    stream = sys.stdout
+    if stream is None:
+        say("threadtui: cannot write to stdout: it is closed")
+        raise _OutputFailed(EXIT_INPUT)
+    if isinstance(data, str):
+        data = data.encode(getattr(stream, "encoding", None) or "utf-8", "replace")
+    try:
+        stream.flush()
+        write_all(stream.buffer, data)
+        stream.flush()
+    except (OSError, ValueError) as error:
+        _output_failed(error)
+
+
+def _flush_stdout() -> None:
+    if sys.stdout is None:
+        return
+    try:
+        sys.stdout.flush()
+    except (OSError, ValueError) as error:
+        _output_failed(error)
 
 
 def warning_line(path: str, warning: str) -> str:
     """One stderr line per warning, `FILE:LINE: warning: ...` where the input line is known,
     so editors and terminals can jump to it."""
     # A file name can hold control characters like any downloaded text.
-    path = clean_line(path)
+    path = display_name(path)
     if warning.startswith("line "):
         number, sep, rest = warning[5:].partition(": ")
         if sep and number.isdigit():
@@ -66,45 +165,104 @@ def warning_line(path: str, warning: str) -> str:
 def _fail(error: ThreadFileError | UsageError | str) -> int:
     # File errors already start with the file name; option errors get the program's.
     message = str(error) if isinstance(error, ThreadFileError) else f"threadtui: {error}"
-    print(message, file=sys.stderr)
+    say(message)
     return EXIT_INPUT
+
+
+def _zone(value: str, option: str) -> tzinfo:
+    try:
+        return parse_tz(value)
+    except TimeZoneError as error:
+        raise UsageError(f"{option}: {error}") from None
 
 
 # --- threadtui import ------------------------------------------------------------------
 
 
+def _same_file(first: str, second: str) -> bool:
+    try:
+        return os.path.samefile(first, second)
+    except (OSError, ValueError):
+        return False
+
+
+def write_file_atomically(path: str, data: bytes) -> None:
+    """Replace `path` with `data` all at once: a failed write (a full disk) leaves the old
+    file as it was. Raises OSError."""
+    try:
+        info: os.stat_result | None = os.stat(path)
+    except FileNotFoundError:
+        info = None
+    if info is not None and stat.S_ISDIR(info.st_mode):
+        raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR))
+    if info is not None and not stat.S_ISREG(info.st_mode):
+        # /dev/null, /dev/stdout, a pipe: there is no file to replace, and renaming over a
+        # device node would swap the device itself away.
+        with open(path, "wb") as file:
+            write_all(file, data)
+        return
+    # Beside the real file, so a symlink to it stays a symlink and the rename stays on
+    # one file system.
+    target = os.path.realpath(path)
+    fd, temporary = tempfile.mkstemp(
+        dir=os.path.dirname(target), prefix=f".{os.path.basename(target)[:40]}.", suffix=".tmp"
+    )
+    try:
+        with os.fdopen(fd, "wb") as file:
+            write_all(file, data)
+            file.flush()
+            os.fsync(file.fileno())
+        if info is not None:
+            mode = stat.S_IMODE(info.st_mode)
+        else:
+            umask = os.umask(0)
+            os.umask(umask)
+            mode = 0o666 & ~umask
+        os.chmod(temporary, mode)
+        os.replace(temporary, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+
+
 def import_main(argv: Sequence[str]) -> int:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="threadtui import",
         description="Convert a source (X story text copied from the page) to thread JSON.",
     )
     parser.add_argument("file", help="the text to import")
-    parser.add_argument("-o", "--output", help="write here instead of stdout")
     parser.add_argument(
-        "--tz", default="UTC", help="time zone of the times in the text (default UTC)"
+        "-o", "--output", help="write here instead of stdout (replaced only once complete)"
+    )
+    parser.add_argument(
+        "--tz", default="UTC", help="time zone the page showed its times in (default UTC)"
     )
     args = parser.parse_args(argv)
     from threadtui.importers import xstory
-    from threadtui.model import read_input
-    from threadtui.opener import decode_text, import_text
+    from threadtui.opener import decode_text, import_text, read_input
 
+    if args.output and _same_file(args.output, args.file):
+        return _fail(
+            f"-o {display_name(args.output)}: is the input file; write the JSON somewhere else"
+        )
     try:
-        tz = parse_tz(args.tz)
+        tz = _zone(args.tz, "--tz")
         data = read_input(args.file)
         result = import_text(decode_text(data, args.file), args.file, tz=tz)
     except (ThreadFileError, UsageError) as error:
         return _fail(error)
     for warning in result.warnings:
-        print(warning_line(args.file, str(warning)), file=sys.stderr)
+        say(warning_line(args.file, str(warning)))
     payload = xstory.dumps(result.document)
     if args.output:
         try:
-            Path(args.output).write_bytes(payload)
+            write_file_atomically(args.output, payload)
         except OSError as error:
-            return _fail(f"{clean_line(args.output)}: cannot write: {error.strerror or error}")
+            reason = error.strerror or type(error).__name__
+            return _fail(f"{display_name(args.output)}: cannot write: {reason}")
     else:
-        sys.stdout.buffer.write(payload)
-        sys.stdout.flush()
+        write_stdout(payload)
     return EXIT_OK
 
 
@@ -112,14 +270,14 @@ def import_main(argv: Sequence[str]) -> int:
 
 
 def validate_main(argv: Sequence[str]) -> int:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="threadtui validate",
         description="Check a normalised thread file and say what is wrong with it.",
     )
     parser.add_argument("file", help="a normalised thread JSON file")
     args = parser.parse_args(argv)
-    from threadtui.model import load_bytes, read_input
-    from threadtui.opener import looks_like_json
+    from threadtui.model import load_bytes
+    from threadtui.opener import looks_like_json, read_input
 
     try:
         data = read_input(args.file)
@@ -133,12 +291,12 @@ def validate_main(argv: Sequence[str]) -> int:
     except ThreadFileError as error:
         return _fail(error)
     for warning in thread.warnings:
-        print(warning_line(args.file, warning), file=sys.stderr)
+        say(warning_line(args.file, warning))
     placeholders = len(thread.posts) - thread.real_post_count
     extra = f", {placeholders} placeholder(s) added" if placeholders else ""
-    print(
-        f"{clean_line(args.file)}: valid threadtui.thread v1: {thread.real_post_count} posts, "
-        f"{len(thread.authors)} authors{extra}, {len(thread.warnings)} warning(s)"
+    write_stdout(
+        f"{display_name(args.file)}: valid threadtui.thread v1: {thread.real_post_count} posts, "
+        f"{len(thread.authors)} authors{extra}, {len(thread.warnings)} warning(s)\n"
     )
     return EXIT_OK
 
@@ -190,7 +348,7 @@ def print_thread(thread: Thread, query_text: str, fmt: str, tz: tzinfo) -> bytes
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="threadtui",
         description=(
             "Read a discussion thread: a tree of replies and quotes beside the selected post."
@@ -199,14 +357,26 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=(
             "other commands:\n"
             "  threadtui import FILE [-o OUT] [--tz ZONE]   convert a source to thread JSON\n"
-            "  threadtui validate FILE                      check a thread JSON file"
+            "  threadtui validate FILE                      check a thread JSON file\n"
+            "\n"
+            "FILE must be a regular file of at most 2 GiB. Exit status: 0 done; 2 a problem\n"
+            "named on stderr (input, option or output); 141 stdout's reader went away."
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("file", nargs="?", help="thread JSON or X story text")
     parser.add_argument("--demo", action="store_true", help="open the bundled demo thread")
     parser.add_argument("--version", action="version", version=f"threadtui {__version__}")
-    parser.add_argument("--tz", help="time zone for times shown (default: config, else UTC)")
+    parser.add_argument(
+        "--tz",
+        metavar="ZONE",
+        help="show times in this zone (default: the config's tz, else the machine's zone)",
+    )
+    parser.add_argument(
+        "--source-tz",
+        metavar="ZONE",
+        help="the zone a story text's page showed its times in (default UTC, as `import --tz`)",
+    )
     parser.add_argument(
         "--print",
         dest="print_",
@@ -249,7 +419,49 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def terminal_problem() -> str | None:
+    """Why the full-screen app cannot run here, or None.
+
+    Textual draws on stdout and reads keys from stdin, both as a terminal: redirected,
+    it writes escape codes into a file, or waits forever for keys that never come.
+    """
+    suggestion = "use --print to write the thread as text (threadtui FILE --print > out.txt)"
+    if not _is_terminal(sys.__stdout__):
+        return f"stdout is not a terminal, and the full-screen app draws there; {suggestion}"
+    if not _is_terminal(sys.__stdin__):
+        return (
+            "stdin is not a terminal, and the full-screen app reads its keys there;"
+            f" run it from a terminal, or {suggestion}"
+        )
+    return None
+
+
+def _is_terminal(stream: IO[str] | None) -> bool:
+    try:
+        return stream is not None and stream.isatty()
+    except (OSError, ValueError):
+        return False
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        try:
+            status = _main(argv)
+        except SystemExit:
+            # argparse's --help, --version and usage errors leave text in stdout's buffer.
+            _flush_stdout()
+            raise
+        _flush_stdout()
+        return status
+    except _OutputFailed as failed:
+        return failed.status
+    finally:
+        # The main command turns the collector off until the first frame; a command that
+        # ends before one must not leave it off for whoever called main().
+        gc.enable()
+
+
+def _main(argv: Sequence[str] | None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     if args_list and args_list[0] in SUBCOMMANDS:
         command, rest = args_list[0], args_list[1:]
@@ -257,13 +469,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     parser = build_parser()
     args = parser.parse_args(args_list)
-    from threadtui.opener import demo_path, open_thread
+    from threadtui.opener import demo_path, looks_like_json, open_data, read_input
 
     if args.demo and args.file:
         parser.error("give a FILE or --demo, not both")
     if not args.demo and not args.file:
         parser.error("give a FILE to open, or --demo for the bundled demo thread")
     path = demo_path() if args.demo else Path(args.file)
+    name = os.fspath(path)
     # No collections until the first frame is on screen (the app turns the collector back
     # on): loading, Textual's import and the app's set-up make hundreds of thousands of
     # objects and no garbage, and collections among them cost about 20 ms of startup.
@@ -278,10 +491,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     }
     settings = replace(settings, **{k: v for k, v in overrides.items() if v is not None})
     try:
-        tz = parse_tz(settings.tz) if settings.tz else local_timezone()
-        # Story texts show times in the zone they were captured in, which we cannot know:
-        # read them as UTC unless --tz says otherwise (the display zone is separate).
-        thread = open_thread(path, tz=parse_tz(args.tz) if args.tz else UTC)
+        # Two zones that must never stand in for each other: `tz` only changes how times
+        # are shown; `source_tz` is the clock a story text was copied from (unknowable, so
+        # UTC unless the user says), which fixes what instant each post is.
+        if args.tz is not None:
+            tz = _zone(args.tz, "--tz")
+        elif settings.tz:
+            tz = parse_tz(settings.tz)  # load_settings kept it only if it parses
+        else:
+            tz = local_timezone(problems)
+        source_tz = UTC if args.source_tz is None else _zone(args.source_tz, "--source-tz")
+        data = read_input(path)
+        if args.source_tz is not None and looks_like_json(data):
+            problems.append(
+                f"--source-tz ignored: {display_name(name)} is thread JSON,"
+                " whose times say their zone"
+            )
+        thread = open_data(data, name, tz=source_tz)
+        del data
     except (ThreadFileError, UsageError) as error:
         return _fail(error)
 
@@ -297,15 +524,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         gc.freeze()  # the thread lives until exit: no collection need walk it
         gc.enable()
         for line in problems:
-            print(f"threadtui: {line}", file=sys.stderr)
+            say(f"threadtui: {line}")
         for warning in thread.warnings:
-            print(warning_line(os.fspath(path), warning), file=sys.stderr)
+            say(warning_line(name, warning))
         # In print there is nothing to highlight: a search narrows like a filter.
         combined = f"{filter_text} {search_text}".strip()
-        sys.stdout.buffer.write(print_thread(thread, combined, args.format, tz))
-        sys.stdout.flush()
+        write_stdout(print_thread(thread, combined, args.format, tz))
         return EXIT_OK
 
+    problem = terminal_problem()
+    if problem is not None:
+        return _fail(problem)
     if args.color_system:
         # Textual reads this once, when it is first imported.
         os.environ["TEXTUAL_COLOR_SYSTEM"] = args.color_system

@@ -7,14 +7,22 @@ file never stops threadtui: each problem becomes a message and the default is us
 from __future__ import annotations
 
 import os
+import re
 import tomllib
+import unicodedata
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from threadtui.inputfile import RefusedInput, read_regular_file
+from threadtui.model.sanitize import clean_line, describe
+
 TIME_MODES = ("relative", "absolute")
+
+MAX_CONFIG_BYTES = 1024**2
+"""A config file is a few lines; anything this big is not one."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,31 +30,348 @@ class Settings:
     theme: str = "textual-dark"
     time_display: str = "relative"
     tz: str | None = None
+    """The zone times are shown in (never the zone a source is read in)."""
     ascii: bool = False
     mouse: bool = True
     tree_width: int = 45
     """Percent of the screen width the tree takes beside the detail pane."""
     keymap: dict[str, str] = field(default_factory=dict)
-    """Binding id → keys, e.g. {"tree.down": "j,down,ctrl+n"}."""
+    """Binding id → keys, e.g. {"tree.down": "j,down,ctrl+n"}; only valid ids and key names."""
 
 
-def local_timezone() -> tzinfo:
-    """The machine's zone, with its DST rules where they can be found (TZ, /etc/localtime)."""
-    name = os.environ.get("TZ", "").lstrip(":")
+# --- time zones ---------------------------------------------------------------------------
+
+MAX_TZ_NAME = 100
+"""The longest IANA name is 32 characters; a longer value is refused before any lookup."""
+
+
+class TimeZoneError(ValueError):
+    """A value that names no time zone; the message quotes it, cleaned and shortened, and
+    leaves naming the option or setting to the caller."""
+
+
+def _offset(text: str) -> timedelta | None:
+    """`07`, `7`, `07:00`, `0700` as a timedelta under 24 hours; None for anything else."""
+    hours, colon, minutes = text.partition(":")
+    if not colon and len(hours) == 4:
+        hours, minutes = hours[:2], hours[2:]
+    # isascii() too: str.isdigit() accepts '²' and other digits int() refuses.
+    if not (1 <= len(hours) <= 2 and hours.isascii() and hours.isdigit()):
+        return None
+    if (colon or minutes) and not (len(minutes) == 2 and minutes.isascii() and minutes.isdigit()):
+        return None
+    if int(hours) > 23 or int(minutes or 0) > 59:
+        return None
+    return timedelta(hours=int(hours), minutes=int(minutes or 0))
+
+
+def parse_tz(value: str) -> tzinfo:
+    """An IANA zone name (Europe/Berlin), UTC, or a fixed offset (+07:00, -5, +0530).
+
+    Raises TimeZoneError for anything else, whatever the value: the zone database is
+    read from files, and names like `America` (a folder), `zone1970.tab` (not a zone) or
+    thousands of characters each fail there in their own way.
+    """
+    text = value.strip()
+    if text.upper() in ("UTC", "Z", "GMT"):
+        return UTC
+    usage = "use a name like Europe/Berlin, UTC or +07:00"
+    if text[:1] in ("+", "-"):
+        offset = _offset(text[1:])
+        if offset is None:
+            raise TimeZoneError(f"bad offset {describe(value)} ({usage}, under 24 hours)")
+        return timezone(-offset if text[0] == "-" else offset)
+    if text and len(text) <= MAX_TZ_NAME and text.isascii():
+        try:
+            return ZoneInfo(text)
+        except (ZoneInfoNotFoundError, ValueError, OSError):
+            pass
+    raise TimeZoneError(f"unknown time zone {describe(value)} ({usage})")
+
+
+def _offset_label(zone: tzinfo) -> str:
+    offset = datetime.now(zone).utcoffset() or timedelta(0)
+    minutes = int(offset.total_seconds()) // 60
+    sign = "-" if minutes < 0 else "+"
+    return f"UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
+def local_timezone(problems: list[str] | None = None) -> tzinfo:
+    """The machine's zone, with its DST rules where they can be found (TZ, /etc/localtime).
+
+    A TZ that names no zone this Python can read (a folder such as `America`, a POSIX rule
+    such as `CET-1CEST,M3.5.0`) falls back to the machine's current offset; the reason is
+    appended to `problems` when given.
+    """
+    raw = os.environ.get("TZ", "")
+    name = raw.lstrip(":")
+    from_env = bool(name)
     if not name:
         try:
-            target = os.path.realpath("/etc/localtime")
-        except OSError:
-            target = ""
-        _, marker, rest = target.partition("/zoneinfo/")
+            name = os.path.realpath("/etc/localtime")
+        except (OSError, ValueError):
+            name = ""
+    if os.path.isabs(name):
+        # TZ=:/usr/share/zoneinfo/Europe/Berlin, or the /etc/localtime link.
+        _, marker, rest = name.partition("/zoneinfo/")
         name = rest if marker else ""
     if name:
         try:
-            return ZoneInfo(name)
-        except (ZoneInfoNotFoundError, ValueError):
+            return parse_tz(name)
+        except TimeZoneError:
             pass
     # A fixed offset is right for today; it may be an hour off across a DST change.
-    return datetime.now().astimezone().tzinfo or UTC
+    try:
+        fallback = datetime.now().astimezone().tzinfo or UTC
+    except (OverflowError, OSError, ValueError):
+        fallback = UTC
+    if from_env and problems is not None:
+        problems.append(
+            f"TZ: {describe(raw)} is not a time zone threadtui can read;"
+            f" showing times at the machine's current offset ({_offset_label(fallback)})"
+        )
+    return fallback
+
+
+# --- key map ------------------------------------------------------------------------------
+
+BINDING_IDS: frozenset[str] = frozenset(
+    {
+        *(
+            f"app.{name}"
+            for name in [
+                "authors",
+                "clear",
+                "copy",
+                "filter",
+                "help",
+                "narrower",
+                "next-match",
+                "open-link",
+                "palette",
+                "previous-match",
+                "quit",
+                "quit-now",
+                "search",
+                "switch-pane",
+                "time",
+                "time-range",
+                "wider",
+                "zoom",
+            ]
+        ),
+        "authors.apply",
+        "authors.cancel",
+        *(
+            f"detail.{name}"
+            for name in ("activate", "down", "first", "fold", "last", "unfold", "up")
+        ),
+        "help.close",
+        "links.cancel",
+        "query.keep",
+        "query.leave",
+        *(
+            f"tree.{name}"
+            for name in [
+                "author-next",
+                "author-prev",
+                "collapse",
+                "down",
+                "expand",
+                "expand-all",
+                "first",
+                "last",
+                "page-down",
+                "page-up",
+                "parent",
+                "root",
+                "toggle",
+                "up",
+            ]
+        ),
+        *(f"tree.depth-{depth}" for depth in range(1, 10)),
+    }
+)
+"""Every binding id the app defines (a test holds this to the UI's bindings): the config
+is read before Textual is imported, so the ids cannot be asked of the app."""
+
+MODIFIERS = ("alt", "ctrl", "hyper", "meta", "shift", "super")
+
+NAMED_KEYS: frozenset[str] = frozenset(
+    {
+        *[
+            "escape",
+            "enter",
+            "return",
+            "newline",
+            "tab",
+            "space",
+            "backspace",
+            "delete",
+            "insert",
+            "home",
+            "end",
+            "pageup",
+            "pagedown",
+            "up",
+            "down",
+            "left",
+            "right",
+            "menu",
+            "pause",
+            "print_screen",
+            "scroll_lock",
+            "caps_lock",
+            "num_lock",
+            "kp_begin",
+            "add",
+            "subtract",
+            "multiply",
+            "divide",
+            "decimal",
+            "separator",
+            "equal",
+            "media_play",
+            "media_pause",
+            "media_play_pause",
+            "media_stop",
+            "media_reverse",
+            "media_fast_forward",
+            "media_rewind",
+            "media_track_next",
+            "media_track_previous",
+            "media_record",
+            "lower_volume",
+            "raise_volume",
+            "mute_volume",
+            "left_shift",
+            "left_control",
+            "left_alt",
+            "left_super",
+            "left_hyper",
+            "left_meta",
+            "right_shift",
+            "right_control",
+            "right_alt",
+            "right_super",
+            "right_hyper",
+            "right_meta",
+            "iso_level3_shift",
+            "iso_level5_shift",
+        ],
+        *(f"f{number}" for number in range(1, 36)),
+        # Textual's own spelling, in its alias ctrl+left_square_brace (Escape).
+        "left_square_brace",
+    }
+)
+"""Names of keys that are not characters, as Textual reports them (a test holds this to
+Textual's own tables)."""
+
+# Textual's shorter names for a few characters (textual.keys.KEY_NAME_REPLACEMENTS).
+_CHARACTER_NAME_REPLACEMENTS = {
+    "solidus": "slash",
+    "reverse_solidus": "backslash",
+    "commercial_at": "at",
+    "hyphen_minus": "minus",
+    "plus_sign": "plus",
+    "low_line": "underscore",
+}
+_REPLACED_NAMES = {short: long for long, short in _CHARACTER_NAME_REPLACEMENTS.items()}
+
+
+def _character_key(character: str) -> str | None:
+    """The key name Textual gives a typed character: itself for letters and digits, its
+    Unicode name for the rest (`?` is question_mark); None for what is not typed."""
+    if not character.isprintable() or character.isspace():
+        return None
+    if character.isalnum():
+        return character
+    try:
+        name = unicodedata.name(character).lower().replace("-", "_").replace(" ", "_")
+    except ValueError:
+        return None
+    return _CHARACTER_NAME_REPLACEMENTS.get(name, name)
+
+
+def _is_character_name(name: str) -> bool:
+    """Whether `name` is the key name of some character (question_mark, less_than_sign)."""
+    if not name.isascii():
+        return False
+    words = _REPLACED_NAMES.get(name, name).upper().split("_")
+    # Names lost their hyphens (LEFT-POINTING): try each gap as a space, then as a hyphen.
+    candidates = [" ".join(words)]
+    candidates += [" ".join(words[:i]) + "-" + " ".join(words[i:]) for i in range(1, len(words))]
+    for candidate in candidates:
+        try:
+            character = unicodedata.lookup(candidate)
+        except KeyError:
+            continue
+        if len(character) == 1 and _character_key(character) == name:
+            return True
+    return False
+
+
+def key_name(text: str) -> str | None:
+    """`text` as the key name Textual matches (`?` → question_mark, `Ctrl+N` → ctrl+n),
+    or None when it names no key: only such names may reach bindings and the footer."""
+    text = text.strip()
+    if len(text) == 1:
+        return _character_key(text)
+    *modifiers, base = text.split("+")
+    modifiers = [modifier.lower() for modifier in modifiers]
+    if any(m not in MODIFIERS for m in modifiers) or len(set(modifiers)) != len(modifiers):
+        return None
+    if len(base) == 1:
+        # Textual reports a letter typed with Ctrl or Shift as a modifier and the small
+        # letter (ctrl+shift+x): Ctrl+X in a config means that key.
+        if {"ctrl", "shift"} & set(modifiers):
+            base = base.lower()
+        key = _character_key(base)
+    else:
+        lowered = base.lower()
+        key = lowered if lowered in NAMED_KEYS or _is_character_name(lowered) else None
+    if key is None:
+        return None
+    # Textual sorts the modifiers it reports; a binding must spell them the same way.
+    return "+".join([*sorted(modifiers), key])
+
+
+def _keymap(value: Any, where: str, problems: list[str]) -> dict[str, str]:
+    if not isinstance(value, dict):
+        problems.append(
+            f'{where}: expected a table of binding id = "keys", got {describe(value)};'
+            " using the default keys"
+        )
+        return {}
+    keymap: dict[str, str] = {}
+    for binding_id, keys in value.items():
+        if binding_id not in BINDING_IDS:
+            problems.append(f"{where}: unknown binding id {describe(binding_id)} ignored")
+            continue
+        if not isinstance(keys, str):
+            problems.append(
+                f'{where}: {binding_id}: expected keys like "j,down", got {describe(keys)};'
+                " using the default"
+            )
+            continue
+        names: list[str] = []
+        for piece in keys.split(","):
+            piece = piece.strip()
+            if not piece:
+                continue
+            name = key_name(piece)
+            if name is None:
+                problems.append(f"{where}: {binding_id}: {describe(piece)} is not a key; ignored")
+            elif name not in names:
+                names.append(name)
+        if names:
+            keymap[binding_id] = ",".join(names)
+        else:
+            problems.append(f"{where}: {binding_id}: no usable key; using the default")
+    return keymap
+
+
+# --- the file -----------------------------------------------------------------------------
 
 
 def config_path(env: dict[str, str] | None = None) -> Path:
@@ -57,26 +382,55 @@ def config_path(env: dict[str, str] | None = None) -> Path:
     return Path(base) / "threadtui" / "config.toml"
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def display_name(path: str | os.PathLike[str]) -> str:
+    """A file name as a message may show it: control characters and bidi overrides
+    replaced, and bytes that were not UTF-8 (kept by Python as lone surrogates, which no
+    stream can encode) replaced too."""
+    return clean_display(os.fspath(path))
+
+
+def clean_display(text: str) -> str:
+    """`clean_line`, and no lone surrogates: safe to write to any terminal or pipe."""
+    text = clean_line(text)
+    if not text.isprintable():
+        text = _SURROGATE.sub("\ufffd", text)
+    return text
+
+
 def load_settings(path: Path | None = None) -> tuple[Settings, list[str]]:
     """Read settings; return them with a list of problems (each one line, naming the file)."""
     path = config_path() if path is None else path
+    shown = display_name(path)
     problems: list[str] = []
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = read_regular_file(path, limit=MAX_CONFIG_BYTES).decode("utf-8")
+        raw = tomllib.loads(text)
     except FileNotFoundError:
         return Settings(), problems
-    except (OSError, UnicodeDecodeError) as error:
-        return Settings(), [f"{path}: cannot read config ({error}); using defaults"]
+    except RefusedInput as error:
+        return Settings(), [f"{shown}: {error}; using defaults"]
+    except OSError as error:
+        reason = error.strerror or type(error).__name__
+        return Settings(), [f"{shown}: cannot read config ({reason}); using defaults"]
+    except UnicodeDecodeError as error:
+        return Settings(), [
+            f"{shown}: not UTF-8 (byte {error.start + 1}); using defaults",
+        ]
     except tomllib.TOMLDecodeError as error:
-        return Settings(), [f"{path}: invalid TOML ({error}); using defaults"]
-    return _apply(Settings(), raw, path, problems), problems
+        return Settings(), [f"{shown}: invalid TOML ({clean_display(str(error))}); using defaults"]
+    return _apply(Settings(), raw, shown, problems), problems
 
 
-def _apply(settings: Settings, raw: dict[str, Any], path: Path, problems: list[str]) -> Settings:
+def _apply(settings: Settings, raw: dict[str, Any], shown: str, problems: list[str]) -> Settings:
     changes: dict[str, Any] = {}
 
     def bad(key: str, expected: str) -> None:
-        problems.append(f"{path}: {key}: expected {expected}, got {raw[key]!r}; using the default")
+        problems.append(
+            f"{shown}: {key}: expected {expected}, got {describe(raw[key])}; using the default"
+        )
 
     for key, value in raw.items():
         if key == "theme":
@@ -90,10 +444,15 @@ def _apply(settings: Settings, raw: dict[str, Any], path: Path, problems: list[s
             else:
                 bad(key, " or ".join(repr(m) for m in TIME_MODES))
         elif key == "tz":
-            if isinstance(value, str) and value:
-                changes["tz"] = value
-            else:
+            if not isinstance(value, str) or not value:
                 bad(key, "a time zone name")
+                continue
+            try:
+                parse_tz(value)
+            except TimeZoneError as error:
+                problems.append(f"{shown}: tz: {error}; using the default")
+            else:
+                changes["tz"] = value
         elif key in ("ascii", "mouse"):
             if isinstance(value, bool):
                 changes[key] = value
@@ -105,12 +464,7 @@ def _apply(settings: Settings, raw: dict[str, Any], path: Path, problems: list[s
             else:
                 bad(key, "a percentage from 15 to 85")
         elif key == "keymap":
-            if isinstance(value, dict) and all(
-                isinstance(k, str) and isinstance(v, str) and v for k, v in value.items()
-            ):
-                changes["keymap"] = dict(value)
-            else:
-                bad(key, 'a table of binding id = "keys"')
+            changes["keymap"] = _keymap(value, f"{shown}: keymap", problems)
         else:
-            problems.append(f"{path}: unknown setting {key!r} ignored")
+            problems.append(f"{shown}: unknown setting {describe(key)} ignored")
     return replace(settings, **changes)

@@ -11,7 +11,8 @@ from datetime import tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from threadtui.model import Thread, ThreadFileError, load_bytes, load_document, read_input
+from threadtui.inputfile import MAX_INPUT_BYTES, RefusedInput, read_regular_file
+from threadtui.model import Thread, ThreadFileError, load_bytes, load_document
 
 if TYPE_CHECKING:
     from threadtui.importers.xstory import ImportResult
@@ -25,6 +26,26 @@ def demo_path() -> Path:
     from importlib import resources
 
     return Path(str(resources.files("threadtui") / "demo" / DEMO_NAME))
+
+
+def read_input(path: str | os.PathLike[str], *, limit: int = MAX_INPUT_BYTES) -> bytes:
+    """The bytes of a file the user named; anything that is not a regular file of at most
+    `limit` bytes, and every OS error, becomes a one-line ThreadFileError naming it."""
+    name = os.fspath(path)
+    try:
+        return read_regular_file(path, limit=limit)
+    except RefusedInput as error:
+        raise ThreadFileError(name, str(error)) from None
+    except IsADirectoryError:
+        raise ThreadFileError(name, "is a directory, not a thread file") from None
+    except FileNotFoundError:
+        raise ThreadFileError(name, "no such file") from None
+    except PermissionError:
+        raise ThreadFileError(name, "permission denied") from None
+    except OSError as error:
+        raise ThreadFileError(name, f"cannot read: {error.strerror or error}") from None
+    except MemoryError:
+        raise ThreadFileError(name, "too large for the memory available") from None
 
 
 def looks_like_json(data: bytes) -> bool:
@@ -61,17 +82,22 @@ def import_text(text: str, name: str, *, tz: tzinfo | None = None) -> ImportResu
         raise ThreadFileError(name, str(error), line=error.line) from None
 
 
-def open_thread(path: str | os.PathLike[str], *, tz: tzinfo | None = None) -> Thread:
-    """Load a thread from a normalised JSON file or an importable text.
+def open_data(data: bytes, name: str, *, tz: tzinfo | None = None) -> Thread:
+    """A thread from the bytes of a normalised JSON file or an importable text.
 
-    Importer warnings become thread warnings (with their input line), so the UI can show
-    them once and `--print` can put them on stderr.
+    `tz` is the zone a source's times are wall-clock times in (default UTC); it never
+    changes a JSON file, whose times say their zone. Importer warnings become thread
+    warnings (with their input line), so the UI can show them once and `--print` can put
+    them on stderr.
     """
-    name = os.fspath(path)
-    data = read_input(path)
     if looks_like_json(data):
         return load_bytes(data, name=name)
     result = import_text(decode_text(data, name), name, tz=tz)
     thread = load_document(result.document, name=name)
     thread.warnings[:0] = [str(w) for w in result.warnings]
     return thread
+
+
+def open_thread(path: str | os.PathLike[str], *, tz: tzinfo | None = None) -> Thread:
+    """Load a thread from a normalised JSON file or an importable text (see open_data)."""
+    return open_data(read_input(path), os.fspath(path), tz=tz)

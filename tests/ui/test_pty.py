@@ -54,6 +54,7 @@ def test_startup_leaves_search_and_pickers_for_later() -> None:
         "    import gc\n"
         "    print(early, gc.isenabled()); raise SystemExit(1 if early or gc.isenabled() else 0)\n"
         "threadtui.ui.app.run_app = run_app\n"
+        "threadtui.cli.terminal_problem = lambda: None\n"  # stdout is a pipe here
         "threadtui.cli.main(['--demo'])\n"
         "raise SystemExit(2)"
     )

@@ -12,7 +12,8 @@ import jsonschema
 import pytest
 
 from threadtui import __version__
-from threadtui.cli import main, parse_tz, warning_line
+from threadtui.cli import main, warning_line
+from threadtui.config import parse_tz
 from threadtui.opener import demo_path
 
 DATA = Path(__file__).parents[1] / "data"
@@ -126,3 +127,146 @@ def test_parse_tz(text: str, expected: str) -> None:
 def test_warning_lines_point_at_the_input_line() -> None:
     assert warning_line("f.txt", "line 12: shifted") == "f.txt:12: warning: shifted"
     assert warning_line("f.json", "2 posts missing") == "f.json: warning: 2 posts missing"
+
+
+# --- display zone and source zone (item 1) ----------------------------------------------------
+
+
+def printed(capsys: pytest.CaptureFixture[str], *args: str) -> str:
+    assert main([str(SEED), "--print", *args]) == 0
+    return capsys.readouterr().out
+
+
+def test_display_tz_never_moves_a_story_post(capsys: pytest.CaptureFixture[str]) -> None:
+    """--tz on the main command only changes how times are shown: the instant of every post
+    of a story text is the same whatever the display zone."""
+    as_json = json.loads(printed(capsys, "--format", "json"))
+    for zone in ("Europe/Berlin", "-05:00", "Asia/Kolkata"):
+        assert json.loads(printed(capsys, "--format", "json", f"--tz={zone}")) == as_json
+    line = "Miles Brundage @Miles_Brundage · 2026-05-29 {} · 1.5K views"
+    assert line.format("00:18 UTC") in printed(capsys, "--tz", "UTC")
+    assert line.format("02:18 CEST") in printed(capsys, "--tz", "Europe/Berlin")
+    assert line.format("05:48 IST") in printed(capsys, "--tz", "Asia/Kolkata")
+
+
+def test_source_tz_reads_a_story_as_import_tz_does(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "berlin.json"
+    assert main(["import", str(SEED), "--tz", "Europe/Berlin", "-o", str(out)]) == 0
+    capsys.readouterr()
+    direct = json.loads(printed(capsys, "--format", "json", "--source-tz", "Europe/Berlin"))
+    imported = json.loads(out.read_text())
+    assert {p["id"]: p["created_at"] for p in direct["posts"]} == {
+        p["id"]: p["created_at"] for p in imported["posts"]
+    }
+    line = "Miles Brundage @Miles_Brundage · 2026-05-28 22:18 UTC · 1.5K views"
+    assert line in printed(capsys, "--source-tz", "Europe/Berlin", "--tz", "UTC")
+
+
+def test_source_tz_on_json_is_named_as_ignored(capsys: pytest.CaptureFixture[str]) -> None:
+    path = DATA / "hostile" / "bidi.json"
+    assert main([str(path), "--print", "--source-tz", "+01:00"]) == 0
+    assert capsys.readouterr().err == (
+        f"threadtui: --source-tz ignored: {path} is thread JSON, whose times say their zone\n"
+    )
+
+
+def test_help_and_readme_agree_on_the_display_zone() -> None:
+    help_text = " ".join(run("--help").stdout.split())
+    readme = " ".join((Path(__file__).parents[2] / "README.md").read_text().split())
+    assert "--tz ZONE show times in this zone (default: the config's tz, else the machine's" in (
+        help_text
+    )
+    assert "default: the config's `tz`, else the machine's zone" in readme
+    assert "--source-tz ZONE" in help_text and "--source-tz ZONE" in readme
+
+
+# --- zones that are not zones (item 11) -------------------------------------------------------
+
+BAD_ZONES = [
+    "America",
+    "Etc",
+    "America/",
+    "Europe//Berlin",
+    "../etc/passwd",
+    "/etc/localtime",
+    "zone1970.tab",
+    "tzdata.zi",
+    "+²",
+    "+٣",
+    "+24:00",
+    "-5:60",
+    "+07:0",
+    "+" + "9" * 5000,
+    "-" + "9" * 20 + ":00",
+    "x" * 5000,
+    "Europe/Berlin\x00",
+    "\x1b]0;pwned\x07",
+    "\udcff",
+    "",
+    " ",
+]
+
+
+@pytest.mark.parametrize("value", BAD_ZONES)
+def test_bad_zone_is_one_line_exit_2(value: str, capsys: pytest.CaptureFixture[str]) -> None:
+    for args, option in (
+        (["--demo", "--print", f"--tz={value}"], "--tz"),
+        (["--demo", "--print", f"--source-tz={value}"], "--source-tz"),
+        (["import", str(SEED), f"--tz={value}"], "--tz"),
+    ):
+        assert main(args) == 2
+        out, err = capsys.readouterr()
+        assert out == ""
+        assert err.startswith(f"threadtui: {option}: ") and err.count("\n") == 1
+        assert err.isprintable() is False and err[:-1].isprintable(), err
+        assert len(err) < 200
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (" utc ", "UTC"),
+        ("Z", "UTC"),
+        ("+0530", "UTC+05:30"),
+        ("-23:59", "UTC-23:59"),
+        ("+7", "UTC+07:00"),
+        ("-0", "UTC"),
+    ],
+)
+def test_parse_tz_offsets(text: str, expected: str) -> None:
+    from datetime import datetime
+
+    assert datetime(2026, 5, 28, 12, tzinfo=parse_tz(text)).tzname() == expected
+
+
+# --- nothing from the command line reaches stderr raw (item 18) -------------------------------
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--demo", "--print", "--filter", "from:\x1b]0;pwned\x07"],
+        ["--demo", "--print", "--filter", "views:>\x1b]0;pwned\x07"],
+        ["--demo", "--print", "--search", "after:\x1b]0;pwned\x07"],
+        ["--demo", "--print", "--from", "\x1b]0;pwned\x07"],
+        ["--demo", "--print", "--after", "\x9b31m\u202e"],
+        ["--demo", "--print", "--format", "\x1b]0;pwned\x07"],
+        ["--demo", "--print", "extra\x1b]0;pwned\x07"],
+        ["--demo", "--print", "--theme"],
+        ["import", str(SEED), "--\x1b]0;pwned\x07"],
+        ["validate", "a", "b\x1b]0;pwned\x07"],
+    ],
+)
+def test_errors_never_echo_control_characters(
+    args: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    try:
+        status = main(args)
+    except SystemExit as stop:
+        status = stop.code  # argparse's own usage errors
+    assert status == 2
+    err = capsys.readouterr().err
+    assert err and "Traceback" not in err
+    assert all(line.isprintable() for line in err.splitlines()), err

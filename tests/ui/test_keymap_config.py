@@ -1,0 +1,37 @@
+"""The config's key map as the running app gets it: only valid ids and key names."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.widgets._footer import FooterKey
+
+from support import quotes_thread
+from threadtui.config import load_settings
+from threadtui.ui.app import ThreadApp
+from threadtui.ui.help import HelpScreen
+from threadtui.ui.tree import ThreadTree
+
+
+async def test_keymap_reaches_the_app_clean(tmp_path: Path) -> None:
+    """A key map holding an escape sequence opens with its valid keys working, and the
+    footer shows key names only."""
+    path = tmp_path / "config.toml"
+    path.write_text(
+        '[keymap]\n"tree.down" = "\\u001b]0;pwned\\u0007,ctrl+n"\n"app.help" = "F1,?"\n'
+    )
+    settings, problems = load_settings(path)
+    assert settings.keymap == {"tree.down": "ctrl+n", "app.help": "f1,question_mark"}
+    app = ThreadApp(quotes_thread(), settings=settings, startup_messages=problems)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        tree = app.query_one(ThreadTree)
+        start = tree.cursor_post
+        await pilot.press("ctrl+n")
+        assert tree.cursor_post != start
+        shown = [key.key_display or key.key for key in app.query(FooterKey)]
+        assert shown and all(text.isprintable() for text in shown), shown
+        assert "f1" in [key.key for key in app.query(FooterKey)]
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)

@@ -120,6 +120,7 @@ _INERT = re.compile(
 )
 _ATTR = re.compile(r"""([^\s/>"'=][^\s/>"'=]*+)(?:\s*+=\s*+("[^"]*+"?|'[^']*+'?|[^\s>]++))?""")
 _SCHEME = re.compile(r"[a-z][a-z0-9+.-]*://", re.IGNORECASE)
+_MAX_QUOTE_PREFIX: Final = 8
 _TEXT: Final = 1
 _TAG_END: Final = 5
 _LONE_LT: Final = 8
@@ -393,7 +394,8 @@ class _Converter:
         if not kept:
             return
         if self.quote_depth:
-            prefix = "> " * self.quote_depth
+            # Capped: n nested quotes of a line each would otherwise write n² characters.
+            prefix = "> " * min(self.quote_depth, _MAX_QUOTE_PREFIX)
             kept = [prefix + line if line else prefix.rstrip() for line in kept]
         self.paragraphs.append("\n".join(kept))
 

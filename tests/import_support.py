@@ -14,6 +14,7 @@ import jsonschema
 import orjson
 from hypothesis import strategies as st
 
+from threadtui.importers import IMPORTERS
 from threadtui.importers.base import ImportFormatError, ImportResult, dumps
 from threadtui.model import Thread, load_bytes, load_document
 
@@ -101,8 +102,11 @@ def mutated(draw: st.DrawFn, original: Any) -> Any:
 def run_mutated(run: Callable[[str], ImportResult], value: Any) -> ImportResult | None:
     """Import a mutated value: the result, or None when the importer refused it (only
     ever with ImportFormatError); a result always makes a valid, loadable thread."""
+    text = orjson.dumps(value).decode()
+    # Every importer's sniff looks at it (sniffs must never raise).
+    assert all(isinstance(importer.sniff(text), bool) for importer in IMPORTERS)
     try:
-        result = run(orjson.dumps(value).decode())
+        result = run(text)
     except ImportFormatError as error:
         assert error.message
         return None

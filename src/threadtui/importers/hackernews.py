@@ -56,11 +56,15 @@ _HEADED: Final = frozenset({"story", "job", "poll"})
 """Items with a title: the ones that can be a thread's root."""
 
 
+def _known_type(value: Any) -> bool:
+    return type(value) is str and value in _TYPES
+
+
 def _is_firebase(value: Any) -> bool:
     return (
         type(value) is dict
         and type(value.get("id")) is int
-        and value.get("type") in _TYPES
+        and _known_type(value.get("type"))
         and "children" not in value
         and "created_at_i" not in value
     )
@@ -197,7 +201,7 @@ class _Importer:
             r.wrong(f"{path}.id", "an item id", item.get("id"), "item left out")
             return None
         kind = item.get("type")
-        if kind is not None and kind not in _TYPES:
+        if kind is not None and not _known_type(kind):
             r.wrong(f"{path}.type", "an item type", kind, "read as a comment")
             kind = None
         title = r.string(item, "title", path, empty=False)
@@ -358,8 +362,9 @@ class _Importer:
         def kids_of(item: dict[str, Any]) -> list[int]:
             kids = item.get("kids")
             parts = item.get("parts")
-            found = [k for k in (kids if type(kids) is list else []) if type(k) is int]
-            found += [k for k in (parts if type(parts) is list else []) if type(k) is int]
+            # A poll's options come before the replies to it.
+            found = [k for k in (parts if type(parts) is list else []) if type(k) is int]
+            found += [k for k in (kids if type(kids) is list else []) if type(k) is int]
             return found
 
         ranked: list[int] = []

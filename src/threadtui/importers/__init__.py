@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import tzinfo
 
-from threadtui.importers import xstory
+from threadtui.importers import hackernews, mastodon, xstory
 from threadtui.importers.base import (
     Importer,
     ImportFormatError,
@@ -20,6 +20,8 @@ from threadtui.importers.xstory import StoryFormatError
 
 # Sniffs are tried in order: put the most specific first.
 IMPORTERS: list[Importer] = [
+    Importer(mastodon.NAME, mastodon.DESCRIPTION, mastodon.sniff, mastodon.run),
+    Importer(hackernews.NAME, hackernews.DESCRIPTION, hackernews.sniff, hackernews.run),
     Importer(
         "x-story", "text copied from an X story page", xstory.looks_like_story, xstory.import_story
     ),
@@ -57,6 +59,8 @@ __all__ = [
     "detect",
     "dumps",
     "get",
+    "hackernews",
+    "mastodon",
     "run",
     "xstory",
 ]

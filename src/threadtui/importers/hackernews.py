@@ -1,0 +1,439 @@
+"""Import Hacker News API items: Algolia's nested tree, or Firebase items.
+
+Shapes read (shared/notes/formats.md, section 3):
+
+- Algolia, `GET https://hn.algolia.com/api/v1/items/:id`: one item with its replies
+  nested in `children` (and a poll's options in `options`), to any depth;
+- Firebase, `GET https://hacker-news.firebaseio.com/v0/item/:id.json`: one item, a list of
+  items, or an object whose values are items (keyed by id or by item URL). The client
+  walks `kids` itself, so a file holds whatever it fetched.
+
+Decisions:
+
+- Post ids are `hackernews:<item id>`, authors `hackernews:<username>`; the post's `url`
+  is its discussion page, https://news.ycombinator.com/item?id=N.
+- A story, job or poll shows its title as the first paragraph of its text, then its own
+  text (Ask HN); its link is a `media` entry of kind "link" (alt: the title). The thread
+  takes the root's title, and its link (or, for a text post, its discussion page).
+- Deleted items (Firebase `deleted: true`; Algolia: author and text both null) are
+  placeholders with status `deleted` and no text. Dead items (Firebase `dead: true`,
+  killed by moderators or the spam filter) have status `removed` and **keep their text**:
+  HN itself still shows it to readers who ask ("showdead"), so nothing is hidden that the
+  source gives away.
+- Poll options are posts of their own, replies to their poll (text: the option, likes:
+  its votes), so every item of the input is a post. The poll also gets a `media` entry
+  of kind "poll" whose alt lists the options the input holds.
+- `score`/`points` → likes; `replies` is how many replies the item lists (`kids`, or
+  Algolia's `children`), 0 when it lists none; a story's `descendants` (all comments) goes
+  to the thread's details. HN has no views, reposts or quotes.
+- Firebase posts are written in HN's own order: depth-first along `kids` (ranked) from
+  each item whose parent is not in the file; items no `kids` reach follow in input order.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+import orjson
+
+from threadtui import __version__
+from threadtui.importers.base import ImportFormatError, ImportResult, parse_json
+from threadtui.importers.html import to_text
+from threadtui.importers.jsonvalues import Posts, Reader, no_metrics, not_json
+from threadtui.model.sanitize import clean_line, describe
+
+__all__ = ["DESCRIPTION", "NAME", "run", "sniff"]
+
+NAME: Final = "hackernews"
+DESCRIPTION: Final = "Hacker News API JSON: an Algolia item tree, or Firebase items"
+PLATFORM: Final = "hackernews"
+IMPORTER: Final = f"threadtui.importers.hackernews {__version__}"
+ITEM_URL: Final = "https://news.ycombinator.com/item?id="
+USER_URL: Final = "https://news.ycombinator.com/user?id="
+
+_TYPES: Final = frozenset({"story", "comment", "job", "poll", "pollopt"})
+_HEADED: Final = frozenset({"story", "job", "poll"})
+"""Items with a title: the ones that can be a thread's root."""
+
+
+def _known_type(value: Any) -> bool:
+    return type(value) is str and value in _TYPES
+
+
+def _is_firebase(value: Any) -> bool:
+    return (
+        type(value) is dict
+        and type(value.get("id")) is int
+        and _known_type(value.get("type"))
+        and "children" not in value
+        and "created_at_i" not in value
+    )
+
+
+def _is_algolia(value: Any) -> bool:
+    return (
+        type(value) is dict
+        and "id" in value
+        and type(value.get("children")) is list
+        and ("created_at_i" in value or "story_id" in value or "parent_id" in value)
+    )
+
+
+def _first_item(values: Any) -> Any:
+    for value in values:
+        if value is not None:
+            return value
+    return None
+
+
+def sniff(text: str) -> bool:
+    value = parse_json(text)
+    if type(value) is dict:
+        if _is_algolia(value) or _is_firebase(value):
+            return True
+        return bool(value) and _is_firebase(_first_item(value.values()))
+    if type(value) is list and value:
+        first = _first_item(value)
+        return _is_firebase(first) or _is_algolia(first)
+    return False
+
+
+def run(text: str) -> ImportResult:
+    value = parse_json(text)
+    if value is None:
+        raise not_json(text)
+    return _Importer().run(value)
+
+
+def _item_id(value: Any) -> int | None:
+    if type(value) is int and value >= 0:
+        return value
+    if type(value) is str and value.isascii() and value.isdigit() and len(value) < 20:
+        return int(value)
+    return None
+
+
+def _key_path(key: str) -> str:
+    return clean_line(f"$[{orjson.dumps(key).decode()}]")
+
+
+class _Importer:
+    def __init__(self) -> None:
+        self.r = Reader()
+        self.kind = ""
+        self.posts = Posts()
+        self.authors: dict[str, dict[str, Any]] = {}
+        self.headed: dict[int, tuple[str | None, str | None, int | None]] = {}
+        """Every story, job and poll with no parent: id → (title, link, descendants)."""
+        self.poll_parts: dict[int, list[int]] = {}
+        """Poll id → its options' ids, in the poll's order."""
+        self.poll_options: dict[int, dict[int, str]] = {}
+        """Poll id → option id → option text, for the options the input holds."""
+
+    def run(self, value: Any) -> ImportResult:
+        items = self.shape(value)
+        if self.kind == "hackernews.algolia.item":
+            self.algolia(items)
+        else:
+            self.firebase(items)
+        if not self.posts.by_id:
+            raise ImportFormatError("no Hacker News item with an id to import", path="$")
+        self.polls()
+        return ImportResult(self.document(), self.r.warnings)
+
+    def shape(self, value: Any) -> list[tuple[str, Any]]:
+        if type(value) is dict and _is_algolia(value):
+            self.kind = "hackernews.algolia.item"
+            return [("$", value)]
+        if type(value) is dict and ("id" in value or "type" in value):
+            self.kind = "hackernews.firebase.item"
+            return [("$", value)]
+        if type(value) is list:
+            if not value:
+                raise ImportFormatError("the list holds no item", path="$")
+            first = _first_item(value)
+            self.kind = (
+                "hackernews.algolia.item" if _is_algolia(first) else "hackernews.firebase.item"
+            )
+            return [(f"$[{i}]", item) for i, item in enumerate(value)]
+        if type(value) is dict:
+            if not value:
+                raise ImportFormatError("the object holds no item", path="$")
+            self.kind = "hackernews.firebase.item"
+            return [(_key_path(key), item) for key, item in value.items()]
+        raise ImportFormatError(
+            f"expected a Hacker News item, a list of items or an object of items,"
+            f" got {describe(value)}",
+            path="$",
+        )
+
+    # -- one item --------------------------------------------------------------------------
+
+    def author(self, name: str | None) -> str | None:
+        if name is None:
+            return None
+        author_id = f"{PLATFORM}:{name}"
+        if author_id not in self.authors:
+            self.authors[author_id] = {
+                "handle": name,
+                "display_name": None,
+                "url": USER_URL + name,
+            }
+        return author_id
+
+    def item(
+        self,
+        path: str,
+        item: dict[str, Any],
+        *,
+        by: str,
+        created: str | None,
+        likes: str,
+        parent: int | None,
+        replies: int,
+        deleted: bool,
+        dead: bool,
+    ) -> dict[str, Any] | None:
+        """The post for one item (either API); None when it has no usable id."""
+        r = self.r
+        item_id = _item_id(item.get("id"))
+        if item_id is None:
+            r.wrong(f"{path}.id", "an item id", item.get("id"), "item left out")
+            return None
+        kind = item.get("type")
+        if kind is not None and not _known_type(kind):
+            r.wrong(f"{path}.type", "an item type", kind, "read as a comment")
+            kind = None
+        title = r.string(item, "title", path, empty=False)
+        link = r.string(item, "url", path, empty=False)
+        body = r.string(item, "text", path)
+        name = r.string(item, by, path, empty=False)
+        converted = to_text(body) if body else None
+
+        status = "deleted" if deleted else "removed" if dead else "ok"
+        text: str | None = None
+        if not deleted:
+            paragraphs = [title] if title else []
+            if converted is not None and converted.text:
+                paragraphs.append(converted.text)
+            text = "\n\n".join(paragraphs)
+        metrics = no_metrics()
+        metrics["likes"] = r.count(item, likes, path)
+        metrics["replies"] = replies
+        post: dict[str, Any] = {
+            "id": f"{PLATFORM}:{item_id}",
+            "author": self.author(name),
+            "text": text,
+            "created_at": created,
+            "reply_to": None if parent is None else f"{PLATFORM}:{parent}",
+            "quotes": [],
+            "metrics": metrics,
+            "status": status,
+            "url": f"{ITEM_URL}{item_id}",
+        }
+        if link is not None and not deleted:
+            post["media"] = [{"kind": "link", "url": link, "alt": title}]
+        if converted is not None and converted.links and not deleted:
+            post["links"] = [{"url": a.url, "text": a.text} for a in converted.links]
+        if kind in _HEADED and parent is None and item_id not in self.headed:
+            descendants = item.get("descendants")
+            if type(descendants) is not int or descendants < 0:
+                descendants = None
+            self.headed[item_id] = (title, link, descendants)
+        if kind == "pollopt" and parent is not None and text and not deleted:
+            self.poll_options.setdefault(parent, {}).setdefault(item_id, text)
+        return self.posts.add(post)
+
+    def polls(self) -> None:
+        """Each poll's options, as far as the input holds them, as one media entry."""
+        for poll_id in {**self.poll_parts, **self.poll_options}:
+            post = self.posts.get(f"{PLATFORM}:{poll_id}")
+            if post is None or post["status"] != "ok":
+                continue
+            options = self.poll_options.get(poll_id, {})
+            rank = {option: i for i, option in enumerate(self.poll_parts.get(poll_id, []))}
+            ordered = sorted(options, key=lambda option: (rank.get(option, len(rank)), option))
+            texts = " / ".join(options[option] for option in ordered) or None
+            post.setdefault("media", []).append({"kind": "poll", "url": None, "alt": texts})
+
+    # -- Algolia ---------------------------------------------------------------------------
+
+    def algolia(self, items: list[tuple[str, Any]]) -> None:
+        r = self.r
+        # Depth first, children in their order, with an explicit stack: a deep reply chain
+        # must not reach Python's recursion limit.
+        stack: list[tuple[str, Any, int | None]] = [
+            (path, item, None) for path, item in reversed(items)
+        ]
+        while stack:
+            path, node, above = stack.pop()
+            if type(node) is not dict:
+                r.wrong(path, "an item object", node, "left out")
+                continue
+            children = r.items(node, "children", path)
+            options = r.items(node, "options", path)
+            declared = node.get("parent_id")
+            parent = _item_id(declared)
+            if declared is not None and parent is None:
+                r.wrong(f"{path}.parent_id", "an item id", declared, "parent from the nesting")
+            if parent is None:
+                parent = above
+            elif above is not None and parent != above:
+                r.warn(
+                    f"{path}.parent_id",
+                    f"says {parent} but the item is nested under {above}: kept {parent}",
+                )
+            created = r.epoch(node, "created_at_i", path) if "created_at_i" in node else None
+            if created is None:
+                created = r.time(node, "created_at", path)
+            deleted = (
+                node.get("author") is None
+                and node.get("text") is None
+                and (node.get("type") == "comment" or node.get("title") is None)
+            )
+            post = self.item(
+                path,
+                node,
+                by="author",
+                created=created,
+                likes="points",
+                parent=parent,
+                replies=len(children),
+                deleted=deleted,
+                dead=False,
+            )
+            own = _item_id(node.get("id"))
+            if post is not None and own is not None and options:
+                self.poll_parts[own] = [
+                    option_id
+                    for option in options
+                    if type(option) is dict
+                    and (option_id := _item_id(option.get("id"))) is not None
+                ]
+            below = [(f"{path}.options[{i}]", o, own) for i, o in enumerate(options)]
+            below += [(f"{path}.children[{i}]", c, own) for i, c in enumerate(children)]
+            stack.extend(reversed(below))
+
+    # -- Firebase --------------------------------------------------------------------------
+
+    def firebase(self, items: list[tuple[str, Any]]) -> None:
+        r = self.r
+        by_id: dict[int, tuple[str, dict[str, Any]]] = {}
+        order: list[int] = []
+        copies: list[tuple[str, dict[str, Any]]] = []
+        for path, item in items:
+            if item is None:
+                # The API answers null for an item that does not exist.
+                r.warn(path, "null (no such item): left out")
+                continue
+            if type(item) is not dict:
+                r.wrong(path, "an item object", item, "left out")
+                continue
+            item_id = _item_id(item.get("id"))
+            if item_id is None:
+                r.wrong(f"{path}.id", "an item id", item.get("id"), "item left out")
+                continue
+            if item_id not in by_id:
+                order.append(item_id)
+                by_id[item_id] = (path, item)
+            else:
+                copies.append((path, item))
+        for item_id in self.rank_order(order, by_id):
+            self.convert(*by_id[item_id])
+        for path, item in copies:
+            self.convert(path, item)  # merged into the first copy
+
+    def kids(self, path: str, item: dict[str, Any], key: str) -> list[int]:
+        found: list[int] = []
+        for i, kid in enumerate(self.r.items(item, key, path)):
+            kid_id = _item_id(kid)
+            if kid_id is None:
+                self.r.wrong(f"{path}.{key}[{i}]", "an item id", kid, "left out")
+            else:
+                found.append(kid_id)
+        return found
+
+    def rank_order(
+        self, order: list[int], by_id: dict[int, tuple[str, dict[str, Any]]]
+    ) -> list[int]:
+        def parent_of(item: dict[str, Any]) -> int | None:
+            return _item_id(item.get("parent", item.get("poll")))
+
+        def kids_of(item: dict[str, Any]) -> list[int]:
+            kids = item.get("kids")
+            parts = item.get("parts")
+            # A poll's options come before the replies to it.
+            found = [k for k in (parts if type(parts) is list else []) if type(k) is int]
+            found += [k for k in (kids if type(kids) is list else []) if type(k) is int]
+            return found
+
+        ranked: list[int] = []
+        seen: set[int] = set()
+        starts = [i for i in order if parent_of(by_id[i][1]) not in by_id]
+        # Then the rest (a reply whose parent does not list it, or a cycle), in input order.
+        starts += order
+        for start in starts:
+            stack = [start]
+            while stack:
+                item_id = stack.pop()
+                if item_id in seen or item_id not in by_id:
+                    continue
+                seen.add(item_id)
+                ranked.append(item_id)
+                stack.extend(reversed(kids_of(by_id[item_id][1])))
+        return ranked
+
+    def convert(self, path: str, item: dict[str, Any]) -> None:
+        r = self.r
+        kids = self.kids(path, item, "kids")
+        parts = self.kids(path, item, "parts")
+        parent_key = "poll" if item.get("type") == "pollopt" and "poll" in item else "parent"
+        parent = None
+        if item.get(parent_key) is not None:
+            parent = _item_id(item[parent_key])
+            if parent is None:
+                r.wrong(f"{path}.{parent_key}", "an item id", item[parent_key], "parent unknown")
+        post = self.item(
+            path,
+            item,
+            by="by",
+            created=r.epoch(item, "time", path),
+            likes="score",
+            parent=parent,
+            replies=len(kids),
+            deleted=item.get("deleted") is True,
+            dead=item.get("dead") is True,
+        )
+        if post is not None and parts:
+            self.poll_parts.setdefault(_item_id(item["id"]) or 0, parts)
+
+    # -- the document ----------------------------------------------------------------------
+
+    def document(self) -> dict[str, Any]:
+        root_id = next(iter(self.headed)) if len(self.headed) == 1 else None
+        title = url = None
+        details: dict[str, Any] = {}
+        if root_id is not None:
+            title, link, descendants = self.headed[root_id]
+            url = link or f"{ITEM_URL}{root_id}"
+            if descendants is not None:
+                details["descendants"] = descendants
+        return {
+            "schema": "threadtui.thread",
+            "schema_version": 1,
+            "thread": {
+                "title": title,
+                "summary": None,
+                "url": url,
+                "root": None if root_id is None else f"{PLATFORM}:{root_id}",
+                "details": details,
+            },
+            "source": {
+                "platform": PLATFORM,
+                "kind": self.kind,
+                "importer": IMPORTER,
+                "retrieved_at": None,
+            },
+            "authors": self.authors,
+            "posts": self.posts.values(),
+        }

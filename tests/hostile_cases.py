@@ -45,6 +45,8 @@ class Case:
     shown: list[str] = field(default_factory=list)
     texts: dict[str, str] = field(default_factory=dict)
     validate: str | None = None
+    validate_error: str | None = None
+    """What `validate`, which reads only normalised threads, says where opening differs."""
 
     @property
     def path(self) -> Path:
@@ -64,6 +66,8 @@ class Case:
         """What `validate` refuses it with; None when validate accepts it."""
         if self.validate == "not-json":
             return NOT_JSON.replace("{path}", path)
+        if self.validate_error is not None:
+            return self.validate_error.replace("{path}", path)
         return None if self.opens else self.error_line(path)
 
     def __str__(self) -> str:

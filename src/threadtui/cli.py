@@ -20,7 +20,6 @@ import tempfile
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, tzinfo
-from pathlib import Path
 from typing import IO, NoReturn
 
 from threadtui import __version__
@@ -162,7 +161,7 @@ def warning_line(path: str, warning: str) -> str:
     return f"{path}: warning: {warning}"
 
 
-def _fail(error: ThreadFileError | UsageError | str) -> int:
+def _fail(error: ThreadFileError | ValueError | UsageError | str) -> int:
     # File errors already start with the file name; option errors get the program's.
     message = str(error) if isinstance(error, ThreadFileError) else f"threadtui: {error}"
     say(message)
@@ -229,32 +228,71 @@ def write_file_atomically(path: str, data: bytes) -> None:
 def import_main(argv: Sequence[str]) -> int:
     parser = _Parser(
         prog="threadtui import",
-        description="Convert a source (X story text copied from the page) to thread JSON.",
+        description=(
+            "Convert saved threads (Bluesky, Mastodon, Hacker News, Reddit or X API JSON, X"
+            " story text) to thread JSON. Several inputs, or a directory, become one thread."
+        ),
     )
-    parser.add_argument("file", help="the text to import")
+    parser.add_argument("files", nargs="*", metavar="FILE", help="inputs, or directories of them")
     parser.add_argument(
         "-o", "--output", help="write here instead of stdout (replaced only once complete)"
     )
     parser.add_argument(
         "--tz", default="UTC", help="time zone the page showed its times in (default UTC)"
     )
+    parser.add_argument(
+        "--source", metavar="NAME", help="read every input as this source (see --list-sources)"
+    )
+    parser.add_argument(
+        "--list-sources", action="store_true", help="list the sources threadtui reads and exit"
+    )
     args = parser.parse_args(argv)
-    from threadtui.importers import xstory
-    from threadtui.opener import decode_text, import_text, read_input
+    from threadtui.importers import dumps
+    from threadtui.opener import (
+        UnknownSource,
+        expand_inputs,
+        merged_document,
+        read_document,
+        sources,
+    )
 
-    if args.output and _same_file(args.output, args.file):
-        return _fail(
-            f"-o {display_name(args.output)}: is the input file; write the JSON somewhere else"
-        )
+    if args.list_sources:
+        width = max(len(name) for name, _ in sources())
+        write_stdout("".join(f"{name:<{width}}  {what}\n" for name, what in sources()))
+        return EXIT_OK
+    if not args.files:
+        parser.error("give a FILE to import (or --list-sources)")
+    try:
+        inputs = expand_inputs(args.files)
+    except ThreadFileError as error:
+        return _fail(error)
+    if args.output:
+        for file in inputs:
+            if _same_file(args.output, file):
+                return _fail(
+                    f"-o {display_name(args.output)}: is an input file;"
+                    " write the JSON somewhere else"
+                )
     try:
         tz = _zone(args.tz, "--tz")
-        data = read_input(args.file)
-        result = import_text(decode_text(data, args.file), args.file, tz=tz)
-    except (ThreadFileError, UsageError) as error:
+        document, name, warnings = merged_document(inputs, source=args.source, tz=tz)
+        if isinstance(document, bytes):
+            loaded, more = read_document(document, name, source=args.source, tz=tz)
+            if loaded is None:
+                # A normalised thread in, the same out: checked, then written as read.
+                from threadtui.model import load_bytes
+
+                load_bytes(document, name=name)
+                payload = document
+            else:
+                payload = dumps(loaded)
+            warnings += more
+        else:
+            payload = dumps(document)
+    except (ThreadFileError, UsageError, UnknownSource) as error:
         return _fail(error)
-    for warning in result.warnings:
-        say(warning_line(args.file, str(warning)))
-    payload = xstory.dumps(result.document)
+    for warning in warnings:
+        say(warning_line(name, warning))
     if args.output:
         try:
             write_file_atomically(args.output, payload)
@@ -364,7 +402,20 @@ def build_parser() -> argparse.ArgumentParser:
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("file", nargs="?", help="thread JSON or X story text")
+    parser.add_argument(
+        "files",
+        nargs="*",
+        metavar="FILE",
+        help=(
+            "thread JSON, a saved source (Bluesky, Mastodon, Hacker News, Reddit or X API"
+            " JSON, X story text) or a directory of them; several are merged into one thread"
+        ),
+    )
+    parser.add_argument(
+        "--source",
+        metavar="NAME",
+        help="read the inputs as this source (threadtui import --list-sources)",
+    )
     parser.add_argument("--demo", action="store_true", help="open the bundled demo thread")
     parser.add_argument("--version", action="version", version=f"threadtui {__version__}")
     parser.add_argument(
@@ -469,14 +520,19 @@ def _main(argv: Sequence[str] | None) -> int:
 
     parser = build_parser()
     args = parser.parse_args(args_list)
-    from threadtui.opener import demo_path, looks_like_json, open_data, read_input
+    from threadtui.opener import (
+        UnknownSource,
+        demo_path,
+        looks_like_json,
+        merged_document,
+        open_data,
+    )
 
-    if args.demo and args.file:
+    if args.demo and args.files:
         parser.error("give a FILE or --demo, not both")
-    if not args.demo and not args.file:
+    if not args.demo and not args.files:
         parser.error("give a FILE to open, or --demo for the bundled demo thread")
-    path = demo_path() if args.demo else Path(args.file)
-    name = os.fspath(path)
+    paths = [os.fspath(demo_path())] if args.demo else list(args.files)
     # No collections until the first frame is on screen (the app turns the collector back
     # on): loading, Textual's import and the app's set-up make hundreds of thousands of
     # objects and no garbage, and collections among them cost about 20 ms of startup.
@@ -501,15 +557,20 @@ def _main(argv: Sequence[str] | None) -> int:
         else:
             tz = local_timezone(problems)
         source_tz = UTC if args.source_tz is None else _zone(args.source_tz, "--source-tz")
-        data = read_input(path)
-        if args.source_tz is not None and looks_like_json(data):
-            problems.append(
-                f"--source-tz ignored: {display_name(name)} is thread JSON,"
-                " whose times say their zone"
-            )
-        thread = open_data(data, name, tz=source_tz)
-        del data
-    except (ThreadFileError, UsageError) as error:
+        document, name, warnings = merged_document(paths, source=args.source, tz=source_tz)
+        if isinstance(document, bytes):
+            if args.source_tz is not None and looks_like_json(document):
+                problems.append(
+                    f"--source-tz ignored: {display_name(name)} is JSON, whose times say their zone"
+                )
+            thread = open_data(document, name, source=args.source, tz=source_tz)
+        else:
+            from threadtui.model import load_document
+
+            thread = load_document(document, name=name)
+        thread.warnings[:0] = warnings
+        del document
+    except (ThreadFileError, UsageError, UnknownSource) as error:
         return _fail(error)
 
     filter_text = build_filter(args)

@@ -7,15 +7,16 @@ This is the one place that decides which reader a file gets, so `threadtui FILE`
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from datetime import tzinfo
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from threadtui.inputfile import MAX_INPUT_BYTES, RefusedInput, read_regular_file
 from threadtui.model import Thread, ThreadFileError, load_bytes, load_document
 
 if TYPE_CHECKING:
-    from threadtui.importers.xstory import ImportResult
+    from threadtui.importers.base import ImportResult
 
 DEMO_NAME = "x-story-ai-deployment.txt"
 
@@ -65,39 +66,207 @@ def decode_text(data: bytes, name: str) -> str:
         ) from None
 
 
-def import_text(text: str, name: str, *, tz: tzinfo | None = None) -> ImportResult:
-    """Run the importer that recognises `text`; return its ImportResult."""
-    from threadtui.importers import xstory
+THREAD_SOURCE = "thread"
+"""The `--source` name of threadtui's own format."""
+
+
+def sources() -> list[tuple[str, str]]:
+    """Every `--source` name with what it reads, threadtui's own format first."""
+    from threadtui.importers import IMPORTERS
+
+    return [(THREAD_SOURCE, "threadtui thread JSON (docs/format.md)")] + [
+        (importer.name, importer.description) for importer in IMPORTERS
+    ]
+
+
+def _unrecognised(name: str) -> ThreadFileError:
+    names = ", ".join(source for source, _ in sources())
+    return ThreadFileError(
+        name,
+        f"not a thread threadtui reads; it reads: {names}"
+        " (name one with --source NAME; `threadtui import --list-sources` says what each is)",
+    )
+
+
+def _is_thread_json(text: str) -> bool:
+    from threadtui.importers.base import parse_json
+
+    value = parse_json(text)
+    return isinstance(value, dict) and "schema" in value
+
+
+def import_text(
+    text: str, name: str, *, source: str | None = None, tz: tzinfo | None = None
+) -> ImportResult:
+    """Run the importer called `source`, or the one that recognises `text`."""
+    from threadtui import importers
 
     if not text.strip():
         raise ThreadFileError(name, "the file is empty")
-    if not xstory.looks_like_story(text):
-        raise ThreadFileError(
-            name,
-            "not a threadtui thread (JSON) and not a recognised source (X story text)",
-        )
+    if source is None:
+        source = importers.detect(text)
+        if source is None:
+            raise _unrecognised(name)
     try:
-        return xstory.import_story(text, **({"tz": tz} if tz is not None else {}))
-    except xstory.StoryFormatError as error:
-        raise ThreadFileError(name, str(error), line=error.line) from None
+        importer = importers.get(source)
+    except KeyError:
+        raise UnknownSource(source) from None
+    try:
+        return importers.run(importer.name, text, tz=tz)
+    except importers.ImportFormatError as error:
+        where = error.path if error.line is None else None
+        raise ThreadFileError(name, str(error), line=error.line, where=where) from None
+    finally:
+        # The shared parse is cached for the sniffs; a big input must not outlive its import.
+        importers.base.parse_json.cache_clear()
 
 
-def open_data(data: bytes, name: str, *, tz: tzinfo | None = None) -> Thread:
-    """A thread from the bytes of a normalised JSON file or an importable text.
+class UnknownSource(ValueError):
+    """`--source NAME` names no source; the message lists them."""
 
-    `tz` is the zone a source's times are wall-clock times in (default UTC); it never
+    def __init__(self, source: str) -> None:
+        names = ", ".join(name for name, _ in sources())
+        super().__init__(f"--source: unknown source {source!r} (one of: {names})")
+
+
+def open_data(
+    data: bytes, name: str, *, source: str | None = None, tz: tzinfo | None = None
+) -> Thread:
+    """A thread from the bytes of a normalised JSON file or of a source an importer reads.
+
+    `source` forces a reader (`--source`); by default the content decides, never the file
+    name. `tz` is the zone a source's wall-clock times are in (default UTC); it never
     changes a JSON file, whose times say their zone. Importer warnings become thread
     warnings (with their input line), so the UI can show them once and `--print` can put
     them on stderr.
     """
-    if looks_like_json(data):
-        return load_bytes(data, name=name)
-    result = import_text(decode_text(data, name), name, tz=tz)
-    thread = load_document(result.document, name=name)
-    thread.warnings[:0] = [str(w) for w in result.warnings]
+    document, warnings = read_document(data, name, source=source, tz=tz)
+    thread = load_bytes(data, name=name) if document is None else load_document(document, name=name)
+    thread.warnings[:0] = warnings
     return thread
 
 
-def open_thread(path: str | os.PathLike[str], *, tz: tzinfo | None = None) -> Thread:
-    """Load a thread from a normalised JSON file or an importable text (see open_data)."""
-    return open_data(read_input(path), os.fspath(path), tz=tz)
+def read_document(
+    data: bytes, name: str, *, source: str | None = None, tz: tzinfo | None = None
+) -> tuple[dict[str, Any] | None, list[str]]:
+    """The normalised document an input stands for and the importer's warnings.
+
+    None for a normalised thread file: its bytes go to the loader as they are (the fast
+    path reads bytes, and its errors name line and column).
+    """
+    if source == THREAD_SOURCE:
+        return None, []
+    if source is None and looks_like_json(data):
+        # Writers put "schema" first (ours and the format's example do), so a look at the
+        # head spares a second parse of a big file; anything else is decided on its value.
+        if b'"threadtui.thread"' in data[:4096]:
+            return None, []
+        text = decode_text(data, name)
+        if _is_thread_json(text):
+            return None, []
+        from threadtui.importers.base import parse_json
+
+        if parse_json(text) is None:
+            # Not JSON at all: JSON Lines (X API pages) go to the importers, anything else
+            # to the loader, which names the line and column where parsing stopped.
+            from threadtui import importers
+
+            if importers.detect(text) is None:
+                importers.base.parse_json.cache_clear()
+                return None, []
+    else:
+        text = decode_text(data, name)
+    result = import_text(text, name, source=source, tz=tz)
+    return result.document, [str(w) for w in result.warnings]
+
+
+def expand_inputs(paths: Sequence[str | os.PathLike[str]]) -> list[str]:
+    """The files named, with a directory standing for every visible regular file in it
+    (sorted by name, not recursive). An empty directory is an error: it holds no thread."""
+    files: list[str] = []
+    for path in paths:
+        name = os.fspath(path)
+        if os.path.isdir(name):
+            try:
+                entries = sorted(
+                    entry.path
+                    for entry in os.scandir(name)
+                    if not entry.name.startswith(".") and not _is_directory(entry)
+                )
+            except OSError as error:
+                raise ThreadFileError(name, f"cannot list: {error.strerror or error}") from None
+            if not entries:
+                raise ThreadFileError(name, "the directory holds no files")
+            files.extend(entries)
+        else:
+            files.append(name)
+    return files
+
+
+def _is_directory(entry: os.DirEntry[str]) -> bool:
+    # Anything else (a broken link, a FIFO, a loop) is kept, so that reading it names it:
+    # an input is never skipped without a word.
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
+
+
+def open_inputs(
+    paths: Sequence[str | os.PathLike[str]],
+    *,
+    source: str | None = None,
+    tz: tzinfo | None = None,
+) -> Thread:
+    """One thread from every input named (files, or directories of them), merged by post
+    id: the way a status and its context, or pages of API results, become one thread."""
+    document, name, warnings = merged_document(paths, source=source, tz=tz)
+    if isinstance(document, bytes):
+        thread = open_data(document, name, source=source, tz=tz)
+    else:
+        thread = load_document(document, name=name)
+    thread.warnings[:0] = warnings
+    return thread
+
+
+def merged_document(
+    paths: Sequence[str | os.PathLike[str]],
+    *,
+    source: str | None = None,
+    tz: tzinfo | None = None,
+) -> tuple[dict[str, Any] | bytes, str, list[str]]:
+    """Every input read and merged: the merged document (or, for one input, its bytes, so a
+    single thread file keeps the loader's fast path), a name for messages, and warnings.
+
+    Each input is checked on its own first, so an error names the file it is in and a
+    JSON path that exists in that file.
+    """
+    import orjson
+
+    from threadtui.model.merge import merge_documents
+
+    files = expand_inputs(paths)
+    if len(files) == 1:
+        return read_input(files[0]), files[0], []
+    documents: list[tuple[str, dict[str, Any]]] = []
+    warnings: list[str] = []
+    for file in files:
+        data = read_input(file)
+        document, file_warnings = read_document(data, file, source=source, tz=tz)
+        if document is None:
+            load_bytes(data, name=file)  # the file's own errors, with their places
+            document = orjson.loads(data.removeprefix(b"\xef\xbb\xbf"))
+        else:
+            load_document(document, name=file)
+        warnings.extend(f"{file}: {warning}" for warning in file_warnings)
+        documents.append((file, document))
+    merged, merge_warnings = merge_documents(documents)
+    name = f"{files[0]} (+{len(files) - 1} more)"
+    return merged, name, warnings + merge_warnings
+
+
+def open_thread(
+    path: str | os.PathLike[str], *, source: str | None = None, tz: tzinfo | None = None
+) -> Thread:
+    """Load a thread from a normalised JSON file or an importable source (see open_data)."""
+    return open_data(read_input(path), os.fspath(path), source=source, tz=tz)

@@ -168,7 +168,7 @@ def test_source_tz_on_json_is_named_as_ignored(capsys: pytest.CaptureFixture[str
     path = DATA / "hostile" / "bidi.json"
     assert main([str(path), "--print", "--source-tz", "+01:00"]) == 0
     assert capsys.readouterr().err == (
-        f"threadtui: --source-tz ignored: {path} is thread JSON, whose times say their zone\n"
+        f"threadtui: --source-tz ignored: {path} is JSON, whose times say their zone\n"
     )
 
 

@@ -267,7 +267,7 @@ def test_import_output_may_not_be_the_input(
     ):
         assert main(["import", str(story), "-o", output]) == 2, output
         err = capsys.readouterr().err
-        assert err == f"threadtui: -o {output}: is the input file; write the JSON somewhere else\n"
+        assert err == f"threadtui: -o {output}: is an input file; write the JSON somewhere else\n"
         assert story.read_bytes() == SEED.read_bytes()
 
 

@@ -109,7 +109,7 @@ def test_validate(case: Case, capsysbinary: pytest.CaptureFixture[bytes]) -> Non
         assert out.endswith(f", {len(case.warnings)} warning(s)\n")
     else:
         assert code == 2 and out == ""
-        if case.validate == "not-json":
+        if case.validate == "not-json" or case.validate_error is not None:
             assert err == refusal + "\n"
         else:
             assert_error_line(case, path, err)
@@ -185,7 +185,6 @@ def unreadable_cases(tmp_path: Path) -> list[tuple[str, str]]:
     loop = tmp_path / "loop.json"
     loop.symlink_to(loop)
     cases = [
-        (str(tmp_path), "is a directory, not a thread file"),
         (str(tmp_path / "absent.json"), "no such file"),
         (str(loop), "cannot read: Too many levels of symbolic links"),
         (str(tmp_path / ("n" * 300 + ".json")), "cannot read: File name too long"),
@@ -199,6 +198,28 @@ def unreadable_cases(tmp_path: Path) -> list[tuple[str, str]]:
         locked.chmod(0)
         cases.append((str(locked), "permission denied"))
     return cases
+
+
+def test_directories_hold_inputs_but_are_not_thread_files(
+    tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    """Opening or importing a directory means every file in it; validate checks one file."""
+    empty = str(tmp_path)
+    assert run_cli([empty], capsysbinary) == (2, "", f"{empty}: the directory holds no files\n")
+    assert run_cli(["validate", empty], capsysbinary) == (
+        2,
+        "",
+        f"{empty}: is a directory, not a thread file\n",
+    )
+    # A file in it that cannot be read is named, never skipped.
+    loop = tmp_path / "loop.json"
+    loop.symlink_to(loop)
+    for args in ([empty], ["import", empty]):
+        assert run_cli(args, capsysbinary) == (
+            2,
+            "",
+            f"{loop}: cannot read: Too many levels of symbolic links\n",
+        )
 
 
 def test_unreadable_files_exit_2_with_one_line(

@@ -23,7 +23,11 @@ IMPORTERS: list[Importer] = [
     Importer(mastodon.NAME, mastodon.DESCRIPTION, mastodon.sniff, mastodon.run),
     Importer(hackernews.NAME, hackernews.DESCRIPTION, hackernews.sniff, hackernews.run),
     Importer(
-        "x-story", "text copied from an X story page", xstory.looks_like_story, xstory.import_story
+        "x-story",
+        "text copied from an X story page",
+        xstory.looks_like_story,
+        xstory.import_story,
+        takes_tz=True,
     ),
 ]
 
@@ -44,9 +48,10 @@ def get(name: str) -> Importer:
 
 
 def run(name: str, text: str, *, tz: tzinfo | None = None) -> ImportResult:
-    """Run the importer called `name`; `tz` None means its default (UTC)."""
+    """Run the importer called `name`; `tz` (None: UTC) reaches only importers of sources
+    whose times carry no zone."""
     importer = get(name)
-    return importer.run(text) if tz is None else importer.run(text, tz=tz)
+    return importer.run(text, tz=tz) if importer.takes_tz and tz is not None else importer.run(text)
 
 
 __all__ = [

@@ -59,7 +59,11 @@ class Importer:
     sniff: Callable[[str], bool]
     """A cheap look at the text: True when this importer recognises it. Must not raise."""
     run: Callable[..., ImportResult]
-    """`run(text, **options)`: the ImportResult, or an `ImportFormatError`."""
+    """`run(text)`, or `run(text, tz=ZONE)` when `takes_tz`: the ImportResult, or an
+    `ImportFormatError`."""
+    takes_tz: bool = False
+    """The source shows wall-clock times without a zone (copied page text), so the user
+    says which zone they are in (`--source-tz`, `import --tz`)."""
 
 
 def dumps(document: dict[str, Any]) -> bytes:

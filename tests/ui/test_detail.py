@@ -259,8 +259,21 @@ async def test_a_fan_out_first_reaches_a_frame_and_q_quits(fanout: Thread) -> No
                 detail.render_line(y)
             assert "The root quotes the newest posts." in detail.text
             assert len(cards(detail.page)) <= 2 * CARD_BUDGET
-            # Into the pane, down to a "more" line and open it: still bounded.
-            await pilot.press("tab", "G", "enter", "j", "j", "enter")
+            # Into the pane, to the line after the root's first page of quotes: Enter
+            # shows the next page, and the pane stays bounded.
+            await pilot.press("tab")
+            more = next(
+                position
+                for position, item in enumerate(detail.items)
+                if item.kind == "more" and item.list == f"quotes {detail.index}"
+            )
+            detail.action_select(more - (detail.selected or 0))
+            await pilot.press("enter")
+            await pilot.pause()
+            root_cards = [card for card in cards(detail.page) if len(card.key) == 2]
+            assert len(root_cards) == 2 * QUOTE_PAGE
+            assert len(cards(detail.page)) <= 2 * CARD_BUDGET + 2 * QUOTE_PAGE
+            await pilot.press("G", "enter", "k", "enter")
             await pilot.pause()
             await pilot.press("q")
             await pilot.pause()

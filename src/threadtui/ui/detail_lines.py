@@ -337,12 +337,14 @@ class LineBuilder:
             self.emit(self._post_line(posts[i], Content.styled(f"{glyph} ", "$text-muted"), ""))
             item.end = len(self.out.lines)
         if shown < len(indexes):
-            self._more(kind, shown, len(indexes), LIST_PAGE, "")
+            self._more(kind, shown, len(indexes), LIST_PAGE)
 
-    def _more(self, kind: str, shown: int, total: int, page: int, what: str) -> None:
+    def _more(self, kind: str, shown: int, total: int, page: int, what: str = "") -> None:
         """The line that stands for the rest of a list: Enter shows `page` more."""
         more = total - shown
         item = self._begin_item(Item("more", -1, list=kind, shown=shown, total=total, page=page))
+        if what and more == 1:
+            what = what.removesuffix("s")
         label = f"{self.glyphs.ellipsis} {more:,} more{what} (Enter to show {min(more, page)})"
         self.emit(Content.styled(label, "italic"))
         item.end = len(self.out.lines)

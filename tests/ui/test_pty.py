@@ -13,7 +13,7 @@ SEED = Path(__file__).parents[1] / "data" / "stories" / "x-story-ai-deployment.t
 
 def test_seed_opens_in_a_real_terminal() -> None:
     with Terminal([*installed_command(), str(SEED)], cols=100, rows=30) as term:
-        screen = term.wait_for(lambda s: "Replies (3)" in s)
+        screen = term.wait_for(lambda s: "Quoted by (3)" in s)
         assert "Oliver Habryka of Lightcone Infrastructure argues" in screen
         assert "7 posts" in screen
         # Tree rows: the root and the posts under it, with relative times and first lines.

@@ -30,8 +30,8 @@ from threadtui.ui.text import Spans
 
 __all__ = ["LIST_PAGE", "DetailPane", "Item"]
 
-MIN_WIDTH = 4
 FALLBACK_WIDTH = 80
+"""The width the items are laid out at while the pane has none (hidden, or before layout)."""
 
 
 class DetailPane(LineView, can_focus=True):
@@ -70,7 +70,8 @@ class DetailPane(LineView, can_focus=True):
         self.selected: int | None = None
         self.folded_cards: dict[tuple[int, ...], bool] = {}
         self._pages: dict[str, int] = {}
-        self._wraps: dict[tuple[int, int], list[Content]] = {}
+        self._wraps: dict[tuple[int, int, int], list[Content]] = {}
+        self._replies: dict[int, list[int]] = {}
         self._strips: LRUCache[int, Strip] = LRUCache(1024)
         self._built_width = 0
         self._clicked: int | None = None
@@ -94,6 +95,7 @@ class DetailPane(LineView, can_focus=True):
             self._pages = {}
             self.folded_cards = {}
             self._wraps = {}
+            self._replies = {}
             keep_selection = False
         self.index = index
         if not keep_selection:
@@ -109,7 +111,7 @@ class DetailPane(LineView, can_focus=True):
     def _rebuild(self, *, refresh: bool = True) -> None:
         width = self.scrollable_content_region.width
         self._built_width = width
-        if width < MIN_WIDTH:
+        if width < 1:
             # Hidden (zoomed away) or not laid out yet: the items must still exist for the
             # keys; the lines are laid out again at the real width before they are drawn.
             width = FALLBACK_WIDTH
@@ -135,6 +137,7 @@ class DetailPane(LineView, can_focus=True):
             selected=self.selected,
             focused=self.has_focus,
             wraps=self._wraps,
+            replies=self._replies,
         ).build(self.index, width)
 
     # --- drawing --------------------------------------------------------------------------
@@ -147,8 +150,10 @@ class DetailPane(LineView, can_focus=True):
             # Laid out before the pane had its final size.
             self._rebuild(refresh=False)
         lines = self.page.lines
-        if row >= len(lines):
-            return Strip.blank(width, style.rich_style)
+        if row >= len(lines) or width < 1:
+            # A pane with no room for text (a terminal a few columns wide) draws nothing,
+            # whatever width its items were laid out at.
+            return Strip.blank(max(0, width), style.rich_style)
         strip = self._strips.get(row)
         if strip is None:
             # Where a click lands: the item whose lines hold the row, innermost last.
@@ -233,7 +238,7 @@ class DetailPane(LineView, can_focus=True):
         if item.kind == "card":
             self._fold(item, not item.folded)
         elif item.kind == "more":
-            self._pages[item.list] = item.shown + LIST_PAGE
+            self._pages[item.list] = item.shown + item.page
             self.show(self.index, keep_selection=True)
         elif item.index >= 0:
             self.post_message(self.JumpTo(item.index))

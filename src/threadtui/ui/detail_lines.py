@@ -2,7 +2,13 @@
 
 Layout, top to bottom: the breadcrumb of the chain from the root, the post's author, time
 and metrics, its text, one bordered card per quoted post (cards nest up to a depth limit,
-with a guard against quote cycles), then "Replies (N)" and "Quoted by (N)".
+with a guard against quote cycles), then "Replies (N)" (posts that reply to it) and
+"Quoted by (N)" (posts that quote it, replies or not).
+
+Cards are bounded across the whole pane, not only in depth: a post quoting forty posts that
+each quote forty more would otherwise build 64,000 cards. A post's quotes come a page at a
+time behind "… N more quoted posts", and once the pane holds `CARD_BUDGET` open cards or
+`CARD_LINE_BUDGET` lines of them, further cards start folded (one line; Enter opens one).
 
 The pane draws these lines itself (line API), so showing another post is one rebuild and
 one repaint whatever the post holds. As a tree of widgets, the same content took three or
@@ -23,11 +29,18 @@ from textual.content import Content
 from threadtui.model import Post, Thread
 from threadtui.model.timefmt import format_full
 from threadtui.ui.glyphs import Glyphs
-from threadtui.ui.text import Spans, marked, styled_text
+from threadtui.ui.text import MAX_SHOWN_CHARS, Spans, marked, styled_text, wrap
 
 MAX_CARD_DEPTH = 3
 """Quotes of quotes nest this deep; deeper ones become a one-line link to open."""
-MAX_CARDS = 40
+QUOTE_PAGE = 10
+"""A post's quoted posts drawn at once (as cards or links); Enter on "… N more" adds more."""
+CARD_BUDGET = 24
+"""Cards open by default in the whole pane; later ones start folded."""
+CARD_LINE_BUDGET = 400
+"""Lines of cards in the whole pane past which later cards start folded."""
+CARD_TEXT_LIMIT = 2_000
+"""Characters of a quoted post's text its card shows; the post itself shows them all."""
 LIST_PAGE = 25
 """Replies and quoting posts shown at once; a root with 80,000 replies pages through them."""
 BREADCRUMB_HEAD = 1
@@ -62,9 +75,11 @@ class Item:
     folded: bool = False
     missing: bool = False
     list: str = ""
-    """For "… N more": the list it extends ("replies" or "quoted")."""
+    """For "… N more": the list it extends ("replies", "quoted", or a post's quotes)."""
     shown: int = 0
     total: int = 0
+    page: int = LIST_PAGE
+    """For "… N more": how many more Enter shows."""
 
 
 @dataclass(slots=True)
@@ -142,7 +157,8 @@ class LineBuilder:
         pages: dict[str, int],
         selected: int | None,
         focused: bool,
-        wraps: dict[tuple[int, int], list[Content]],
+        wraps: dict[tuple[int, int, int], list[Content]],
+        replies: dict[int, list[int]] | None = None,
     ) -> None:
         self.thread = thread
         self.glyphs = glyphs
@@ -153,16 +169,19 @@ class LineBuilder:
         self.selected = selected
         self.focused = focused
         self.wraps = wraps
+        self.replies = {} if replies is None else replies
         self.out = DetailLayout()
         self._frames: list[_Frame] = []
         self._inner: list[int] = []
         self._started: list[bool] = []
         self._gap = False
+        self._cards_open = 0
+        self._card_lines = 0
 
     # --- emitting lines -------------------------------------------------------------------
 
     def build(self, index: int | None, width: int) -> DetailLayout:
-        if width < 4:
+        if width < 1:
             return self.out
         self._push(_Frame(Content(""), Content("")), width)
         if index is not None:
@@ -202,19 +221,21 @@ class LineBuilder:
     def _line(self, content: Content) -> None:
         body = content.truncate(self.width, ellipsis=True, pad=True)
         frames = self._frames
+        if len(frames) > 1:
+            self._card_lines += 1
         self.out.lines.append(
             Content.assemble(*(f.left for f in frames), body, *(f.right for f in reversed(frames)))
         )
 
     def emit_wrapped(self, content: Content) -> None:
-        for line in content.wrap(max(1, self.width)):
+        for line in wrap(content, self.width):
             self.emit(line)
 
-    def _emit_text(self, index: int, text: str) -> None:
-        key = (index, self.width)
+    def _emit_text(self, index: int, text: str, limit: int = MAX_SHOWN_CHARS) -> None:
+        key = (index, self.width, limit)
         lines = self.wraps.get(key)
         if lines is None:
-            lines = styled_text(text, self.highlight).wrap(max(1, self.width))
+            lines = wrap(styled_text(text, self.highlight, limit=limit), self.width)
             self.wraps[key] = lines
         for line in lines:
             self.emit(line)
@@ -259,14 +280,27 @@ class LineBuilder:
             self.gap()
         self._quotes(index, depth=1, chain=frozenset({index}))
         self.gap()
-        for kind, title, indexes in (
-            ("replies", "Replies", post.children or []),
-            ("quoted", "Quoted by", post.quoted_by or []),
+        g = self.glyphs
+        for kind, title, indexes, glyph in (
+            ("replies", "Replies", self._replies(index), g.reply),
+            ("quoted", "Quoted by", post.quoted_by or [], g.quote),
         ):
             heading = f"{title} ({len(indexes):,})"
             self.emit(Content.styled(heading, "bold" if indexes else "bold $text-muted"))
-            self._post_list(kind, indexes)
+            self._post_list(kind, indexes, glyph)
             self.gap()
+
+    def _replies(self, index: int) -> list[int]:
+        """The posts that reply to this one. Its tree children also hold posts that only
+        quote it (a post with no reply_to hangs under the first post it quotes); those
+        belong under "Quoted by" alone."""
+        found = self.replies.get(index)
+        if found is None:
+            posts = self.thread.posts
+            children = posts[index].children or []
+            found = [i for i in children if not posts[i].parent_is_quote]
+            self.replies[index] = found
+        return found
 
     def _meta(self, post: Post) -> Content:
         meta = [time_content(post, self.tz)]
@@ -295,21 +329,25 @@ class LineBuilder:
         parts.append(Content.styled("this post", "bold"))
         return Content.styled(g.breadcrumb, "$text-muted").join(parts)
 
-    def _post_list(self, kind: str, indexes: list[int]) -> None:
+    def _post_list(self, kind: str, indexes: list[int], glyph: str) -> None:
         shown = min(len(indexes), self.pages.get(kind, LIST_PAGE))
         posts = self.thread.posts
-        g = self.glyphs
         for i in indexes[:shown]:
             item = self._begin_item(Item("link", i))
-            self.emit(self._post_line(posts[i], Content.styled(f"{g.reply} ", "$text-muted"), ""))
+            self.emit(self._post_line(posts[i], Content.styled(f"{glyph} ", "$text-muted"), ""))
             item.end = len(self.out.lines)
         if shown < len(indexes):
-            more = len(indexes) - shown
-            item = self._begin_item(Item("more", -1, list=kind, shown=shown, total=len(indexes)))
-            self.emit(
-                Content.styled(f"… {more:,} more (Enter to show {min(more, LIST_PAGE)})", "italic")
-            )
-            item.end = len(self.out.lines)
+            self._more(kind, shown, len(indexes), LIST_PAGE)
+
+    def _more(self, kind: str, shown: int, total: int, page: int, what: str = "") -> None:
+        """The line that stands for the rest of a list: Enter shows `page` more."""
+        more = total - shown
+        item = self._begin_item(Item("more", -1, list=kind, shown=shown, total=total, page=page))
+        if what and more == 1:
+            what = what.removesuffix("s")
+        label = f"{self.glyphs.ellipsis} {more:,} more{what} (Enter to show {min(more, page)})"
+        self.emit(Content.styled(label, "italic"))
+        item.end = len(self.out.lines)
 
     def _post_line(self, post: Post, lead: Content, text_style: str) -> Content:
         """A post in one line: a glyph, its author, its first line (or what became of it)."""
@@ -334,12 +372,10 @@ class LineBuilder:
         posts = thread.posts
         g = self.glyphs
         quotes = posts[index].quotes
-        for position, quoted_id in enumerate(quotes):
+        page_key = f"quotes {','.join(map(str, sorted(chain)))}"
+        shown = min(len(quotes), self.pages.get(page_key, QUOTE_PAGE))
+        for quoted_id in quotes[:shown]:
             self.gap()
-            if position == MAX_CARDS:
-                rest = len(quotes) - MAX_CARDS
-                self._note(index, Content.styled(f"… and {rest:,} more quoted posts", "italic"))
-                break
             target = thread.by_id[quoted_id]
             if target in chain:
                 label = posts[target].author_label
@@ -356,12 +392,21 @@ class LineBuilder:
                 )
                 continue
             self._card(target, depth=depth, chain=chain)
+        if shown < len(quotes):
+            self.gap()
+            self._more(page_key, shown, len(quotes), QUOTE_PAGE, " quoted posts")
 
     def _card(self, index: int, *, depth: int, chain: frozenset[int]) -> None:
         post = self.thread.posts[index]
         g = self.glyphs
         key = (*sorted(chain), index)
-        folded = self.folded.get(key, False)
+        folded = self.folded.get(key)
+        if folded is None:
+            # Past the budget a card starts folded: what a fan-out of quotes costs is
+            # bounded for the whole pane, not per card.
+            folded = self._cards_open >= CARD_BUDGET or self._card_lines >= CARD_LINE_BUDGET
+        if not folded:
+            self._cards_open += 1
         position = len(self.out.items)
         item = self._begin_item(
             Item("card", index, key=key, folded=folded, missing=post.is_placeholder)
@@ -407,7 +452,7 @@ class LineBuilder:
         if post.is_placeholder or post.text is None:
             self.emit_wrapped(Content.styled(status_text(post), "italic"))
         if post.text:
-            self._emit_text(index, post.text)
+            self._emit_text(index, post.text, CARD_TEXT_LIMIT)
         self._quotes(index, depth=depth + 1, chain=chain | {index})
         self._pop()
         self.emit(Content.styled(f"{bottom_left}{across * (width - 2)}{bottom_right}", border))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import tzinfo
 
-from threadtui.importers import xstory
+from threadtui.importers import bluesky, reddit, xapi, xstory
 from threadtui.importers.base import (
     Importer,
     ImportFormatError,
@@ -23,6 +23,9 @@ IMPORTERS: list[Importer] = [
     Importer(
         "x-story", "text copied from an X story page", xstory.looks_like_story, xstory.import_story
     ),
+    Importer(bluesky.NAME, bluesky.DESCRIPTION, bluesky.sniff, bluesky.run),
+    Importer(reddit.NAME, reddit.DESCRIPTION, reddit.sniff, reddit.run),
+    Importer(xapi.NAME, xapi.DESCRIPTION, xapi.sniff, xapi.run),
 ]
 
 
@@ -54,9 +57,12 @@ __all__ = [
     "ImportWarning",
     "Importer",
     "StoryFormatError",
+    "bluesky",
     "detect",
     "dumps",
     "get",
+    "reddit",
     "run",
+    "xapi",
     "xstory",
 ]

@@ -160,7 +160,7 @@ class _Reader:
             replies_count = None
         status = "ok"
         text: str | None
-        if body in _GONE:
+        if type(body) is str and body in _GONE:
             status = _GONE[body]
             text = title  # a removed submission still shows its title
         else:
@@ -232,7 +232,7 @@ class _Reader:
         self.c.post(post, path)
 
     def author(self, name: Any, path: str) -> str | None:
-        if name in _GONE or name is None:
+        if name is None or (type(name) is str and name in _GONE):
             return None
         if type(name) is not str or not name:
             self.c.warn(path, f"expected a user name, got {short(name)}: author unknown")

@@ -115,7 +115,9 @@ class _Reader:
             return None, None
         if kind not in ("t1", "t3"):
             self.c.warn(f"{path}.kind", f"not a comment or a post ({short(kind)}): left out")
-            return None, None
+            # Its replies are still comments of the thread.
+            replies = data.get("replies")
+            return None, replies if replies else None
         name = data.get("name")
         native = data.get("id")
         if type(name) is str and name.startswith(kind + "_") and len(name) > 3:

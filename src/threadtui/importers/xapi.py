@@ -282,6 +282,7 @@ class _Reader:
 
     def build(self) -> None:
         versions: dict[str, dict[str, _Tweet]] = {}
+        retweets: list[tuple[_Tweet, str, str]] = []
         for tweet in self.tweets:
             raw_id = tweet.data.get("id")
             if type(raw_id) is int and raw_id >= 0:
@@ -294,7 +295,7 @@ class _Reader:
             refs = _refs(tweet.data.get("referenced_tweets"))
             retweeted = [ref_id for kind, ref_id in refs if kind == "retweeted"]
             if retweeted:
-                self.retweet(tweet, raw_id, retweeted[0])
+                retweets.append((tweet, raw_id, retweeted[0]))
                 continue
             replied_user = tweet.data.get("in_reply_to_user_id")
             if type(replied_user) is str and replied_user:
@@ -308,6 +309,8 @@ class _Reader:
                 group[raw_id] = tweet
         for post_id, group in versions.items():
             self.post(post_id, group)
+        for retweet in retweets:
+            self.retweet(*retweet)
         for error, path, line in self.errors:
             self.error(error, path, line)
 

@@ -172,7 +172,7 @@ def test_askreddit_more_stubs_and_deleted_comments() -> None:
     assert sum(1 for post in stubs if "continue this thread" in post["text"]) == 13
     stub = by_id(result)["reddit:more_t1_c0tqyqf_1"]
     assert stub["reply_to"] == "reddit:t1_c0tqyqf"
-    assert stub["text"] == "2 more comments, not in this file."
+    assert stub["text"] == "2 more comments"
     assert stub["more"] == {"count": 2, "ids": ["reddit:t1_c1b3em0", "reddit:t1_c0trha4"]}
     link = posts[0]
     assert link["text"] == (
@@ -210,7 +210,7 @@ def test_comment_rules_on_a_bare_listing() -> None:
     )
     assert posts["reddit:t1_c"]["metrics"]["likes"] is None
     assert posts["reddit:t1_d"]["metrics"]["likes"] is None  # a score below zero is no count
-    assert posts["reddit:more_t1_a_1"]["text"] == "1 more comment, not in this file."
+    assert posts["reddit:more_t1_a_1"]["text"] == "1 more comment"
     assert "continue this thread" in posts["reddit:more_t1_a_2"]["text"]
     # No link in the input: the root is the one the comments name.
     assert result.document["thread"]["root"] == "reddit:t3_x"

@@ -225,10 +225,10 @@ class _Reader:
         total = count(data.get("count"))
         if data.get("id") == "_" or (not total and not children):
             # Reddit's "continue this thread": the replies are on the comment's own page.
-            text = "More replies are on a deeper page (“continue this thread”), not in this file."
+            text = "More replies on a deeper page (“continue this thread”)"
         else:
             number_of = total if total else len(children)
-            text = f"{number_of} more comment{'s' if number_of != 1 else ''}, not in this file."
+            text = f"{number_of} more comment{'s' if number_of != 1 else ''}"
         post = new_post(post_id, text=text, reply_to=parent, status="not_fetched")
         post["more"] = {"count": total, "ids": children}
         self.c.post(post, path)

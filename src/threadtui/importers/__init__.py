@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import tzinfo
 
-from threadtui.importers import hackernews, mastodon, xstory
+from threadtui.importers import bluesky, hackernews, mastodon, reddit, xapi, xstory
 from threadtui.importers.base import (
     Importer,
     ImportFormatError,
@@ -20,8 +20,12 @@ from threadtui.importers.xstory import StoryFormatError
 
 # Sniffs are tried in order: put the most specific first.
 IMPORTERS: list[Importer] = [
+    Importer(bluesky.NAME, bluesky.DESCRIPTION, bluesky.sniff, bluesky.run),
     Importer(mastodon.NAME, mastodon.DESCRIPTION, mastodon.sniff, mastodon.run),
     Importer(hackernews.NAME, hackernews.DESCRIPTION, hackernews.sniff, hackernews.run),
+    Importer(reddit.NAME, reddit.DESCRIPTION, reddit.sniff, reddit.run),
+    Importer(xapi.NAME, xapi.DESCRIPTION, xapi.sniff, xapi.run),
+    # Last: a sniff of free text, the least specific.
     Importer(
         "x-story",
         "text copied from an X story page",
@@ -61,11 +65,14 @@ __all__ = [
     "ImportWarning",
     "Importer",
     "StoryFormatError",
+    "bluesky",
     "detect",
     "dumps",
     "get",
     "hackernews",
     "mastodon",
+    "reddit",
     "run",
+    "xapi",
     "xstory",
 ]

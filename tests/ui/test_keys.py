@@ -6,7 +6,6 @@ import gc
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import Static
 
 from support import chain_thread, hostile_thread, make_app, quotes_thread
 from threadtui.ui.app import ThreadApp
@@ -14,6 +13,7 @@ from threadtui.ui.detail import DetailPane, Item
 from threadtui.ui.help import HelpScreen
 from threadtui.ui.links import LinkPicker
 from threadtui.ui.tree import HEAD_ROWS, ThreadTree
+from threadtui.ui.warnings import WarningsScreen
 
 SIZE = (100, 30)
 
@@ -38,6 +38,11 @@ async def show_post(pilot: Pilot, post_id: str) -> tuple[ThreadTree, DetailPane]
     tree.move_to_post(pilot.app.thread.by_id[post_id])
     await pilot.pause()
     return tree, pilot.app.query_one(DetailPane)
+
+
+def screen_text(app: ThreadApp) -> str:
+    """The text of the modal screen on top, as its widgets draw it."""
+    return "\n".join(str(w.render()) for w in app.screen.query("Static, RowList"))
 
 
 def shown_id(app: ThreadApp) -> str | None:
@@ -290,7 +295,7 @@ async def test_help_opens_and_closes() -> None:
         await pilot.press("question_mark")
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
-        text = str(app.screen.query_one(Static).render())
+        text = screen_text(app)
         assert "Parent" in text and "P " in text
         assert "1…9" in text and "Collapse everything below depth" in text
         assert "Search (/) and filter (f) language" in text and "from:HANDLE" in text
@@ -434,7 +439,12 @@ async def test_theme_from_settings_and_unknown_theme_warns() -> None:
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         assert app.theme == "textual-dark"
-        assert any("unknown theme 'no-such-theme'" in n.message for n in app._notifications)
+        # Counted with the thread's warnings, and listed with them.
+        assert "unknown theme 'no-such-theme'" in " ".join(app.startup_messages)
+        await pilot.press("w")
+        await pilot.pause()
+        assert isinstance(app.screen, WarningsScreen)
+        assert "unknown theme 'no-such-theme'" in screen_text(app)
 
 
 async def test_long_reply_lists_page() -> None:

@@ -43,6 +43,7 @@ LATER: tuple[str, ...] = (
     "threadtui.ui.pickers",
     "threadtui.ui.warnings",
     "textual.command",
+    "textual.system_commands",
     "textual.widgets._toast",
     "textual.widgets._selection_list",
     "textual.widgets._option_list",

@@ -52,6 +52,22 @@ def test_fit_never_exceeds_the_width_and_never_cuts_a_part() -> None:
         assert all(piece in forms for piece in line.split(" | ") if line)
 
 
+def test_fit_measures_what_it_returns() -> None:
+    # The line's cell length is what the widget pads to: one too many leaves stale cells.
+    parts = [Part.of(0, "abc"), Part.of(0, "def"), Part.of(0, "ghi")]
+    line = fit(parts, 40, " · ")
+    assert line.cell_length == len(line.plain) == 15
+
+
+async def test_a_fitted_line_paints_every_cell_of_its_width() -> None:
+    app = make_app(open_thread(SEED))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        status = app.query_one("#status", Static)
+        strip = status.render_lines(status.region.reset_offset)[0]
+        assert len(strip.text) == strip.cell_length == 80
+
+
 async def settle(pilot: Pilot) -> None:
     await pilot.pause()
     await pilot.app.workers.wait_for_complete()

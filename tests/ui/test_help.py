@@ -101,3 +101,17 @@ async def test_help_text_from_the_keymap_is_plain_text() -> None:
     async with app.run_test(size=(100, 40)) as pilot:
         screen = await open_help(pilot)
         assert "[b]x[/b]" in text(screen)
+
+
+async def test_help_scrolls_by_page_and_to_the_ends() -> None:
+    app = make_app(quotes_thread())
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_help(pilot)
+        body = screen.query_one("#help-body")
+        assert body.scroll_y == 0
+        await pilot.press("G")
+        await pilot.pause()
+        assert body.scroll_y == body.max_scroll_y > 0
+        await pilot.press("g", "pagedown")
+        await pilot.pause()
+        assert 0 < body.scroll_y < body.max_scroll_y

@@ -53,7 +53,19 @@ def fit(parts: Sequence[Part], width: int, separator: Content | str) -> Content:
         k = max(shown, key=lambda k: (parts[k].ranks[chosen[k] or 0], k))
         step = (chosen[k] or 0) + 1
         chosen[k] = step if step < len(parts[k].forms) else None
-    return sep.join([parts[k].forms[f] for k, f in enumerate(chosen) if f is not None])
+    return join(sep, [parts[k].forms[f] for k, f in enumerate(chosen) if f is not None])
+
+
+def join(separator: Content, pieces: Sequence[Content]) -> Content:
+    """`separator.join(pieces)`, which in Textual 8.2 counts one separator too many in the
+    cell length once every piece has measured itself: the line is then padded short and
+    its last cells keep whatever was drawn there before."""
+    between: list[Content] = []
+    for k, piece in enumerate(pieces):
+        if k:
+            between.append(separator)
+        between.append(piece)
+    return Content.assemble(*between)
 
 
 class FittedLine(Static):

@@ -25,6 +25,10 @@ class WarningsScreen(ModalScreen[None]):
         Binding("escape,q,w", "dismiss", "Close", id="warnings.close"),
         Binding("down,j", "scroll(1)", "Down", show=False),
         Binding("up,k", "scroll(-1)", "Up", show=False),
+        Binding("pagedown,space", "page(1)", "Page down", show=False),
+        Binding("pageup", "page(-1)", "Page up", show=False),
+        Binding("home,g", "edge(0)", "Top", show=False),
+        Binding("end,G", "edge(1)", "Bottom", show=False),
     ]
 
     def __init__(self, sections: list[tuple[str, list[str]]]) -> None:
@@ -54,6 +58,19 @@ class WarningsScreen(ModalScreen[None]):
 
     def action_scroll(self, step: int) -> None:
         self.query_one("#warnings-body", VerticalScroll).scroll_relative(y=step, animate=False)
+
+    def action_page(self, step: int) -> None:
+        body = self.query_one("#warnings-body", VerticalScroll)
+        body.scroll_relative(
+            y=step * max(1, body.scrollable_content_region.height - 1), animate=False
+        )
+
+    def action_edge(self, end: int) -> None:
+        body = self.query_one("#warnings-body", VerticalScroll)
+        if end:
+            body.scroll_end(animate=False)
+        else:
+            body.scroll_home(animate=False)
 
     def action_dismiss(self) -> None:  # type: ignore[override]
         self.dismiss(None)

@@ -178,3 +178,18 @@ async def test_author_marks_differ_by_glyph_not_only_colour() -> None:
         await pilot.click(AuthorList, offset=(2, 1))
         await settle(pilot)
         assert listing.render_line(1).text.startswith("[x] ")
+
+
+async def test_ascii_lines_are_ascii() -> None:
+    app = make_app(open_thread(SEED), ascii=True)
+    async with app.run_test(size=(100, 24)) as pilot:
+        await settle(pilot)
+        assert status_text(app).isascii()
+        await pilot.press("t")
+        await settle(pilot)
+        box = app.screen.query_one("#time-box")
+        assert str(box.border_subtitle).isascii()
+        assert str(app.screen.query_one("#time-presets").render()).isascii()
+        await pilot.press("escape", "a")
+        await settle(pilot)
+        assert str(app.screen.query_one("#authors-box").border_subtitle).isascii()

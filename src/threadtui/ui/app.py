@@ -122,7 +122,7 @@ class ThreadApp(App[None], inherit_bindings=False):
 
     def compose(self) -> ComposeResult:
         yield Static(self._header(), id="title")
-        yield StatusLine(self._status(), id="status")
+        yield StatusLine(self._status(), separator=self.glyphs.separator, id="status")
         with Horizontal(id="main"):
             tree = ThreadTree(self.thread, glyphs=self.glyphs, tz=self.tz, id="tree")
             tree.time_display = self.settings.time_display

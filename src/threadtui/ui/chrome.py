@@ -77,7 +77,7 @@ class FittedLine(Static):
     """
 
     def __init__(
-        self, parts: Sequence[Part] = (), *, separator: Content | str = " · ", id: str | None = None
+        self, parts: Sequence[Part], *, separator: Content | str, id: str | None = None
     ) -> None:
         super().__init__(id=id)
         self._parts = list(parts)

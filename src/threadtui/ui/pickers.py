@@ -29,7 +29,7 @@ from threadtui.model import Thread
 from threadtui.model.timefmt import format_full, format_offset
 from threadtui.query import fold
 from threadtui.ui.chrome import FittedLine, Part, fit
-from threadtui.ui.glyphs import Glyphs
+from threadtui.ui.glyphs import UNICODE, Glyphs
 
 UNKNOWN = "\x00unknown"
 """The author picker's value for "posts whose author is unknown" (never a real id)."""
@@ -132,7 +132,8 @@ class AuthorPicker(ModalScreen[list[AuthorChoice] | None]):
         ]
         # The border's corners and the spaces Textual puts around a subtitle.
         room = min(self.app.size.width, AUTHOR_BOX_MAX) - 6
-        self.query_one("#authors-box", Vertical).border_subtitle = fit(parts, room, " · ")
+        separator = getattr(self.app, "glyphs", UNICODE).separator
+        self.query_one("#authors-box", Vertical).border_subtitle = fit(parts, room, separator)
 
     def on_resize(self) -> None:
         self._hint()
@@ -302,6 +303,7 @@ class TimePicker(ModalScreen[tuple[float | None, float | None] | None]):
                     Part.of(2, "3 last hour"),
                     Part.of(2, "0 all"),
                 ],
+                separator=self.glyphs.separator,
                 id="time-presets",
             )
 
@@ -317,7 +319,7 @@ class TimePicker(ModalScreen[tuple[float | None, float | None] | None]):
         # The border's corners and the spaces Textual puts around a subtitle.
         room = min(self.app.size.width, TIME_BOX_MAX) - 6
         box = self.query_one("#time-box", Vertical)
-        box.border_subtitle = fit(parts, room, " · ")
+        box.border_subtitle = fit(parts, room, self.glyphs.separator)
 
     def on_resize(self) -> None:
         self._hint()

@@ -174,3 +174,54 @@ def test_time_picker(snap_compare) -> None:
         await settle(pilot)
 
     assert snap_compare(seed_app(), terminal_size=(100, 30), run_before=run_before)
+
+
+def test_help_language_at_80x24(snap_compare) -> None:
+    async def run_before(pilot: Pilot) -> None:
+        await dismiss_toasts(pilot)
+        await pilot.press("question_mark")
+        await settle(pilot)
+        await pilot.press("G")
+        await settle(pilot)
+
+    assert snap_compare(seed_app(), terminal_size=(80, 24), run_before=run_before)
+
+
+def test_warnings_screen(snap_compare) -> None:
+    async def run_before(pilot: Pilot) -> None:
+        await dismiss_toasts(pilot)
+        await pilot.press("w")
+        await settle(pilot)
+
+    # An unknown theme: a settings warning listed beside the thread's own.
+    app = make_app(open_thread(SEED), theme="no-such-theme")
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
+
+
+def test_filter_error_in_full_at_80x24(snap_compare) -> None:
+    async def run_before(pilot: Pilot) -> None:
+        await dismiss_toasts(pilot)
+        await pilot.press("f", *"views:>lots")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+
+    assert snap_compare(seed_app(), terminal_size=(80, 24), run_before=run_before)
+
+
+def test_one_pane(snap_compare) -> None:
+    async def run_before(pilot: Pilot) -> None:
+        await dismiss_toasts(pilot)
+        await pilot.press("z")
+        await settle(pilot)
+
+    assert snap_compare(seed_app(), terminal_size=(100, 30), run_before=run_before)
+
+
+def test_one_pane_stacked_detail(snap_compare) -> None:
+    async def run_before(pilot: Pilot) -> None:
+        await dismiss_toasts(pilot)
+        await pilot.press("z", "tab")
+        await settle(pilot)
+
+    assert snap_compare(seed_app(), terminal_size=(60, 24), run_before=run_before)

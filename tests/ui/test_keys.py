@@ -14,6 +14,7 @@ from threadtui.ui.detail import DetailPane, Item
 from threadtui.ui.help import HelpScreen
 from threadtui.ui.links import LinkPicker
 from threadtui.ui.tree import HEAD_ROWS, ThreadTree
+from threadtui.ui.warnings import WarningsScreen
 
 SIZE = (100, 30)
 
@@ -38,6 +39,11 @@ async def show_post(pilot: Pilot, post_id: str) -> tuple[ThreadTree, DetailPane]
     tree.move_to_post(pilot.app.thread.by_id[post_id])
     await pilot.pause()
     return tree, pilot.app.query_one(DetailPane)
+
+
+def screen_text(app: ThreadApp) -> str:
+    """The text of the modal screen on top, as its widgets draw it."""
+    return "\n".join(str(w.render()) for w in app.screen.query("Static, RowList"))
 
 
 def shown_id(app: ThreadApp) -> str | None:
@@ -290,7 +296,7 @@ async def test_help_opens_and_closes() -> None:
         await pilot.press("question_mark")
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
-        text = str(app.screen.query_one(Static).render())
+        text = screen_text(app)
         assert "Parent" in text and "P " in text
         assert "1…9" in text and "Collapse everything below depth" in text
         assert "Search (/) and filter (f) language" in text and "from:HANDLE" in text
@@ -334,6 +340,71 @@ async def test_zoom_and_resize() -> None:
         await pilot.press("z")
         await pilot.pause()
         assert tree.display and detail.display
+
+
+@pytest.mark.parametrize("size", [(100, 30), (60, 24)])
+async def test_one_pane_takes_the_whole_width_and_height(size: tuple[int, int]) -> None:
+    app = make_app(quotes_thread())
+    async with app.run_test(size=size) as pilot:
+        main = app.query_one("#main")
+        tree = app.query_one(ThreadTree)
+        detail = app.query_one(DetailPane)
+        await pilot.press("z")
+        await pilot.pause()
+        # Alone, the tree has the whole of the panes' room: wide (side by side) and tall
+        # (stacked), with no rule left over for a neighbour that is gone.
+        assert tree.outer_size == main.size
+        await pilot.press("tab")
+        await pilot.pause()
+        assert detail.outer_size == main.size
+        await pilot.press("greater_than_sign")  # a wider tree changes nothing while alone
+        await pilot.pause()
+        assert detail.outer_size == main.size
+        await pilot.press("z")
+        await pilot.pause()
+        assert tree.display and detail.display
+        assert tree.outer_size.width + detail.outer_size.width == main.size.width or (
+            size[0] < 70 and tree.outer_size.height + detail.outer_size.height == main.size.height
+        )
+
+
+async def test_escape_leaves_a_kept_search_and_its_count() -> None:
+    app = make_app(quotes_thread())
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("slash", *"quot")
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        status = app.query_one("#status", Static)
+        assert str(status.render()).startswith("search ")
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.queries.search is None
+        assert not str(status.render()).startswith("search")
+        tree = app.query_one(ThreadTree)
+        assert tree._search_hits is None
+
+
+def test_default_keys_do_not_collide() -> None:
+    # In each place the focus can be, one key does one thing; none takes Textual's own
+    # command palette key (ctrl+p) for something else.
+    def keys(bindings: list) -> dict[str, str]:
+        found: dict[str, str] = {}
+        for binding in bindings:
+            for key in binding.key.split(","):
+                assert found.get(key, binding.id) == binding.id, (key, found[key], binding.id)
+                found[key] = binding.id
+        return found
+
+    app_keys = keys(ThreadApp.BINDINGS)
+    assert app_keys[ThreadApp.COMMAND_PALETTE_BINDING] == "app.palette"
+    for widget in (ThreadTree, DetailPane):
+        own = keys(widget.BINDINGS)
+        for key, binding_id in own.items():
+            # A widget's key shadows the app's: only the same action may share one.
+            assert app_keys.get(key, binding_id) == binding_id, key
 
 
 async def test_mouse_click_selects_and_toggles() -> None:
@@ -434,7 +505,12 @@ async def test_theme_from_settings_and_unknown_theme_warns() -> None:
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         assert app.theme == "textual-dark"
-        assert any("unknown theme 'no-such-theme'" in n.message for n in app._notifications)
+        # Counted with the thread's warnings, and listed with them.
+        assert "unknown theme 'no-such-theme'" in " ".join(app.startup_messages)
+        await pilot.press("w")
+        await pilot.pause()
+        assert isinstance(app.screen, WarningsScreen)
+        assert "unknown theme 'no-such-theme'" in screen_text(app)
 
 
 async def test_long_reply_lists_page() -> None:

@@ -6,7 +6,7 @@
     view = FilterView.build(thread, result)      # for the filter: context and counts
     highlight_spans(query, row_text)             # for drawing
 
-The language is described in `threadtui.query.parse` (and `HELP`, for the help screen).
+The language is described in `threadtui.query.parse` (and on the help screen).
 """
 
 from threadtui.query.fold import fold, fold_with_map, has_upper, original_span, unaccent
@@ -18,7 +18,6 @@ from threadtui.query.match import (
     run_query,
 )
 from threadtui.query.parse import (
-    HELP,
     KEYS,
     NumberRange,
     Pattern,
@@ -31,12 +30,12 @@ from threadtui.query.parse import (
     format_time_range,
     parse_query,
     replace_filters,
+    time_forms,
     tokens,
 )
 from threadtui.query.view import FilterView
 
 __all__ = [
-    "HELP",
     "KEYS",
     "FilterView",
     "MatchResult",
@@ -59,6 +58,7 @@ __all__ = [
     "parse_query",
     "replace_filters",
     "run_query",
+    "time_forms",
     "tokens",
     "unaccent",
 ]

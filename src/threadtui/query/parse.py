@@ -7,7 +7,7 @@ Every part must hold (AND), except that several `from:` are alternatives (any of
 The search field uses the same words, phrases and /regex/ but no `key:` filters
 (`filters=False`), so searching for `10:30` or `re:` just finds that text.
 
-Decisions where the issue is silent, all said again in the help text (`HELP`):
+Decisions where the issue is silent, all said again in the help screen (ui/help.py):
 
 * Smart case is per term: a word or phrase with an upper-case letter is case-sensitive,
   the others are not. Accents are ignored either way, in both directions.
@@ -35,7 +35,7 @@ import difflib
 import re
 from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Final, NamedTuple
 
 from threadtui.model import Author, Thread
@@ -48,20 +48,6 @@ NUMBER_KEYS: Final = (*METRIC_KEYS, "replies")
 KEYS: Final = ("from", "after", "before", "has", "is", *NUMBER_KEYS)
 HAS_VALUES: Final = ("quote",)
 IS_VALUES: Final = ("root", "quoted")
-
-HELP: Final = """\
-words             posts with every word (any case unless you type a capital; accents ignored)
-"a phrase"        the words together          -word  -"a phrase"   leave those out
-/regex/           a regular expression, matched on the text as written
-from:HANDLE       by that author (@ optional, or from:"Display Name"); repeat for any of them;
-                  from:? is a post whose author is unknown
--from:HANDLE      not by that author
-after:T before:T  2026-05-29T00:30, 2026-05-29, 00:30 (on the thread's first day),
-                  +30m, +2h, +1d, +1h30m (after the first post); after is inclusive
-has:quote         posts that quote another          is:root  is:quoted
-views:>1000       also >=1k, <10, <=5, =0, 100..2000; likes: and reposts: alike
-replies:>2        replies shown under the post in this thread\
-"""
 
 
 class QueryError(ValueError):
@@ -294,7 +280,9 @@ def parse_query(text: str, thread: Thread, *, tz: tzinfo = UTC, filters: bool = 
                     token.end,
                 )
             if not token.value:
-                raise QueryError(f"{key}: needs a value: {_EXAMPLES[key]}", token.start, token.end)
+                raise QueryError(
+                    f"{key}: needs a value: {example(key, thread, tz)}", token.start, token.end
+                )
             if key == "from":
                 ids, label = _author(token, thread)
                 authors[token.negated].update(dict.fromkeys(ids))
@@ -351,8 +339,6 @@ def parse_query(text: str, thread: Thread, *, tz: tzinfo = UTC, filters: bool = 
 
 _EXAMPLES: Final = {
     "from": 'from:alice, from:@alice or from:"Alice Example"',
-    "after": "after:2026-05-29T00:30, after:2026-05-29, after:00:30 or after:+30m",
-    "before": "before:2026-05-29T12:00, before:2026-05-30, before:23:00 or before:+2h",
     "has": "has:quote",
     "is": "is:root or is:quoted",
     "views": "views:>1000, views:>=1k, views:<10 or views:100..2000",
@@ -360,6 +346,30 @@ _EXAMPLES: Final = {
     "reposts": "reposts:>10",
     "replies": "replies:>2 (replies shown under the post in this thread)",
 }
+
+
+def time_forms(key: str, thread: Thread, tz: tzinfo) -> list[str]:
+    """Ways to write a time for `after:` or `before:`, as dates of this thread: a date from
+    any other thread (the demo's) would, typed as shown, filter every post out."""
+    if thread.time_range is None:
+        return ["YYYY-MM-DDTHH:MM", "YYYY-MM-DD"]
+    first, last = thread.time_range
+    start = datetime.fromtimestamp(first, tz)
+    # Mid-thread, to the minute: a time that keeps some posts and leaves out others.
+    middle = datetime.fromtimestamp(first + (last - first) / 2, tz).replace(second=0)
+    day = start.date() if key == "after" else start.date() + timedelta(days=1)
+    # A bare clock time is on the first day: take one that is on it.
+    clock = middle if middle.date() == start.date() else start
+    offset = "+30m" if key == "after" else "+2h"
+    return [f"{middle:%Y-%m-%dT%H:%M}", day.isoformat(), f"{clock:%H:%M}", offset]
+
+
+def example(key: str, thread: Thread, tz: tzinfo) -> str:
+    """How to write `key:`, for an error message; times are this thread's own."""
+    if key not in ("after", "before"):
+        return _EXAMPLES[key]
+    forms = [f"{key}:{form}" for form in time_forms(key, thread, tz)]
+    return ", ".join(forms[:-1]) + " or " + forms[-1]
 
 
 def _term(token: Token) -> Term | None:
@@ -491,7 +501,7 @@ def _time(token: Token, thread: Thread, tz: tzinfo) -> float:
         # datetime's own reasons ("month must be in 1..12") help; "Invalid isoformat" does not.
         reason = "" if "isoformat" in str(error) else str(error)
         message = f"{key}:{value} is not a time"
-        message += f": {reason}" if reason else f"; use {_EXAMPLES[key or 'after']}"
+        message += f": {reason}" if reason else f"; use {example(key or 'after', thread, tz)}"
         raise QueryError(message, token.start, token.end) from None
 
 

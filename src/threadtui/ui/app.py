@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import gc
+import importlib
 import sys
 from collections.abc import Iterable
 from datetime import UTC, tzinfo
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, Literal
 
 from textual import events, on
 from textual.app import App, ComposeResult, SystemCommand
@@ -15,11 +16,12 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
 from threadtui.config import Settings
 from threadtui.model import Thread, clean_line
 from threadtui.model.timefmt import format_full, format_offset
+from threadtui.ui.chrome import Part, PriorityFooter, StatusLine
 from threadtui.ui.detail import DetailPane
 from threadtui.ui.glyphs import ASCII, UNICODE
 from threadtui.ui.links import LinkPicker, can_open_browser
@@ -33,6 +35,20 @@ if TYPE_CHECKING:
 
 # Modules the first frame does not need (search, the pickers, the help screen) are imported
 # where they are first used: at startup they add a tenth to the time to draw a big thread.
+# Right after the first frame a worker imports them all (LATER): a package reinstalled
+# under a running app must not break the first screen opened after it.
+LATER: tuple[str, ...] = (
+    "threadtui.query",
+    "threadtui.ui.help",
+    "threadtui.ui.pickers",
+    "threadtui.ui.warnings",
+    "textual.command",
+    "textual.system_commands",
+    "textual.widgets._toast",
+    "textual.widgets._selection_list",
+    "textual.widgets._option_list",
+    "webbrowser",
+)
 
 
 def styles_dir() -> Path:
@@ -72,6 +88,8 @@ class ThreadApp(App[None], inherit_bindings=False):
         Binding("c", "clear", "Clear", show=False, id="app.clear"),
         Binding("a", "pick_authors", "Authors", id="app.authors"),
         Binding("t", "pick_time", "Time", id="app.time-range"),
+        Binding("w", "warnings", "Warnings", id="app.warnings"),
+        Binding("escape", "leave_search", "Leave search", show=False, id="app.leave-search"),
         Binding("ctrl+p", "command_palette", "Commands", show=False, id="app.palette"),
     ]
 
@@ -92,6 +110,7 @@ class ThreadApp(App[None], inherit_bindings=False):
         self.glyphs = ASCII if self.settings.ascii else UNICODE
         self.tree_width = self.settings.tree_width
         self.startup_messages = list(startup_messages)
+        """Warnings about the session rather than the thread: config, theme."""
         self._base_status: Content | None = None
         self.queries = QueryController(self, thread, tz)
         self.initial_search = search
@@ -103,14 +122,14 @@ class ThreadApp(App[None], inherit_bindings=False):
 
     def compose(self) -> ComposeResult:
         yield Static(self._header(), id="title")
-        yield Static(self._status(), id="status")
+        yield StatusLine(self._status(), separator=self.glyphs.separator, id="status")
         with Horizontal(id="main"):
             tree = ThreadTree(self.thread, glyphs=self.glyphs, tz=self.tz, id="tree")
             tree.time_display = self.settings.time_display
             yield tree
             yield DetailPane(self.thread, glyphs=self.glyphs, tz=self.tz, id="detail")
         yield QueryBar()
-        yield Footer(compact=True, show_command_palette=False)
+        yield PriorityFooter(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         if self.settings.theme in self.available_themes:
@@ -129,7 +148,9 @@ class ThreadApp(App[None], inherit_bindings=False):
         self.watch(tree, "highlighted", self._show_post, init=False)
         tree.highlighted = tree.cursor_post
         self._show_warnings()
+        self.refresh_status()
         self.call_after_refresh(_collector_back)
+        self.call_after_refresh(self._import_later)
         # The index is 0.45 s of pure Python at 100k posts: build it once the first frame
         # is on screen, so it never delays it (a search typed sooner waits for it).
         self.call_after_refresh(self.queries.start_index)
@@ -139,17 +160,57 @@ class ThreadApp(App[None], inherit_bindings=False):
             self._search_origin = tree.cursor_post
             self.queries.run_search(self.initial_search, self._search_done)
 
+    def _import_later(self) -> None:
+        self.run_worker(_import_all, thread=True, group="later", name="import later")
+
+    @property
+    def warning_count(self) -> int:
+        return len(self.startup_messages) + len(self.thread.warnings)
+
     def _show_warnings(self) -> None:
-        lines = list(self.startup_messages) + list(self.thread.warnings)
-        if not lines:
+        # A short note, not the warnings: they stay on the warnings screen (w), where they
+        # can be read at leisure, instead of covering the detail pane for a while.
+        count = self.warning_count
+        if not count:
             return
-        shown = lines[:4]
-        if len(lines) > len(shown):
-            shown.append(
-                f"… and {len(lines) - len(shown)} more (threadtui validate FILE lists all)"
+        what = f"{count} warning{'s' if count != 1 else ''}"
+        key = self._key_for("app.warnings")
+        them = "it" if count == 1 else "them"
+        self.notify(
+            Content(f"Press {key} or click the count above to read {them}."),
+            title=f"{what} about this thread",
+            severity="warning",
+            timeout=6,
+        )
+
+    def _key_for(self, binding_id: str) -> str:
+        from threadtui.ui.help import key_label
+
+        for binding in self.BINDINGS:
+            if isinstance(binding, Binding) and binding.id == binding_id:
+                return key_label(self.settings.keymap.get(binding_id, binding.key).split(",")[0])
+        return binding_id
+
+    def action_warnings(self) -> None:
+        from threadtui.ui.warnings import WarningsScreen
+
+        if isinstance(self.screen, WarningsScreen):
+            return
+        name = clean_line(Path(self.thread.name).name) if self.thread.name else "this thread"
+        self.push_screen(
+            WarningsScreen(
+                [
+                    ("Settings", list(self.startup_messages)),
+                    (f"Reading {name}", list(self.thread.warnings)),
+                ]
             )
-        title = f"{len(lines)} warning{'s' if len(lines) != 1 else ''} reading this thread"
-        self.notify("\n".join(shown), title=title, severity="warning", timeout=12, markup=False)
+        )
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "warnings":
+            # Nothing to read: no key in the footer, and the key does nothing.
+            return bool(self.warning_count)
+        return True
 
     def _header(self) -> Content:
         thread = self.thread
@@ -162,48 +223,52 @@ class ThreadApp(App[None], inherit_bindings=False):
 
     def refresh_status(self) -> None:
         # One line, always: its size never depends on the text, so no layout pass.
-        self.query_one("#status", Static).update(self._status(), layout=False)
+        self.query_one("#status", StatusLine).set_parts(self._status())
 
-    def _status(self) -> Content:
+    def _status(self) -> list[Part]:
+        """The status line's parts. Query results lead: they are what the user is looking
+        at right now; what does not fit the width is left out, least useful first."""
         if self._base_status is None:
             self._base_status = self._thread_status()
-        status = self._base_status
-        sep = self.glyphs.separator
-        extra: list[Content] = []
+        extra: list[Part] = []
         current = self.queries.filter
         if current is not None:
-            extra.append(Content.styled(current.view.status(), "bold $text-accent"))
+            extra.append(Part.of(0, Content.styled(current.view.status(), "bold $text-accent")))
         search = self.queries.search
         if search is not None:
             cursor = self.query_one(ThreadTree).cursor_post if self.is_mounted(ThreadTree) else None
             counter = (
                 search.result.counter(cursor) if cursor is not None else f"-/{search.result.count}"
             )
-            extra.append(Content.styled(f"search {counter}", "bold $text-warning"))
-        if extra:
-            # Query results lead: they are what the user is looking at right now.
-            return Content.styled(sep, "$text-muted").join([*extra, status])
-        return status
+            extra.append(Part.of(0, Content.styled(f"search {counter}", "bold $text-warning")))
+        count = self.warning_count
+        if count:
+            # Clicking the count opens the list (our own action name: no text from outside).
+            warnings = Content.styled(
+                f"{count:,} warning{'s' if count != 1 else ''}", "@click=app.warnings"
+            )
+            extra_end = [Part.of(0, warnings)]
+        else:
+            extra_end = []
+        return [*extra, *self._base_status, *extra_end]
 
-    def _thread_status(self) -> Content:
+    def _thread_status(self) -> list[Part]:
         """The thread's own counts: O(posts) to count, so counted once."""
         thread = self.thread
-        sep = self.glyphs.separator
         posts = thread.real_post_count
-        parts = [f"{posts:,} post{'s' if posts != 1 else ''}"]
+        parts = [Part.of(1, f"{posts:,} post{'s' if posts != 1 else ''}")]
         authors = sum(1 for a in thread.authors.values() if a.post_count)
         unknown = sum(1 for p in thread.posts if p.author is None and not p.synthetic)
         who = f"{authors:,} author{'s' if authors != 1 else ''}"
         if unknown:
-            who += f" (+{unknown:,} unattributed)"
-        parts.append(who)
+            parts.append(Part.steps((f"{who} (+{unknown:,} unattributed)", 4), (who, 2)))
+        else:
+            parts.append(Part.of(2, who))
         if thread.time_range is not None:
             start, end = thread.time_range
             span = format_offset(end - start)
-            parts.append(f"{format_full(start, self.tz)} {self.glyphs.arrow} {span}")
-        if thread.warnings:
-            parts.append(f"{len(thread.warnings)} warning{'s' if len(thread.warnings) > 1 else ''}")
-        return Content(sep.join(parts))
+            parts.append(Part.of(3, f"{format_full(start, self.tz)} {self.glyphs.arrow} {span}"))
+        return parts
 
     def is_mounted(self, widget_type: type) -> bool:
         return bool(self.query(widget_type))
@@ -213,12 +278,15 @@ class ThreadApp(App[None], inherit_bindings=False):
         detail = self.query_one(DetailPane)
         # Breakpoint classes are set on the screen, not the app.
         narrow = self.screen.has_class("-narrow")
-        if narrow:
+        zoom = self.has_class("-zoom")
+        if narrow or zoom:
             tree.styles.width = "100%"
             detail.styles.width = "100%"
         else:
             tree.styles.width = f"{self.tree_width}%"
             detail.styles.width = "1fr"
+        # Stacked, the tree has its share of the height; alone, it has all of it.
+        tree.styles.height = "1fr" if zoom else None
 
     def on_resize(self) -> None:
         self.call_after_refresh(self._apply_split)
@@ -252,6 +320,13 @@ class ThreadApp(App[None], inherit_bindings=False):
 
     def action_filter(self) -> None:
         self.query_one(QueryBar).open("filter", self.queries.filter_text)
+
+    def action_leave_search(self) -> None:
+        # Escape in the panes leaves a search kept with Enter: highlights and counter go.
+        if self.queries.search is None and not self.queries.search_text:
+            return
+        self.queries.clear_search()
+        self._search_done(None)
 
     def action_clear(self) -> None:
         self.queries.clear_search()
@@ -340,6 +415,12 @@ class ThreadApp(App[None], inherit_bindings=False):
             # Escape leaves search; the cursor stays where the search took it.
             self.queries.clear_search()
             self._search_done(None)
+        elif message.mode == "filter" and not message.keep:
+            # Escape on a filter that does not parse keeps the filter in force; a late
+            # error for the abandoned text must not open the bar again.
+            current = self.queries.filter
+            if current is None or current.text.strip() != message.text.strip():
+                self.queries.filter_text = "" if current is None else current.text
         # At once, for the same reason as QueryBar.open.
         self.screen.set_focus(self.query_one(ThreadTree))
 
@@ -348,7 +429,7 @@ class ThreadApp(App[None], inherit_bindings=False):
         tree = self.query_one(ThreadTree)
         detail = self.query_one(DetailPane)
         if isinstance(outcome, Failed):
-            bar.show_status(outcome.error.message, error=True)
+            self._show_failure("search", outcome)
             return
         if outcome is None:
             tree.set_highlight(None, None)
@@ -379,11 +460,18 @@ class ThreadApp(App[None], inherit_bindings=False):
         bar = self.query_one(QueryBar)
         tree = self.query_one(ThreadTree)
         if isinstance(outcome, Failed):
-            bar.show_status(outcome.error.message, error=True)
+            self._show_failure("filter", outcome)
             return
         tree.set_filter(None if outcome is None else outcome.layout)
         bar.show_status("" if outcome is None else outcome.view.status())
         self.refresh_status()
+
+    def _show_failure(self, mode: Literal["search", "filter"], failed: Failed) -> None:
+        bar = self.query_one(QueryBar)
+        if not bar.is_open or bar.mode != mode:
+            # Enter closed the bar before the error came back: open it again to say why.
+            bar.open(mode, failed.text)
+        bar.show_status(failed.error.message, error=True, failed=failed.text)
 
     @on(DetailPane.JumpTo)
     def _jump(self, message: DetailPane.JumpTo) -> None:
@@ -419,6 +507,8 @@ class ThreadApp(App[None], inherit_bindings=False):
         else:
             tree.display = True
             detail.display = True
+        # The pane left alone takes the whole width (and, stacked, the whole height).
+        self._apply_split()
 
     def action_resize(self, step: int) -> None:
         self.tree_width = max(15, min(85, self.tree_width + step))
@@ -490,21 +580,33 @@ class ThreadApp(App[None], inherit_bindings=False):
             self.notify(Content.assemble("No browser here; copied ", Content(url)), timeout=4)
 
     def action_help(self) -> None:
-        from threadtui.query import HELP as QUERY_HELP
-        from threadtui.ui.help import EXTRA_KEYS, HelpScreen, binding_rows
+        from threadtui.ui.help import (
+            HelpScreen,
+            binding_rows,
+            extra_keys,
+            language_rows,
+            symbol_rows,
+        )
 
         keymap = dict(self.settings.keymap)
         sections = [
             ("Tree", binding_rows(ThreadTree.BINDINGS, keymap)),
+            ("Tree symbols", symbol_rows(self.glyphs)),
             ("Detail pane (Tab to focus)", binding_rows(DetailPane.BINDINGS, keymap)),
-            ("Anywhere", binding_rows(self.BINDINGS, keymap) + EXTRA_KEYS),
+            ("Anywhere", binding_rows(self.BINDINGS, keymap) + extra_keys(self.glyphs)),
+            ("Search (/) and filter (f) language", language_rows(self.thread, self.tz)),
         ]
-        self.push_screen(HelpScreen(sections, QUERY_HELP))
+        self.push_screen(HelpScreen(sections))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         tree = self.query_one(ThreadTree)
         yield SystemCommand("Help: all keys", "Show every key threadtui knows", self.action_help)
+        yield SystemCommand(
+            "Warnings",
+            f"Read the {self.warning_count:,} warnings about this thread and the settings",
+            self.action_warnings,
+        )
         yield SystemCommand("Expand all", "Unfold every branch", tree.action_expand_all)
         yield SystemCommand(
             "Collapse to roots",
@@ -526,6 +628,12 @@ def _collector_back() -> None:
     if not gc.isenabled():
         gc.freeze()
         gc.enable()
+
+
+def _import_all() -> None:
+    """Import what the app imports only when first used, so that it is in memory."""
+    for name in LATER:
+        importlib.import_module(name)
 
 
 def run_app(app: ThreadApp, *, mouse: bool = True) -> None:

@@ -1,20 +1,39 @@
-"""`?`: every key, grouped, as currently mapped (the keymap from config included)."""
+"""`?`: every key, grouped, as currently mapped (the keymap from config included), what the
+tree's symbols mean, and the search and filter language with this thread's own dates."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from datetime import tzinfo
 from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.content import Content
+from textual.geometry import Size
 from textual.screen import ModalScreen
+from textual.widget import Widget
 from textual.widgets import Static
 
-EXTRA_KEYS: list[tuple[str, str]] = [
-    ("mouse", "click a row to select it, its ▾/▸ to fold; the wheel scrolls"),
-]
+from threadtui.model import Thread
+from threadtui.query import time_forms
+from threadtui.ui.glyphs import Glyphs
+
+Row = tuple[str, str]
+
+KEY_COLUMN_MAX = 20
+"""A key label wider than this puts its description on the next line, not the column."""
+
+
+def extra_keys(glyphs: Glyphs) -> list[Row]:
+    return [
+        (
+            "mouse",
+            f"click a row to select it, its {glyphs.expanded}/{glyphs.collapsed} to fold it;"
+            " the wheel scrolls; click the warning count to read the warnings",
+        ),
+    ]
 
 
 def key_label(keys: str) -> str:
@@ -41,8 +60,8 @@ def key_label(keys: str) -> str:
     return " ".join(names.get(key, key) for key in keys.split(","))
 
 
-def binding_rows(bindings: Iterable[BindingType], keymap: dict[str, str]) -> list[tuple[str, str]]:
-    rows: list[tuple[str, str]] = []
+def binding_rows(bindings: Iterable[BindingType], keymap: dict[str, str]) -> list[Row]:
+    rows: list[Row] = []
     depth_keys: list[str] = []
     for binding in bindings:
         if not isinstance(binding, Binding):
@@ -57,41 +76,161 @@ def binding_rows(bindings: Iterable[BindingType], keymap: dict[str, str]) -> lis
     return rows
 
 
+def symbol_rows(glyphs: Glyphs) -> list[Row]:
+    """The legend of the tree's symbols, in the glyphs this session draws."""
+    return [
+        (glyphs.root, "a root: a post that answers no post in this file (is:root finds them)"),
+        (glyphs.reply, "a reply to the post above it"),
+        (glyphs.quote, "a post that quotes the post above it without replying to it"),
+        (
+            f"{glyphs.expanded} {glyphs.collapsed}",
+            "a branch shown / folded; (+N) after a folded row counts the posts inside",
+        ),
+        (glyphs.placeholder, "a post the file names but does not hold (deleted, not fetched)"),
+        ("+21m", "time after the thread's first post (T shows dates and times)"),
+        ("42 ", "a number before a row: its depth, where the guides stop growing"),
+    ]
+
+
+def language_rows(thread: Thread, tz: tzinfo) -> list[Row]:
+    """The search and filter language; the time examples are this thread's own dates."""
+    after = time_forms("after", thread, tz)
+    before = time_forms("before", thread, tz)
+    if thread.time_range is None:
+        times = f"{after[0]} or {after[1]}; this thread has no post times, so none pass"
+    else:
+        times = (
+            f"{after[0]}, {after[1]}, {after[2]} (on the thread's first day), or +30m, +2h,"
+            " +1d, +1h30m after the first post"
+        )
+    return [
+        (
+            "words",
+            "posts with every word, also inside longer words; any case unless you type a"
+            " capital; accents ignored. Words match the text, the author and quoted posts",
+        ),
+        ('"a phrase"', "the words together, in this order"),
+        ('-word -"phrase"', "leave out posts with that word or phrase"),
+        ("/regex/", "a regular expression, matched on the text as written"),
+        (
+            "from:HANDLE",
+            'by that author (@ optional, or from:"Display Name"); several from: are'
+            " alternatives; from:? is a post whose author is unknown",
+        ),
+        ("-from:HANDLE", "not by that author"),
+        ("after:T", f"posts at T or later; T is {times}"),
+        (
+            "before:T",
+            f"posts before T, written the same way (before:{before[1]});"
+            " after:X before:Y ranges tile",
+        ),
+        ("has:quote", "posts that quote another post"),
+        ("is:root", "posts at the top of the tree: they answer no post in this file"),
+        ("is:quoted", "posts that another post in this file quotes"),
+        (
+            "views:>1000",
+            "also >=1k, <10, <=5, =0, 100..2000; likes: and reposts: alike;"
+            " a post whose count is unknown never passes",
+        ),
+        ("replies:>2", "replies shown under the post in this thread"),
+        (
+            "",
+            "In a search (/), words, phrases and /regex/ work as above; key:value is text to find.",
+        ),
+    ]
+
+
+class RowList(Widget):
+    """Rows of a key and what it does; a long description wraps under itself, in its own
+    column, never back to the left edge."""
+
+    DEFAULT_CSS = """
+    RowList { height: auto; }
+    """
+
+    def __init__(self, rows: Sequence[tuple[str, Content]], column: int, key_style: str) -> None:
+        super().__init__()
+        self.rows = list(rows)
+        self.column = column
+        self.key_style = key_style
+        self._cache: tuple[int, list[Content]] | None = None
+
+    def lines(self, width: int) -> list[Content]:
+        if self._cache is not None and self._cache[0] == width:
+            return self._cache[1]
+        column = self.column
+        room = max(10, width - column)
+        # Its own span, as the padding below: see there.
+        indent = Content.styled(" " * column, self.key_style)
+        lines: list[Content] = []
+        for key, what in self.rows:
+            wrapped = what.wrap(room) if what.cell_length else [Content("")]
+            if Content(key).cell_length + 1 > column:
+                lines.append(Content.styled(key, self.key_style))
+                lines.extend(indent + line for line in wrapped)
+                continue
+            # The padding inside the key's own span: a run of spaces that starts a span is
+            # drawn short by some SVG renderers, and the snapshots are looked at as images.
+            padded = key + " " * (column - Content(key).cell_length)
+            lines.append(Content.styled(padded, self.key_style) + wrapped[0])
+            lines.extend(indent + line for line in wrapped[1:])
+        self._cache = (width, lines)
+        return lines
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return len(self.lines(width))
+
+    def render(self) -> Content:
+        return Content("\n").join(self.lines(self.content_size.width))
+
+
+def key_column(sections: Iterable[Sequence[Row]]) -> int:
+    widest = max((len(key) for rows in sections for key, _ in rows), default=8)
+    return min(widest, KEY_COLUMN_MAX) + 2
+
+
 class HelpScreen(ModalScreen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q,question_mark", "dismiss", "Close", id="help.close"),
         Binding("down,j", "scroll(1)", "Down", show=False),
         Binding("up,k", "scroll(-1)", "Up", show=False),
+        Binding("pagedown,space", "page(1)", "Page down", show=False),
+        Binding("pageup", "page(-1)", "Page up", show=False),
+        Binding("home,g", "edge(0)", "Top", show=False),
+        Binding("end,G", "edge(1)", "Bottom", show=False),
     ]
 
-    def __init__(
-        self, sections: list[tuple[str, list[tuple[str, str]]]], language: str = ""
-    ) -> None:
+    def __init__(self, sections: list[tuple[str, list[Row]]]) -> None:
         super().__init__()
         self.sections = sections
-        self.language = language
 
     def compose(self) -> ComposeResult:
-        width = max((len(k) for _, rows in self.sections for k, _ in rows), default=8) + 2
-        parts: list[Content] = []
-        for title, rows in self.sections:
-            parts.append(Content.styled(title, "bold $text-accent"))
-            for keys, what in rows:
-                parts.append(
-                    Content.assemble(Content.styled(keys.ljust(width), "bold"), Content(what))
-                )
-            parts.append(Content(""))
-        if self.language:
-            parts.append(Content.styled("Search (/) and filter (f) language", "bold $text-accent"))
-            parts.append(Content(self.language))
-            parts.append(Content(""))
-        parts.append(Content.styled("Esc, q or ? closes this help.", "italic $text-muted"))
+        column = key_column(rows for _, rows in self.sections)
         with VerticalScroll(id="help-body") as scroll:
             scroll.border_title = "threadtui keys"
-            yield Static(Content("\n").join(parts))
+            for title, rows in self.sections:
+                yield Static(Content.styled(title, "bold $text-accent"), classes="help-heading")
+                yield RowList([(key, Content(what)) for key, what in rows], column, "bold")
+            yield Static(
+                Content.styled("Esc, q or ? closes this help.", "italic $text-muted"),
+                classes="help-heading",
+            )
 
     def action_scroll(self, step: int) -> None:
         self.query_one("#help-body", VerticalScroll).scroll_relative(y=step, animate=False)
+
+    def action_page(self, step: int) -> None:
+        body = self.query_one("#help-body", VerticalScroll)
+        body.scroll_relative(
+            y=step * max(1, body.scrollable_content_region.height - 1), animate=False
+        )
+
+    def action_edge(self, end: int) -> None:
+        body = self.query_one("#help-body", VerticalScroll)
+        if end:
+            body.scroll_end(animate=False)
+        else:
+            body.scroll_home(animate=False)
 
     def action_dismiss(self) -> None:  # type: ignore[override]
         self.dismiss(None)

@@ -12,22 +12,29 @@ from dataclasses import dataclass
 from datetime import tzinfo
 from typing import ClassVar
 
+from rich.segment import Segment
+from rich.style import Style
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Input, SelectionList, Static
+from textual.strip import Strip
+from textual.widgets import Input, OptionList, SelectionList, Static
+from textual.widgets.option_list import OptionDoesNotExist
 from textual.widgets.selection_list import Selection
 
 from threadtui.model import Thread
 from threadtui.model.timefmt import format_full, format_offset
 from threadtui.query import fold
-from threadtui.ui.glyphs import Glyphs
+from threadtui.ui.chrome import FittedLine, Part, fit
+from threadtui.ui.glyphs import UNICODE, Glyphs
 
 UNKNOWN = "\x00unknown"
 """The author picker's value for "posts whose author is unknown" (never a real id)."""
+AUTHOR_BOX_MAX = 70
+"""The author box's widest (styles/pickers.tcss, #authors-box width)."""
 SHOWN_AUTHORS = 400
 """Rows the author list shows at once; typing narrows 100,000-post threads' thousands."""
 
@@ -60,6 +67,34 @@ def author_choices(thread: Thread) -> list[AuthorChoice]:
     return choices
 
 
+CHECKED = "[x] "
+UNCHECKED = "[ ] "
+
+
+class AuthorList(SelectionList[str]):
+    """Textual's boxes differ only by colour; these say it in the glyph, `[x]` or `[ ]`,
+    in the row's own colours (readable wherever the row's text is)."""
+
+    def _get_left_gutter_width(self) -> int:
+        return len(CHECKED)
+
+    def render_line(self, y: int) -> Strip:
+        line = OptionList.render_line(self, y)
+        index = self.scroll_offset.y + y
+        try:
+            selection = self.get_option_at_index(index)
+        except OptionDoesNotExist:
+            return line
+        base = next(iter(line)).style or self.rich_style
+        # The option's index as meta: a click on the box toggles that row.
+        meta = Style(meta={"option": index})
+        if selection.value in self._selected:
+            box = Segment(CHECKED, base + Style(bold=True) + meta)
+        else:
+            box = Segment(UNCHECKED, base + meta)
+        return Strip([box, *line])
+
+
 class AuthorPicker(ModalScreen[list[AuthorChoice] | None]):
     """Choose one or more authors (Space marks, Enter applies, typing narrows)."""
 
@@ -79,14 +114,29 @@ class AuthorPicker(ModalScreen[list[AuthorChoice] | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="authors-box") as box:
             box.border_title = Content("Filter by author")
-            box.border_subtitle = Content("Space marks · Enter applies · Esc cancels")
             yield Input(placeholder="type to narrow the list", id="authors-narrow", compact=True)
-            yield SelectionList[str](id="authors-list")
+            yield AuthorList(id="authors-list")
             yield Static("", id="authors-note")
 
     def on_mount(self) -> None:
+        self._hint()
         self._fill("")
         self.query_one(Input).focus()
+
+    def _hint(self) -> None:
+        parts = [
+            Part.of(0, "Space marks"),
+            Part.of(0, "Enter applies"),
+            Part.of(1, "Esc cancels"),
+            Part.of(2, "type to narrow"),
+        ]
+        # The border's corners and the spaces Textual puts around a subtitle.
+        room = min(self.app.size.width, AUTHOR_BOX_MAX) - 6
+        separator = getattr(self.app, "glyphs", UNICODE).separator
+        self.query_one("#authors-box", Vertical).border_subtitle = fit(parts, room, separator)
+
+    def on_resize(self) -> None:
+        self._hint()
 
     def _fill(self, narrow: str) -> None:
         wanted = fold(narrow.strip().removeprefix("@"))
@@ -159,6 +209,8 @@ class AuthorPicker(ModalScreen[list[AuthorChoice] | None]):
 BARS = " ▁▂▃▄▅▆▇█"
 ASCII_BARS = " .:-=+*#@"
 HEIGHT = 8
+TIME_BOX_MAX = 124
+"""The time box's widest (styles/pickers.tcss, #time-box max-width)."""
 
 
 def histogram(times: list[float], start: float, end: float, buckets: int) -> list[int]:
@@ -242,14 +294,38 @@ class TimePicker(ModalScreen[tuple[float | None, float | None] | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="time-box") as box:
             box.border_title = Content("Filter by time")
-            box.border_subtitle = Content(
-                "←/→ move · Tab start/end · 1 first hour · 2 first day · 3 last hour"
-                " · 0 all · Enter applies"
-            )
             yield Static(id="time-chart")
             yield Static(id="time-range")
+            yield FittedLine(
+                [
+                    Part.of(0, "Presets: 1 first hour"),
+                    Part.of(1, "2 first day"),
+                    Part.of(2, "3 last hour"),
+                    Part.of(2, "0 all"),
+                ],
+                separator=self.glyphs.separator,
+                id="time-presets",
+            )
+
+    def _hint(self) -> None:
+        """The keys in the box's bottom border: those that matter most, as many as fit."""
+        arrows = "<-/->" if self.glyphs.arrow == "->" else "←/→"
+        parts = [
+            Part.of(0, f"{arrows} move"),
+            Part.of(1, "Tab start/end"),
+            Part.of(0, "Enter applies"),
+            Part.of(2, "Esc cancels"),
+        ]
+        # The border's corners and the spaces Textual puts around a subtitle.
+        room = min(self.app.size.width, TIME_BOX_MAX) - 6
+        box = self.query_one("#time-box", Vertical)
+        box.border_subtitle = fit(parts, room, self.glyphs.separator)
+
+    def on_resize(self) -> None:
+        self._hint()
 
     def on_mount(self) -> None:
+        self._hint()
         # The box is not laid out yet at mount; the screen's width is what it will get.
         self.buckets = max(10, min(120, self.app.size.width - 6))
         self.end = self.buckets - 1

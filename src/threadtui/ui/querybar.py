@@ -34,18 +34,23 @@ class QueryBar(Horizontal):
         Binding("enter", "keep", "Keep", id="query.keep"),
     ]
 
+    # An error takes a line of its own under the field (docked), as wide as the screen and
+    # as many lines as it needs; a counter sits at the end of the field's line.
     DEFAULT_CSS = """
     QueryBar {
-        height: 1;
+        height: auto;
         display: none;
         background: $panel;
         &.-open { display: block; }
         & > #query-prompt { width: auto; padding: 0 1; color: $text-accent; text-style: bold; }
-        & > Input {
-            width: 1fr;
+        & > Input { width: 1fr; }
+        & > #query-status { width: auto; height: 1; padding: 0 1; color: $text-muted; }
+        & > #query-status.-error {
+            dock: bottom;
+            width: 100%;
+            height: auto;
+            color: $text-error;
         }
-        & > #query-status { width: auto; max-width: 60%; padding: 0 1; color: $text-muted; }
-        & > #query-status.-error { color: $text-error; }
     }
     """
 
@@ -70,6 +75,7 @@ class QueryBar(Horizontal):
         # Room for "12,364 of 100,000 posts match" from the start, so the counter of a
         # first keystroke does not have to grow it.
         self._status_width = STATUS_WIDTH
+        self._failed: str | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(PROMPTS["search"], id="query-prompt")
@@ -88,6 +94,7 @@ class QueryBar(Horizontal):
         with field.prevent(Input.Changed):
             field.value = text
         field.cursor_position = len(text)
+        self.show_status("")
         self.add_class("-open")
         # At once, not after the current messages (`focus()`), so the next key finds it.
         self.screen.set_focus(field)
@@ -96,9 +103,16 @@ class QueryBar(Horizontal):
     def is_open(self) -> bool:
         return self.has_class("-open")
 
-    def show_status(self, text: str, *, error: bool = False) -> None:
+    def show_status(self, text: str, *, error: bool = False, failed: str | None = None) -> None:
+        """A counter, or with `error` what is wrong with the query text `failed`: in full,
+        on a line of its own, and Enter leaves the bar open until the text is changed."""
         status = self.query_one("#query-status", Static)
         content = Content(text)
+        self._failed = failed if error else None
+        if error:
+            status.set_class(True, "-error")
+            status.update(content)
+            return
         # The status only ever grows: a new width costs the screen
         # two layout passes (a frame each), so a shorter text is padded to the width it
         # has and the keystroke is a repaint ("12 of 340 posts match" -> "3 of 340 …").
@@ -123,6 +137,10 @@ class QueryBar(Horizontal):
         self.post_message(self.Closed(self.mode, self.input.value, keep))
 
     def action_keep(self) -> None:
+        if self._failed is not None and self._failed.strip() == self.input.value.strip():
+            # The error is on screen: closing would hide it and keep nothing.
+            self.app.bell()
+            return
         self._close(True)
 
     def action_leave(self) -> None:

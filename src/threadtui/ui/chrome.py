@@ -1,0 +1,164 @@
+"""The one-line strips around the panes (status line, footer, picker hints), fitted to the
+width by priority: what matters most stays whole, the rest is left out whole, never cut
+mid-word."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from textual.app import ComposeResult, RenderResult
+from textual.binding import Binding
+from textual.content import Content
+from textual.widgets import Footer, Static
+from textual.widgets._footer import FooterKey
+
+
+@dataclass(frozen=True, slots=True)
+class Part:
+    """One piece of a line: its forms from the fullest to the shortest, each with the rank
+    of keeping it (0 is kept longest). Parts are shown in the order given, whatever their
+    rank."""
+
+    forms: tuple[Content, ...]
+    ranks: tuple[int, ...]
+
+    @classmethod
+    def of(cls, rank: int, *forms: Content | str) -> Part:
+        """A part whose forms all rank the same."""
+        return cls.steps(*((form, rank) for form in forms))
+
+    @classmethod
+    def steps(cls, *forms: tuple[Content | str, int]) -> Part:
+        contents = tuple(f if isinstance(f, Content) else Content(f) for f, _ in forms)
+        return cls(contents, tuple(rank for _, rank in forms))
+
+
+def fit(parts: Sequence[Part], width: int, separator: Content | str) -> Content:
+    """The parts joined by `separator` in at most `width` cells: while too long, the part
+    whose current form ranks lowest (the rightmost of equals) goes to its next form, or is
+    left out after its last."""
+    sep = separator if isinstance(separator, Content) else Content(separator)
+    chosen: list[int | None] = [0] * len(parts)
+
+    def length() -> int:
+        shown = [parts[k].forms[f].cell_length for k, f in enumerate(chosen) if f is not None]
+        return sum(shown) + sep.cell_length * max(0, len(shown) - 1)
+
+    while length() > width:
+        shown = [k for k, f in enumerate(chosen) if f is not None]
+        if not shown:
+            break
+        k = max(shown, key=lambda k: (parts[k].ranks[chosen[k] or 0], k))
+        step = (chosen[k] or 0) + 1
+        chosen[k] = step if step < len(parts[k].forms) else None
+    return join(sep, [parts[k].forms[f] for k, f in enumerate(chosen) if f is not None])
+
+
+def join(separator: Content, pieces: Sequence[Content]) -> Content:
+    """`separator.join(pieces)`, which in Textual 8.2 counts one separator too many in the
+    cell length once every piece has measured itself: the line is then padded short and
+    its last cells keep whatever was drawn there before."""
+    between: list[Content] = []
+    for k, piece in enumerate(pieces):
+        if k:
+            between.append(separator)
+        between.append(piece)
+    return Content.assemble(*between)
+
+
+class FittedLine(Static):
+    """A line of parts fitted to the width it is given, at every size."""
+
+    # Its width is the container's: a width from its text would be circular.
+    DEFAULT_CSS = """
+    FittedLine { width: 1fr; height: 1; }
+    """
+
+    def __init__(
+        self, parts: Sequence[Part], *, separator: Content | str, id: str | None = None
+    ) -> None:
+        super().__init__(id=id)
+        self._parts = list(parts)
+        self._separator = separator
+
+    def set_parts(self, parts: Sequence[Part]) -> None:
+        self._parts = list(parts)
+        # One line, always: a new text never changes its size, so no layout pass.
+        self.refresh()
+
+    def render(self) -> RenderResult:
+        return fit(self._parts, self.content_size.width, self._separator)
+
+    def on_resize(self) -> None:
+        self.refresh()
+
+
+class StatusLine(FittedLine):
+    """The status line under the title; its one link, the warning count, opens the list."""
+
+    DEFAULT_CSS = """
+    StatusLine {
+        link-color: $text-warning;
+        link-style: underline;
+        link-color-hover: $text-warning;
+        link-background-hover: $panel-lighten-1;
+        link-style-hover: bold underline;
+    }
+    """
+
+
+FOOTER_ORDER: tuple[str, ...] = (
+    "app.help",
+    "app.quit",
+    "app.search",
+    "app.filter",
+    "app.authors",
+    "app.time-range",
+    "app.switch-pane",
+    "tree.toggle",
+    "detail.activate",
+    "app.warnings",
+    "app.copy",
+    "app.open-link",
+    "tree.parent",
+)
+"""The footer's keys, most useful first: those that do not fit are left out from the end."""
+
+
+class PriorityFooter(Footer):
+    """Textual's footer shows keys in the order the focus chain declares them and lets the
+    last one be cut mid-word at the edge. This one shows them most useful first (FOOTER_ORDER,
+    then any others) and stops at the first that does not fit whole."""
+
+    def compose(self) -> ComposeResult:
+        if not self._bindings_ready:
+            return
+        by_action: defaultdict[str, list[tuple[Binding, bool, str]]] = defaultdict(list)
+        for _, binding, enabled, tooltip in self.screen.active_bindings.values():
+            if binding.show:
+                by_action[binding.action].append((binding, enabled, tooltip))
+        firsts = [entries[0] for entries in by_action.values()]
+        rank = {name: k for k, name in enumerate(FOOTER_ORDER)}
+        firsts.sort(key=lambda entry: rank.get(entry[0].id or "", len(rank)))
+        room = self.size.width or self.app.size.width
+        for binding, enabled, tooltip in firsts:
+            display = self.app.get_key_display(binding)
+            # Compact footer key: "k Description" and a one-cell margin after it.
+            need = Content(display).cell_length + 1 + Content(binding.description).cell_length + 1
+            if need > room:
+                break
+            room -= need
+            yield FooterKey(
+                binding.key,
+                display,
+                binding.description,
+                binding.action,
+                disabled=not enabled,
+                tooltip=tooltip,
+            ).data_bind(compact=Footer.compact)
+
+    def on_resize(self) -> None:
+        if self._bindings_ready:
+            self.call_after_refresh(self.recompose)

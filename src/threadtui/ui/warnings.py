@@ -1,0 +1,76 @@
+"""`w`: every warning about this session, to read at leisure (a toast vanishes for good).
+
+Warnings quote the file and the config, so their text is untrusted: Content, never markup.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from threadtui.ui.help import RowList
+
+SHOWN = 500
+"""Warnings listed at most per section: a broken 100,000-post file may have one a post."""
+
+
+class WarningsScreen(ModalScreen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,q,w", "dismiss", "Close", id="warnings.close"),
+        Binding("down,j", "scroll(1)", "Down", show=False),
+        Binding("up,k", "scroll(-1)", "Up", show=False),
+        Binding("pagedown,space", "page(1)", "Page down", show=False),
+        Binding("pageup", "page(-1)", "Page up", show=False),
+        Binding("home,g", "edge(0)", "Top", show=False),
+        Binding("end,G", "edge(1)", "Bottom", show=False),
+    ]
+
+    def __init__(self, sections: list[tuple[str, list[str]]]) -> None:
+        """`sections`: (heading, warnings) pairs; empty ones are left out."""
+        super().__init__()
+        self.sections = [(title, lines) for title, lines in sections if lines]
+
+    @property
+    def count(self) -> int:
+        return sum(len(lines) for _, lines in self.sections)
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="warnings-body") as body:
+            count = self.count
+            body.border_title = Content(f"{count} warning{'s' if count != 1 else ''}")
+            body.border_subtitle = Content("Esc closes")
+            if not self.sections:
+                yield Static(Content("Nothing to warn about."))
+            for title, lines in self.sections:
+                yield Static(Content.styled(title, "bold $text-accent"), classes="help-heading")
+                shown = [("-", Content(line)) for line in lines[:SHOWN]]
+                if len(lines) > SHOWN:
+                    more = f"and {len(lines) - SHOWN:,} more: threadtui validate FILE lists all"
+                    shown.append(("", Content.styled(more, "italic")))
+                # A long warning wraps under itself, not back under the dash.
+                yield RowList(shown, 2, "$text-warning")
+
+    def action_scroll(self, step: int) -> None:
+        self.query_one("#warnings-body", VerticalScroll).scroll_relative(y=step, animate=False)
+
+    def action_page(self, step: int) -> None:
+        body = self.query_one("#warnings-body", VerticalScroll)
+        body.scroll_relative(
+            y=step * max(1, body.scrollable_content_region.height - 1), animate=False
+        )
+
+    def action_edge(self, end: int) -> None:
+        body = self.query_one("#warnings-body", VerticalScroll)
+        if end:
+            body.scroll_end(animate=False)
+        else:
+            body.scroll_home(animate=False)
+
+    def action_dismiss(self) -> None:  # type: ignore[override]
+        self.dismiss(None)

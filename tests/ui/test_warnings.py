@@ -1,0 +1,115 @@
+"""Warnings can be read again, all of them, by a key, the command palette, or a click on
+the count; the settings' warnings are counted and listed with the thread's."""
+
+from __future__ import annotations
+
+from textual.pilot import Pilot
+from textual.widgets import Static
+from textual.widgets._footer import FooterKey
+
+from support import quotes_thread
+from threadtui.config import Settings
+from threadtui.ui.app import ThreadApp
+from threadtui.ui.help import RowList
+from threadtui.ui.warnings import SHOWN, WarningsScreen
+
+SIZE = (100, 30)
+HOSTILE = "[bold]not bold[/] [@click=app.quit]x[/] $variable"
+
+
+def listed(app: ThreadApp) -> str:
+    assert isinstance(app.screen, WarningsScreen)
+    text = " ".join(str(w.render()) for w in app.screen.query("Static, RowList"))
+    return " ".join(text.split())
+
+
+def warned_app(*config: str, thread_warnings: list[str] | None = None) -> ThreadApp:
+    thread = quotes_thread()
+    thread.warnings = list(thread_warnings if thread_warnings is not None else ["w1", HOSTILE])
+    return ThreadApp(thread, settings=Settings(), startup_messages=list(config))
+
+
+async def settle(pilot: Pilot) -> None:
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def test_w_lists_every_warning_with_the_settings_ones_counted() -> None:
+    app = warned_app("config.toml: unknown key 'colour'")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        status = str(app.query_one("#status", Static).render())
+        assert status.endswith("3 warnings")
+        await pilot.press("w")
+        await pilot.pause()
+        text = listed(app)
+        assert "config.toml: unknown key 'colour'" in text and "w1" in text
+        # Text from the file is shown as written: no markup ran, the app is still here.
+        assert HOSTILE in text and app.is_running
+        assert str(app.screen.query_one("#warnings-body").border_title) == "3 warnings"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, WarningsScreen)
+
+
+async def test_clicking_the_count_opens_the_warnings() -> None:
+    app = warned_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.clear_notifications()
+        await settle(pilot)
+        status = str(app.query_one("#status", Static).render())
+        x = status.index("2 warnings") + 1 + 3  # the line's padding, into the word
+        await pilot.click("#status", offset=(x, 0))
+        await pilot.pause()
+        assert "w1" in listed(app)
+
+
+async def test_the_command_palette_opens_the_warnings() -> None:
+    app = warned_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"warnings")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "w1" in listed(app)
+
+
+async def test_the_startup_note_is_short_and_points_to_the_list() -> None:
+    app = warned_app(thread_warnings=["a very long warning " * 20])
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        notes = list(app._notifications)
+        assert len(notes) == 1
+        assert "press w" in str(notes[0].message).lower()
+        assert "very long warning" not in str(notes[0].message)
+
+
+async def test_no_warnings_no_key_in_the_footer_and_no_count() -> None:
+    app = warned_app(thread_warnings=[])
+    async with app.run_test(size=(160, 30)) as pilot:
+        await settle(pilot)
+        assert "warning" not in str(app.query_one("#status", Static).render())
+        assert "Warnings" not in [key.description for key in app.screen.query(FooterKey)]
+        assert not app._notifications
+    app = warned_app()
+    async with app.run_test(size=(160, 30)) as pilot:
+        await settle(pilot)
+        assert "Warnings" in [key.description for key in app.screen.query(FooterKey)]
+
+
+async def test_thousands_of_warnings_are_listed_up_to_a_bound() -> None:
+    app = warned_app(thread_warnings=[f"warning number {k}" for k in range(SHOWN + 250)])
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("w")
+        await pilot.pause()
+        text = listed(app)
+        assert f"warning number {SHOWN - 1}" in text and f"warning number {SHOWN} " not in text
+        assert "and 250 more" in text
+        rows = app.screen.query_one(RowList)
+        assert len(rows.rows) == SHOWN + 1

@@ -145,6 +145,7 @@ BINDING_IDS: frozenset[str] = frozenset(
                 "copy",
                 "filter",
                 "help",
+                "leave-search",
                 "narrower",
                 "next-match",
                 "open-link",
@@ -156,6 +157,7 @@ BINDING_IDS: frozenset[str] = frozenset(
                 "switch-pane",
                 "time",
                 "time-range",
+                "warnings",
                 "wider",
                 "zoom",
             ]
@@ -170,6 +172,7 @@ BINDING_IDS: frozenset[str] = frozenset(
         "links.cancel",
         "query.keep",
         "query.leave",
+        "warnings.close",
         *(
             f"tree.{name}"
             for name in [

@@ -176,12 +176,17 @@ def check_query(thread: Thread, text: str, option: str, tz: tzinfo) -> None:
 
 def print_thread(thread: Thread, query_text: str, fmt: str, tz: tzinfo) -> bytes:
     from threadtui.export.render import render_json, render_markdown, render_text
-    from threadtui.query import FilterView, SearchIndex, parse_query, run_query
+    from threadtui.query import FilterView, QueryError, SearchIndex, parse_query, run_query
 
     view = None
     if query_text:
-        query = parse_query(query_text, thread, tz=tz)
-        view = FilterView.build(run_query(query, SearchIndex(thread)))
+        try:
+            query = parse_query(query_text, thread, tz=tz)
+            view = FilterView.build(run_query(query, SearchIndex(thread)))
+        except QueryError as error:
+            # Each part parsed alone; together they can still clash (views:>10 with
+            # views:<5), and a regex can run past its time budget.
+            raise UsageError(f"--search/--filter: {error.message}") from None
     if fmt == "json":
         return render_json(thread, view=view, query=query_text)
     if fmt == "markdown":
@@ -302,7 +307,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(warning_line(os.fspath(path), warning), file=sys.stderr)
         # In print there is nothing to highlight: a search narrows like a filter.
         combined = f"{filter_text} {search_text}".strip()
-        sys.stdout.buffer.write(print_thread(thread, combined, args.format, tz))
+        try:
+            output = print_thread(thread, combined, args.format, tz)
+        except UsageError as error:
+            return _fail(error)
+        sys.stdout.buffer.write(output)
         sys.stdout.flush()
         return EXIT_OK
 

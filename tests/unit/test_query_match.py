@@ -7,6 +7,8 @@ import re
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from threadtui.model import Thread, load_document
 from threadtui.query import (
@@ -18,6 +20,7 @@ from threadtui.query import (
     run_query,
 )
 from threadtui.query import match as match_module
+from threadtui.query.pattern import Budget, compile_regex
 
 
 def doc(*posts: dict[str, Any], **top: Any) -> dict[str, Any]:
@@ -301,6 +304,11 @@ PATTERNS = [
     "(?s)a.*x",
     "(?<=b)a",  # not local: searched post by post
     r"a\Z",
+    "(?x) a [^x]* b  # a comment to the end",
+    r"\n",
+    r"b\s+a|x$",
+    "(?m)^b",
+    "|a",
 ]
 
 
@@ -329,6 +337,20 @@ def test_regex_agrees_with_a_plain_search_of_each_field(seed: int) -> None:
         ]
         result = run_query(parse_query(f"/{source}/", thread), index)
         assert result.matches == expected, source
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.text("ab \nx", max_size=12), min_size=1, max_size=30),
+    st.sampled_from(PATTERNS),
+)
+def test_joined_scan_agrees_with_each_text_alone(texts: list[str], source: str) -> None:
+    """One timed call scans many texts (a match per line); what it finds per text is
+    exactly what searching each text alone finds, for matches that cross lines and
+    texts too."""
+    regex = compile_regex(source)
+    expected = [regex.compiled.search(t) is not None for t in texts]
+    assert match_module._texts_hit(regex, texts, Budget(60.0)) == expected
 
 
 def test_regex_falls_back_to_one_text_at_a_time(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -474,12 +474,13 @@ def _authors_hit(regex: Regex, authors: list[Author], budget: Budget) -> bytearr
 def _texts_hit(regex: Regex, texts: list[str], budget: Budget) -> list[bool]:
     """Which of `texts` the regex occurs in.
 
-    For a joinable regex, the texts are searched joined by newlines: one call finds the
-    next text with a match and skips everything before it, so a rare pattern costs one
-    call per chunk instead of one per post. A match that runs on past its text's end is
-    checked on that text alone. If the joined text takes too long (a polynomial pattern
-    over a long string), the rest goes text by text under the same overall budget.
-    Raises TooSlow or QueryCancelled as `Regex.find` does.
+    For a joinable regex, the texts are searched joined by newlines, in one timed call
+    for many texts (`Regex.scan`: the first match of each line, so a common word costs
+    a step per line, not per occurrence), and a rare pattern costs next to nothing per
+    post. A match that runs on past its text's end is checked on that text alone, and
+    the scan goes on from the next text. If the joined text takes too long (a
+    polynomial pattern over a long string), the rest goes text by text under the same
+    overall budget. Raises TooSlow or QueryCancelled as `Regex.find` does.
     """
     hits = [False] * len(texts)
     done = 0  # texts before this one are settled
@@ -490,13 +491,16 @@ def _texts_hit(regex: Regex, texts: list[str], budget: Budget) -> list[bool]:
         slice_end = time.perf_counter() + JOIN_SLICE
         try:
             while done < len(texts):
-                span = regex.find(joined, starts[done], budget, until=slice_end)
-                if span is None:
+                for start, end in regex.scan(joined, starts[done], budget, until=slice_end):
+                    k = bisect_right(starts, start) - 1
+                    crossed = end > starts[k] + len(texts[k])
+                    if not hits[k]:  # else a later line of a text already found
+                        done = k + 1
+                        hits[k] = not crossed or regex.search(texts[k], budget)
+                    if crossed:
+                        break  # the match ran on into the next text: go on from there
+                else:
                     done = len(texts)
-                    break
-                k = bisect_right(starts, span[0]) - 1
-                hits[k] = span[1] <= starts[k] + len(texts[k]) or regex.search(texts[k], budget)
-                done = k + 1
         except TooSlow:
             if budget.spent():
                 raise

@@ -16,8 +16,10 @@ the `regex` package, which takes a `timeout` and releases the GIL while it match
 2. Whatever passes still cannot be trusted (`(a{1,16}){1,16}b` is exponential on a run of
    a's), so every match call has a timeout: the rest of the run's `Budget`, taken in
    slices that start at `SLICE` and double, with the run's cancel check between two
-   slices. A newer keystroke stops a runaway call within about half the time it has run,
-   and a run past its budget stops with a message (see `threadtui.query.match`).
+   slices. A newer keystroke stops a runaway call within about half the time it has run
+   (at most half the budget), and a run past its budget stops with a message (see
+   `threadtui.query.match`). `regex` counts the timeout in CPU time of the whole
+   process, so a busy UI thread only makes a slow pattern stop sooner.
 3. Highlights are drawn on the UI thread: each text gets `HIGHLIGHT_BUDGET`, and one
    pattern may not spend more than `HIGHLIGHT_RESERVE` at once or `HIGHLIGHT_SHARE` of
    the time overall, so a slow pattern shows fewer highlights instead of a slow screen
@@ -28,7 +30,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 # Private, but stable since 3.11: the checks read `re`'s own parse tree.
 from re import _constants as _sre
@@ -106,15 +108,27 @@ class Budget:
 class Regex:
     """A compiled user pattern whose every match call has a timeout (see the module)."""
 
-    __slots__ = ("_allowance", "_refilled", "case_sensitive", "compiled", "joinable", "source")
+    __slots__ = (
+        "_allowance",
+        "_refilled",
+        "case_sensitive",
+        "compiled",
+        "joinable",
+        "lines",
+        "source",
+    )
 
-    def __init__(self, source: str, compiled: Any, *, case_sensitive: bool, local: bool) -> None:
+    def __init__(
+        self, source: str, compiled: Any, lines: Any, *, case_sensitive: bool, local: bool
+    ) -> None:
         self.source = source
         self.compiled = compiled
         """The `regex` pattern."""
+        self.lines = lines
+        """The pattern followed by the rest of its line, for `scan`; None if not joinable."""
         self.case_sensitive = case_sensitive
-        self.joinable = local
-        """Whether many texts may be searched at once, joined by newlines.
+        self.joinable = local and lines is not None
+        """Whether many texts may be searched at once, joined by newlines (see `scan`).
 
         Only for patterns that never look past their own match (no lookaround, \\A, \\Z,
         atomic groups or possessive repeats): for those, a match inside one text is a
@@ -160,6 +174,42 @@ class Regex:
                 step *= 2
                 continue
             return None if match is None else match.span()
+
+    def scan(
+        self, text: str, position: int, budget: Budget, *, until: float | None = None
+    ) -> Iterator[tuple[int, int]]:
+        """Spans of the first match on each line from `position` on, each span running
+        on to the end of its line. Raises as `find` does.
+
+        Many texts joined by newlines are searched by one timed call: each call pays
+        for a read of the process clock (a system call, a few microseconds: more than
+        finding a short word in a short post), so a call per matching post would make a
+        common word cost several times more than the matching itself. A call cut short
+        by its slice goes on from the last match; only a slice that found nothing makes
+        the next one longer.
+        """
+        assert self.lines is not None, "scan needs a joinable pattern"
+        deadline = budget.until() if until is None else min(until, budget.until())
+        cancel = budget.cancel
+        step = SLICE
+        while True:
+            if cancel is not None and cancel():
+                raise QueryCancelled
+            remaining = deadline - time.perf_counter()
+            if remaining <= 0:
+                raise TooSlow
+            moved = False
+            try:
+                for match in self.lines.finditer(
+                    text, position, timeout=min(remaining, step), concurrent=True
+                ):
+                    moved = True
+                    position = match.end()
+                    yield match.span()
+                return
+            except TimeoutError:
+                if not moved:
+                    step *= 2
 
     def search(self, text: str, budget: Budget) -> bool:
         """Whether the pattern occurs in `text`; raises as `find` does."""
@@ -211,7 +261,16 @@ def compile_regex(source: str) -> Regex:
         raise PatternError(_re_message(error), error.pos) from None
     except Exception as error:  # any other refusal (regex's own, recursion) is the pattern's
         raise PatternError(f"cannot use this regular expression: {error}") from None
-    return Regex(source, compiled, case_sensitive=survey.upper, local=survey.local)
+    lines = None
+    if survey.local:
+        # The rest of the line cannot fail, so the pattern's own first match on a line
+        # is kept; under (?x) a newline ends a trailing comment (and is ignored).
+        end = "\n)" if survey.verbose else ")"
+        try:
+            lines = _regex_module.compile(f"(?:{source}{end}" + r"[^\n]*", flags)
+        except Exception:  # then it is searched one text at a time
+            lines = None
+    return Regex(source, compiled, lines, case_sensitive=survey.upper, local=survey.local)
 
 
 def _re_message(error: re.error) -> str:
@@ -226,6 +285,8 @@ class _Survey(NamedTuple):
     """An upper-case literal: smart case makes the pattern case-sensitive."""
     local: bool
     """Never looks outside its own match: see `Regex.joinable`."""
+    verbose: bool = False
+    """(?x) is on for the whole pattern: a `#` comment may run to its end."""
 
 
 def _check(source: str) -> _Survey:
@@ -240,7 +301,7 @@ def _check(source: str) -> _Survey:
     problem = _problem(list(parsed), chars, enclosing=None)
     if problem is not None:
         raise PatternError(problem)
-    return survey
+    return survey._replace(verbose=bool(flags & re.VERBOSE))
 
 
 def _size(items: list[Item]) -> int:

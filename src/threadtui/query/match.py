@@ -445,8 +445,8 @@ def _pattern_stage(index: SearchIndex, pattern: Pattern, budget: Budget) -> Stag
             ]
         except TooSlow:
             raise QueryError(
-                f"search stopped: pattern too slow (/{_shorten(regex.source)}/ ran"
-                f" {budget.seconds:g} s); try fewer repeats or a plainer pattern",
+                f"search stopped: pattern too slow (over {budget.seconds:g} s):"
+                f" /{_shorten(regex.source)}/; try fewer repeats or a plainer pattern",
                 *pattern.span,
             ) from None
 

@@ -353,6 +353,15 @@ def test_joined_scan_agrees_with_each_text_alone(texts: list[str], source: str) 
     assert match_module._texts_hit(regex, texts, Budget(60.0)) == expected
 
 
+def test_pattern_slow_only_on_the_joined_text_goes_text_by_text() -> None:
+    """`(?s)a.*?z` is quick on each post, but on the joined text runs from every a to the
+    one z at the very end (seconds here): the joined scan gives up on the chunk and the
+    rest goes post by post, well within the budget."""
+    posts = [post(f"p{k}", text="a" + "b" * 100) for k in range(4000)]
+    thread = load_document(doc(*posts, post("z", text="a then z")))
+    assert ids("/(?s)a.*?z/", thread, SearchIndex(thread)) == ["z"]
+
+
 def test_regex_falls_back_to_one_text_at_a_time(monkeypatch: pytest.MonkeyPatch) -> None:
     thread = random_thread(4)
     index = SearchIndex(thread)

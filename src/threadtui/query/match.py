@@ -36,8 +36,10 @@ is given another `budget` (tests set it low, to stop a slow pattern early)."""
 
 CHUNK: Final = 8192
 """Posts between two cancel checks: a few milliseconds of work at most."""
-JOIN_SLICE: Final = 0.02
-"""Seconds a regex may spend on one chunk's joined text before we go post by post."""
+JOIN_SLICE: Final = 0.05
+"""Seconds a regex may spend on one chunk's joined text before we go post by post: a
+pattern can be slow on the long joined string only (`(?s)a.*?z` runs on from every a to
+the next z, posts away), and a chunk of 8,192 posts takes a few milliseconds otherwise."""
 
 Cancel = Callable[[], bool]
 Stage = Callable[[list[int]], list[int]]
@@ -488,10 +490,10 @@ def _texts_hit(regex: Regex, texts: list[str], budget: Budget) -> list[bool]:
         joined = "\n".join(texts)
         # starts[k]: where text k begins in `joined` (each text plus its newline).
         starts = list(accumulate(map((1).__add__, map(len, texts)), initial=0))
-        slice_end = time.perf_counter() + JOIN_SLICE
+        until = time.perf_counter() + JOIN_SLICE
         try:
             while done < len(texts):
-                for start, end in regex.scan(joined, starts[done], budget, until=slice_end):
+                for start, end in regex.scan(joined, starts[done], budget, until=until):
                     k = bisect_right(starts, start) - 1
                     crossed = end > starts[k] + len(texts[k])
                     if not hits[k]:  # else a later line of a text already found

@@ -147,15 +147,13 @@ class Regex:
     def __hash__(self) -> int:
         return hash(self.source)
 
-    def find(
-        self, text: str, position: int, budget: Budget, *, until: float | None = None
-    ) -> tuple[int, int] | None:
+    def find(self, text: str, position: int, budget: Budget) -> tuple[int, int] | None:
         """The span of the first match at or after `position`, or None.
 
-        Raises TooSlow once the budget (or `until`, a `time.perf_counter()` value, if
-        sooner) has run out, and QueryCancelled when the budget's cancel check says so.
+        Raises TooSlow once the budget has run out, and QueryCancelled when the budget's
+        cancel check says so.
         """
-        deadline = budget.until() if until is None else min(until, budget.until())
+        deadline = budget.until()
         cancel = budget.cancel
         step = SLICE
         while True:
@@ -179,7 +177,8 @@ class Regex:
         self, text: str, position: int, budget: Budget, *, until: float | None = None
     ) -> Iterator[tuple[int, int]]:
         """Spans of the first match on each line from `position` on, each span running
-        on to the end of its line. Raises as `find` does.
+        on to the end of its line. Raises as `find` does, and TooSlow as well at `until`
+        (a `time.perf_counter()` value), if that comes first.
 
         Many texts joined by newlines are searched by one timed call: each call pays
         for a read of the process clock (a system call, a few microseconds: more than
@@ -198,13 +197,13 @@ class Regex:
             remaining = deadline - time.perf_counter()
             if remaining <= 0:
                 raise TooSlow
+            timeout = min(remaining, step)
             moved = False
             try:
-                for match in self.lines.finditer(
-                    text, position, timeout=min(remaining, step), concurrent=True
-                ):
-                    moved = True
-                    position = match.end()
+                for match in self.lines.finditer(text, position, timeout=timeout, concurrent=True):
+                    if match.end() > position:
+                        moved = True
+                        position = match.end()
                     yield match.span()
                 return
             except TimeoutError:

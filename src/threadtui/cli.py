@@ -372,12 +372,17 @@ def check_query(thread: Thread, text: str, option: str, tz: tzinfo) -> None:
 
 def print_thread(thread: Thread, query_text: str, fmt: str, tz: tzinfo) -> bytes:
     from threadtui.export.render import render_json, render_markdown, render_text
-    from threadtui.query import FilterView, SearchIndex, parse_query, run_query
+    from threadtui.query import FilterView, QueryError, SearchIndex, parse_query, run_query
 
     view = None
     if query_text:
-        query = parse_query(query_text, thread, tz=tz)
-        view = FilterView.build(run_query(query, SearchIndex(thread)))
+        try:
+            query = parse_query(query_text, thread, tz=tz)
+            view = FilterView.build(run_query(query, SearchIndex(thread)))
+        except QueryError as error:
+            # Each part parsed alone; together they can still clash (views:>10 with
+            # views:<5), and a regex can run past its time budget.
+            raise UsageError(f"--search/--filter: {error.message}") from None
     if fmt == "json":
         return render_json(thread, view=view, query=query_text)
     if fmt == "markdown":
@@ -590,7 +595,11 @@ def _main(argv: Sequence[str] | None) -> int:
             say(warning_line(name, warning))
         # In print there is nothing to highlight: a search narrows like a filter.
         combined = f"{filter_text} {search_text}".strip()
-        write_stdout(print_thread(thread, combined, args.format, tz))
+        try:
+            output = print_thread(thread, combined, args.format, tz)
+        except UsageError as error:
+            return _fail(error)
+        write_stdout(output)
         return EXIT_OK
 
     problem = terminal_problem()

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
+import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
-from support import make_app, quotes_thread
+from support import make_app, post, quotes_thread, thread_doc
+from threadtui.model import Thread, load_document
 from threadtui.opener import open_thread
 from threadtui.ui.app import ThreadApp
 from threadtui.ui.detail import DetailPane
@@ -350,3 +353,114 @@ async def test_keys_arriving_together_after_slash_go_into_the_field() -> None:
         await settle(pilot)
         assert app.query_one(Input).value == "lefa"
         assert app.query_one(Input).has_focus and app.query_one(QueryBar).mode == "search"
+
+
+# --- runaway patterns and failing queries (issue #13 items 8 and 12) ------------------------
+
+RUNAWAY = "/(a{1,16}){1,16}b/"
+"""Exponential on a run of a's, and let through by the shape checks: only a timeout stops it."""
+
+
+def runaway_thread() -> Thread:
+    posts = [
+        post("p1", 0, "aab: a quick match first"),
+        post("p2", 1, "a" * 300, reply_to="p1"),
+        post("p3", 2, "plain text", reply_to="p1", metrics={"views": 7}),
+    ]
+    return load_document(thread_doc(posts), name="runaway.json")
+
+
+async def test_runaway_search_is_stopped_and_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("threadtui.query.match.SEARCH_BUDGET", 0.05)
+    app = make_app(runaway_thread())
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("slash")
+        await type_query(pilot, RUNAWAY)
+        assert app.is_running
+        assert bar_status(app).startswith("search stopped: pattern too slow")
+        assert app.query_one("#query-status").has_class("-error")
+        # A plainer pattern runs again.
+        app.query_one(Input).value = "/a{2}b/"
+        await settle(pilot)
+        assert app.queries.search is not None
+        assert [app.thread.posts[i].id for i in app.queries.search.result.matches] == ["p1"]
+
+
+async def test_escape_and_q_answer_while_a_runaway_search_runs(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The UI thread never waits for a regex: Escape closes the search at once and stops
+    the job (a cancel, not its budget: the budget here is long enough to tell), and q
+    quits."""
+    from threadtui.query import QueryCancelled
+    from threadtui.ui.queries import QueryController
+
+    monkeypatch.setattr("threadtui.query.match.SEARCH_BUDGET", 30.0)
+    endings: list[str] = []
+    compute = QueryController._compute
+
+    def spy(self: QueryController, kind: Any, text: str, cancel: Any) -> Any:
+        try:
+            outcome = compute(self, kind, text, cancel)
+        except Exception as error:
+            endings.append(f"{type(error).__name__}: {error}")
+            raise
+        endings.append("done")
+        return outcome
+
+    monkeypatch.setattr(QueryController, "_compute", spy)
+    app = make_app(runaway_thread())
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("slash", *RUNAWAY)
+        await pilot.pause()
+        assert app.query_one(QueryBar).is_open
+        await pilot.press("escape")
+        assert not app.query_one(QueryBar).is_open
+        assert app.queries.search is None and app.queries.search_text == ""
+        assert app.query_one(ThreadTree).has_focus
+        await settle(pilot)  # every job has ended
+        # The full pattern's job (and any slow one before it) ended cancelled.
+        assert endings and endings[-1].startswith(QueryCancelled.__name__), endings
+        assert not any("too slow" in ending for ending in endings), endings  # no budget ran out
+        assert not bar_status(app).startswith("search stopped")
+        await pilot.press("q")
+        await pilot.pause()
+    assert app.return_code == 0
+
+
+async def test_filter_with_huge_numbers_is_an_error_not_a_crash() -> None:
+    app = make_app(runaway_thread())
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f")
+        bar_input = app.query_one(Input)
+        for text in ("views:>" + "9" * 5000, "views:" + "9" * 400 + ".5"):
+            bar_input.value = text
+            await settle(pilot)
+            assert app.is_running
+            assert "too big a number" in bar_status(app)
+            assert app.query_one("#query-status").has_class("-error")
+        await type_query(pilot, "")  # the bar still answers
+        bar_input.value = "views:>5"
+        await settle(pilot)
+        assert bar_status(app).startswith("1 of 3 posts match")
+
+
+async def test_any_failure_in_the_query_layer_is_reported_not_fatal(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("boom\nsecond line")
+
+    monkeypatch.setattr("threadtui.query.parse_query", broken)
+    app = make_app(runaway_thread())
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f")
+        await type_query(pilot, "x")
+        assert app.is_running
+        assert bar_status(app) == "filter failed: RuntimeError: boom"
+        await pilot.press("escape", "slash")
+        await type_query(pilot, "y")
+        assert bar_status(app) == "search failed: RuntimeError: boom"
+        await pilot.press("escape", "q")
+        await pilot.pause()
+    assert app.return_code == 0

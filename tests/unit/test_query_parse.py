@@ -145,6 +145,27 @@ def test_slow_regex_shapes_are_refused(thread: Thread, pattern: str, words: str)
 
 @pytest.mark.parametrize(
     "pattern",
+    ["(?:a{1000}){1000}", "x{50000}", "(?:(?:a{30}){30}){30}", "(?:ab{9999}){2,}"],
+)
+def test_regex_too_big_to_compile_is_refused(thread: Thread, pattern: str) -> None:
+    """`regex` unrolls counted repeats when it compiles, with no timeout: a million
+    copies would take seconds and a gigabyte before any search could be stopped."""
+    assert "too big" in error(f"/{pattern}/", thread).message
+
+
+@pytest.mark.parametrize("pattern", ["x{1,100000}", "a{1000}b", r"(\d{1,3}\.){3}", "x{9999}"])
+def test_long_open_or_modest_repeats_are_not_too_big(thread: Thread, pattern: str) -> None:
+    assert q(f"/{pattern}/", thread).patterns
+
+
+def test_the_language_is_res_even_though_regex_runs_it(thread: Thread) -> None:
+    # `regex` knows \p{L} and (?r); `re` does not, and `re` decides what is accepted.
+    for pattern in (r"\p{L}", "(?r)abc", r"\X"):
+        assert error(f"/{pattern}/", thread).message.startswith("bad regular expression")
+
+
+@pytest.mark.parametrize(
+    "pattern",
     [
         r"\w+\s+\w+",
         r"(foo|bar)+",

@@ -28,23 +28,23 @@ from threadtui.query.fold import (
     squash_spaces,
 )
 from threadtui.query.parse import Pattern, Query, QueryError, Term
-from threadtui.query.pattern import SEARCH_BUDGET, Regex, TooSlow
+from threadtui.query.pattern import Budget, QueryCancelled, Regex, TooSlow
+
+SEARCH_BUDGET: float = 1.0
+"""Seconds of regex matching one run may use over the whole thread, unless `run_query`
+is given another `budget` (tests set it low, to stop a slow pattern early)."""
 
 CHUNK: Final = 8192
 """Posts between two cancel checks: a few milliseconds of work at most."""
-FAR: Final = 512
-"""Characters between matches from which a long scan is expected (see `Regex.find`)."""
-JOIN_SLICE: Final = 0.02
-"""Seconds a regex may spend on one chunk's joined text before we go post by post."""
+JOIN_SLICE: Final = 0.05
+"""Seconds a regex may spend on one chunk's joined text before we go post by post: a
+pattern can be slow on the long joined string only (`(?s)a.*?z` runs on from every a to
+the next z, posts away), and a chunk of 8,192 posts takes a few milliseconds otherwise."""
 
 Cancel = Callable[[], bool]
 Stage = Callable[[list[int]], list[int]]
 
 _NO_QUOTES: tuple[int, ...] = ()
-
-
-class QueryCancelled(Exception):
-    """`cancel()` said stop: a newer query made this one pointless."""
 
 
 class SearchIndex:
@@ -206,13 +206,16 @@ def run_query(
     *,
     cancel: Cancel | None = None,
     within: MatchResult | None = None,
+    budget: float | None = None,
 ) -> MatchResult:
     """Match `query` against every post in the tree; raises QueryCancelled or QueryError.
 
     `within`, the result of an earlier query on the same index: when `query` can only
     match posts that one matched (`narrows`: typing on at the end of a word), only its
-    matches are tested. QueryError comes only from a regular expression that runs past its
-    time budget (see `threadtui.query.pattern`); `parse_query` finds every other error.
+    matches are tested. QueryError comes only from regular expressions that run past
+    `budget` seconds of matching in all (`SEARCH_BUDGET` if None; see
+    `threadtui.query.pattern`); `parse_query` finds every other error. `cancel` is read
+    between chunks of posts and between slices of a long regex call.
     """
     thread = index.thread
     order = thread.preorder
@@ -222,7 +225,8 @@ def run_query(
         candidates = list(compress(range(len(thread.posts)), within.member))
     else:
         candidates = list(range(len(thread.posts)))
-    for stage in _stages(query, index):
+    seconds = SEARCH_BUDGET if budget is None else budget
+    for stage in _stages(query, index, Budget(seconds, cancel)):
         if not candidates:
             break
         if cancel is None:
@@ -287,7 +291,7 @@ def narrows(new: Query, old: Query) -> bool:
     )
 
 
-def _stages(query: Query, index: SearchIndex) -> list[Stage]:
+def _stages(query: Query, index: SearchIndex, budget: Budget) -> list[Stage]:
     """The query's conditions as list filters, the cheap and selective ones first."""
     posts = index.thread.posts
     stages: list[Stage] = []
@@ -351,10 +355,9 @@ def _stages(query: Query, index: SearchIndex) -> list[Stage]:
                 else _exact_stage(index, term)
             )
 
-    if query.patterns:
-        deadline: list[float] = []  # one budget for all patterns, from the first one's start
-        for pattern in sorted(query.patterns, key=lambda p: p.negated):
-            stages.append(_pattern_stage(index, pattern, deadline))
+    # One budget for all patterns: it starts with the first regex call.
+    for pattern in sorted(query.patterns, key=lambda p: p.negated):
+        stages.append(_pattern_stage(index, pattern, budget))
     return stages
 
 
@@ -412,7 +415,7 @@ def _exact_stage(index: SearchIndex, term: Term) -> Stage:
     return lambda c: [i for i in c if loose not in folded[i] or not hit(i)]
 
 
-def _pattern_stage(index: SearchIndex, pattern: Pattern, deadline: list[float]) -> Stage:
+def _pattern_stage(index: SearchIndex, pattern: Pattern, budget: Budget) -> Stage:
     """A regex on each field as written: text, name, @handle, and those of quoted posts."""
     texts = index.texts
     quotes = index.quotes
@@ -422,17 +425,14 @@ def _pattern_stage(index: SearchIndex, pattern: Pattern, deadline: list[float]) 
     by_author: list[bytearray] = []  # computed on the first chunk, for every author at once
 
     def stage(c: list[int]) -> list[int]:
-        if not deadline:
-            deadline.append(time.perf_counter() + SEARCH_BUDGET)
-        until = deadline[0]
         try:
             if not by_author:
-                by_author.append(_authors_hit(regex, index.authors, until))
+                by_author.append(_authors_hit(regex, index.authors, budget))
             author_hit = by_author[0]
             # Quoted posts may sit outside this chunk: search their texts alongside.
             quoted = sorted({q for i in c if quotes[i] for q in quotes[i]})
             searched = c + quoted
-            hits = _texts_hit(regex, [texts[i] for i in searched], until)
+            hits = _texts_hit(regex, [texts[i] for i in searched], budget)
             hit = bytearray(len(texts))
             for i in compress(searched, hits):
                 hit[i] = 1
@@ -447,19 +447,23 @@ def _pattern_stage(index: SearchIndex, pattern: Pattern, deadline: list[float]) 
             ]
         except TooSlow:
             raise QueryError(
-                f"/{regex.source}/ is too slow: stopped after {SEARCH_BUDGET:g} s;"
-                " try fewer .* or a plainer pattern",
+                f"search stopped: pattern too slow (over {budget.seconds:g} s):"
+                f" /{_shorten(regex.source)}/; try fewer repeats or a plainer pattern",
                 *pattern.span,
             ) from None
 
     return stage
 
 
-def _authors_hit(regex: Regex, authors: list[Author], until: float) -> bytearray:
+def _shorten(text: str, limit: int = 30) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _authors_hit(regex: Regex, authors: list[Author], budget: Budget) -> bytearray:
     """hit[k] for authors[k] whose name or @handle the regex finds; hit[-1] stays 0 (no author)."""
     fields = [a.display_name or "" for a in authors]
     fields += [f"@{a.handle}" if a.handle else "" for a in authors]
-    found = _texts_hit(regex, fields, until)
+    found = _texts_hit(regex, fields, budget)
     count = len(authors)
     hit = bytearray(count + 1)
     for k, author in enumerate(authors):
@@ -469,14 +473,16 @@ def _authors_hit(regex: Regex, authors: list[Author], until: float) -> bytearray
     return hit
 
 
-def _texts_hit(regex: Regex, texts: list[str], until: float) -> list[bool]:
+def _texts_hit(regex: Regex, texts: list[str], budget: Budget) -> list[bool]:
     """Which of `texts` the regex occurs in.
 
-    For a joinable regex, the texts are searched joined by newlines: one call finds the
-    next text with a match and skips everything before it, so a rare pattern costs one
-    call per chunk instead of one per post. A match that runs on past its text's end is
-    checked on that text alone. If the joined text takes too long (a polynomial pattern
-    over a long string), the rest goes text by text under the same overall budget.
+    For a joinable regex, the texts are searched joined by newlines, in one timed call
+    for many texts (`Regex.scan`: the first match of each line, so a common word costs
+    a step per line, not per occurrence), and a rare pattern costs next to nothing per
+    post. A match that runs on past its text's end is checked on that text alone, and
+    the scan goes on from the next text. If the joined text takes too long (a
+    polynomial pattern over a long string), the rest goes text by text under the same
+    overall budget. Raises TooSlow or QueryCancelled as `Regex.find` does.
     """
     hits = [False] * len(texts)
     done = 0  # texts before this one are settled
@@ -484,23 +490,24 @@ def _texts_hit(regex: Regex, texts: list[str], until: float) -> list[bool]:
         joined = "\n".join(texts)
         # starts[k]: where text k begins in `joined` (each text plus its newline).
         starts = list(accumulate(map((1).__add__, map(len, texts)), initial=0))
-        slice_end = min(until, time.perf_counter() + JOIN_SLICE)
-        far = True  # until matches turn out to be close together
+        until = time.perf_counter() + JOIN_SLICE
         try:
             while done < len(texts):
-                span = regex.find(joined, starts[done], slice_end, far=far)
-                if span is None:
+                for start, end in regex.scan(joined, starts[done], budget, until=until):
+                    k = bisect_right(starts, start) - 1
+                    crossed = end > starts[k] + len(texts[k])
+                    if not hits[k]:  # else a later line of a text already found
+                        done = k + 1
+                        hits[k] = not crossed or regex.search(texts[k], budget)
+                    if crossed:
+                        break  # the match ran on into the next text: go on from there
+                else:
                     done = len(texts)
-                    break
-                far = span[0] - starts[done] > FAR
-                k = bisect_right(starts, span[0]) - 1
-                hits[k] = span[1] <= starts[k] + len(texts[k]) or regex.search(texts[k], until)
-                done = k + 1
         except TooSlow:
-            if time.perf_counter() >= until:
+            if budget.spent():
                 raise
     for k in range(done, len(texts)):
-        hits[k] = regex.search(texts[k], until)
+        hits[k] = regex.search(texts[k], budget)
     return hits
 
 

@@ -36,9 +36,11 @@ import re
 from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from decimal import Decimal
 from typing import Final, NamedTuple
 
 from threadtui.model import Author, Thread
+from threadtui.model.sanitize import clean_line
 from threadtui.model.timefmt import format_count, format_full
 from threadtui.query.fold import fold, has_upper, unaccent
 from threadtui.query.pattern import PatternError, Regex, compile_regex
@@ -51,9 +53,15 @@ IS_VALUES: Final = ("root", "quoted")
 
 
 class QueryError(ValueError):
-    """A query that cannot run; `start`/`end` locate the culprit in the query text."""
+    """A query that cannot run; `start`/`end` locate the culprit in the query text.
+
+    The message quotes the query, which comes from a keyboard, a command line or a
+    config file: it is made inert here (control characters, bidi overrides, lone
+    surrogates), once, for every place that shows it.
+    """
 
     def __init__(self, message: str, start: int = 0, end: int = 0) -> None:
+        message = _SURROGATE.sub("\ufffd", clean_line(message))
         super().__init__(message)
         self.message = message
         self.start = start
@@ -61,6 +69,14 @@ class QueryError(ValueError):
 
     def __str__(self) -> str:
         return self.message
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _show(text: str, limit: int = 40) -> str:
+    """A piece of the query as a message quotes it: at most `limit` characters."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 @dataclass(frozen=True, slots=True)
@@ -274,7 +290,7 @@ def parse_query(text: str, thread: Thread, *, tz: tzinfo = UTC, filters: bool = 
             key = token.key or ""
             if key not in KEYS:
                 raise QueryError(
-                    f'unknown filter "{key}:" (known: {", ".join(k + ":" for k in KEYS)});'
+                    f'unknown filter "{_show(key)}:" (known: {", ".join(k + ":" for k in KEYS)});'
                     " put it in quotes to search for the text",
                     token.start,
                     token.end,
@@ -304,7 +320,7 @@ def parse_query(text: str, thread: Thread, *, tz: tzinfo = UTC, filters: bool = 
                 known = HAS_VALUES if key == "has" else IS_VALUES
                 if value not in known:
                     raise QueryError(
-                        f'unknown value "{token.value}" for {key}: (known: '
+                        f'unknown value "{_show(token.value)}" for {key}: (known: '
                         + ", ".join(f"{key}:{v}" for v in known)
                         + ")",
                         token.start,
@@ -461,7 +477,7 @@ def _author(token: Token, thread: Thread) -> tuple[list[str], str]:
         return [a.id for a in found], found[0].display_name or value
     suggestions = lookup.suggest(wanted) if wanted else []
     hint = "; did you mean " + ", ".join(f"@{s}" for s in suggestions) + "?" if suggestions else ""
-    raise QueryError(f'no author "{value}" in this thread{hint}', token.start, token.end)
+    raise QueryError(f'no author "{_show(value)}" in this thread{hint}', token.start, token.end)
 
 
 # --- times ----------------------------------------------------------------------------
@@ -475,34 +491,45 @@ _DATE = re.compile(r"\d{4}-\d\d-\d\d")
 
 def _time(token: Token, thread: Thread, tz: tzinfo) -> float:
     value = token.value.strip()
-    key = token.key
+    key = token.key or "after"
     try:
-        if value.startswith("+"):
-            match = _OFFSET.fullmatch(value)
-            if match is None or not any(match.groups()):
-                raise ValueError("an offset needs units, like +30m, +2h, +1d or +1h30m")
-            days, hours, minutes, seconds = (float(g) if g else 0.0 for g in match.groups())
-            return _first_time(thread, value) + (
-                ((days * 24 + hours) * 60 + minutes) * 60 + seconds
-            )
-        clock = _CLOCK.fullmatch(value)
-        if clock is not None:
-            hour, minute, second = (int(g) if g else 0 for g in clock.groups())
-            first_day = datetime.fromtimestamp(_first_time(thread, value), tz).date()
-            moment = datetime.combine(first_day, time(hour, minute, second), tz)
-            return moment.timestamp()
-        if _DATE.fullmatch(value):
-            return datetime.combine(date.fromisoformat(value), time(), tz).timestamp()
-        moment = datetime.fromisoformat(value)
-        if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=tz)
-        return moment.timestamp()
-    except ValueError as error:
+        moment = _moment(value, thread, tz)
+    except (ValueError, OverflowError, OSError) as error:
         # datetime's own reasons ("month must be in 1..12") help; "Invalid isoformat" does not.
         reason = "" if "isoformat" in str(error) else str(error)
-        message = f"{key}:{value} is not a time"
+        message = f"{key}:{_show(value)} is not a time"
         message += f": {reason}" if reason else f"; use {example(key or 'after', thread, tz)}"
         raise QueryError(message, token.start, token.end) from None
+    try:
+        # Everything that shows the filter (its summary, the time picker) needs a datetime.
+        datetime.fromtimestamp(moment, UTC)
+    except (ValueError, OverflowError, OSError):
+        raise QueryError(
+            f"{key}:{_show(value)} is out of range: times run from year 1 to 9999",
+            token.start,
+            token.end,
+        ) from None
+    return moment
+
+
+def _moment(value: str, thread: Thread, tz: tzinfo) -> float:
+    if value.startswith("+"):
+        match = _OFFSET.fullmatch(value)
+        if match is None or not any(match.groups()):
+            raise ValueError("an offset needs units, like +30m, +2h, +1d or +1h30m")
+        days, hours, minutes, seconds = (float(g) if g else 0.0 for g in match.groups())
+        return _first_time(thread, value) + (((days * 24 + hours) * 60 + minutes) * 60 + seconds)
+    clock = _CLOCK.fullmatch(value)
+    if clock is not None:
+        hour, minute, second = (int(g) if g else 0 for g in clock.groups())
+        first_day = datetime.fromtimestamp(_first_time(thread, value), tz).date()
+        return datetime.combine(first_day, time(hour, minute, second), tz).timestamp()
+    if _DATE.fullmatch(value):
+        return datetime.combine(date.fromisoformat(value), time(), tz).timestamp()
+    moment = datetime.fromisoformat(value)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=tz)
+    return moment.timestamp()
 
 
 def _first_time(thread: Thread, value: str) -> float:
@@ -517,12 +544,24 @@ _NUMBER = r"\d+(?:\.\d+)?[kmb]?"
 _COMPARISON = re.compile(rf"(>=|<=|>|<|=)?({_NUMBER})", re.IGNORECASE)
 _RANGE = re.compile(rf"({_NUMBER})?\.\.({_NUMBER})?", re.IGNORECASE)
 _SCALE: Final = {"": 1, "k": 1_000, "m": 1_000_000, "b": 1_000_000_000}
+MAX_DIGITS: Final = 15
+"""Digits a number in a filter may have before its point: a quadrillion views is plenty,
+and bigger ones would overflow float and int conversions further on."""
 
 
-def _number(text: str) -> int:
+def _number(text: str, token: Token) -> int:
     scale = _SCALE[text[-1].lower()] if text[-1].isalpha() else 1
-    digits = text[:-1] if text[-1].isalpha() else text
-    return int(float(digits) * scale) if "." in digits else int(digits) * scale
+    whole, _, fraction = (text[:-1] if text[-1].isalpha() else text).partition(".")
+    if len(whole.lstrip("0")) > MAX_DIGITS:
+        raise QueryError(
+            f"{token.key}:{_show(token.value)} is too big a number"
+            f" (at most {MAX_DIGITS} digits before the point)",
+            token.start,
+            token.end,
+        )
+    # Decimal, not float: 0.29k is 290 (float makes it 289.99…). Nine decimals are all a
+    # whole count can use (the largest scale is 10**9), and keep the product exact.
+    return int(Decimal(f"{whole}.{fraction[:9] or 0}") * scale)
 
 
 def _number_range(token: Token) -> NumberRange:
@@ -530,7 +569,7 @@ def _number_range(token: Token) -> NumberRange:
     key = token.key or ""
     comparison = _COMPARISON.fullmatch(value)
     if comparison is not None:
-        op, number = comparison.group(1) or "=", _number(comparison.group(2))
+        op, number = comparison.group(1) or "=", _number(comparison.group(2), token)
         low, high = {
             ">": (number + 1, None),
             ">=": (number, None),
@@ -541,17 +580,17 @@ def _number_range(token: Token) -> NumberRange:
         return NumberRange(key, low, high)
     span = _RANGE.fullmatch(value)
     if span is not None and (span.group(1) or span.group(2)):
-        low = _number(span.group(1)) if span.group(1) else None
-        high = _number(span.group(2)) if span.group(2) else None
+        low = _number(span.group(1), token) if span.group(1) else None
+        high = _number(span.group(2), token) if span.group(2) else None
         if low is not None and high is not None and low > high:
             raise QueryError(
-                f"{key}:{token.value} is an empty range: the first number is the bigger",
+                f"{key}:{_show(token.value)} is an empty range: the first number is the bigger",
                 token.start,
                 token.end,
             )
         return NumberRange(key, low, high)
     raise QueryError(
-        f"{key}:{token.value} is not a number or range; use {_EXAMPLES[key]}",
+        f"{key}:{_show(token.value)} is not a number or range; use {_EXAMPLES[key]}",
         token.start,
         token.end,
     )

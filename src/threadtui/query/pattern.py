@@ -1,54 +1,54 @@
-"""Regular expressions typed by users: checked, smart-cased, and kept from hanging the app.
+"""Regular expressions typed by users: checked, smart-cased, and never left to run on.
 
-Python's `re` backtracks and holds the GIL for the whole of one match call, so one bad
-pattern on one long post can freeze the UI thread even when the search runs in a worker,
-and no cancel flag can stop it. The defences, in order:
+Python's `re` backtracks and cannot be stopped: one bad pattern on one long post would
+run for minutes, and no cancel flag is read meanwhile. So `re` only *parses* user
+patterns (its syntax and error messages are the language's), and every match runs on
+the `regex` package, which takes a `timeout` and releases the GIL while it matches
+(`concurrent=True`), so the UI thread stays live. The defences, in order:
 
-1. Patterns are parsed with `re`'s own parser (so the syntax and the error messages are
-   always `re`'s) and refused, with a message, when they have a shape known to take
-   exponential or needlessly polynomial time: a repeat inside a repeat (`(a+)+`), a
-   repeated choice whose options can start alike (`(a|ab)*`), or two repeats in a row
-   over the same characters (`.*.*`). Atomic groups and possessive quantifiers are
-   trusted, so `(?>\\w+\\s?)+` is the way to say "I mean it".
-2. A pattern without open-ended repeats or backreferences (`colou?r`, `\\bAI\\b`) runs in
-   linear time: it runs on `re`, the quickest per call (long scans go to `regex` when
-   it is installed: it scans several times faster).
-3. Any other pattern runs on the third-party `regex` package when it is installed,
-   with a `timeout` and the GIL released, so its budget is exact and the UI stays live.
-   Without `regex`, it runs on `re`, the budget is checked between posts only, and a
-   pattern may have one ambiguous open-ended repeat at most (one that may have to give
-   back what the next item can take): `foo.*bar` is quadratic in the length of one post
-   at worst, `a.*b.*c` would be cubic and is refused; `\\w+\\s+\\w+` has none.
-
-One run of a query gets `SEARCH_BUDGET` seconds of regex matching in all; past that it
-stops with a message asking for a simpler pattern.
+1. Refused at once, with a message: shapes known to take exponential or needlessly
+   polynomial time (a repeat inside a repeat, `(a+)+`; a repeated choice whose options
+   can start alike, `(a|ab)*`; two repeats in a row over the same characters, `.*.*`),
+   and patterns whose counted repeats multiply past `MAX_SIZE`: `regex` unrolls them
+   when it compiles, so `(a{1000}){1000}` would take a second and a gigabyte before any
+   search, with no timeout. Atomic groups and possessive quantifiers are trusted, so
+   `(?>\\w+\\s?)+` is the way to say "I mean it".
+2. Whatever passes still cannot be trusted (`(a{1,16}){1,16}b` is exponential on a run of
+   a's), so every match call has a timeout: the rest of the run's `Budget`, taken in
+   slices that start at `SLICE` and double, with the run's cancel check between two
+   slices. A newer keystroke stops a runaway call within about half the time it has run
+   (at most half the budget), and a run past its budget stops with a message (see
+   `threadtui.query.match`). `regex` counts the timeout in CPU time of the whole
+   process, so a busy UI thread only makes a slow pattern stop sooner.
+3. Highlights are drawn on the UI thread: each text gets `HIGHLIGHT_BUDGET`, and one
+   pattern may not spend more than `HIGHLIGHT_RESERVE` at once or `HIGHLIGHT_SHARE` of
+   the time overall, so a slow pattern shows fewer highlights instead of a slow screen
+   (matching posts are still marked: the search found them).
 """
 
 from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+
+# Private, but stable since 3.11: the checks read `re`'s own parse tree.
+from re import _constants as _sre
+from re import _parser as _sre_parse
 from typing import Any, Final, NamedTuple
 
-try:  # Optional: see point 3 above.
-    import regex as _regex_module  # type: ignore[import-not-found, unused-ignore]
-except ImportError:  # pragma: no cover - depends on the environment
-    _regex_module = None
+import regex as _regex_module
 
-try:  # Private, but stable since 3.11; without it we only lose the checks and smart case.
-    from re import _constants as _sre
-    from re import _parser as _sre_parse
-except ImportError:  # pragma: no cover
-    _sre = _sre_parse = None  # type: ignore[assignment]
-
-SEARCH_BUDGET: Final = 1.0
-"""Seconds of regex matching one query run may use over the whole thread."""
-HIGHLIGHT_BUDGET: Final = 0.05
+SLICE: Final = 0.05
+"""Seconds of the first slice of one match call; each next slice is twice as long."""
+HIGHLIGHT_BUDGET: Final = 0.02
 """Seconds of regex matching one text may use when drawing highlights."""
-
-USE_REGEX_MODULE = _regex_module is not None
-"""Whether new patterns compile with `regex` (tests switch this to cover both engines)."""
+HIGHLIGHT_RESERVE: Final = 0.1
+"""Seconds of highlighting one pattern may spend in a burst (a screen of rows)."""
+HIGHLIGHT_SHARE: Final = 0.1
+"""The part of the time, over a longer run, one pattern may spend highlighting."""
+MAX_SIZE: Final = 20_000
+"""The largest pattern, counting each counted repeat unrolled (see point 1)."""
 
 NESTED = (
     "a repeat inside a repeat, like (a+)+, can take exponential time; "
@@ -59,9 +59,9 @@ ALTERNATION = (
     "can take exponential time"
 )
 ADJACENT = "two repeats in a row over the same characters, like .*.*, are slow; one is enough"
-NEEDS_REGEX = (
-    "more than one open-ended repeat (*, +, {n,}) followed by what it can match, like"
-    " a.*b.*c, can take very long without the `regex` package installed; use one"
+TOO_BIG = (
+    f"this regular expression is too big: its repeat counts multiply past {MAX_SIZE:,};"
+    " use + or * for long runs"
 )
 
 
@@ -78,37 +78,65 @@ class TooSlow(Exception):
     """Matching ran past its time budget."""
 
 
-class Regex:
-    """A compiled user pattern whose searches stay within a time budget (see the module)."""
+class QueryCancelled(Exception):
+    """`cancel()` said stop: a newer query made this one pointless."""
 
-    __slots__ = ("case_sensitive", "compiled", "joinable", "linear", "source", "timed")
+
+class Budget:
+    """The time one run of a query may spend matching regexes, and its cancel check.
+
+    The clock starts at the first match call, so the cheap stages before it cost nothing.
+    """
+
+    __slots__ = ("cancel", "deadline", "seconds")
+
+    def __init__(self, seconds: float, cancel: Callable[[], bool] | None = None) -> None:
+        self.seconds = seconds
+        self.cancel = cancel
+        self.deadline: float | None = None
+
+    def until(self) -> float:
+        """The `time.perf_counter()` value at which the budget runs out."""
+        if self.deadline is None:
+            self.deadline = time.perf_counter() + self.seconds
+        return self.deadline
+
+    def spent(self) -> bool:
+        return time.perf_counter() >= self.until()
+
+
+class Regex:
+    """A compiled user pattern whose every match call has a timeout (see the module)."""
+
+    __slots__ = (
+        "_allowance",
+        "_refilled",
+        "case_sensitive",
+        "compiled",
+        "joinable",
+        "lines",
+        "source",
+    )
 
     def __init__(
-        self,
-        source: str,
-        compiled: Any,
-        timed: Any,
-        *,
-        case_sensitive: bool,
-        linear: bool,
-        local: bool,
+        self, source: str, compiled: Any, lines: Any, *, case_sensitive: bool, local: bool
     ) -> None:
         self.source = source
         self.compiled = compiled
-        """The `re` pattern."""
-        self.timed = timed
-        """The `regex` pattern, used with a timeout; None when `regex` is not there."""
+        """The `regex` pattern."""
+        self.lines = lines
+        """The pattern followed by the rest of its line, for `scan`; None if not joinable."""
         self.case_sensitive = case_sensitive
-        self.linear = linear
-        self.joinable = local and (linear or timed is not None)
-        """Whether many texts may be searched at once, joined by newlines.
+        self.joinable = local and lines is not None
+        """Whether many texts may be searched at once, joined by newlines (see `scan`).
 
-        Only when one call cannot run away on a long string (linear, or with a timeout)
-        and only for patterns that never look past their own match (no lookaround,
-        \\A, \\Z, atomic groups or possessive repeats): for those, a match inside one text
-        is a match at the same place in the joined string, and `^`, `$`, `\\b` see the
-        newline as they would see the text's end.
+        Only for patterns that never look past their own match (no lookaround, \\A, \\Z,
+        atomic groups or possessive repeats): for those, a match inside one text is a
+        match at the same place in the joined string, and `^`, `$`, `\\b` see the newline
+        as they would see the text's end.
         """
+        self._allowance = HIGHLIGHT_RESERVE
+        self._refilled = time.perf_counter()
 
     def __repr__(self) -> str:
         return f"Regex({self.source!r})"
@@ -119,48 +147,95 @@ class Regex:
     def __hash__(self) -> int:
         return hash(self.source)
 
-    def find(
-        self, text: str, position: int, deadline: float, *, far: bool = False
-    ) -> tuple[int, int] | None:
-        """The span of the first match at or after `position`, or None; raises TooSlow
-        once `deadline` (a `time.perf_counter()` value) has passed. `far`: the next match
-        is likely far away (a long scan), which `regex` does much faster than `re`."""
-        remaining = deadline - time.perf_counter()
-        if remaining <= 0:
-            raise TooSlow
-        # `re` costs least per call; `regex` scans long text several times faster and is
-        # the only one with a timeout for patterns that could run away.
-        if self.timed is None or (self.linear and not far):
-            match = self.compiled.search(text, position)
-        else:
-            try:
-                match = self.timed.search(text, position, timeout=remaining, concurrent=True)
-            except TimeoutError:
-                raise TooSlow from None
-        return None if match is None else match.span()
+    def find(self, text: str, position: int, budget: Budget) -> tuple[int, int] | None:
+        """The span of the first match at or after `position`, or None.
 
-    def search(self, text: str, deadline: float) -> bool:
-        """Whether the pattern occurs in `text`; TooSlow as for `find`."""
-        return self.find(text, 0, deadline) is not None
+        Raises TooSlow once the budget has run out, and QueryCancelled when the budget's
+        cancel check says so.
+        """
+        deadline = budget.until()
+        cancel = budget.cancel
+        step = SLICE
+        while True:
+            if cancel is not None and cancel():
+                raise QueryCancelled
+            remaining = deadline - time.perf_counter()
+            if remaining <= 0:
+                raise TooSlow
+            # A call cut short starts again from `position`: slices that double keep the
+            # work thrown away below the work done, and a cancel is read between two.
+            try:
+                match = self.compiled.search(
+                    text, position, timeout=min(remaining, step), concurrent=True
+                )
+            except TimeoutError:
+                step *= 2
+                continue
+            return None if match is None else match.span()
+
+    def scan(
+        self, text: str, position: int, budget: Budget, *, until: float | None = None
+    ) -> Iterator[tuple[int, int]]:
+        """Spans of the first match on each line from `position` on, each span running
+        on to the end of its line. Raises as `find` does, and TooSlow as well at `until`
+        (a `time.perf_counter()` value), if that comes first.
+
+        Many texts joined by newlines are searched by one timed call: each call pays
+        for a read of the process clock (a system call, a few microseconds: more than
+        finding a short word in a short post), so a call per matching post would make a
+        common word cost several times more than the matching itself. A call cut short
+        by its slice goes on from the last match; only a slice that found nothing makes
+        the next one longer.
+        """
+        assert self.lines is not None, "scan needs a joinable pattern"
+        deadline = budget.until() if until is None else min(until, budget.until())
+        cancel = budget.cancel
+        step = SLICE
+        while True:
+            if cancel is not None and cancel():
+                raise QueryCancelled
+            remaining = deadline - time.perf_counter()
+            if remaining <= 0:
+                raise TooSlow
+            timeout = min(remaining, step)
+            moved = False
+            try:
+                for match in self.lines.finditer(text, position, timeout=timeout, concurrent=True):
+                    if match.end() > position:
+                        moved = True
+                        position = match.end()
+                    yield match.span()
+                return
+            except TimeoutError:
+                if not moved:
+                    step *= 2
+
+    def search(self, text: str, budget: Budget) -> bool:
+        """Whether the pattern occurs in `text`; raises as `find` does."""
+        return self.find(text, 0, budget) is not None
 
     def spans(self, text: str, budget: float = HIGHLIGHT_BUDGET) -> list[tuple[int, int]]:
-        """Non-empty match spans in `text`; stops quietly when the budget runs out."""
+        """Non-empty match spans in `text`, for drawing: the spans found before `budget`
+        ran out, or none while the pattern has spent its allowance (see the module)."""
+        started = time.perf_counter()
+        allowance = min(
+            HIGHLIGHT_RESERVE,
+            self._allowance + (started - self._refilled) * HIGHLIGHT_SHARE,
+        )
+        self._refilled = started
         found: list[tuple[int, int]] = []
-        matches: Iterator[Any]
-        if self.timed is not None:
-            matches = self.timed.finditer(text, timeout=budget, concurrent=True)
-        else:
-            matches = self.compiled.finditer(text)
-        deadline = time.perf_counter() + budget
-        try:
-            for match in matches:
-                start, end = match.span()
-                if end > start:
-                    found.append((start, end))
-                if len(found) >= 1000 or time.perf_counter() > deadline:
-                    break
-        except TimeoutError:
-            pass
+        if allowance >= budget:
+            try:
+                for match in self.compiled.finditer(text, timeout=budget, concurrent=True):
+                    start, end = match.span()
+                    if end > start:
+                        found.append((start, end))
+                    if len(found) >= 1000 or time.perf_counter() - started > budget:
+                        break
+            except TimeoutError:
+                pass
+            allowance -= time.perf_counter() - started
+        self._allowance = allowance
         return found
 
 
@@ -172,30 +247,29 @@ def compile_regex(source: str) -> Regex:
     """
     if not source:
         raise PatternError("the regular expression is empty")
-    survey = _check(source)
-    flags = re.MULTILINE | (0 if survey.upper else re.IGNORECASE)
     try:
-        compiled: Any = re.compile(source, flags)
+        survey = _check(source)
+        flags = re.MULTILINE | (0 if survey.upper else re.IGNORECASE)
+        # `re` decides what the language accepts (some errors come only from its
+        # compiler, like a look-behind of varying width); `regex` runs it.
+        re.compile(source, flags)
+        compiled = _regex_module.compile(source, flags)
+    except PatternError:
+        raise
     except re.error as error:
         raise PatternError(_re_message(error), error.pos) from None
-    except (OverflowError, RecursionError, ValueError) as error:
+    except Exception as error:  # any other refusal (regex's own, recursion) is the pattern's
         raise PatternError(f"cannot use this regular expression: {error}") from None
-    timed = None
-    if USE_REGEX_MODULE and _regex_module is not None:
+    lines = None
+    if survey.local:
+        # The rest of the line cannot fail, so the pattern's own first match on a line
+        # is kept; under (?x) a newline ends a trailing comment (and is ignored).
+        end = "\n)" if survey.verbose else ")"
         try:
-            timed = _regex_module.compile(source, flags)
-        except Exception:  # `re` accepted it: run it on `re` rather than refuse it
-            timed = None
-    if timed is None and survey.ambiguous > 1:
-        raise PatternError(NEEDS_REGEX)
-    return Regex(
-        source,
-        compiled,
-        timed,
-        case_sensitive=survey.upper,
-        linear=survey.linear,
-        local=survey.local,
-    )
+            lines = _regex_module.compile(f"(?:{source}{end}" + r"[^\n]*", flags)
+        except Exception:  # then it is searched one text at a time
+            lines = None
+    return Regex(source, compiled, lines, case_sensitive=survey.upper, local=survey.local)
 
 
 def _re_message(error: re.error) -> str:
@@ -210,29 +284,15 @@ class _Survey(NamedTuple):
     """An upper-case literal: smart case makes the pattern case-sensitive."""
     local: bool
     """Never looks outside its own match: see `Regex.joinable`."""
-    open_repeats: int
-    """How many repeats can go on long enough to make backtracking costly."""
-    backreference: bool
-    ambiguous: int = 0
-    """Open repeats that may give back what the next item can take: see `_ambiguous`."""
-
-    @property
-    def linear(self) -> bool:
-        """Matching time is linear in the text."""
-        return self.open_repeats == 0 and not self.backreference
+    verbose: bool = False
+    """(?x) is on for the whole pattern: a `#` comment may run to its end."""
 
 
 def _check(source: str) -> _Survey:
-    """Refuse slow shapes (PatternError), and survey the pattern."""
-    if _sre_parse is None:  # pragma: no cover
-        plain = re.sub(r"\\.", "", source)
-        return _Survey(plain != plain.lower(), local=False, open_repeats=1, backreference=True)
-    try:
-        parsed = _sre_parse.parse(source, 0)
-    except re.error as error:
-        raise PatternError(_re_message(error), error.pos) from None
-    except (OverflowError, RecursionError, ValueError) as error:
-        raise PatternError(f"cannot use this regular expression: {error}") from None
+    """Refuse slow or oversized shapes (PatternError), and survey the pattern."""
+    parsed = _sre_parse.parse(source, 0)
+    if _size(list(parsed)) > MAX_SIZE:
+        raise PatternError(TOO_BIG)
     survey = _survey(list(parsed))
     flags = parsed.state.flags
     icase = not survey.upper or bool(flags & re.IGNORECASE)
@@ -240,7 +300,36 @@ def _check(source: str) -> _Survey:
     problem = _problem(list(parsed), chars, enclosing=None)
     if problem is not None:
         raise PatternError(problem)
-    return survey._replace(ambiguous=_ambiguous(list(parsed), chars, last=True))
+    return survey._replace(verbose=bool(flags & re.VERBOSE))
+
+
+def _size(items: list[Item]) -> int:
+    """The pattern's size with each counted repeat unrolled as `regex` may unroll it.
+
+    Stops counting once past MAX_SIZE. Recursive over the pattern's nesting, which `re`'s
+    own (recursive) parser bounds.
+    """
+    total = 0
+    for op, av in items:
+        if op in _REPEATS or op is _sre.POSSESSIVE_REPEAT:
+            low, _high, body = av
+            # The required copies, plus one for the optional rest (never unrolled).
+            total += _size(list(body)) * (max(low, 1) + 1)
+        elif op is _sre.SUBPATTERN:
+            total += _size(list(av[-1]))
+        elif op is _sre.ATOMIC_GROUP:
+            total += _size(list(av))
+        elif op is _sre.BRANCH:
+            total += sum(_size(list(branch)) for branch in av[1])
+        elif op in (_sre.ASSERT, _sre.ASSERT_NOT):
+            total += _size(list(av[1]))
+        elif op is _sre.GROUPREF_EXISTS:
+            total += sum(_size(list(branch)) for branch in av[1:] if branch is not None)
+        else:
+            total += 1
+        if total > MAX_SIZE:
+            break
+    return total
 
 
 Item = tuple[Any, Any]
@@ -352,13 +441,9 @@ def _first(items: list[Item]) -> list[Item] | None:
     return None
 
 
-if _sre is not None:
-    _REPEATS: Final = (_sre.MAX_REPEAT, _sre.MIN_REPEAT)
-    _ONE_CHAR: Final = (_sre.LITERAL, _sre.NOT_LITERAL, _sre.IN, _sre.ANY)
-    _MAXREPEAT: Final = _sre.MAXREPEAT
-else:  # pragma: no cover
-    _REPEATS = _ONE_CHAR = ()
-    _MAXREPEAT = 0
+_REPEATS: Final = (_sre.MAX_REPEAT, _sre.MIN_REPEAT)
+_ONE_CHAR: Final = (_sre.LITERAL, _sre.NOT_LITERAL, _sre.IN, _sre.ANY)
+_MAXREPEAT: Final = _sre.MAXREPEAT
 
 
 def _is_open(high: int) -> bool:
@@ -421,44 +506,9 @@ def _problem(items: list[Item], chars: _Chars, enclosing: int | None) -> str | N
     return None
 
 
-def _ambiguous(items: list[Item], chars: _Chars, *, last: bool) -> int:
-    """Count open repeats whose characters overlap what may follow them.
-
-    Each one multiplies the worst-case time of a search by the text's length: `.*` in
-    `.*c` must try every split between itself and `c`. A repeat at the very end of the
-    pattern (`last`) or before an item it cannot match (`\\w+\\s`) never gives back.
-    Recursive over the nesting, like `_problem`.
-    """
-    count = 0
-    for j, (op, av) in enumerate(items):
-        at_end = last and j == len(items) - 1
-        if op in _REPEATS:
-            _low, high, body = av
-            body_items = list(body)
-            rest = [item for item in items[j + 1 :] if item[0] is not _sre.AT]
-            if _is_open(high) and (rest or not last):
-                one_char = len(body_items) == 1 and body_items[0][0] in _ONE_CHAR
-                count += chars.overlap(body_items if one_char else None, _first(rest))
-            count += _ambiguous(body_items, chars, last=False)
-        elif op is _sre.SUBPATTERN:
-            count += _ambiguous(list(av[-1]), chars, last=at_end)
-        elif op is _sre.BRANCH:
-            count += max(_ambiguous(list(branch), chars, last=at_end) for branch in av[1])
-        elif op is _sre.GROUPREF_EXISTS:
-            count += max(
-                _ambiguous(list(branch), chars, last=at_end) for branch in av[1:] if branch
-            )
-        elif op in (_sre.ASSERT, _sre.ASSERT_NOT):
-            count += _ambiguous(list(av[1]), chars, last=False)
-        # ATOMIC_GROUP and POSSESSIVE_REPEAT never give back: not counted.
-    return count
-
-
 def _survey(items: list[Item]) -> _Survey:
     upper = False
     local = True
-    open_repeats = 0
-    backreference = False
     stack = [items]
     while stack:
         for op, av in stack.pop():
@@ -482,11 +532,9 @@ def _survey(items: list[Item]) -> _Survey:
                 local = False
                 stack.append(list(av))
             elif op in _REPEATS:
-                open_repeats += _is_open(av[1])
                 stack.append(list(av[2]))
             elif op is _sre.POSSESSIVE_REPEAT:
                 local = False
-                open_repeats += _is_open(av[1])
                 stack.append(list(av[2]))
             elif op is _sre.BRANCH:
                 stack.extend(list(branch) for branch in av[1])
@@ -495,6 +543,4 @@ def _survey(items: list[Item]) -> _Survey:
                 stack.append(list(av[1]))
             elif op is _sre.GROUPREF_EXISTS:
                 stack.extend(list(branch) for branch in av[1:] if branch is not None)
-            elif op is _sre.GROUPREF:
-                backreference = True
-    return _Survey(upper, local, open_repeats, backreference)
+    return _Survey(upper, local)

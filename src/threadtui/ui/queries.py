@@ -2,7 +2,12 @@
 
 Per keystroke the UI thread only posts a job; parsing and matching run in a thread worker
 (exclusive per kind, so a newer keystroke cancels an older search, which checks for that
-as it goes). Results come back to the UI thread, which repaints only what is on screen.
+as it goes, even inside a long regex call). Results come back to the UI thread, which
+repaints only what is on screen.
+
+A job never dies of an error: whatever the query layer raises comes back as `Failed`,
+shown in the query bar, because an exception in a worker would end the app
+(`WorkerFailed`) over one odd query.
 """
 
 from __future__ import annotations
@@ -41,7 +46,12 @@ class SearchState:
     def spans(self, text: str) -> list[tuple[int, int]]:
         from threadtui.query import highlight_spans
 
-        return highlight_spans(self.query, text)
+        # Called while drawing, on the UI thread: a failure here must cost a highlight,
+        # not the app.
+        try:
+            return highlight_spans(self.query, text)
+        except Exception:
+            return []
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +76,7 @@ class QueryController:
         self.thread = thread
         self.tz = tz
         self._index: SearchIndex | None = None
+        self._index_error: str | None = None
         self._ready = threading.Event()
         self.search: SearchState | None = None
         self.filter: FilterState | None = None
@@ -81,8 +92,14 @@ class QueryController:
     def _build_index(self) -> None:
         from threadtui.query import SearchIndex
 
-        self._index = SearchIndex(self.thread)
-        self._ready.set()
+        try:
+            self._index = SearchIndex(self.thread)
+        except Exception as error:
+            # Jobs wait for the index: tell them it is not coming, or they wait forever.
+            self._index_error = _describe(error)
+            return
+        finally:
+            self._ready.set()
         # Folding, filters and search read these (O(posts) each to build): build them
         # here, before anyone waits on them. Metrics stay raw JSON until first read.
         thread = self.thread
@@ -95,9 +112,13 @@ class QueryController:
         gc.freeze()
 
     def index(self) -> SearchIndex:
-        """The index, waiting for the worker that builds it (only ever from a worker)."""
+        """The index, waiting for the worker that builds it (only ever from a worker);
+        raises QueryError if that worker failed."""
+        from threadtui.query import QueryError
+
         self._ready.wait()
-        assert self._index is not None
+        if self._index is None:
+            raise QueryError(f"search is unavailable: {self._index_error or 'no index'}")
         return self._index
 
     # --- jobs -----------------------------------------------------------------------------
@@ -121,37 +142,44 @@ class QueryController:
         )
 
     def _job(self, kind: Kind, text: str, done: Callable[[Any], None]) -> None:
-        from threadtui.query import FilterView, QueryCancelled, QueryError, parse_query, run_query
+        from threadtui.query import QueryCancelled, QueryError
 
         worker = get_current_worker()
         outcome: SearchState | FilterState | Failed | None = None
         if text.strip():
             try:
-                query = parse_query(text, self.thread, tz=self.tz)
-                result = run_query(
-                    query,
-                    self.index(),
-                    cancel=lambda: worker.is_cancelled,
-                    # Typing on at the end of a word narrows the last result: only its
-                    # matches need testing (run_query checks that the new query narrows).
-                    within=self._last.get(kind),
-                )
-                self._last[kind] = result
-            except QueryError as error:
-                outcome = Failed(text, error)
+                outcome = self._compute(kind, text, lambda: worker.is_cancelled)
             except QueryCancelled:
                 return
-            else:
-                # Everything O(posts) happens here, in the worker, not on the UI thread.
-                if kind == "search":
-                    result.counter(0)  # the rank table the 3/17 counter reads
-                    below = MarkedBelow(self.thread, result.member)
-                    outcome = SearchState(text, query, result, below)
-                else:
-                    view = FilterView.build(result)
-                    outcome = FilterState(text, query, view, FilterLayout.build(self.thread, view))
+            except QueryError as error:
+                outcome = Failed(text, error)
+            except Exception as error:
+                outcome = Failed(text, QueryError(f"{kind} failed: {_describe(error)}"))
         if not worker.is_cancelled:
             self.app.call_from_thread(self._deliver, kind, outcome, done)
+
+    def _compute(
+        self, kind: Kind, text: str, cancel: Callable[[], bool]
+    ) -> SearchState | FilterState:
+        from threadtui.query import FilterView, parse_query, run_query
+
+        query = parse_query(text, self.thread, tz=self.tz)
+        result = run_query(
+            query,
+            self.index(),
+            cancel=cancel,
+            # Typing on at the end of a word narrows the last result: only its
+            # matches need testing (run_query checks that the new query narrows).
+            within=self._last.get(kind),
+        )
+        self._last[kind] = result
+        # Everything O(posts) happens here, in the worker, not on the UI thread.
+        if kind == "search":
+            result.counter(0)  # the rank table the 3/17 counter reads
+            below = MarkedBelow(self.thread, result.member)
+            return SearchState(text, query, result, below)
+        view = FilterView.build(result)
+        return FilterState(text, query, view, FilterLayout.build(self.thread, view))
 
     def _deliver(
         self,
@@ -174,6 +202,9 @@ class QueryController:
     def clear_search(self) -> None:
         self.search = None
         self.search_text = ""
+        # Escape: a search still running (a slow regex) is pointless now; it stops at
+        # its next cancel check instead of spending the rest of its budget.
+        self.app.workers.cancel_group(self.app, "search")
 
     # --- navigation -----------------------------------------------------------------------
 
@@ -193,3 +224,9 @@ class QueryController:
                 return found
             position = found
         return None
+
+
+def _describe(error: BaseException) -> str:
+    """An unexpected error in one line for the query bar."""
+    detail = str(error).splitlines()[0] if str(error) else ""
+    return f"{type(error).__name__}: {detail}" if detail else type(error).__name__

@@ -24,7 +24,8 @@ from textual.widgets.selection_list import Selection
 from threadtui.model import Thread
 from threadtui.model.timefmt import format_full, format_offset
 from threadtui.query import fold
-from threadtui.ui.glyphs import Glyphs
+from threadtui.ui.checklist import CheckList
+from threadtui.ui.glyphs import UNICODE, Glyphs
 
 UNKNOWN = "\x00unknown"
 """The author picker's value for "posts whose author is unknown" (never a real id)."""
@@ -81,7 +82,7 @@ class AuthorPicker(ModalScreen[list[AuthorChoice] | None]):
             box.border_title = Content("Filter by author")
             box.border_subtitle = Content("Space marks · Enter applies · Esc cancels")
             yield Input(placeholder="type to narrow the list", id="authors-narrow", compact=True)
-            yield SelectionList[str](id="authors-list")
+            yield CheckList(glyphs=getattr(self.app, "glyphs", UNICODE), id="authors-list")
             yield Static("", id="authors-note")
 
     def on_mount(self) -> None:

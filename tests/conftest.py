@@ -38,3 +38,13 @@ def _no_cursor_blink(monkeypatch: pytest.MonkeyPatch) -> None:
     from textual.widgets import Input
 
     monkeypatch.setattr(Input, "_toggle_cursor", lambda self: None, raising=False)
+
+
+@pytest.fixture(autouse=True)
+def _truecolor(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Apps see a truecolor terminal whatever TERM says: the contrast repair (ui/output.py)
+    works in the terminal's colour system, and screens must not change with the machine.
+    Tests of other systems set their own."""
+    import textual.constants
+
+    monkeypatch.setattr(textual.constants, "COLOR_SYSTEM", "truecolor")

@@ -462,7 +462,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     look = parser.add_argument_group("terminal")
     look.add_argument(
-        "--ascii", action="store_true", default=None, help="draw guides and borders in ASCII"
+        "--ascii", action="store_true", default=None, help="send only ASCII to the terminal"
     )
     look.add_argument("--no-mouse", action="store_true", help="leave the mouse to the terminal")
     look.add_argument(
@@ -470,7 +470,7 @@ def build_parser() -> argparse.ArgumentParser:
         choices=["auto", "truecolor", "256", "standard"],
         help="colours to use (NO_COLOR in the environment turns them off)",
     )
-    look.add_argument("--theme", help="a Textual theme name, e.g. textual-dark, nord, gruvbox")
+    look.add_argument("--theme", help="a theme, e.g. textual-dark, nord, gruvbox (README: Themes)")
     look.add_argument("--time", choices=["relative", "absolute"], help="how tree rows show times")
     return parser
 

@@ -14,8 +14,9 @@ from textual.widgets._footer import FooterKey
 from support import make_app, quotes_thread
 from threadtui.opener import open_thread
 from threadtui.ui.app import ThreadApp
+from threadtui.ui.checklist import CheckList
 from threadtui.ui.chrome import FOOTER_ORDER, Part, fit
-from threadtui.ui.pickers import AuthorList, TimePicker
+from threadtui.ui.pickers import TimePicker
 
 SEED = Path(__file__).parents[1] / "data" / "stories" / "x-story-ai-deployment.txt"
 
@@ -170,12 +171,12 @@ async def test_author_marks_differ_by_glyph_not_only_colour() -> None:
         await settle(pilot)
         await pilot.press("down", "space")
         await settle(pilot)
-        listing = app.screen.query_one(AuthorList)
+        listing = app.screen.query_one(CheckList)
         rows = [listing.render_line(y).text for y in range(listing.option_count)]
         assert rows[0].startswith("[x] ")
         assert all(row.startswith("[ ] ") for row in rows[1:])
         # Clicking a box toggles its row, as Textual's own boxes do.
-        await pilot.click(AuthorList, offset=(2, 1))
+        await pilot.click(CheckList, offset=(2, 1))
         await settle(pilot)
         assert listing.render_line(1).text.startswith("[x] ")
 

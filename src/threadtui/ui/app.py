@@ -15,6 +15,7 @@ from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.content import Content
+from textual.filter import LineFilter
 from textual.screen import Screen
 from textual.widgets import Input, Static
 
@@ -23,11 +24,13 @@ from threadtui.model import Thread, clean_line
 from threadtui.model.timefmt import format_full, format_offset
 from threadtui.ui.chrome import Part, PriorityFooter, StatusLine
 from threadtui.ui.detail import DetailPane
-from threadtui.ui.glyphs import ASCII, UNICODE
+from threadtui.ui.glyphs import ASCII, ASCII_KEY_NAMES, UNICODE
 from threadtui.ui.links import LinkPicker, can_open_browser
+from threadtui.ui.output import AsciiFilter, ReadableFilter
 from threadtui.ui.queries import Failed, FilterState, QueryController, SearchState
 from threadtui.ui.querybar import QueryBar
 from threadtui.ui.text import find_links
+from threadtui.ui.themes import DEFAULT_THEME, NOT_OFFERED, theme_problem
 from threadtui.ui.tree import ThreadTree
 
 if TYPE_CHECKING:
@@ -108,6 +111,13 @@ class ThreadApp(App[None], inherit_bindings=False):
         self.thread = thread
         self.tz = tz
         self.glyphs = ASCII if self.settings.ascii else UNICODE
+        # After Textual's own filters (NO_COLOR's greys among them): what they leave is
+        # what reaches the terminal. See ui/output.py.
+        self._output_filters: list[LineFilter] = [ReadableFilter(self.console._color_system)]
+        if self.settings.ascii:
+            self._output_filters.insert(0, AsciiFilter())
+        for name in NOT_OFFERED:
+            self.unregister_theme(name)
         self.tree_width = self.settings.tree_width
         self.startup_messages = list(startup_messages)
         """Warnings about the session rather than the thread: config, theme."""
@@ -117,6 +127,16 @@ class ThreadApp(App[None], inherit_bindings=False):
         self.initial_filter = filter
         self._search_origin: int | None = None
         self.animation_level = "none"
+
+    def get_line_filters(self) -> list[LineFilter]:
+        return [*super().get_line_filters(), *self._output_filters]
+
+    def get_key_display(self, binding: Binding) -> str:
+        display = super().get_key_display(binding)
+        if self.settings.ascii:
+            for symbol, name in ASCII_KEY_NAMES.items():
+                display = display.replace(symbol, name)
+        return display
 
     # --- layout ---------------------------------------------------------------------------
 
@@ -132,13 +152,12 @@ class ThreadApp(App[None], inherit_bindings=False):
         yield PriorityFooter(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
-        if self.settings.theme in self.available_themes:
+        problem = theme_problem(self.settings.theme)
+        if problem is None:
             self.theme = self.settings.theme
         else:
-            self.theme = "textual-dark"
-            self.startup_messages.append(
-                f"unknown theme {self.settings.theme!r}; using textual-dark"
-            )
+            self.theme = DEFAULT_THEME
+            self.startup_messages.append(problem)
         if self.settings.keymap:
             self.set_keymap(self.settings.keymap)
         self.set_class(self.settings.ascii, "-ascii")

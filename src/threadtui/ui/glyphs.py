@@ -1,5 +1,7 @@
 """The few symbols the UI draws, in Unicode and in plain ASCII (`--ascii`, for old terminals
-and mangled SSH locales).
+and mangled SSH locales). Under `--ascii` whatever else reaches the screen (Textual's own
+widgets, the posts' text) is made ASCII on its way out (ui/output.py); these are the app's
+own choices, so they look meant rather than replaced.
 
 Every Unicode glyph here has East Asian width "neutral", so no terminal draws it two cells
 wide and shifts the row.
@@ -29,6 +31,9 @@ class Glyphs:
     arrow: str
     box: str
     """A card's border: top-left, top-right, bottom-left, bottom-right, horizontal, vertical."""
+    checked: str = "[x]"
+    unchecked: str = "[ ]"
+    """A list's marks: told apart by shape, not only by colour, and the same in ASCII."""
 
 
 UNICODE = Glyphs(
@@ -51,7 +56,8 @@ UNICODE = Glyphs(
 )
 
 ASCII = Glyphs(
-    expanded="-",
+    # Not "-": after a guide's "|-" it would read as more of the line.
+    expanded="v",
     collapsed="+",
     leaf=" ",
     reply=">",
@@ -68,3 +74,7 @@ ASCII = Glyphs(
     arrow="->",
     box="++++-|",
 )
+
+
+ASCII_KEY_NAMES = {"↑": "up", "↓": "down", "←": "left", "→": "right", "⏎": "enter", "⌫": "bksp"}
+"""Textual's key symbols, by name, for the footer under `--ascii`."""

@@ -12,22 +12,19 @@ from dataclasses import dataclass
 from datetime import tzinfo
 from typing import ClassVar
 
-from rich.segment import Segment
-from rich.style import Style
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.strip import Strip
-from textual.widgets import Input, OptionList, SelectionList, Static
-from textual.widgets.option_list import OptionDoesNotExist
+from textual.widgets import Input, SelectionList, Static
 from textual.widgets.selection_list import Selection
 
 from threadtui.model import Thread
 from threadtui.model.timefmt import format_full, format_offset
 from threadtui.query import fold
+from threadtui.ui.checklist import CheckList
 from threadtui.ui.chrome import FittedLine, Part, fit
 from threadtui.ui.glyphs import UNICODE, Glyphs
 
@@ -67,34 +64,6 @@ def author_choices(thread: Thread) -> list[AuthorChoice]:
     return choices
 
 
-CHECKED = "[x] "
-UNCHECKED = "[ ] "
-
-
-class AuthorList(SelectionList[str]):
-    """Textual's boxes differ only by colour; these say it in the glyph, `[x]` or `[ ]`,
-    in the row's own colours (readable wherever the row's text is)."""
-
-    def _get_left_gutter_width(self) -> int:
-        return len(CHECKED)
-
-    def render_line(self, y: int) -> Strip:
-        line = OptionList.render_line(self, y)
-        index = self.scroll_offset.y + y
-        try:
-            selection = self.get_option_at_index(index)
-        except OptionDoesNotExist:
-            return line
-        base = next(iter(line)).style or self.rich_style
-        # The option's index as meta: a click on the box toggles that row.
-        meta = Style(meta={"option": index})
-        if selection.value in self._selected:
-            box = Segment(CHECKED, base + Style(bold=True) + meta)
-        else:
-            box = Segment(UNCHECKED, base + meta)
-        return Strip([box, *line])
-
-
 class AuthorPicker(ModalScreen[list[AuthorChoice] | None]):
     """Choose one or more authors (Space marks, Enter applies, typing narrows)."""
 
@@ -115,7 +84,7 @@ class AuthorPicker(ModalScreen[list[AuthorChoice] | None]):
         with Vertical(id="authors-box") as box:
             box.border_title = Content("Filter by author")
             yield Input(placeholder="type to narrow the list", id="authors-narrow", compact=True)
-            yield AuthorList(id="authors-list")
+            yield CheckList(glyphs=getattr(self.app, "glyphs", UNICODE), id="authors-list")
             yield Static("", id="authors-note")
 
     def on_mount(self) -> None:

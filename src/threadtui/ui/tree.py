@@ -122,18 +122,20 @@ class ThreadTree(LineView, can_focus=True):
             color: $block-cursor-foreground;
             text-style: bold;
         }
-        & > .thread-tree--guides { color: $foreground 30%; }
-        & > .thread-tree--fold { color: $accent; }
+        /* The $text-* variables are the theme's colours made readable on its background;
+           the bare $accent, $secondary... are for fills, and can be 1.2:1 as text. */
+        & > .thread-tree--guides { color: $foreground 40%; }
+        & > .thread-tree--fold { color: $text-accent; }
         & > .thread-tree--reply { color: $foreground 60%; }
-        & > .thread-tree--quote { color: $secondary; text-style: bold; }
+        & > .thread-tree--quote { color: $text-secondary; text-style: bold; }
         & > .thread-tree--name { text-style: bold; }
         & > .thread-tree--unknown { color: $foreground 60%; text-style: italic; }
         & > .thread-tree--time { color: $foreground 60%; }
         & > .thread-tree--views { color: $foreground 60%; }
-        & > .thread-tree--hidden { color: $accent; }
-        & > .thread-tree--depth { color: $warning; }
-        & > .thread-tree--placeholder { color: $foreground 50%; text-style: italic; }
-        & > .thread-tree--context { color: $foreground 45%; }
+        & > .thread-tree--hidden { color: $text-accent; }
+        & > .thread-tree--depth { color: $text-warning; }
+        & > .thread-tree--placeholder { color: $foreground 60%; text-style: italic; }
+        & > .thread-tree--context { color: $foreground 55%; }
         & > .thread-tree--match { background: $warning 40%; text-style: bold; }
     }
     """
@@ -726,7 +728,12 @@ class ThreadTree(LineView, can_focus=True):
         line.truncate(width, overflow="ellipsis", pad=True)
         line_style = base + meta
         if is_cursor:
-            line_style += self.get_component_rich_style("thread-tree--cursor")
+            cursor = self.get_component_rich_style("thread-tree--cursor")
+            line_style += cursor
+            if cursor.color is not None:
+                # The muted colours of times, views and glyphs were blended for the pane's
+                # background, not the cursor's: on the cursor, the row is one colour.
+                line.stylize(Style(color=cursor.color))
         line.stylize_before(line_style)
         segments = list(line.render(self.app.console))
         return Strip(Segment.adjust_line_length(segments, width, style=line_style), width)

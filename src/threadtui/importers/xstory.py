@@ -191,13 +191,15 @@ class _Appearance:
 
     @property
     def paragraphs(self) -> list[str]:
-        paragraphs: list[str] = []
+        # Lines are gathered and joined once per paragraph: appending to a string held in
+        # a list copies it every time, which made one 800,000-line paragraph quadratic.
+        paragraphs: list[list[str]] = []
         for line in self.lines:
             if line.gap_before or not paragraphs:
-                paragraphs.append(line.text)
+                paragraphs.append([line.text])
             else:
-                paragraphs[-1] += "\n" + line.text
-        return paragraphs
+                paragraphs[-1].append(line.text)
+        return ["\n".join(lines) for lines in paragraphs]
 
 
 @dataclass(slots=True)

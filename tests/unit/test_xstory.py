@@ -739,6 +739,130 @@ def test_same_text_same_time_different_authors_are_two_posts() -> None:
     ]
 
 
+def test_two_posts_with_the_same_words_and_minute_stay_two() -> None:
+    # Each shows as itself with its own time line: the page shows two posts.
+    text = story(
+        "The original.",
+        "4:57 PM · May 28, 2026",
+        "Agreed.",
+        "5:00 PM · May 28, 2026 · 10 Views",
+        "Agreed.",
+        "5:00 PM · May 28, 2026 · 20 Views",
+    )
+    result = import_story(text)
+    agreed = [p for p in posts_of(result) if p["text"] == "Agreed."]
+    assert [p["metrics"]["views"] for p in agreed] == [10, 20]
+    assert [p["created_at"] for p in agreed] == ["2026-05-28T17:00:00Z"] * 2
+    assert agreed[1]["id"] == agreed[0]["id"] + "-2"
+    assert result.warnings == [
+        ImportWarning(
+            12,
+            "the original post is never shown as a card, so its section's clock cannot be"
+            " checked against the cards': its time may be off by a time-zone difference",
+        )
+    ]
+    assert_well_formed(result)
+    assert_accounted(text, result)
+
+
+def test_the_original_post_and_a_reply_with_its_words_stay_two() -> None:
+    text = story("+1", "4:57 PM · May 28, 2026", "+1", "4:57 PM · May 28, 2026 · 3 Views")
+    posts = posts_of(import_story(text))
+    assert [p["metrics"]["views"] for p in posts] == [None, 3]
+    assert posts[0]["id"] != posts[1]["id"]
+
+
+def agreed_twice(*cards: tuple[str, str]) -> str:
+    """Two posts "Agreed." in one minute (10 and 20 views), then one reply per card."""
+    blocks = [
+        "The original.",
+        "4:57 PM · May 28, 2026",
+        "Agreed.",
+        "5:00 PM · May 28, 2026 · 10 Views",
+        "Agreed.",
+        "5:00 PM · May 28, 2026 · 20 Views",
+    ]
+    for minute, (header, views) in enumerate(cards, 10):
+        blocks += [
+            f"Reply {minute}.",
+            header,
+            "Agreed.",
+            f"5:00 PM · May 28, 2026{views}",
+            f"5:{minute} PM · May 28, 2026 · 1 View",
+        ]
+    return story(*blocks)
+
+
+def test_a_card_goes_to_the_post_whose_views_it_shows() -> None:
+    text = agreed_twice(("Bob BBob B@bob", " · 20 Views"), ("Ann AAnn A@ann", " · 10 Views"))
+    result = import_story(text)
+    posts = {p["text"]: p for p in posts_of(result)}
+    first, second = (p for p in posts_of(result) if p["text"] == "Agreed.")
+    assert (first["author"], second["author"]) == ("x:ann", "x:bob")
+    assert posts["Reply 10."]["quotes"] == [second["id"]]
+    assert posts["Reply 11."]["quotes"] == [first["id"]]
+    assert [p["metrics"]["views"] for p in (first, second)] == [10, 20]
+    assert not any("fits" in w.message for w in result.warnings)
+    assert_accounted(text, result)
+
+
+def test_a_card_that_fits_two_posts_says_which_it_took() -> None:
+    text = agreed_twice(("Ann AAnn A@ann", ""), ("Ann AAnn A@ann", " · 15 Views"))
+    result = import_story(text)
+    first, second = (p for p in posts_of(result) if p["text"] == "Agreed.")
+    replies = [p for p in posts_of(result) if p["text"].startswith("Reply")]
+    # The second card of the same author goes where the first went: no second guess.
+    assert [r["quotes"] for r in replies] == [[first["id"]], [first["id"]]]
+    assert (first["author"], second["author"]) == ("x:ann", None)
+    assert [str(w) for w in result.warnings if "fits" in w.message] == [
+        "line 24: the card “Agreed.” fits 2 posts with the same words and time"
+        " (lines 14, 18): taken as the one at line 14"
+    ]
+    assert_well_formed(result)
+
+
+def test_two_authors_cards_split_two_same_posts_without_views() -> None:
+    text = agreed_twice(("Ann AAnn A@ann", ""), ("Bob BBob B@bob", ""))
+    result = import_story(text)
+    first, second = (p for p in posts_of(result) if p["text"] == "Agreed.")
+    assert (first["author"], second["author"]) == ("x:ann", "x:bob")
+    # Only the first card had a choice to make.
+    assert len([w for w in result.warnings if "fits" in w.message]) == 1
+
+
+def test_a_post_with_an_unreadable_time_is_not_merged_into_another_post() -> None:
+    text = story(
+        "The original.",
+        "4:57 PM · May 28, 2026",
+        "Agreed.",
+        "5:00 PM · May 28, 2026 · 10 Views",
+        "Agreed.",
+        "5:00 PM · Feb 30, 2026 · 20 Views",
+    )
+    posts = posts_of(import_story(text))
+    assert [(p["created_at"], p["metrics"]["views"]) for p in posts[1:]] == [
+        ("2026-05-28T17:00:00Z", 10),
+        (None, 20),
+    ]
+
+
+def test_a_post_with_an_unreadable_time_joins_the_post_only_cards_show() -> None:
+    text = story(
+        "The original.",
+        "4:57 PM · May 28, 2026",
+        "A reply.",
+        "Ann AAnn A@ann",
+        "Seen as a card first.",
+        "5:00 PM · May 28, 2026 · 7 Views",
+        "5:10 PM · May 28, 2026 · 1 View",
+        "Seen as a card first.",
+        "5:00 PM · Feb 30, 2026 · 7 Views",
+    )
+    posts = posts_of(import_story(text))
+    seen = [p for p in posts if p["text"] == "Seen as a card first."]
+    assert [(p["author"], p["created_at"]) for p in seen] == [("x:ann", "2026-05-28T17:00:00Z")]
+
+
 def test_same_text_at_different_times_is_two_posts() -> None:
     text = story("+1", "4:57 PM · May 28, 2026", "+1", "5:57 PM · May 28, 2026")
     posts = posts_of(import_story(text))

@@ -12,6 +12,11 @@ It only ever answers for files it can read exactly as `load.py` would: anything 
 unknown field to keep, an unknown author to warn about, a value to repair or an error to
 explain) returns None, and `load.py`'s checking path reads the file instead and says what is
 wrong. A test holds the two paths to building the same thread from every file both read.
+
+It takes only files that spell out every key of the format (every writer we know does), and
+proves that no object holds a key twice: msgspec, like orjson, silently keeps the last of
+two equal keys (msgspec issue #648), so `_no_duplicate_keys` counts the file's quote
+characters instead, one C pass, against what was decoded (see there).
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ import orjson
 
 from threadtui.model.link import Links, add_quote
 from threadtui.model.sanitize import _UNSAFE, clean_line, clean_text
-from threadtui.model.thread import NO_METRICS, NO_PARENT, Author, Metrics, Post
+from threadtui.model.thread import NO_METRICS, NO_PARENT, Author, Metrics, Post, _Count
 
 _Id = Annotated[str, msgspec.Meta(min_length=1)]
 _Status = Literal["ok", "not_found", "deleted", "removed", "blocked", "not_fetched"]
@@ -34,38 +39,57 @@ _Status = Literal["ok", "not_found", "deleted", "removed", "blocked", "not_fetch
 _NULL: Final = msgspec.Raw(b"null")
 
 
+# Every field is required (null is allowed where the format allows it): a file that leaves
+# a key out goes to the checking path. Knowing that every key is there is what lets the
+# key count of `_no_duplicate_keys` be exact without looking at each object.
+
+
+class _Metrics(Metrics, forbid_unknown_fields=True, gc=False):
+    """Metrics with all five keys spelled out; `Post.metrics` turns it into Metrics."""
+
+    views: _Count | None
+    likes: _Count | None
+    reposts: _Count | None
+    replies: _Count | None
+    quotes: _Count | None
+
+
 class _Post(msgspec.Struct, forbid_unknown_fields=True, gc=False):
     id: _Id
     text: str | None
-    author: str | None = None
-    created_at: str | None = None
-    reply_to: _Id | None = None
-    quotes: tuple[_Id, ...] | None = None
-    metrics: Metrics | None = None
-    status: _Status | None = None
+    author: str | None
+    created_at: str | None
+    reply_to: _Id | None
+    quotes: tuple[_Id, ...] | None
+    metrics: _Metrics | None
+    status: _Status | None
+
+
+_POST_KEYS: Final = len(_Post.__struct_fields__)
+_METRIC_KEYS: Final = len(_Metrics.__struct_fields__)
 
 
 class _Author(msgspec.Struct, forbid_unknown_fields=True, gc=False):
-    handle: str | None = None
-    display_name: str | None = None
+    handle: str | None
+    display_name: str | None
 
 
 class _Meta(msgspec.Struct, forbid_unknown_fields=True, gc=False):
-    title: str | None = None
-    summary: str | None = None
-    url: str | None = None
-    root: _Id | None = None
+    title: str | None
+    summary: str | None
+    url: str | None
+    root: _Id | None
     # Free-form values: orjson reads them, so they come out exactly as the checking path's.
-    details: msgspec.Raw = _NULL
+    details: msgspec.Raw
 
 
 class _Document(msgspec.Struct, forbid_unknown_fields=True, gc=False):
     schema: Literal["threadtui.thread"]
     schema_version: Literal[1]
+    thread: _Meta | None
+    source: msgspec.Raw
+    authors: dict[str, _Author] | None
     posts: list[_Post]
-    thread: _Meta | None = None
-    source: msgspec.Raw = _NULL
-    authors: dict[str, _Author] | None = None
 
 
 _DECODER: Final = msgspec.json.Decoder(_Document)
@@ -101,8 +125,9 @@ def read_wellformed(data: bytes, time_value: Callable[[str], float | None]) -> P
     raw = document.posts
     ids = [p.id for p in raw]
     by_id = dict(zip(ids, range(len(ids)), strict=True))
+    joined_ids = "".join(ids)
     # A duplicate is an error to explain; an unprintable id needs cleaning (load.py).
-    if len(by_id) != len(ids) or not "".join(ids).isprintable():
+    if len(by_id) != len(ids) or not joined_ids.isprintable():
         return None
     authors = _authors(document.authors)
     if authors is None:
@@ -110,14 +135,34 @@ def read_wellformed(data: bytes, time_value: Callable[[str], float | None]) -> P
     built = _posts(raw, authors, by_id, time_value)
     if built is None:
         return None
-    posts, links = built
+    posts, links, tally = built
 
-    meta = document.thread or _Meta()
+    meta = document.thread or _Meta(None, None, None, None, _NULL)
     details = _object(meta.details)
     source = _object(document.source)
     if details is None or source is None:
         return None
     if meta.root is not None and not meta.root.isprintable():
+        return None
+    # The objects and strings decoded besides the posts' own (counted in the loop).
+    keys = len(_Document.__struct_fields__)
+    if document.thread is not None:
+        keys += len(_Meta.__struct_fields__)
+    tally.add_strings("threadtui.thread", meta.title, meta.summary, meta.url, meta.root)
+    tally.add_free(details)
+    tally.add_free(source)
+    tally.keys += keys
+    tally.strings += len(ids)
+    tally.quoted += joined_ids.count('"')
+    if document.authors:
+        for author_id, entry in document.authors.items():
+            # The id is a key here and a string in each of its author's posts.
+            tally.keys += 1 + len(_Author.__struct_fields__)
+            tally.quoted += author_id.count('"') * (1 + authors[author_id].post_count)
+            tally.add_strings(entry.handle, entry.display_name)
+    # Each post's author is a string too.
+    tally.strings += sum(author.post_count for author in authors.values())
+    if not tally.matches(data):
         return None
     return Parts(
         title=_line(meta.title),
@@ -131,6 +176,60 @@ def read_wellformed(data: bytes, time_value: Callable[[str], float | None]) -> P
         by_id=by_id,
         links=links,
     )
+
+
+class _Tally:
+    """What was decoded, counted for `_no_duplicate_keys`: keys, strings, and the quote
+    characters inside those strings."""
+
+    __slots__ = ("keys", "quoted", "strings")
+
+    def __init__(self, keys: int, strings: int, quoted: int) -> None:
+        self.keys = keys
+        self.strings = strings
+        self.quoted = quoted
+
+    def add_strings(self, *values: str | None) -> None:
+        for value in values:
+            if value is not None:
+                self.strings += 1
+                self.quoted += value.count('"')
+
+    def add_free(self, value: dict[str, Any]) -> None:
+        """A free-form object as orjson read it (so already without repeated keys)."""
+        stack: list[Any] = [value]
+        while stack:
+            item = stack.pop()
+            if type(item) is dict:
+                self.keys += len(item)
+                for key in item:
+                    self.quoted += key.count('"')
+                stack.extend(item.values())
+            elif type(item) is list:
+                stack.extend(item)
+            elif type(item) is str:
+                self.strings += 1
+                self.quoted += item.count('"')
+
+    def matches(self, data: bytes) -> bool:
+        return _no_duplicate_keys(data, self.keys, self.strings, self.quoted)
+
+
+def _no_duplicate_keys(data: bytes, keys: int, strings: int, quoted: int) -> bool:
+    """Whether `data` (decoded into `keys` object keys and `strings` other strings, holding
+    `quoted` quote characters between them) proves to hold no object with a repeated key.
+
+    Every key and every string is written between two quote characters, and any quote
+    character inside one as the escape \\" (one more) or \\u0022 (none). A repeated key adds
+    its two quotes, and whatever its lost value held, to the file but not to what was
+    decoded: the file has more quote characters than the count. Without \\u0022 the counts
+    are equal exactly when no key repeats; with it, a file might balance a repeated key, so
+    such a file (rare: writers escape a quote as \\") is left to the checking path. One C
+    pass over the bytes, where tokenising them in Python would cost more than the load.
+    """
+    if quoted and b"\\u0022" in data:
+        return False
+    return data.count(b'"') == 2 * (keys + strings) + quoted
 
 
 def _object(raw: msgspec.Raw) -> dict[str, Any] | None:
@@ -162,8 +261,10 @@ def _authors(raw: dict[str, _Author] | None) -> dict[str, Author] | None:
             handle = clean_line(handle)
         if name is not None and unsafe(name) is not None:
             name = clean_line(name)
-        clean_id = author_id if unsafe(author_id) is None else clean_line(author_id)
-        authors[author_id] = Author(clean_id, handle, name, 0, None)
+        if not author_id.isprintable():
+            # Cleaning could make it another author's id: the checking path refuses that.
+            return None
+        authors[author_id] = Author(author_id, handle, name, 0, None)
     return authors
 
 
@@ -172,8 +273,9 @@ def _posts(
     authors: dict[str, Author],
     by_id: dict[str, int],
     time_value: Callable[[str], float | None],
-) -> tuple[list[Post], Links | None] | None:
-    """Build the posts, linking each under its parent as it is built.
+) -> tuple[list[Post], Links | None, _Tally] | None:
+    """Build the posts, linking each under its parent as it is built, and count what they
+    hold for `_no_duplicate_keys` (the post ids and authors are counted by the caller).
 
     Returns None for anything the checking path must see. Linking here covers the usual
     file, where every post comes after the posts it replies to and quotes; quotes of posts
@@ -194,16 +296,25 @@ def _posts(
     absent: list[tuple[int, str]] = []
     max_depth = 0
     linked = True
+    # Counted in the branches the loop takes anyway; the usual branch mostly adds nothing.
+    strings = 0
+    quoted = 0
+    nulls = 0
+    metric_objects = 0
     for i, p in enumerate(raw):
         text = p.text
         status = p.status
         if status is None:
             status = "ok"
+            nulls += 1
         if text is None:
+            nulls += 1
             if status == "ok":
                 return None
-        elif not text.isprintable() and unsafe(text) is not None:  # needs_cleaning()
-            text = clean_text(text)
+        else:
+            quoted += text.count('"')
+            if not text.isprintable() and unsafe(text) is not None:  # needs_cleaning()
+                text = clean_text(text)
 
         author = None
         author_id = p.author
@@ -222,15 +333,30 @@ def _posts(
                 if created is None:
                     return None
                 times[created_at] = created
+        else:
+            nulls += 1
 
         reply_to = p.reply_to
-        if reply_to is not None and not reply_to.isprintable():
-            return None
+        if reply_to is None:
+            nulls += 1
+        else:
+            quoted += reply_to.count('"')
+            if not reply_to.isprintable():
+                return None
         quotes = p.quotes
         if quotes is None:
             quotes = ()
-        elif quotes and not "".join(quotes).isprintable():
-            return None
+        elif quotes:
+            joined = "".join(quotes)
+            if not joined.isprintable():
+                return None
+            strings += len(quotes)
+            quoted += joined.count('"')
+        metrics = p.metrics
+        if metrics is None:
+            metrics = NO_METRICS
+        else:
+            metric_objects += 1
 
         parent = NO_PARENT
         depth = 0
@@ -281,7 +407,7 @@ def _posts(
                 created,
                 reply_to,
                 quotes,
-                p.metrics or NO_METRICS,
+                metrics,
                 status,
                 None,
                 False,
@@ -290,13 +416,17 @@ def _posts(
                 depth,
             )
         )
+    # Text, created_at, reply_to and status are strings unless null; ids and authors are
+    # the caller's to count.
+    strings += 4 * len(raw) - nulls
+    tally = _Tally(_POST_KEYS * len(raw) + _METRIC_KEYS * metric_objects, strings, quoted)
     if not linked:
         _unlink(posts)
-        return posts, None
+        return posts, None, tally
     missing_quote = 0
     for i, q in absent:
         missing_quote += add_quote(posts, by_id, i, q)[1]
-    return posts, Links(len(raw), roots, 0, missing_quote, False, max_depth)
+    return posts, Links(len(raw), roots, 0, missing_quote, False, max_depth), tally
 
 
 def _unlink(posts: list[Post]) -> None:

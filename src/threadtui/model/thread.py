@@ -88,7 +88,8 @@ class Post(msgspec.Struct, eq=False, gc=False):
     reply_to: str | None
     quotes: tuple[str, ...]
     raw_metrics: Metrics | dict[str, Any]
-    """The loader keeps the validated JSON object; `metrics` turns it into Metrics once."""
+    """As the loader read it (the validated JSON object, or a subclass of Metrics from the
+    fast path's decoding); `metrics` turns it into Metrics once."""
     status: str
     extra: dict[str, Any] | None = None
     synthetic: bool = False
@@ -103,12 +104,16 @@ class Post(msgspec.Struct, eq=False, gc=False):
     @property
     def metrics(self) -> Metrics:
         raw = self.raw_metrics
+        if type(raw) is Metrics:
+            return raw
         if type(raw) is dict:
             get = raw.get
             raw = self.raw_metrics = Metrics(
                 get("views"), get("likes"), get("reposts"), get("replies"), get("quotes")
             )
-        return raw  # type: ignore[return-value]
+            return raw
+        raw = self.raw_metrics = Metrics(raw.views, raw.likes, raw.reposts, raw.replies, raw.quotes)
+        return raw
 
     @property
     def is_placeholder(self) -> bool:

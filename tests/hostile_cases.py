@@ -256,3 +256,32 @@ def write_cycle(directory: Path, length: int = 1000) -> Path:
     path = directory / f"cycle-{length}.json"
     path.write_bytes(thread_bytes(posts, title=f"A {length:,}-post reply cycle"))
     return path
+
+
+def canonical(thread: Thread) -> str:
+    """What a thread holds, independent of the order of its posts in memory: the file's
+    posts by id, in file order, with every field the loader kept."""
+    posts = [
+        (
+            post.id,
+            None if post.author is None else post.author.id,
+            post.text,
+            post.created_at,
+            post.reply_to,
+            post.quotes,
+            post.metrics,
+            post.unknown_metrics,
+            post.status,
+            post.extra,
+        )
+        for post in thread.posts
+        if not post.synthetic
+    ]
+    authors = sorted(
+        (a.id, a.handle, a.display_name, repr(a.extra))
+        for a in thread.authors.values()
+        if a.declared or a.post_count
+    )
+    meta = (thread.title, thread.summary, thread.url, thread.root_id, thread.details)
+    kept = (thread.raw_details, thread.source, thread.extra, thread.meta_extra)
+    return repr((meta, kept, authors, posts))

@@ -23,12 +23,13 @@ from hostile_cases import (
     SEED,
     assert_accounted,
     assert_nothing_lost,
+    canonical,
     cleaned_id,
     complete,
     shown_strings,
 )
 from thread_state import assert_same_both_ways, takes_fast_path
-from threadtui.export.render import render_text
+from threadtui.export.render import render_json, render_text
 from threadtui.importers.xstory import ImportResult, StoryFormatError, dumps, import_story
 from threadtui.model import STATUSES, Thread, ThreadFileError, load_bytes, load_document
 from threadtui.opener import decode_text, import_text, looks_like_json
@@ -406,3 +407,16 @@ def test_a_key_twice_in_any_object_is_refused_on_both_paths(
         load_bytes(text, name="t.json")
     assert_one_inert_line(caught.value, "t.json")
     assert "duplicate key" in str(caught.value), str(caught.value)
+
+
+@HOSTILE
+@given(valid_thread(unique=True))
+def test_json_output_reopens_as_the_same_thread(document: dict[str, Any]) -> None:
+    if not unique_authors(document):
+        return  # refused: nothing to write
+    thread = load_bytes(orjson.dumps(document), name="t.json")
+    data = render_json(thread)
+    assert not FORBIDDEN.search(data.decode("utf-8"))
+    again = load_bytes(data, name="again.json")
+    assert canonical(again) == canonical(thread)
+    assert render_json(again) == data

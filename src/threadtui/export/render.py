@@ -10,7 +10,7 @@ from typing import Any
 
 import orjson
 
-from threadtui.model import Post, Thread
+from threadtui.model import Author, Post, Thread
 from threadtui.model.timefmt import format_count, format_full
 from threadtui.query import FilterView
 
@@ -123,58 +123,89 @@ def render_markdown(thread: Thread, *, tz: tzinfo = UTC, view: FilterView | None
 
 
 def render_json(thread: Thread, *, view: FilterView | None = None, query: str = "") -> bytes:
-    """A normalised thread holding the shown posts (so threadtui can open it again)."""
+    """A normalised thread holding the shown posts (so threadtui can open it again).
+
+    Posts are written in the file's order, and everything the loader kept is written back:
+    unknown keys at every level, metrics the format does not define, structured details and
+    the source notes, all as cleaned at load. Placeholders the loader made for absent posts
+    are left out: the references that made them are kept, so loading the output makes them
+    again. Without a filter, loading the output gives the thread loaded here.
+    """
     posts = thread.posts
-    shown = list(shown_posts(thread, view))
-    kept = {index for index, _ in shown}
-    authors: dict[str, dict[str, Any]] = {}
+    shown = sorted(shown_posts(thread, view))
     out_posts: list[dict[str, Any]] = []
+    authors: dict[str, dict[str, Any]] = {}
+
+    def add_author(author: Author) -> None:
+        # An id only posts name stays only there: loading the output warns of it again.
+        if not author.declared:
+            return
+        entry = authors[author.id] = {"handle": author.handle, "display_name": author.display_name}
+        if author.extra:
+            entry.update(author.extra)
+
+    if view is None:
+        # Every author, with posts or without, as the file has them.
+        for author in thread.authors.values():
+            add_author(author)
     for index, is_match in shown:
         post = posts[index]
-        if post.author is not None and post.author.id not in authors:
-            authors[post.author.id] = {
-                "handle": post.author.handle,
-                "display_name": post.author.display_name,
-            }
+        if post.synthetic:
+            continue
+        author = post.author
+        if author is not None and author.id not in authors:
+            add_author(author)
         metrics = post.metrics
+        metrics_out: dict[str, Any] = {
+            "views": metrics.views,
+            "likes": metrics.likes,
+            "reposts": metrics.reposts,
+            "replies": metrics.replies,
+            "quotes": metrics.quotes,
+        }
+        unknown = post.unknown_metrics
+        if unknown:
+            metrics_out.update(unknown)
         entry: dict[str, Any] = {
             "id": post.id,
-            "author": None if post.author is None else post.author.id,
+            "author": None if author is None else author.id,
             "text": post.text,
             "created_at": post.created_at,
             "reply_to": post.reply_to,
-            "quotes": [q for q in post.quotes],
-            "metrics": {
-                "views": metrics.views,
-                "likes": metrics.likes,
-                "reposts": metrics.reposts,
-                "replies": metrics.replies,
-                "quotes": metrics.quotes,
-            },
+            "quotes": list(post.quotes),
+            "metrics": metrics_out,
             "status": post.status,
         }
+        if post.extra:
+            entry.update(post.extra)
         if view is not None:
             entry["match"] = is_match
         out_posts.append(entry)
+    meta: dict[str, Any] = {
+        "title": thread.title,
+        "summary": thread.summary,
+        "url": thread.url,
+        "root": thread.root_id,
+        "details": thread.raw_details if thread.raw_details is not None else thread.details,
+    }
+    if thread.meta_extra:
+        meta.update(thread.meta_extra)
     document: dict[str, Any] = {
         "schema": "threadtui.thread",
         "schema_version": 1,
-        "thread": {
-            "title": thread.title,
-            "summary": thread.summary,
-            "url": thread.url,
-            "root": thread.root_id if thread.root_id in thread.by_id else None,
-            "details": thread.details,
-        },
+        "thread": meta,
         "source": thread.source,
         "authors": authors,
         "posts": out_posts,
     }
+    if thread.extra:
+        # Unknown top-level keys, after the format's own (which they can never replace).
+        document.update(thread.extra)
     if view is not None:
         document["query"] = {
             "text": query,
             "matches": view.match_count,
             "of": view.total,
-            "shown": len(kept),
+            "shown": len(shown),
         }
     return orjson.dumps(document, option=orjson.OPT_INDENT_2) + b"\n"

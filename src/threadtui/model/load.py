@@ -26,7 +26,7 @@ import orjson
 
 from threadtui.model.link import Links, finish, link
 from threadtui.model.load_fast import read_wellformed
-from threadtui.model.sanitize import _UNSAFE, clean_line, clean_text, describe
+from threadtui.model.sanitize import _UNSAFE, clean_json, clean_line, clean_text, describe
 from threadtui.model.thread import (
     METRIC_NAMES,
     NO_METRICS,
@@ -36,6 +36,7 @@ from threadtui.model.thread import (
     Thread,
 )
 
+_METRIC_SET: Final = frozenset(METRIC_NAMES)
 SCHEMA: Final = "threadtui.thread"
 SCHEMA_VERSION: Final = 1
 
@@ -117,12 +118,13 @@ def load_bytes(data: bytes, *, name: str = "<thread>") -> Thread:
                 parts.summary,
                 parts.url,
                 parts.root_id,
-                _details(parts.details),
+                parts.details,
                 parts.source,
                 parts.authors,
                 parts.posts,
                 parts.by_id,
                 [],
+                None,
                 None,
                 parts.links,
             )
@@ -339,7 +341,8 @@ def _load_document(document: Any, name: str) -> Thread:
         if type(root_id) is not str or not root_id:
             r.expected("$.thread.root", "a post id or null", root_id)
         root_id = _clean_id(root_id)
-    details = _details(r.optional_object(meta.get("details"), "$.thread.details"))
+    details = r.optional_object(meta.get("details"), "$.thread.details")
+    meta_extra = {k: v for k, v in meta.items() if k not in THREAD_KEYS} or None
 
     warnings: list[str] = []
     claimed: dict[str, str] = {}
@@ -348,7 +351,19 @@ def _load_document(document: Any, name: str) -> Thread:
     posts = _read_posts(r, raw_posts, authors, by_id, warnings, claimed)
     extra = {k: v for k, v in top.items() if k not in TOP_KEYS} or None
     return _build(
-        name, title, summary, url, root_id, details, source, authors, posts, by_id, warnings, extra
+        name,
+        title,
+        summary,
+        url,
+        root_id,
+        details,
+        source,
+        authors,
+        posts,
+        by_id,
+        warnings,
+        extra,
+        meta_extra,
     )
 
 
@@ -358,29 +373,33 @@ def _build(
     summary: str | None,
     url: str | None,
     root_id: str | None,
-    details: dict[str, str],
+    details: dict[str, Any],
     source: dict[str, Any],
     authors: dict[str, Author],
     posts: list[Post],
     by_id: dict[str, int],
     warnings: list[str],
     extra: dict[str, Any] | None,
+    meta_extra: dict[str, Any] | None,
     links: Links | None = None,
 ) -> Thread:
+    """The thread from what either path read; free-form parts are cleaned here, for both."""
     thread = Thread(
         name=name,
         title=title,
         summary=summary,
         url=url,
         root_id=root_id,
-        details=details,
-        source=source,
+        details=_details(details),
+        source=clean_json(source),
         authors=authors,
         posts=posts,
         by_id=by_id,
         roots=[],
         warnings=warnings,
-        extra=extra,
+        extra=clean_json(extra),
+        raw_details=clean_json(details) or None,
+        meta_extra=clean_json(meta_extra),
     )
     finish(thread, link(posts, by_id) if links is None else links)
     return thread
@@ -443,7 +462,7 @@ def _read_authors(r: _Reader, raw: dict[str, Any], claimed: dict[str, str]) -> d
             name = r.opt_line(name, f"$.authors[{describe(author_id)}].display_name")
         extra = None
         if not entry.keys() <= AUTHOR_KEYS:
-            extra = {k: v for k, v in entry.items() if k not in AUTHOR_KEYS}
+            extra = clean_json({k: v for k, v in entry.items() if k not in AUTHOR_KEYS})
         clean_id = author_id if author_id.isprintable() else clean_line(author_id)
         _claim_author_id(r, clean_id, f"$.authors[{_shown_key(author_id)}]", claimed)
         authors[author_id] = Author(clean_id, handle, name, 0, extra)
@@ -475,6 +494,7 @@ def _read_posts(
     list_ = list
     tuple_ = tuple
     no_metrics = NO_METRICS
+    metric_set = _METRIC_SET
     new_post = Post
     claim = by_id.setdefault
     missing = _MISSING
@@ -575,8 +595,8 @@ def _read_posts(
                     _check_counts(r, i, raw_metrics)
                     break
             # Validated; kept as parsed and turned into Metrics when first read (the UI
-            # reads a screenful, not 100,000).
-            metrics = raw_metrics
+            # reads a screenful, not 100,000). Metrics it does not define are kept too.
+            metrics = raw_metrics if raw_metrics.keys() <= metric_set else clean_json(raw_metrics)
         elif raw_metrics is not None and raw_metrics != {}:
             r.expected(f"$.posts[{i}].metrics", "an object", raw_metrics)
 
@@ -602,7 +622,7 @@ def _extra(d: dict[str, Any]) -> dict[str, Any] | None:
     """Keys the format does not define: kept, so a tool's own data survives a round trip."""
     if d.keys() <= POST_KEYS:
         return None
-    return {k: v for k, v in d.items() if k not in POST_KEYS}
+    return clean_json({k: v for k, v in d.items() if k not in POST_KEYS})
 
 
 def _unknown_author(
@@ -619,7 +639,7 @@ def _unknown_author(
     clean_id = clean_line(author_id)
     _claim_author_id(r, clean_id, where, claimed)
     warnings.append(f"{where}: unknown author id {describe(author_id)}; shown without a name")
-    author = authors[author_id] = Author(id=clean_id, handle=None, display_name=None)
+    author = authors[author_id] = Author(clean_id, None, None, declared=False)
     return author
 
 

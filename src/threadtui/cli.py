@@ -178,15 +178,15 @@ def print_thread(thread: Thread, query_text: str, fmt: str, tz: tzinfo) -> bytes
     from threadtui.export.render import render_json, render_markdown, render_text
     from threadtui.query import FilterView, SearchIndex, parse_query, run_query
 
-    view = None
+    view = query = None
     if query_text:
         query = parse_query(query_text, thread, tz=tz)
         view = FilterView.build(run_query(query, SearchIndex(thread)))
     if fmt == "json":
         return render_json(thread, view=view, query=query_text)
     if fmt == "markdown":
-        return render_markdown(thread, tz=tz, view=view).encode()
-    return render_text(thread, tz=tz, view=view).encode()
+        return render_markdown(thread, tz=tz, view=view, query=query).encode()
+    return render_text(thread, tz=tz, view=view, query=query).encode()
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -9,9 +9,11 @@ import pytest
 
 from hostile_cases import FORBIDDEN, OPENS, Case, canonical, params
 from threadtui.cli import main
-from threadtui.export.render import md_escape, render_json
+from threadtui.export.render import md_escape, render_json, render_markdown, render_text
 from threadtui.model import Thread, load_bytes, load_path
 from threadtui.opener import open_thread
+from threadtui.query import FilterView, Query, SearchIndex, parse_query, run_query
+from threadtui.ui.glyphs import ASCII, UNICODE
 
 DATA = Path(__file__).parents[1] / "data"
 SEED = str(DATA / "stories" / "x-story-ai-deployment.txt")
@@ -136,3 +138,47 @@ def test_source_and_every_kept_string_are_written_cleaned() -> None:
     # Every part is still there, each character that was removed marked.
     assert data.count("bidi \ufffd C1 \ufffd31m esc \ufffd]0;T\ufffd nul \ufffd") == 13
     assert canonical(round_trip(thread)) == canonical(thread)
+
+
+# --- the tree's glyphs, and why a post is listed ------------------------------------------
+
+
+def test_print_marks_quotes_with_the_trees_glyph() -> None:
+    thread = open_thread(Path(SEED))
+    text = render_text(thread)
+    assert "»" not in text
+    assert text.count(f"    {UNICODE.quote} ") == 6  # the six posts placed under a quote
+    ascii_text = render_text(thread, glyphs=ASCII)
+    assert UNICODE.quote not in ascii_text
+    assert ascii_text.count(f"    {ASCII.quote} ") == 6
+
+
+def search(thread: Thread, text: str) -> tuple[FilterView, Query]:
+    query = parse_query(text, thread)
+    return FilterView.build(run_query(query, SearchIndex(thread))), query
+
+
+def test_a_post_found_only_through_its_quote_shows_the_quoted_post() -> None:
+    thread = open_thread(Path(SEED))
+    view, query = search(thread, "guessed")
+    text = render_text(thread, view=view, query=query)
+    # "Take that I couldn't have guessed" matches by itself: no card under it.
+    assert "Take that" in text and "matched in the quoted post" not in text
+    view, query = search(thread, "safeguards")
+    text = render_text(thread, view=view, query=query)
+    lines = text.splitlines()
+    at = lines.index("      Take that I couldn’t have guessed in advance.")
+    assert lines[at + 1] == (
+        "      ❝ matched in the quoted post by Oliver Habryka @ohabryka"
+        " · 2026-05-28 23:57 UTC · 8.3K views"
+    )
+    assert lines[at + 2].startswith("        @Miles_Brundage I think all internal models")
+    markdown = render_markdown(thread, view=view, query=query)
+    assert "> ❝ *matched in the quoted post by Oliver Habryka @ohabryka" in markdown
+    assert "> > @Miles\\_Brundage I think all internal models" in markdown
+
+
+def test_a_filter_without_words_shows_no_quoted_post() -> None:
+    thread = open_thread(Path(SEED))
+    view, query = search(thread, "views:>1000")
+    assert "matched in the quoted post" not in render_text(thread, view=view, query=query)

@@ -12,7 +12,8 @@ import orjson
 
 from threadtui.model import Author, Post, Thread
 from threadtui.model.timefmt import format_count, format_full
-from threadtui.query import FilterView
+from threadtui.query import FilterView, Query, highlight_spans
+from threadtui.ui.glyphs import UNICODE, Glyphs
 
 INDENT = "    "
 MAX_INDENT_DEPTH = 16
@@ -56,7 +57,40 @@ def post_heading(post: Post, tz: tzinfo = UTC) -> str:
     return " · ".join(parts)
 
 
-def render_text(thread: Thread, *, tz: tzinfo = UTC, view: FilterView | None = None) -> str:
+def matched_quotes(thread: Thread, post: Post, query: Query | None) -> list[Post]:
+    """The quoted posts through which `post` matched a search, when its own text, name and
+    handle hold none of the words: what a reader needs to see why it is listed."""
+    if query is None or not query.highlights:
+        return []
+    if any(highlight_spans(query, field) for field in _own_fields(post)):
+        return []
+    posts = thread.posts
+    return [
+        posts[i]
+        for i in thread.quoted_posts(post.index)
+        if any(highlight_spans(query, field) for field in _own_fields(posts[i]))
+    ]
+
+
+def _own_fields(post: Post) -> list[str]:
+    fields = [post.text or ""]
+    if post.author is not None:
+        fields.append(post.author.display_name or "")
+        if post.author.handle:
+            fields.append(f"@{post.author.handle}")
+    return fields
+
+
+def render_text(
+    thread: Thread,
+    *,
+    tz: tzinfo = UTC,
+    view: FilterView | None = None,
+    query: Query | None = None,
+    glyphs: Glyphs = UNICODE,
+) -> str:
+    """`query` is the one `view` was built from: with it, a post listed only because a
+    post it quotes matches shows that post under its own text."""
     lines: list[str] = []
     if thread.title:
         lines.append(thread.title)
@@ -70,7 +104,8 @@ def render_text(thread: Thread, *, tz: tzinfo = UTC, view: FilterView | None = N
     for index, is_match in shown_posts(thread, view):
         post = posts[index]
         pad, label = indent_of(post.depth, INDENT)
-        marker = label + ("» " if post.parent_is_quote else "")
+        # The tree's mark for a post placed under the post it quotes.
+        marker = label + (f"{glyphs.quote} " if post.parent_is_quote else "")
         if not is_match:
             # Context is only there to show where a match sits: its first line is enough.
             lines.append(f"{pad}{marker}({post_heading(post, tz)}) [context]")
@@ -80,6 +115,12 @@ def render_text(thread: Thread, *, tz: tzinfo = UTC, view: FilterView | None = N
         lines.append(f"{pad}{marker}{post_heading(post, tz)}")
         for line in (post.text or "").split("\n"):
             lines.append(f"{pad}  {line}" if line else "")
+        for quoted in matched_quotes(thread, post, query):
+            lines.append(
+                f"{pad}  {glyphs.quote} matched in the quoted post by {post_heading(quoted, tz)}"
+            )
+            for line in (quoted.text or "").split("\n"):
+                lines.append(f"{pad}    {line}" if line else "")
         lines.append("")
     return "\n".join(lines).rstrip("\n") + "\n"
 
@@ -99,7 +140,14 @@ def md_escape(text: str) -> str:
     return _MARKDOWN_LINE_START.sub(r"\1\\\2", text)
 
 
-def render_markdown(thread: Thread, *, tz: tzinfo = UTC, view: FilterView | None = None) -> str:
+def render_markdown(
+    thread: Thread,
+    *,
+    tz: tzinfo = UTC,
+    view: FilterView | None = None,
+    query: Query | None = None,
+    glyphs: Glyphs = UNICODE,
+) -> str:
     out: list[str] = []
     if thread.title:
         out += [f"# {md_escape(thread.title)}", ""]
@@ -111,7 +159,7 @@ def render_markdown(thread: Thread, *, tz: tzinfo = UTC, view: FilterView | None
     for index, is_match in shown_posts(thread, view):
         post = posts[index]
         pad, label = indent_of(post.depth, "  ")
-        glyph = label + ("❝ " if post.parent_is_quote else "")
+        glyph = label + (f"{glyphs.quote} " if post.parent_is_quote else "")
         heading = md_escape(post_heading(post, tz))
         if not is_match:
             out.append(f"{pad}- {glyph}*{heading} (context)*")
@@ -119,6 +167,14 @@ def render_markdown(thread: Thread, *, tz: tzinfo = UTC, view: FilterView | None
         out.append(f"{pad}- {glyph}**{heading}**")
         for line in (post.text or "").split("\n"):
             out.append(f"{pad}  > {md_escape(line)}" if line else f"{pad}  >")
+        for quoted in matched_quotes(thread, post, query):
+            shown = md_escape(post_heading(quoted, tz))
+            out.append(f"{pad}  >")
+            out.append(
+                f"{pad}  > {md_escape(glyphs.quote)} *matched in the quoted post by {shown}*"
+            )
+            for line in (quoted.text or "").split("\n"):
+                out.append(f"{pad}  > > {md_escape(line)}" if line else f"{pad}  > >")
     return "\n".join(out).rstrip("\n") + "\n"
 
 

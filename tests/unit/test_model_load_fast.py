@@ -179,21 +179,45 @@ def quotes_everywhere() -> dict[str, object]:
     )
 
 
-def test_quote_characters_in_every_string_keep_the_fast_path() -> None:
-    data = orjson.dumps(quotes_everywhere())
+def quotes_in_texts() -> bytes:
+    """Quote characters written both ways, and final backslashes, in texts only."""
+    data = complete_bytes(
+        [
+            {"id": "a", "text": 'say "hi" \\', "status": "ok"},
+            {"id": "b", "text": '"', "reply_to": "a", "quotes": ["a", "gone"]},
+            {"id": "c", "text": "\\", "status": "ok"},
+        ]
+    )
+    return data.replace(b'\\"hi\\"', b"\\u0022hi\\u0022")
+
+
+def test_quote_characters_in_texts_keep_the_fast_path() -> None:
+    data = quotes_in_texts()
+    assert b"\\u0022hi" in data
     assert takes_fast_path(data)
     assert assert_same_both_ways(data)
 
 
-def test_a_quote_written_as_u0022_goes_to_the_checking_path() -> None:
-    # \u0022 adds a quote to what is decoded but none to the bytes, so it could balance
-    # a repeated key: such a file is read by the checking path, which counts keys itself.
-    data = orjson.dumps(quotes_everywhere()).replace(b'\\"hi\\"', b"\\u0022hi\\u0022")
+def test_quote_characters_elsewhere_go_to_the_checking_path() -> None:
+    # Outside the texts a \u0022 could balance a repeated key: only the checking path,
+    # which counts keys itself, reads such files. Both still read them alike.
+    data = orjson.dumps(quotes_everywhere())
     assert not takes_fast_path(data)
+    assert_same_both_ways(data)
     load_bytes(data, name="t.json")
-    repeated = data.replace(b'"status":"ok"', b'"status":"ok","status":"ok"', 1)
-    with pytest.raises(ThreadFileError, match=r"\$\.posts\[1\]: duplicate key 'status'"):
-        load_bytes(repeated, name="t.json")
+
+
+def test_u0022_in_a_text_cannot_hide_a_repeated_key() -> None:
+    data = quotes_in_texts()
+    for old, new in [
+        (b'"status":"ok"', b'"status":"ok","status":"ok"'),
+        (b'"text":"\\\\"', b'"text":"x","text":"\\\\"'),
+    ]:
+        assert old in data, old
+        repeated = data.replace(old, new, 1)
+        assert not takes_fast_path(repeated)
+        with pytest.raises(ThreadFileError, match="duplicate key"):
+            load_bytes(repeated, name="t.json")
 
 
 @pytest.mark.parametrize("shape", SHAPES)

@@ -15,13 +15,14 @@ wrong. A test holds the two paths to building the same thread from every file bo
 
 It takes only files that spell out every key of the format (every writer we know does), and
 proves that no object holds a key twice: msgspec, like orjson, silently keeps the last of
-two equal keys (msgspec issue #648), so `_no_duplicate_keys` counts the file's quote
-characters instead, one C pass, against what was decoded (see there).
+two equal keys (msgspec issue #648), so the file's quote characters are counted against what
+was decoded (`_Tally.proves_no_repeated_key`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from operator import attrgetter
 from typing import Annotated, Any, Final, Literal
 
 import msgspec
@@ -56,7 +57,9 @@ class _Metrics(Metrics, forbid_unknown_fields=True, gc=False):
 
 class _Post(msgspec.Struct, forbid_unknown_fields=True, gc=False):
     id: _Id
-    text: str | None
+    # Kept as written, and decoded for all posts at once (`_texts`): the quote characters
+    # of the texts' own bytes are then countable apart from the rest of the file's.
+    text: msgspec.Raw
     author: str | None
     created_at: str | None
     reply_to: _Id | None
@@ -93,6 +96,9 @@ class _Document(msgspec.Struct, forbid_unknown_fields=True, gc=False):
 
 
 _DECODER: Final = msgspec.json.Decoder(_Document)
+_TEXTS: Final = msgspec.json.Decoder(str | None)
+_TEXT_OF: Final = attrgetter("text")
+_BATCH: Final = 2048
 
 
 class Parts(msgspec.Struct, gc=False):
@@ -127,12 +133,16 @@ def read_wellformed(data: bytes, time_value: Callable[[str], float | None]) -> P
     by_id = dict(zip(ids, range(len(ids)), strict=True))
     joined_ids = "".join(ids)
     # A duplicate is an error to explain; an unprintable id needs cleaning (load.py).
-    if len(by_id) != len(ids) or not joined_ids.isprintable():
+    if len(by_id) != len(ids) or not joined_ids.isprintable() or '"' in joined_ids:
         return None
+    texts = _texts(raw)
+    if texts is None:
+        return None
+    text_list, text_quotes = texts
     authors = _authors(document.authors)
     if authors is None:
         return None
-    built = _posts(raw, authors, by_id, time_value)
+    built = _posts(raw, text_list, authors, by_id, time_value)
     if built is None:
         return None
     posts, links, tally = built
@@ -145,24 +155,23 @@ def read_wellformed(data: bytes, time_value: Callable[[str], float | None]) -> P
     if meta.root is not None and not meta.root.isprintable():
         return None
     # The objects and strings decoded besides the posts' own (counted in the loop).
-    keys = len(_Document.__struct_fields__)
+    tally.keys += len(_Document.__struct_fields__)
     if document.thread is not None:
-        keys += len(_Meta.__struct_fields__)
+        tally.keys += len(_Meta.__struct_fields__)
     tally.add_strings("threadtui.thread", meta.title, meta.summary, meta.url, meta.root)
     tally.add_free(details)
     tally.add_free(source)
-    tally.keys += keys
     tally.strings += len(ids)
-    tally.quoted += joined_ids.count('"')
     if document.authors:
         for author_id, entry in document.authors.items():
             # The id is a key here and a string in each of its author's posts.
             tally.keys += 1 + len(_Author.__struct_fields__)
-            tally.quoted += author_id.count('"') * (1 + authors[author_id].post_count)
+            if '"' in author_id:
+                tally.quoted = True
             tally.add_strings(entry.handle, entry.display_name)
-    # Each post's author is a string too.
+    # Each post's author is a string too (its quote characters were looked at above).
     tally.strings += sum(author.post_count for author in authors.values())
-    if not tally.matches(data):
+    if not tally.proves_no_repeated_key(data, text_quotes):
         return None
     return Parts(
         title=_line(meta.title),
@@ -179,21 +188,33 @@ def read_wellformed(data: bytes, time_value: Callable[[str], float | None]) -> P
 
 
 class _Tally:
-    """What was decoded, counted for `_no_duplicate_keys`: keys, strings, and the quote
-    characters inside those strings."""
+    """What was decoded besides the texts, counted to prove that no key repeats.
+
+    JSON writes every key and every string between two quote characters, and a quote
+    character inside one as \\" (one more) or \\u0022 (none). A key written twice adds its
+    two quotes, and whatever its lost value held, to the file but not to what was decoded.
+    The texts are decoded apart, from their own bytes, so their quotes are counted in those
+    bytes as written. Every other string decoded must hold no quote character (else the
+    checking path reads the file: a \\u0022 could balance a repeated key); then the file's
+    quotes outside the texts number exactly twice the keys and strings decoded unless some
+    key repeats. Two C passes over the bytes; tokenising them in Python would cost more
+    than the whole load.
+    """
 
     __slots__ = ("keys", "quoted", "strings")
 
-    def __init__(self, keys: int, strings: int, quoted: int) -> None:
+    def __init__(self, keys: int, strings: int) -> None:
         self.keys = keys
         self.strings = strings
-        self.quoted = quoted
+        self.quoted = False
+        """Some string decoded (not a text) holds a quote character."""
 
     def add_strings(self, *values: str | None) -> None:
         for value in values:
             if value is not None:
                 self.strings += 1
-                self.quoted += value.count('"')
+                if '"' in value:
+                    self.quoted = True
 
     def add_free(self, value: dict[str, Any]) -> None:
         """A free-form object as orjson read it (so already without repeated keys)."""
@@ -203,33 +224,38 @@ class _Tally:
             if type(item) is dict:
                 self.keys += len(item)
                 for key in item:
-                    self.quoted += key.count('"')
+                    if '"' in key:
+                        self.quoted = True
                 stack.extend(item.values())
             elif type(item) is list:
                 stack.extend(item)
             elif type(item) is str:
-                self.strings += 1
-                self.quoted += item.count('"')
+                self.add_strings(item)
 
-    def matches(self, data: bytes) -> bool:
-        return _no_duplicate_keys(data, self.keys, self.strings, self.quoted)
+    def proves_no_repeated_key(self, data: bytes, text_quotes: int) -> bool:
+        if self.quoted:
+            return False
+        return data.count(b'"') - text_quotes == 2 * (self.keys + self.strings)
 
 
-def _no_duplicate_keys(data: bytes, keys: int, strings: int, quoted: int) -> bool:
-    """Whether `data` (decoded into `keys` object keys and `strings` other strings, holding
-    `quoted` quote characters between them) proves to hold no object with a repeated key.
-
-    Every key and every string is written between two quote characters, and any quote
-    character inside one as the escape \\" (one more) or \\u0022 (none). A repeated key adds
-    its two quotes, and whatever its lost value held, to the file but not to what was
-    decoded: the file has more quote characters than the count. Without \\u0022 the counts
-    are equal exactly when no key repeats; with it, a file might balance a repeated key, so
-    such a file (rare: writers escape a quote as \\") is left to the checking path. One C
-    pass over the bytes, where tokenising them in Python would cost more than the load.
-    """
-    if quoted and b"\\u0022" in data:
-        return False
-    return data.count(b'"') == 2 * (keys + strings) + quoted
+def _texts(raw: list[_Post]) -> tuple[list[str | None], int] | None:
+    """Every post's text, decoded a few thousand at a time from their own bytes (one line
+    each: a JSON string or null never spans two), and the quote characters those bytes
+    hold. Small batches: one buffer the size of all the texts cost more in page faults
+    than the decoding."""
+    texts: list[str | None] = []
+    quotes = 0
+    decode = _TEXTS.decode_lines
+    join = b"\n".join
+    try:
+        for start in range(0, len(raw), _BATCH):
+            chunk = join(map(_TEXT_OF, raw[start : start + _BATCH]))
+            texts += decode(chunk)
+            quotes += chunk.count(b'"')
+    except (msgspec.MsgspecError, ValueError):
+        return None
+    # A text that is no string could have spanned lines (an object): then the counts differ.
+    return (texts, quotes) if len(texts) == len(raw) else None
 
 
 def _object(raw: msgspec.Raw) -> dict[str, Any] | None:
@@ -270,6 +296,7 @@ def _authors(raw: dict[str, _Author] | None) -> dict[str, Author] | None:
 
 def _posts(
     raw: list[_Post],
+    texts: list[str | None],
     authors: dict[str, Author],
     by_id: dict[str, int],
     time_value: Callable[[str], float | None],
@@ -298,23 +325,19 @@ def _posts(
     linked = True
     # Counted in the branches the loop takes anyway; the usual branch mostly adds nothing.
     strings = 0
-    quoted = 0
     nulls = 0
     metric_objects = 0
     for i, p in enumerate(raw):
-        text = p.text
+        text = texts[i]
         status = p.status
         if status is None:
             status = "ok"
             nulls += 1
         if text is None:
-            nulls += 1
             if status == "ok":
                 return None
-        else:
-            quoted += text.count('"')
-            if not text.isprintable() and unsafe(text) is not None:  # needs_cleaning()
-                text = clean_text(text)
+        elif not text.isprintable() and unsafe(text) is not None:  # needs_cleaning()
+            text = clean_text(text)
 
         author = None
         author_id = p.author
@@ -339,19 +362,16 @@ def _posts(
         reply_to = p.reply_to
         if reply_to is None:
             nulls += 1
-        else:
-            quoted += reply_to.count('"')
-            if not reply_to.isprintable():
-                return None
+        elif not reply_to.isprintable():
+            return None
         quotes = p.quotes
         if quotes is None:
             quotes = ()
         elif quotes:
             joined = "".join(quotes)
-            if not joined.isprintable():
+            if not joined.isprintable() or '"' in joined:
                 return None
             strings += len(quotes)
-            quoted += joined.count('"')
         metrics = p.metrics
         if metrics is None:
             metrics = NO_METRICS
@@ -416,10 +436,17 @@ def _posts(
                 depth,
             )
         )
-    # Text, created_at, reply_to and status are strings unless null; ids and authors are
-    # the caller's to count.
-    strings += 4 * len(raw) - nulls
-    tally = _Tally(_POST_KEYS * len(raw) + _METRIC_KEYS * metric_objects, strings, quoted)
+    # created_at, reply_to and status are strings unless null; texts are counted in their
+    # own bytes, ids and authors by the caller.
+    strings += 3 * len(raw) - nulls
+    tally = _Tally(_POST_KEYS * len(raw) + _METRIC_KEYS * metric_objects, strings)
+    if not linked or absent:
+        # A reply_to that names an earlier post is a post id (without a quote character,
+        # the caller saw to that); any other may hold one.
+        for p in raw:
+            if p.reply_to is not None and '"' in p.reply_to:
+                tally.quoted = True
+                break
     if not linked:
         _unlink(posts)
         return posts, None, tally

@@ -238,3 +238,19 @@ def test_a_repeated_key_in_a_generated_thread_is_never_taken(shape: str) -> None
         assert not takes_fast_path(changed), new
         with pytest.raises(ThreadFileError, match="duplicate key"):
             load_bytes(changed, name="t.json")
+
+
+def test_a_file_that_leaves_keys_out_takes_the_fast_path() -> None:
+    data = thread_bytes(
+        [
+            {"id": "a", "text": "first", "metrics": {"views": 3}},
+            {"id": "b", "text": "second", "reply_to": "a", "quotes": ["a"], "status": "ok"},
+        ],
+        title="t",
+    )
+    assert takes_fast_path(data)
+    assert assert_same_both_ways(data)
+    repeated = data.replace(b'"views":3', b'"views":3,"views":4')
+    assert not takes_fast_path(repeated)
+    with pytest.raises(ThreadFileError, match="duplicate key 'views'"):
+        load_bytes(repeated, name="t.json")

@@ -27,10 +27,11 @@ from typing import Annotated, Any, Final, Literal
 
 import msgspec
 import orjson
+from msgspec import UNSET, UnsetType
 
 from threadtui.model.link import Links, add_quote
 from threadtui.model.sanitize import _UNSAFE, clean_line, clean_text
-from threadtui.model.thread import NO_METRICS, NO_PARENT, Author, Metrics, Post, _Count
+from threadtui.model.thread import NO_METRICS, NO_PARENT, Author, Post, _Count
 
 _Id = Annotated[str, msgspec.Meta(min_length=1)]
 _Status = Literal["ok", "not_found", "deleted", "removed", "blocked", "not_fetched"]
@@ -40,19 +41,10 @@ _Status = Literal["ok", "not_found", "deleted", "removed", "blocked", "not_fetch
 _NULL: Final = msgspec.Raw(b"null")
 
 
-# Every field is required (null is allowed where the format allows it): a file that leaves
-# a key out goes to the checking path. Knowing that every key is there is what lets the
-# key count of `_no_duplicate_keys` be exact without looking at each object.
-
-
-class _Metrics(Metrics, forbid_unknown_fields=True, gc=False):
-    """Metrics with all five keys spelled out; `Post.metrics` turns it into Metrics."""
-
-    views: _Count | None
-    likes: _Count | None
-    reposts: _Count | None
-    replies: _Count | None
-    quotes: _Count | None
+# A key the file leaves out decodes as UNSET, not None: the count of keys that proves no key
+# repeats (`_Tally`) must know which keys each object spelled out.
+_Unset = UnsetType
+_MetricName = Literal["views", "likes", "reposts", "replies", "quotes"]
 
 
 class _Post(msgspec.Struct, forbid_unknown_fields=True, gc=False):
@@ -60,39 +52,50 @@ class _Post(msgspec.Struct, forbid_unknown_fields=True, gc=False):
     # Kept as written, and decoded for all posts at once (`_texts`): the quote characters
     # of the texts' own bytes are then countable apart from the rest of the file's.
     text: msgspec.Raw
-    author: str | None
-    created_at: str | None
-    reply_to: _Id | None
-    quotes: tuple[_Id, ...] | None
-    metrics: _Metrics | None
-    status: _Status | None
+    author: str | _Unset | None = UNSET
+    created_at: str | _Unset | None = UNSET
+    reply_to: _Id | _Unset | None = UNSET
+    quotes: tuple[_Id, ...] | _Unset | None = UNSET
+    # A dict, as the checking path keeps it (Post.metrics reads it): its size is the
+    # number of keys the file wrote.
+    metrics: dict[_MetricName, _Count | None] | _Unset | None = UNSET
+    status: _Status | _Unset | None = UNSET
 
 
 _POST_KEYS: Final = len(_Post.__struct_fields__)
-_METRIC_KEYS: Final = len(_Metrics.__struct_fields__)
 
 
 class _Author(msgspec.Struct, forbid_unknown_fields=True, gc=False):
-    handle: str | None
-    display_name: str | None
+    handle: str | _Unset | None = UNSET
+    display_name: str | _Unset | None = UNSET
 
 
 class _Meta(msgspec.Struct, forbid_unknown_fields=True, gc=False):
-    title: str | None
-    summary: str | None
-    url: str | None
-    root: _Id | None
+    title: str | _Unset | None = UNSET
+    summary: str | _Unset | None = UNSET
+    url: str | _Unset | None = UNSET
+    root: _Id | _Unset | None = UNSET
     # Free-form values: orjson reads them, so they come out exactly as the checking path's.
-    details: msgspec.Raw
+    details: msgspec.Raw | _Unset = UNSET
 
 
 class _Document(msgspec.Struct, forbid_unknown_fields=True, gc=False):
     schema: Literal["threadtui.thread"]
     schema_version: Literal[1]
-    thread: _Meta | None
-    source: msgspec.Raw
-    authors: dict[str, _Author] | None
     posts: list[_Post]
+    thread: _Meta | _Unset | None = UNSET
+    source: msgspec.Raw | _Unset = UNSET
+    authors: dict[str, _Author] | _Unset | None = UNSET
+
+
+def _spelled(struct: msgspec.Struct) -> int:
+    """How many of its keys the file wrote for `struct`."""
+    return len(struct.__struct_fields__) - msgspec.structs.astuple(struct).count(UNSET)
+
+
+def _given(value: Any) -> Any:
+    """None for a key left out, as for one written null."""
+    return None if value is UNSET else value
 
 
 _DECODER: Final = msgspec.json.Decoder(_Document)
@@ -139,7 +142,8 @@ def read_wellformed(data: bytes, time_value: Callable[[str], float | None]) -> P
     if texts is None:
         return None
     text_list, text_quotes = texts
-    authors = _authors(document.authors)
+    raw_authors = _given(document.authors)
+    authors = _authors(raw_authors)
     if authors is None:
         return None
     built = _posts(raw, text_list, authors, by_id, time_value)
@@ -147,37 +151,38 @@ def read_wellformed(data: bytes, time_value: Callable[[str], float | None]) -> P
         return None
     posts, links, tally = built
 
-    meta = document.thread or _Meta(None, None, None, None, _NULL)
-    details = _object(meta.details)
-    source = _object(document.source)
+    meta = _given(document.thread) or _Meta()
+    title, summary, url, root = (_given(v) for v in (meta.title, meta.summary, meta.url, meta.root))
+    details = _object(_given(meta.details) or _NULL)
+    source = _object(_given(document.source) or _NULL)
     if details is None or source is None:
         return None
-    if meta.root is not None and not meta.root.isprintable():
+    if root is not None and not root.isprintable():
         return None
     # The objects and strings decoded besides the posts' own (counted in the loop).
-    tally.keys += len(_Document.__struct_fields__)
-    if document.thread is not None:
-        tally.keys += len(_Meta.__struct_fields__)
-    tally.add_strings("threadtui.thread", meta.title, meta.summary, meta.url, meta.root)
+    tally.keys += _spelled(document)
+    if document.thread:
+        tally.keys += _spelled(meta)
+    tally.add_strings("threadtui.thread", title, summary, url, root)
     tally.add_free(details)
     tally.add_free(source)
     tally.strings += len(ids)
-    if document.authors:
-        for author_id, entry in document.authors.items():
+    if raw_authors:
+        for author_id, entry in raw_authors.items():
             # The id is a key here and a string in each of its author's posts.
-            tally.keys += 1 + len(_Author.__struct_fields__)
+            tally.keys += 1 + _spelled(entry)
             if '"' in author_id:
                 tally.quoted = True
-            tally.add_strings(entry.handle, entry.display_name)
+            tally.add_strings(_given(entry.handle), _given(entry.display_name))
     # Each post's author is a string too (its quote characters were looked at above).
     tally.strings += sum(author.post_count for author in authors.values())
     if not tally.proves_no_repeated_key(data, text_quotes):
         return None
     return Parts(
-        title=_line(meta.title),
-        summary=_line(meta.summary),
-        url=_line(meta.url),
-        root_id=meta.root,
+        title=_line(title),
+        summary=_line(summary),
+        url=_line(url),
+        root_id=root,
         details=details,
         source=source,
         authors=authors,
@@ -281,8 +286,8 @@ def _authors(raw: dict[str, _Author] | None) -> dict[str, Author] | None:
     for author_id, entry in raw.items():
         if not author_id:
             return None
-        handle = entry.handle
-        name = entry.display_name
+        handle = _given(entry.handle)
+        name = _given(entry.display_name)
         if handle is not None and unsafe(handle) is not None:
             handle = clean_line(handle)
         if name is not None and unsafe(name) is not None:
@@ -324,13 +329,17 @@ def _posts(
     max_depth = 0
     linked = True
     # Counted in the branches the loop takes anyway; the usual branch mostly adds nothing.
+    unset = UNSET
     strings = 0
+    # Keys written null or left out (string fields), and keys left out (the others).
     nulls = 0
-    metric_objects = 0
+    left_out = 0
+    metric_keys = 0
     for i, p in enumerate(raw):
         text = texts[i]
         status = p.status
-        if status is None:
+        if status is None or status is unset:
+            left_out += status is unset
             status = "ok"
             nulls += 1
         if text is None:
@@ -341,7 +350,9 @@ def _posts(
 
         author = None
         author_id = p.author
-        if author_id is not None:
+        if author_id is unset:
+            left_out += 1
+        elif author_id is not None:
             author = find_author(author_id)
             if author is None:
                 return None
@@ -349,34 +360,40 @@ def _posts(
 
         created_at = p.created_at
         created = None
-        if created_at is not None:
+        if created_at is None or created_at is unset:
+            left_out += created_at is unset
+            created_at = None
+            nulls += 1
+        else:
             created = times.get(created_at)
             if created is None:
                 created = time_value(created_at)
                 if created is None:
                     return None
                 times[created_at] = created
-        else:
-            nulls += 1
 
         reply_to = p.reply_to
-        if reply_to is None:
+        if reply_to is None or reply_to is unset:
+            left_out += reply_to is unset
+            reply_to = None
             nulls += 1
         elif not reply_to.isprintable():
             return None
         quotes = p.quotes
-        if quotes is None:
+        if not quotes:
+            left_out += quotes is unset
             quotes = ()
-        elif quotes:
+        else:
             joined = "".join(quotes)
             if not joined.isprintable() or '"' in joined:
                 return None
             strings += len(quotes)
         metrics = p.metrics
-        if metrics is None:
+        if metrics is None or metrics is unset:
+            left_out += metrics is unset
             metrics = NO_METRICS
         else:
-            metric_objects += 1
+            metric_keys += len(metrics)
 
         parent = NO_PARENT
         depth = 0
@@ -439,12 +456,12 @@ def _posts(
     # created_at, reply_to and status are strings unless null; texts are counted in their
     # own bytes, ids and authors by the caller.
     strings += 3 * len(raw) - nulls
-    tally = _Tally(_POST_KEYS * len(raw) + _METRIC_KEYS * metric_objects, strings)
+    tally = _Tally(_POST_KEYS * len(raw) - left_out + metric_keys, strings)
     if not linked or absent:
         # A reply_to that names an earlier post is a post id (without a quote character,
         # the caller saw to that); any other may hold one.
         for p in raw:
-            if p.reply_to is not None and '"' in p.reply_to:
+            if type(p.reply_to) is str and '"' in p.reply_to:
                 tally.quoted = True
                 break
     if not linked:

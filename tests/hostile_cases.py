@@ -198,6 +198,33 @@ def thread_bytes(posts: list[dict[str, Any]], **thread: Any) -> bytes:
     )
 
 
+NO_METRICS = {"views": None, "likes": None, "reposts": None, "replies": None, "quotes": None}
+
+
+def complete(document: dict[str, Any]) -> dict[str, Any]:
+    """`document` with every key of the format spelled out (null where it left one out), as
+    writers write it: the fast loader takes only such files."""
+    meta = {"title": None, "summary": None, "url": None, "root": None, "details": None}
+    post = {"author": None, "created_at": None, "reply_to": None, "quotes": None}
+    post |= {"metrics": None, "status": None}
+    out = {"schema": "threadtui.thread", "schema_version": 1, "thread": None, "source": None}
+    out |= {"authors": None} | document
+    if out["thread"] is not None:
+        out["thread"] = meta | out["thread"]
+    if out["authors"] is not None:
+        out["authors"] = {
+            key: {"handle": None, "display_name": None} | value
+            for key, value in out["authors"].items()
+        }
+    out["posts"] = [post | p for p in out["posts"]]
+    return out
+
+
+def complete_bytes(posts: list[dict[str, Any]], **thread: Any) -> bytes:
+    """thread_bytes with every key spelled out."""
+    return orjson.dumps(complete({"thread": thread, "posts": posts}))
+
+
 def write_big_post(directory: Path, megabytes: int = 50) -> Path:
     """A 50 MB post on one line (no newline at all) replying to a small root, and a post
     quoting it: the big text reaches the tree row, the reply list and a quote card."""
@@ -233,3 +260,32 @@ def write_cycle(directory: Path, length: int = 1000) -> Path:
     path = directory / f"cycle-{length}.json"
     path.write_bytes(thread_bytes(posts, title=f"A {length:,}-post reply cycle"))
     return path
+
+
+def canonical(thread: Thread) -> str:
+    """What a thread holds, independent of the order of its posts in memory: the file's
+    posts by id, in file order, with every field the loader kept."""
+    posts = [
+        (
+            post.id,
+            None if post.author is None else post.author.id,
+            post.text,
+            post.created_at,
+            post.reply_to,
+            post.quotes,
+            post.metrics,
+            post.unknown_metrics,
+            post.status,
+            post.extra,
+        )
+        for post in thread.posts
+        if not post.synthetic
+    ]
+    authors = sorted(
+        (a.id, a.handle, a.display_name, repr(a.extra))
+        for a in thread.authors.values()
+        if a.declared or a.post_count
+    )
+    meta = (thread.title, thread.summary, thread.url, thread.root_id, thread.details)
+    kept = (thread.raw_details, thread.source, thread.extra, thread.meta_extra)
+    return repr((meta, kept, authors, posts))

@@ -374,7 +374,7 @@ def print_thread(thread: Thread, query_text: str, fmt: str, tz: tzinfo) -> bytes
     from threadtui.export.render import render_json, render_markdown, render_text
     from threadtui.query import FilterView, QueryError, SearchIndex, parse_query, run_query
 
-    view = None
+    view = query = None
     if query_text:
         try:
             query = parse_query(query_text, thread, tz=tz)
@@ -386,8 +386,8 @@ def print_thread(thread: Thread, query_text: str, fmt: str, tz: tzinfo) -> bytes
     if fmt == "json":
         return render_json(thread, view=view, query=query_text)
     if fmt == "markdown":
-        return render_markdown(thread, tz=tz, view=view).encode()
-    return render_text(thread, tz=tz, view=view).encode()
+        return render_markdown(thread, tz=tz, view=view, query=query).encode()
+    return render_text(thread, tz=tz, view=view, query=query).encode()
 
 
 def build_parser() -> argparse.ArgumentParser:

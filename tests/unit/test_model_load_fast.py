@@ -10,7 +10,7 @@ from pathlib import Path
 import orjson
 import pytest
 
-from hostile_cases import CASES, SEED, Case, params, thread_bytes
+from hostile_cases import CASES, SEED, Case, complete, complete_bytes, params, thread_bytes
 from thread_state import assert_same_both_ways, takes_fast_path
 from threadtui.importers.xstory import import_story
 from threadtui.model import ThreadFileError, load_bytes
@@ -46,7 +46,7 @@ def test_a_corpus_file_reads_the_same_both_ways(case: Case) -> None:
 
 
 def test_clean_hostile_text_is_cleaned_on_the_fast_path() -> None:
-    data = thread_bytes(
+    data = complete_bytes(
         [
             {"id": "a", "text": "bidi \u202eevil\u202c esc \x1b]0;T\x07 cr\r\nend"},
             {"id": "b", "text": "[bold]x[/]", "reply_to": "a"},
@@ -84,13 +84,8 @@ def test_anything_unusual_goes_to_the_checking_path(change: dict[str, object], w
         {"id": "a", "text": "first", "created_at": "2026-01-01T00:00Z"},
         {"id": "b", "text": "second", "reply_to": "a", "author": "u"},
     ]
-    posts[1].update(change)
-    document = {
-        "schema": "threadtui.thread",
-        "schema_version": 1,
-        "authors": {"u": {"handle": "u", "display_name": "U"}},
-        "posts": posts,
-    }
+    document = complete({"authors": {"u": {"handle": "u", "display_name": "U"}}, "posts": posts})
+    document["posts"][1].update(change)
     # json, not orjson: orjson cannot write an integer past 64 bits.
     data = json.dumps(document).encode()
     assert takes_fast_path(data) == (change == {}), why
@@ -136,7 +131,7 @@ def test_duplicate_ids_are_explained_by_the_checking_path() -> None:
 def test_the_fast_path_links_the_usual_file_and_leaves_the_rest_to_link(
     posts: list[tuple[str, str | None, tuple[str, ...]]], links_made: bool
 ) -> None:
-    data = thread_bytes(
+    data = complete_bytes(
         [
             {"id": pid, "text": pid, "reply_to": parent, "quotes": list(quotes)}
             for pid, parent, quotes in posts
@@ -146,3 +141,116 @@ def test_the_fast_path_links_the_usual_file_and_leaves_the_rest_to_link(
     assert parts is not None
     assert (parts.links is not None) == links_made
     assert assert_same_both_ways(data)
+
+
+def quotes_everywhere() -> dict[str, object]:
+    """Quote characters and final backslashes in every kind of string the format has."""
+    q = 'say "hi" \\'
+    return complete(
+        {
+            "thread": {"title": q, "summary": q, "url": q, "root": 'r"1', "details": {q: q}},
+            "source": {q: [q, {q: None}, 1, True], "k": {}},
+            "authors": {'x:"q"': {"handle": q, "display_name": q}, "plain": {}},
+            "posts": [
+                {"id": 'r"1', "text": q, "author": 'x:"q"', "created_at": "2026-01-01T00:00Z"},
+                {
+                    "id": "b\\",
+                    "text": q,
+                    "reply_to": 'r"1',
+                    "quotes": ['r"1', 'gone"'],
+                    "author": 'x:"q"',
+                    "status": "ok",
+                },
+                {
+                    "id": "c",
+                    "text": None,
+                    "status": "deleted",
+                    "reply_to": 'absent"',
+                    "metrics": {
+                        "views": 1,
+                        "likes": None,
+                        "reposts": 2,
+                        "replies": None,
+                        "quotes": 0,
+                    },
+                },
+            ],
+        }
+    )
+
+
+def quotes_in_texts() -> bytes:
+    """Quote characters written both ways, and final backslashes, in texts only."""
+    data = complete_bytes(
+        [
+            {"id": "a", "text": 'say "hi" \\', "status": "ok"},
+            {"id": "b", "text": '"', "reply_to": "a", "quotes": ["a", "gone"]},
+            {"id": "c", "text": "\\", "status": "ok"},
+        ]
+    )
+    return data.replace(b'\\"hi\\"', b"\\u0022hi\\u0022")
+
+
+def test_quote_characters_in_texts_keep_the_fast_path() -> None:
+    data = quotes_in_texts()
+    assert b"\\u0022hi" in data
+    assert takes_fast_path(data)
+    assert assert_same_both_ways(data)
+
+
+def test_quote_characters_elsewhere_go_to_the_checking_path() -> None:
+    # Outside the texts a \u0022 could balance a repeated key: only the checking path,
+    # which counts keys itself, reads such files. Both still read them alike.
+    data = orjson.dumps(quotes_everywhere())
+    assert not takes_fast_path(data)
+    assert_same_both_ways(data)
+    load_bytes(data, name="t.json")
+
+
+def test_u0022_in_a_text_cannot_hide_a_repeated_key() -> None:
+    data = quotes_in_texts()
+    for old, new in [
+        (b'"status":"ok"', b'"status":"ok","status":"ok"'),
+        (b'"text":"\\\\"', b'"text":"x","text":"\\\\"'),
+    ]:
+        assert old in data, old
+        repeated = data.replace(old, new, 1)
+        assert not takes_fast_path(repeated)
+        with pytest.raises(ThreadFileError, match="duplicate key"):
+            load_bytes(repeated, name="t.json")
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_a_repeated_key_in_a_generated_thread_is_never_taken(shape: str) -> None:
+    data = orjson.dumps(generate(200, shape, seed=5))
+    assert takes_fast_path(data)
+    for old, new in [
+        (b'"status":', b'"status":"ok","status":'),
+        (b'"likes":', b'"likes" :1,"likes":'),
+        (b'"handle":', b'"handle":null,"handle":'),
+        (b'"title":', b'"title":"x","title":'),
+        (b'"details":{', b'"details":{"a":1,"a":1,'),
+        (b'"text":', b'"te\\u0078t":"x","text":'),
+        (b'"posts":[', b'"posts":[],"posts":['),
+    ]:
+        assert old in data, old
+        changed = data.replace(old, new, 1)
+        assert not takes_fast_path(changed), new
+        with pytest.raises(ThreadFileError, match="duplicate key"):
+            load_bytes(changed, name="t.json")
+
+
+def test_a_file_that_leaves_keys_out_takes_the_fast_path() -> None:
+    data = thread_bytes(
+        [
+            {"id": "a", "text": "first", "metrics": {"views": 3}},
+            {"id": "b", "text": "second", "reply_to": "a", "quotes": ["a"], "status": "ok"},
+        ],
+        title="t",
+    )
+    assert takes_fast_path(data)
+    assert assert_same_both_ways(data)
+    repeated = data.replace(b'"views":3', b'"views":3,"views":4')
+    assert not takes_fast_path(repeated)
+    with pytest.raises(ThreadFileError, match="duplicate key 'views'"):
+        load_bytes(repeated, name="t.json")

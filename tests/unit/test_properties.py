@@ -23,11 +23,13 @@ from hostile_cases import (
     SEED,
     assert_accounted,
     assert_nothing_lost,
+    canonical,
     cleaned_id,
+    complete,
     shown_strings,
 )
-from thread_state import assert_same_both_ways
-from threadtui.export.render import render_text
+from thread_state import assert_same_both_ways, takes_fast_path
+from threadtui.export.render import render_json, render_text
 from threadtui.importers.xstory import ImportResult, StoryFormatError, dumps, import_story
 from threadtui.model import STATUSES, Thread, ThreadFileError, load_bytes, load_document
 from threadtui.opener import decode_text, import_text, looks_like_json
@@ -181,6 +183,18 @@ def unique_ids(document: dict[str, Any]) -> bool:
     return len(cleaned) == len(set(cleaned))
 
 
+def unique_authors(document: dict[str, Any]) -> bool:
+    """Whether no two author ids (of `authors`, or unknown ones posts name) are the same
+    once cleaned: the loader refuses that as it refuses colliding post ids."""
+    raw = set(document.get("authors") or {})
+    raw |= {
+        p["author"]
+        for p in document["posts"]
+        if isinstance(p, dict) and isinstance(p.get("author"), str)
+    }
+    return len({cleaned_id(a) for a in raw}) == len(raw)
+
+
 def check_loaded(thread: Thread, document: dict[str, Any]) -> None:
     assert_nothing_lost(thread, [p["id"] for p in document["posts"]], len(document["posts"]))
     for text in shown_strings(thread):
@@ -196,6 +210,11 @@ def test_a_valid_thread_loads_whole_and_inert(document: dict[str, Any]) -> None:
     if not unique_ids(document):
         event("duplicate ids")
         with pytest.raises(ThreadFileError, match="duplicate post id"):
+            load_bytes(data, name="t.json")
+        return
+    if not unique_authors(document):
+        event("author ids alike once cleaned")
+        with pytest.raises(ThreadFileError, match="duplicate author id"):
             load_bytes(data, name="t.json")
         return
     event("loaded")
@@ -235,7 +254,7 @@ def test_a_damaged_thread_loads_or_is_refused_in_one_line(document: dict[str, An
         assert_one_inert_line(error, "t.json")
         # What the schema allows, the loader reads: refusing it would lose every post. The
         # exceptions are the rules a schema cannot say and the loader's integer strictness.
-        if VALIDATOR.is_valid(document) and unique_ids(document):
+        if VALIDATOR.is_valid(document) and unique_ids(document) and unique_authors(document):
             assert integral_floats(document) or "not a real time" in str(error), str(error)
         return
     event("loaded")
@@ -328,3 +347,77 @@ def test_the_fast_path_reads_what_the_checking_path_reads(document: dict[str, An
     # json, not orjson: a generated count can pass 64 bits, which orjson cannot write.
     data = json.dumps(document, ensure_ascii=False).encode("utf-8", "surrogatepass")
     event("fast path" if assert_same_both_ways(data) else "checking path")
+
+
+class Pairs(list[tuple[str, Any]]):
+    """A JSON object as its key-value pairs, so it can hold a key twice."""
+
+
+def as_pairs(value: Any) -> Any:
+    if isinstance(value, dict):
+        return Pairs((k, as_pairs(v)) for k, v in value.items())
+    if isinstance(value, list):
+        return [as_pairs(v) for v in value]
+    return value
+
+
+def objects(value: Any) -> list[Pairs]:
+    found: list[Pairs] = []
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, Pairs):
+            found.append(item)
+            stack += [v for _, v in item]
+        elif isinstance(item, list):
+            stack += item
+    return found
+
+
+def write(value: Any, colon: str, key_escape: bool) -> str:
+    if isinstance(value, Pairs):
+        items = []
+        for key, item in value:
+            shown = json.dumps(key, ensure_ascii=key_escape)
+            items.append(f"{shown}{colon}{write(item, colon, key_escape)}")
+        return "{" + ",".join(items) + "}"
+    if isinstance(value, list):
+        return "[" + ",".join(write(v, colon, key_escape) for v in value) + "]"
+    return json.dumps(value, ensure_ascii=False)
+
+
+@HOSTILE
+@given(
+    valid_thread(unique=True),
+    st.data(),
+    st.sampled_from([":", " :", "\n:\t", ": "]),
+    st.booleans(),
+    st.booleans(),
+)
+def test_a_key_twice_in_any_object_is_refused_on_both_paths(
+    document: dict[str, Any], data: st.DataObject, colon: str, key_escape: bool, full: bool
+) -> None:
+    # With every key spelled out or as generated, as the fast path takes either.
+    pairs = as_pairs(complete(document) if full else document)
+    target = data.draw(st.sampled_from([o for o in objects(pairs) if o]))
+    key, _ = data.draw(st.sampled_from(list(target)))
+    target.insert(data.draw(st.integers(0, len(target))), (key, data.draw(json_values)))
+    text = write(pairs, colon, key_escape).encode("utf-8", "surrogatepass")
+    assert not takes_fast_path(text)
+    with pytest.raises(ThreadFileError) as caught:
+        load_bytes(text, name="t.json")
+    assert_one_inert_line(caught.value, "t.json")
+    assert "duplicate key" in str(caught.value), str(caught.value)
+
+
+@HOSTILE
+@given(valid_thread(unique=True))
+def test_json_output_reopens_as_the_same_thread(document: dict[str, Any]) -> None:
+    if not unique_authors(document):
+        return  # refused: nothing to write
+    thread = load_bytes(orjson.dumps(document), name="t.json")
+    data = render_json(thread)
+    assert not FORBIDDEN.search(data.decode("utf-8"))
+    again = load_bytes(data, name="again.json")
+    assert canonical(again) == canonical(thread)
+    assert render_json(again) == data

@@ -10,9 +10,10 @@ from typing import Any
 
 import orjson
 
-from threadtui.model import Post, Thread
+from threadtui.model import Author, Post, Thread
 from threadtui.model.timefmt import format_count, format_full
-from threadtui.query import FilterView
+from threadtui.query import FilterView, Query, highlight_spans
+from threadtui.ui.glyphs import UNICODE, Glyphs
 
 INDENT = "    "
 MAX_INDENT_DEPTH = 16
@@ -56,7 +57,40 @@ def post_heading(post: Post, tz: tzinfo = UTC) -> str:
     return " · ".join(parts)
 
 
-def render_text(thread: Thread, *, tz: tzinfo = UTC, view: FilterView | None = None) -> str:
+def matched_quotes(thread: Thread, post: Post, query: Query | None) -> list[Post]:
+    """The quoted posts through which `post` matched a search, when its own text, name and
+    handle hold none of the words: what a reader needs to see why it is listed."""
+    if query is None or not query.highlights:
+        return []
+    if any(highlight_spans(query, field) for field in _own_fields(post)):
+        return []
+    posts = thread.posts
+    return [
+        posts[i]
+        for i in thread.quoted_posts(post.index)
+        if any(highlight_spans(query, field) for field in _own_fields(posts[i]))
+    ]
+
+
+def _own_fields(post: Post) -> list[str]:
+    fields = [post.text or ""]
+    if post.author is not None:
+        fields.append(post.author.display_name or "")
+        if post.author.handle:
+            fields.append(f"@{post.author.handle}")
+    return fields
+
+
+def render_text(
+    thread: Thread,
+    *,
+    tz: tzinfo = UTC,
+    view: FilterView | None = None,
+    query: Query | None = None,
+    glyphs: Glyphs = UNICODE,
+) -> str:
+    """`query` is the one `view` was built from: with it, a post listed only because a
+    post it quotes matches shows that post under its own text."""
     lines: list[str] = []
     if thread.title:
         lines.append(thread.title)
@@ -70,7 +104,8 @@ def render_text(thread: Thread, *, tz: tzinfo = UTC, view: FilterView | None = N
     for index, is_match in shown_posts(thread, view):
         post = posts[index]
         pad, label = indent_of(post.depth, INDENT)
-        marker = label + ("» " if post.parent_is_quote else "")
+        # The tree's mark for a post placed under the post it quotes.
+        marker = label + (f"{glyphs.quote} " if post.parent_is_quote else "")
         if not is_match:
             # Context is only there to show where a match sits: its first line is enough.
             lines.append(f"{pad}{marker}({post_heading(post, tz)}) [context]")
@@ -80,6 +115,12 @@ def render_text(thread: Thread, *, tz: tzinfo = UTC, view: FilterView | None = N
         lines.append(f"{pad}{marker}{post_heading(post, tz)}")
         for line in (post.text or "").split("\n"):
             lines.append(f"{pad}  {line}" if line else "")
+        for quoted in matched_quotes(thread, post, query):
+            lines.append(
+                f"{pad}  {glyphs.quote} matched in the quoted post by {post_heading(quoted, tz)}"
+            )
+            for line in (quoted.text or "").split("\n"):
+                lines.append(f"{pad}    {line}" if line else "")
         lines.append("")
     return "\n".join(lines).rstrip("\n") + "\n"
 
@@ -99,7 +140,14 @@ def md_escape(text: str) -> str:
     return _MARKDOWN_LINE_START.sub(r"\1\\\2", text)
 
 
-def render_markdown(thread: Thread, *, tz: tzinfo = UTC, view: FilterView | None = None) -> str:
+def render_markdown(
+    thread: Thread,
+    *,
+    tz: tzinfo = UTC,
+    view: FilterView | None = None,
+    query: Query | None = None,
+    glyphs: Glyphs = UNICODE,
+) -> str:
     out: list[str] = []
     if thread.title:
         out += [f"# {md_escape(thread.title)}", ""]
@@ -111,7 +159,7 @@ def render_markdown(thread: Thread, *, tz: tzinfo = UTC, view: FilterView | None
     for index, is_match in shown_posts(thread, view):
         post = posts[index]
         pad, label = indent_of(post.depth, "  ")
-        glyph = label + ("❝ " if post.parent_is_quote else "")
+        glyph = label + (f"{glyphs.quote} " if post.parent_is_quote else "")
         heading = md_escape(post_heading(post, tz))
         if not is_match:
             out.append(f"{pad}- {glyph}*{heading} (context)*")
@@ -119,62 +167,101 @@ def render_markdown(thread: Thread, *, tz: tzinfo = UTC, view: FilterView | None
         out.append(f"{pad}- {glyph}**{heading}**")
         for line in (post.text or "").split("\n"):
             out.append(f"{pad}  > {md_escape(line)}" if line else f"{pad}  >")
+        for quoted in matched_quotes(thread, post, query):
+            shown = md_escape(post_heading(quoted, tz))
+            out.append(f"{pad}  >")
+            out.append(
+                f"{pad}  > {md_escape(glyphs.quote)} *matched in the quoted post by {shown}*"
+            )
+            for line in (quoted.text or "").split("\n"):
+                out.append(f"{pad}  > > {md_escape(line)}" if line else f"{pad}  > >")
     return "\n".join(out).rstrip("\n") + "\n"
 
 
 def render_json(thread: Thread, *, view: FilterView | None = None, query: str = "") -> bytes:
-    """A normalised thread holding the shown posts (so threadtui can open it again)."""
+    """A normalised thread holding the shown posts (so threadtui can open it again).
+
+    Posts are written in the file's order, and everything the loader kept is written back:
+    unknown keys at every level, metrics the format does not define, structured details and
+    the source notes, all as cleaned at load. Placeholders the loader made for absent posts
+    are left out: the references that made them are kept, so loading the output makes them
+    again. Without a filter, loading the output gives the thread loaded here.
+    """
     posts = thread.posts
-    shown = list(shown_posts(thread, view))
-    kept = {index for index, _ in shown}
-    authors: dict[str, dict[str, Any]] = {}
+    shown = sorted(shown_posts(thread, view))
     out_posts: list[dict[str, Any]] = []
+    authors: dict[str, dict[str, Any]] = {}
+
+    def add_author(author: Author) -> None:
+        # An id only posts name stays only there: loading the output warns of it again.
+        if not author.declared:
+            return
+        entry = authors[author.id] = {"handle": author.handle, "display_name": author.display_name}
+        if author.extra:
+            entry.update(author.extra)
+
+    if view is None:
+        # Every author, with posts or without, as the file has them.
+        for author in thread.authors.values():
+            add_author(author)
     for index, is_match in shown:
         post = posts[index]
-        if post.author is not None and post.author.id not in authors:
-            authors[post.author.id] = {
-                "handle": post.author.handle,
-                "display_name": post.author.display_name,
-            }
+        if post.synthetic:
+            continue
+        author = post.author
+        if author is not None and author.id not in authors:
+            add_author(author)
         metrics = post.metrics
+        metrics_out: dict[str, Any] = {
+            "views": metrics.views,
+            "likes": metrics.likes,
+            "reposts": metrics.reposts,
+            "replies": metrics.replies,
+            "quotes": metrics.quotes,
+        }
+        unknown = post.unknown_metrics
+        if unknown:
+            metrics_out.update(unknown)
         entry: dict[str, Any] = {
             "id": post.id,
-            "author": None if post.author is None else post.author.id,
+            "author": None if author is None else author.id,
             "text": post.text,
             "created_at": post.created_at,
             "reply_to": post.reply_to,
-            "quotes": [q for q in post.quotes],
-            "metrics": {
-                "views": metrics.views,
-                "likes": metrics.likes,
-                "reposts": metrics.reposts,
-                "replies": metrics.replies,
-                "quotes": metrics.quotes,
-            },
+            "quotes": list(post.quotes),
+            "metrics": metrics_out,
             "status": post.status,
         }
+        if post.extra:
+            entry.update(post.extra)
         if view is not None:
             entry["match"] = is_match
         out_posts.append(entry)
+    meta: dict[str, Any] = {
+        "title": thread.title,
+        "summary": thread.summary,
+        "url": thread.url,
+        "root": thread.root_id,
+        "details": thread.raw_details if thread.raw_details is not None else thread.details,
+    }
+    if thread.meta_extra:
+        meta.update(thread.meta_extra)
     document: dict[str, Any] = {
         "schema": "threadtui.thread",
         "schema_version": 1,
-        "thread": {
-            "title": thread.title,
-            "summary": thread.summary,
-            "url": thread.url,
-            "root": thread.root_id if thread.root_id in thread.by_id else None,
-            "details": thread.details,
-        },
+        "thread": meta,
         "source": thread.source,
         "authors": authors,
         "posts": out_posts,
     }
+    if thread.extra:
+        # Unknown top-level keys, after the format's own (which they can never replace).
+        document.update(thread.extra)
     if view is not None:
         document["query"] = {
             "text": query,
             "matches": view.match_count,
             "of": view.total,
-            "shown": len(kept),
+            "shown": len(shown),
         }
     return orjson.dumps(document, option=orjson.OPT_INDENT_2) + b"\n"

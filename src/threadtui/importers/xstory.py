@@ -18,8 +18,9 @@ The page copies as plain lines (see `/work/shared/seeds/README.md` for an annota
 
 Every post on the page is a *unit*: the post's own paragraphs, optionally one embedded
 card (header, text, time), then the post's own time line. The same post is shown many
-times (on its own and as cards), so appearances are merged by whitespace-normalised text
-and time. Nothing is guessed: authors come only from card headers.
+times (once as itself, and as cards): a card joins the post with the same
+whitespace-normalised text and time, but two posts shown as themselves are never merged.
+Nothing is guessed: authors come only from card headers.
 
 The parser works line by line with small anchored regexes and linear string checks, so
 hostile input (a megabyte on one line, random bytes) costs linear time. It raises only
@@ -191,13 +192,15 @@ class _Appearance:
 
     @property
     def paragraphs(self) -> list[str]:
-        paragraphs: list[str] = []
+        # Lines are gathered and joined once per paragraph: appending to a string held in
+        # a list copies it every time, which made one 800,000-line paragraph quadratic.
+        paragraphs: list[list[str]] = []
         for line in self.lines:
             if line.gap_before or not paragraphs:
-                paragraphs.append(line.text)
+                paragraphs.append([line.text])
             else:
-                paragraphs[-1] += "\n" + line.text
-        return paragraphs
+                paragraphs[-1].append(line.text)
+        return ["\n".join(lines) for lines in paragraphs]
 
 
 @dataclass(slots=True)
@@ -209,6 +212,8 @@ class _Group:
     first: int
     author: str | None = None
     """Case-folded handle, once a card names the author."""
+    own: bool = False
+    """The post shows as itself (not only as cards)."""
     appearances: list[_Appearance] = field(default_factory=list)
     id: str = ""
 
@@ -634,41 +639,81 @@ class _Importer:
     # -- merging -----------------------------------------------------------------------
 
     def merge(self) -> list[_Group]:
-        """One group per real post: same normalised text and time, compatible authors."""
+        """One group per real post, merging only what the page shows to be one post.
+
+        A post shows as itself once: in the original-post section or as an outer post with
+        its own time line. Two such showings are two posts, whatever their words and time
+        (two replies "Agreed." in the same minute). A card stands for a post shown
+        elsewhere: it joins a post with its words and time whose author it does not
+        contradict, or, when none is shown, the post only cards show.
+        """
+        groups: list[_Group] = []
         by_key: dict[tuple[str, str | None], list[_Group]] = {}
         by_text: dict[str, list[_Group]] = {}
-        groups: list[_Group] = []
         ordered = sorted(self.appearances, key=lambda a: (a.start, a.kind == "card"))
 
-        def join(a: _Appearance, key: tuple[str, str | None]) -> None:
-            author = a.handle.casefold() if a.handle else None
-            candidates = by_key.setdefault(key, [])
-            for group in candidates:
-                if author is None or group.author in (None, author):
-                    break
-            else:
-                group = _Group(a.norm, key[1], a.start)
-                candidates.append(group)
-                by_text.setdefault(a.norm, []).append(group)
-                groups.append(group)
-            if author is not None and group.author is None:
-                group.author = author
+        def add(group: _Group, a: _Appearance) -> None:
+            if a.handle and group.author is None:
+                group.author = a.handle.casefold()
             group.first = min(group.first, a.start)
+            group.own = group.own or a.kind != "card"
             group.appearances.append(a)
             a.group = group
 
-        # Appearances with a known time first, so one whose time was unreadable can join
-        # the single post with its text.
+        def new_group(a: _Appearance, created_at: str | None) -> None:
+            group = _Group(a.norm, created_at, a.start)
+            groups.append(group)
+            by_key.setdefault((a.norm, created_at), []).append(group)
+            by_text.setdefault(a.norm, []).append(group)
+            add(group, a)
+
+        def place_card(a: _Appearance, candidates: list[_Group], created_at: str | None) -> None:
+            author = a.handle.casefold() if a.handle else None
+            fits = [g for g in candidates if author is None or g.author in (None, author)]
+            if not fits:
+                new_group(a, created_at)
+                return
+            if len(fits) > 1:
+                # What the page tells the candidates apart by: a card of the same author
+                # already placed, then the view count the post itself shows.
+                fits = [g for g in fits if author is not None and g.author == author] or fits
+            if len(fits) > 1 and a.time.views is not None:
+                views = a.time.views
+                fits = [
+                    g for g in fits if any(x.time.views == views for x in g.appearances)
+                ] or fits
+            chosen = min(fits, key=lambda g: g.first)
+            if len(fits) > 1:
+                places = ", ".join(str(g.first) for g in sorted(fits, key=lambda g: g.first))
+                self.warn(
+                    a.start,
+                    f"the card {_preview(a.norm)} fits {len(fits)} posts with the same words"
+                    f" and time (lines {places}): taken as the one at line {chosen.first}",
+                )
+            add(chosen, a)
+
+        for a in ordered:
+            if a.kind != "card" and a.created_at is not None:
+                new_group(a, a.created_at)
+        for a in ordered:
+            if a.kind == "card" and a.created_at is not None:
+                place_card(a, by_key.get((a.norm, a.created_at), []), a.created_at)
+        # A showing whose time was unreadable joins the single post with its words, where
+        # that is the post it must be: one only cards show, or (for a card) any.
         for a in ordered:
             if a.created_at is not None:
-                join(a, (a.norm, a.created_at))
-        for a in ordered:
-            if a.created_at is None:
-                same_text = by_text.get(a.norm, [])
-                if len(same_text) == 1:
-                    join(a, (a.norm, same_text[0].created_at))
+                continue
+            same_text = by_text.get(a.norm, [])
+            single = same_text[0] if len(same_text) == 1 else None
+            if a.kind != "card":
+                if single is not None and not single.own:
+                    add(single, a)
                 else:
-                    join(a, (a.norm, None))
+                    new_group(a, None)
+            elif single is not None:
+                place_card(a, same_text, None)
+            else:
+                place_card(a, by_key.get((a.norm, None), []), None)
 
         # A post's place is where it appears as itself, with its own time line (the order
         # the seeds README numbers them); a post only ever seen as a card goes where its
@@ -683,7 +728,7 @@ class _Importer:
             base = _post_id(group.norm, group.created_at)
             count = used.get(base, 0) + 1
             used[base] = count
-            # Same words at the same minute by two people: number them in text order.
+            # Same words at the same minute, two posts: number them in page order.
             group.id = base if count == 1 else f"{base}-{count}"
         return groups
 

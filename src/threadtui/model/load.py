@@ -11,9 +11,11 @@ takes to parse it, and a 100,000-deep reply chain must not touch the recursion l
 from __future__ import annotations
 
 import gc
+import json
 import operator
 import os
 import re
+import sys
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime
@@ -24,7 +26,7 @@ import orjson
 
 from threadtui.model.link import Links, finish, link
 from threadtui.model.load_fast import read_wellformed
-from threadtui.model.sanitize import _UNSAFE, clean_line, clean_text, describe
+from threadtui.model.sanitize import _UNSAFE, clean_json, clean_line, clean_text, describe
 from threadtui.model.thread import (
     METRIC_NAMES,
     NO_METRICS,
@@ -34,6 +36,7 @@ from threadtui.model.thread import (
     Thread,
 )
 
+_METRIC_SET: Final = frozenset(METRIC_NAMES)
 SCHEMA: Final = "threadtui.thread"
 SCHEMA_VERSION: Final = 1
 
@@ -115,12 +118,13 @@ def load_bytes(data: bytes, *, name: str = "<thread>") -> Thread:
                 parts.summary,
                 parts.url,
                 parts.root_id,
-                _details(parts.details),
+                parts.details,
                 parts.source,
                 parts.authors,
                 parts.posts,
                 parts.by_id,
                 [],
+                None,
                 None,
                 parts.links,
             )
@@ -133,7 +137,101 @@ def load_bytes(data: bytes, *, name: str = "<thread>") -> Thread:
             raise ThreadFileError(
                 name, f"invalid JSON: {error.msg}", line=error.lineno, column=error.colno
             ) from None
+        repeated = _repeated_key(data, name)
+        if repeated is not None:
+            raise repeated
         return load_document(document, name=name)
+
+
+_KEY_SEGMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+# One token of JSON text: a string, a structural character, or a run of anything else (a
+# number or a literal), after any whitespace. The string pattern is unrolled, so the regex
+# engine never recurses however long the string.
+_TOKEN = re.compile(
+    rb'[ \t\n\r]*(?:("[^"\\]*(?:\\.[^"\\]*)*")|([{}\[\],:])|[^"{}\[\],: \t\n\r]+)', re.S
+)
+
+
+def _repeated_key(data: bytes, name: str) -> ThreadFileError | None:
+    """A key that an object of the file holds twice, as an error naming where; else None.
+
+    orjson (like msgspec) keeps the last of two equal keys without a word, so the file is
+    read once more by the standard library's C scanner, which hands every object's pairs to
+    a hook before making a dict of them: with `list.append` as the hook the pairs are only
+    collected, and comparing each object's pair count with its dict's size finds a repeat
+    in C. Only then is the file walked in Python to name the place.
+    """
+    pairs: list[list[tuple[str, Any]]] = []
+    limit = sys.getrecursionlimit()
+    try:
+        # orjson reads 1024 levels of nesting; the C scanner counts each as a recursion.
+        sys.setrecursionlimit(max(limit, 4000))
+        json.loads(data, object_pairs_hook=pairs.append)
+    except (ValueError, RecursionError):
+        return None  # orjson read it: nothing json refuses besides can hold a key twice
+    finally:
+        sys.setrecursionlimit(limit)
+    if list(map(len, pairs)) == list(map(len, map(dict, pairs))):
+        return None
+    return _locate_repeated_key(data, name)
+
+
+class _Frame:
+    __slots__ = ("index", "is_object", "key", "path", "seen", "want_key")
+
+    def __init__(self, is_object: bool, path: str) -> None:
+        self.is_object = is_object
+        self.path = path
+        self.seen: dict[str, int] = {}
+        self.key: str | None = None
+        self.want_key = is_object
+        self.index = 0
+
+    def child_path(self) -> str:
+        if not self.is_object:
+            return f"{self.path}[{self.index}]"
+        key = self.key or ""
+        return self.path + (f".{key}" if _KEY_SEGMENT.fullmatch(key) else f"[{describe(key)}]")
+
+
+def _locate_repeated_key(data: bytes, name: str) -> ThreadFileError:
+    """The first repeated key of `data` (well-formed JSON), by JSON path, line and column."""
+    stack: list[_Frame] = []
+    for match in _TOKEN.finditer(data):
+        string, mark = match.group(1), match.group(2)
+        top = stack[-1] if stack else None
+        if mark == b"{" or mark == b"[":
+            stack.append(_Frame(mark == b"{", "$" if top is None else top.child_path()))
+        elif mark == b"}" or mark == b"]":
+            stack.pop()
+        elif top is None:
+            continue
+        elif mark == b",":
+            top.want_key = top.is_object
+            top.index += 1
+        elif mark == b":":
+            top.want_key = False
+        elif string is not None and top.want_key:
+            key = json.loads(string)
+            offset = match.start(1)
+            first = top.seen.setdefault(key, offset)
+            if first != offset:
+                line, column = _line_col(data, offset)
+                first_line, first_column = _line_col(data, first)
+                return ThreadFileError(
+                    name,
+                    f"{top.path}: duplicate key {describe(key)}"
+                    f" (first at {first_line}:{first_column})",
+                    line=line,
+                    column=column,
+                )
+            top.key = key
+    return ThreadFileError(name, "an object holds the same key twice")
+
+
+def _line_col(data: bytes, offset: int) -> tuple[int, int]:
+    before = data[:offset]
+    return before.count(b"\n") + 1, offset - (before.rfind(b"\n") + 1) + 1
 
 
 @contextmanager
@@ -243,15 +341,29 @@ def _load_document(document: Any, name: str) -> Thread:
         if type(root_id) is not str or not root_id:
             r.expected("$.thread.root", "a post id or null", root_id)
         root_id = _clean_id(root_id)
-    details = _details(r.optional_object(meta.get("details"), "$.thread.details"))
+    details = r.optional_object(meta.get("details"), "$.thread.details")
+    meta_extra = {k: v for k, v in meta.items() if k not in THREAD_KEYS} or None
 
     warnings: list[str] = []
-    authors = _read_authors(r, r.optional_object(top.get("authors"), "$.authors"))
+    claimed: dict[str, str] = {}
+    authors = _read_authors(r, r.optional_object(top.get("authors"), "$.authors"), claimed)
     by_id: dict[str, int] = {}
-    posts = _read_posts(r, raw_posts, authors, by_id, warnings)
+    posts = _read_posts(r, raw_posts, authors, by_id, warnings, claimed)
     extra = {k: v for k, v in top.items() if k not in TOP_KEYS} or None
     return _build(
-        name, title, summary, url, root_id, details, source, authors, posts, by_id, warnings, extra
+        name,
+        title,
+        summary,
+        url,
+        root_id,
+        details,
+        source,
+        authors,
+        posts,
+        by_id,
+        warnings,
+        extra,
+        meta_extra,
     )
 
 
@@ -261,29 +373,33 @@ def _build(
     summary: str | None,
     url: str | None,
     root_id: str | None,
-    details: dict[str, str],
+    details: dict[str, Any],
     source: dict[str, Any],
     authors: dict[str, Author],
     posts: list[Post],
     by_id: dict[str, int],
     warnings: list[str],
     extra: dict[str, Any] | None,
+    meta_extra: dict[str, Any] | None,
     links: Links | None = None,
 ) -> Thread:
+    """The thread from what either path read; free-form parts are cleaned here, for both."""
     thread = Thread(
         name=name,
         title=title,
         summary=summary,
         url=url,
         root_id=root_id,
-        details=details,
-        source=source,
+        details=_details(details),
+        source=clean_json(source),
         authors=authors,
         posts=posts,
         by_id=by_id,
         roots=[],
         warnings=warnings,
-        extra=extra,
+        extra=clean_json(extra),
+        raw_details=clean_json(details) or None,
+        meta_extra=clean_json(meta_extra),
     )
     finish(thread, link(posts, by_id) if links is None else links)
     return thread
@@ -308,7 +424,26 @@ def _epoch_or_none(text: str) -> float | None:
         return None
 
 
-def _read_authors(r: _Reader, raw: dict[str, Any]) -> dict[str, Author]:
+def _shown_key(key: str) -> str:
+    """An author id as a JSON path shows it: control characters as escapes (inert ASCII),
+    so two ids that clean to the same text can still be told apart."""
+    shown = repr(key if len(key) <= 40 else key[:37] + "...")
+    return shown if shown.isprintable() else describe(key)
+
+
+def _claim_author_id(r: _Reader, clean_id: str, where: str, claimed: dict[str, str]) -> None:
+    """Refuse a second author whose id is the same as another's once cleaned.
+
+    Ids are cleaned like any shown text, so two ids that differ only in control characters
+    would become one author to `--from`, the picker and the JSON export: refused like post
+    ids that collide the same way.
+    """
+    first = claimed.setdefault(clean_id, where)
+    if first != where:
+        r.fail(where, f"duplicate author id {describe(clean_id)} (first at {first})")
+
+
+def _read_authors(r: _Reader, raw: dict[str, Any], claimed: dict[str, str]) -> dict[str, Author]:
     authors: dict[str, Author] = {}
     unsafe = _UNSAFE.search
     for author_id, entry in raw.items():
@@ -327,8 +462,9 @@ def _read_authors(r: _Reader, raw: dict[str, Any]) -> dict[str, Author]:
             name = r.opt_line(name, f"$.authors[{describe(author_id)}].display_name")
         extra = None
         if not entry.keys() <= AUTHOR_KEYS:
-            extra = {k: v for k, v in entry.items() if k not in AUTHOR_KEYS}
-        clean_id = author_id if unsafe(author_id) is None else clean_line(author_id)
+            extra = clean_json({k: v for k, v in entry.items() if k not in AUTHOR_KEYS})
+        clean_id = author_id if author_id.isprintable() else clean_line(author_id)
+        _claim_author_id(r, clean_id, f"$.authors[{_shown_key(author_id)}]", claimed)
         authors[author_id] = Author(clean_id, handle, name, 0, extra)
     return authors
 
@@ -339,6 +475,7 @@ def _read_posts(
     authors: dict[str, Author],
     by_id: dict[str, int],
     warnings: list[str],
+    claimed: dict[str, str],
 ) -> list[Post]:
     # The hot loop of loading (a 100,000-post file runs it 100,000 times): locals instead of
     # globals, one C call to fetch the fields, no function call on the happy path. Anything
@@ -357,6 +494,7 @@ def _read_posts(
     list_ = list
     tuple_ = tuple
     no_metrics = NO_METRICS
+    metric_set = _METRIC_SET
     new_post = Post
     claim = by_id.setdefault
     missing = _MISSING
@@ -408,7 +546,7 @@ def _read_posts(
         if author_id is not None:
             author = authors.get(author_id) if type(author_id) is str_ else None
             if author is None:
-                author = _unknown_author(r, i, author_id, authors, warnings)
+                author = _unknown_author(r, i, author_id, authors, warnings, claimed)
             author.post_count += 1
 
         created = None
@@ -457,8 +595,8 @@ def _read_posts(
                     _check_counts(r, i, raw_metrics)
                     break
             # Validated; kept as parsed and turned into Metrics when first read (the UI
-            # reads a screenful, not 100,000).
-            metrics = raw_metrics
+            # reads a screenful, not 100,000). Metrics it does not define are kept too.
+            metrics = raw_metrics if raw_metrics.keys() <= metric_set else clean_json(raw_metrics)
         elif raw_metrics is not None and raw_metrics != {}:
             r.expected(f"$.posts[{i}].metrics", "an object", raw_metrics)
 
@@ -484,18 +622,24 @@ def _extra(d: dict[str, Any]) -> dict[str, Any] | None:
     """Keys the format does not define: kept, so a tool's own data survives a round trip."""
     if d.keys() <= POST_KEYS:
         return None
-    return {k: v for k, v in d.items() if k not in POST_KEYS}
+    return clean_json({k: v for k, v in d.items() if k not in POST_KEYS})
 
 
 def _unknown_author(
-    r: _Reader, i: int, author_id: Any, authors: dict[str, Author], warnings: list[str]
+    r: _Reader,
+    i: int,
+    author_id: Any,
+    authors: dict[str, Author],
+    warnings: list[str],
+    claimed: dict[str, str],
 ) -> Author:
+    where = f"$.posts[{i}].author"
     if type(author_id) is not str:
-        r.expected(f"$.posts[{i}].author", "an author id or null", author_id)
-    warnings.append(
-        f"$.posts[{i}].author: unknown author id {describe(author_id)}; shown without a name"
-    )
-    author = authors[author_id] = Author(id=clean_line(author_id), handle=None, display_name=None)
+        r.expected(where, "an author id or null", author_id)
+    clean_id = clean_line(author_id)
+    _claim_author_id(r, clean_id, where, claimed)
+    warnings.append(f"{where}: unknown author id {describe(author_id)}; shown without a name")
+    author = authors[author_id] = Author(clean_id, None, None, declared=False)
     return author
 
 

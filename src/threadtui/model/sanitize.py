@@ -48,6 +48,42 @@ def clean_line(text: str) -> str:
     return text
 
 
+def clean_json(value: Any) -> Any:
+    """A parsed JSON value with every string in it, keys too, made inert like shown text.
+
+    For what the loader keeps without showing (source notes, details, unknown fields): it
+    is written out again by `--format json`, and shown by tools after that. Values keep
+    their line ends (clean_text); keys become one line (clean_line). Returns `value` itself
+    when nothing needed cleaning. A loop, not recursion: the nesting is the file's choice.
+    """
+    if type(value) is str:
+        return clean_text(value)
+    if type(value) is not dict and type(value) is not list:
+        return value
+    root: list[Any] = [value]
+    # (container in the copy, its key or index, the original value there)
+    work: list[tuple[Any, Any, Any]] = [(root, 0, value)]
+    while work:
+        parent, slot, item = work.pop()
+        if type(item) is str:
+            if not item.isprintable():
+                parent[slot] = clean_text(item)
+        elif type(item) is dict:
+            copy: dict[str, Any] = {}
+            for key, child in item.items():
+                clean_key = key if key.isprintable() else clean_line(key)
+                # Two keys alike once cleaned: the later is kept under its own key, marked.
+                while clean_key in copy:
+                    clean_key += REPLACEMENT
+                copy[clean_key] = child
+                work.append((copy, clean_key, child))
+            parent[slot] = copy
+        elif type(item) is list:
+            parent[slot] = copy_list = list(item)
+            work.extend((copy_list, index, child) for index, child in enumerate(item))
+    return root[0]
+
+
 def is_clean(text: str) -> bool:
     return not needs_cleaning(text)
 

@@ -18,6 +18,7 @@ from threadtui.model.timefmt import moment_of
 
 STATUSES: Final = frozenset({"ok", "not_found", "deleted", "removed", "blocked", "not_fetched"})
 METRIC_NAMES: Final = ("views", "likes", "reposts", "replies", "quotes")
+_METRIC_SET: Final = frozenset(METRIC_NAMES)
 
 NO_PARENT: Final = -1
 FIRST_LINE_MAX: Final = 1_000
@@ -61,6 +62,8 @@ class Author:
     display_name: str | None
     post_count: int = 0
     extra: dict[str, Any] | None = None
+    declared: bool = True
+    """The file's `authors` has it; False for an id only its posts name."""
 
     @property
     def label(self) -> str:
@@ -88,7 +91,8 @@ class Post(msgspec.Struct, eq=False, gc=False):
     reply_to: str | None
     quotes: tuple[str, ...]
     raw_metrics: Metrics | dict[str, Any]
-    """The loader keeps the validated JSON object; `metrics` turns it into Metrics once."""
+    """As the loader read it (the validated JSON object, or a subclass of Metrics from the
+    fast path's decoding); `metrics` turns it into Metrics once."""
     status: str
     extra: dict[str, Any] | None = None
     synthetic: bool = False
@@ -103,12 +107,27 @@ class Post(msgspec.Struct, eq=False, gc=False):
     @property
     def metrics(self) -> Metrics:
         raw = self.raw_metrics
+        if type(raw) is Metrics:
+            return raw
         if type(raw) is dict:
             get = raw.get
-            raw = self.raw_metrics = Metrics(
+            metrics = Metrics(
                 get("views"), get("likes"), get("reposts"), get("replies"), get("quotes")
             )
-        return raw  # type: ignore[return-value]
+            # A metric the format does not define stays in the JSON object, for export.
+            if raw.keys() <= _METRIC_SET:
+                self.raw_metrics = metrics
+            return metrics
+        raw = self.raw_metrics = Metrics(raw.views, raw.likes, raw.reposts, raw.replies, raw.quotes)
+        return raw
+
+    @property
+    def unknown_metrics(self) -> dict[str, Any] | None:
+        """Metrics the format does not define, as the file holds them (kept, not shown)."""
+        raw = self.raw_metrics
+        if type(raw) is not dict or raw.keys() <= _METRIC_SET:
+            return None
+        return {key: value for key, value in raw.items() if key not in _METRIC_SET}
 
     @property
     def is_placeholder(self) -> bool:
@@ -152,6 +171,7 @@ class Thread:
     url: str | None
     root_id: str | None
     details: dict[str, str]
+    """The file's details as shown: scalars as one-line text (see `raw_details`)."""
     source: dict[str, Any]
     authors: dict[str, Author]
     posts: list[Post]
@@ -164,6 +184,11 @@ class Thread:
     tree_size: int = 0
     """How many posts the tree shows when all is expanded: len(preorder), known at load."""
     extra: dict[str, Any] | None = None
+    """Top-level keys the format does not define, kept (cleaned) for `--format json`."""
+    raw_details: dict[str, Any] | None = None
+    """`thread.details` as the file holds it (cleaned), structures and numbers too."""
+    meta_extra: dict[str, Any] | None = None
+    """Keys of the file's `thread` object the format does not define (cleaned)."""
     _preorder: list[int] | None = None
     _rank: list[int] | None = None
     _sizes: list[int] | None = None

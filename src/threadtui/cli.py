@@ -370,9 +370,14 @@ def check_query(thread: Thread, text: str, option: str, tz: tzinfo) -> None:
         raise UsageError(f"{option}: {error.message}") from None
 
 
-def print_thread(thread: Thread, query_text: str, fmt: str, tz: tzinfo) -> bytes:
+def print_thread(
+    thread: Thread, query_text: str, fmt: str, tz: tzinfo, *, ascii: bool = False
+) -> bytes:
+    """`ascii` marks quotes and folds with the ASCII glyphs, as `--ascii` draws the tree;
+    the posts' own words are printed as written (a pipe is not a terminal to protect)."""
     from threadtui.export.render import render_json, render_markdown, render_text
     from threadtui.query import FilterView, QueryError, SearchIndex, parse_query, run_query
+    from threadtui.ui.glyphs import ASCII, UNICODE
 
     view = query = None
     if query_text:
@@ -385,9 +390,10 @@ def print_thread(thread: Thread, query_text: str, fmt: str, tz: tzinfo) -> bytes
             raise UsageError(f"--search/--filter: {error.message}") from None
     if fmt == "json":
         return render_json(thread, view=view, query=query_text)
+    glyphs = ASCII if ascii else UNICODE
     if fmt == "markdown":
-        return render_markdown(thread, tz=tz, view=view, query=query).encode()
-    return render_text(thread, tz=tz, view=view, query=query).encode()
+        return render_markdown(thread, tz=tz, view=view, query=query, glyphs=glyphs).encode()
+    return render_text(thread, tz=tz, view=view, query=query, glyphs=glyphs).encode()
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -596,7 +602,7 @@ def _main(argv: Sequence[str] | None) -> int:
         # In print there is nothing to highlight: a search narrows like a filter.
         combined = f"{filter_text} {search_text}".strip()
         try:
-            output = print_thread(thread, combined, args.format, tz)
+            output = print_thread(thread, combined, args.format, tz, ascii=settings.ascii)
         except UsageError as error:
             return _fail(error)
         write_stdout(output)

@@ -182,3 +182,18 @@ def test_a_filter_without_words_shows_no_quoted_post() -> None:
     thread = open_thread(Path(SEED))
     view, query = search(thread, "views:>1000")
     assert "matched in the quoted post" not in render_text(thread, view=view, query=query)
+
+
+def test_print_ascii_marks_quotes_with_the_ascii_glyph(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from threadtui.cli import main
+    from threadtui.opener import demo_path
+
+    assert main([str(demo_path()), "--print", "--ascii"]) == 0
+    ascii_out = capsys.readouterr().out
+    assert main([str(demo_path()), "--print"]) == 0
+    unicode_out = capsys.readouterr().out
+    assert "❝" in unicode_out
+    assert "❝" not in ascii_out
+    assert ascii_out == unicode_out.replace("❝ ", '" ')

@@ -484,15 +484,21 @@ def build_parser() -> argparse.ArgumentParser:
 def terminal_problem() -> str | None:
     """Why the full-screen app cannot run here, or None.
 
-    Textual draws on stdout and reads keys from stdin, both as a terminal: redirected,
-    it writes escape codes into a file, or waits forever for keys that never come.
+    Textual draws on stderr and reads keys from stdin, both as a terminal: redirected,
+    it writes escape codes into a file, or waits forever for keys that never come. A
+    redirected stdout says the user wants the thread in a file, which --print does.
     """
     suggestion = "use --print to write the thread as text (threadtui FILE --print > out.txt)"
     if not _is_terminal(sys.__stdout__):
-        return f"stdout is not a terminal, and the full-screen app draws there; {suggestion}"
+        return f"stdout is not a terminal; {suggestion}"
     if not _is_terminal(sys.__stdin__):
         return (
             "stdin is not a terminal, and the full-screen app reads its keys there;"
+            f" run it from a terminal, or {suggestion}"
+        )
+    if not _is_terminal(sys.__stderr__):
+        return (
+            "stderr is not a terminal, and the full-screen app draws there;"
             f" run it from a terminal, or {suggestion}"
         )
     return None

@@ -403,7 +403,7 @@ def test_app_with_stdout_redirected_is_refused(tmp_path: Path) -> None:
         )
     assert proc.returncode == 2
     assert proc.stderr == (
-        "threadtui: stdout is not a terminal, and the full-screen app draws there;"
+        "threadtui: stdout is not a terminal;"
         " use --print to write the thread as text (threadtui FILE --print > out.txt)\n"
     )
     assert out.read_bytes() == b""  # no escape codes
@@ -428,6 +428,28 @@ def test_app_with_stdin_redirected_is_refused() -> None:
     assert proc.stderr.count("\n") == 1 and "--print" in proc.stderr
 
 
+def test_app_with_stderr_redirected_is_refused(tmp_path: Path) -> None:
+    """Textual draws on stderr: redirected, the screen would go into the file."""
+    err = tmp_path / "err"
+    controller, terminal = pty.openpty()
+    try:
+        with open(err, "w") as file:
+            proc = subprocess.run(
+                command("--demo"),
+                stdin=terminal,
+                stdout=terminal,
+                stderr=file,
+                timeout=60,
+            )
+    finally:
+        os.close(terminal)
+        os.close(controller)
+    assert proc.returncode == 2
+    text = err.read_text()
+    assert text.startswith("threadtui: stderr is not a terminal,")
+    assert text.count("\n") == 1 and "\x1b" not in text
+
+
 def test_terminal_problem_names_the_stream(monkeypatch: pytest.MonkeyPatch) -> None:
     class Stream:
         def __init__(self, tty: bool) -> None:
@@ -438,7 +460,11 @@ def test_terminal_problem_names_the_stream(monkeypatch: pytest.MonkeyPatch) -> N
 
     monkeypatch.setattr(sys, "__stdout__", Stream(True))
     monkeypatch.setattr(sys, "__stdin__", Stream(True))
+    monkeypatch.setattr(sys, "__stderr__", Stream(True))
     assert terminal_problem() is None
+    monkeypatch.setattr(sys, "__stderr__", Stream(False))
+    assert (terminal_problem() or "").startswith("stderr is not a terminal")
+    monkeypatch.setattr(sys, "__stderr__", Stream(True))
     monkeypatch.setattr(sys, "__stdin__", None)
     assert (terminal_problem() or "").startswith("stdin is not a terminal")
     monkeypatch.setattr(sys, "__stdout__", Stream(False))

@@ -112,6 +112,7 @@ class FetchServer:
         query = parse_qs(parts.query)
         request = Request(parts.path, query, {k.lower(): v for k, v in handler.headers.items()})
         reply = None
+        answer = None
         with self._lock:
             self.log.append(request)
             for route in self.routes:
@@ -119,13 +120,16 @@ class FetchServer:
                     query.get(k) == [v] for k, v in route.query.items()
                 ):
                     if route.answer is not None:
-                        made = route.answer(request)
-                        reply = made if isinstance(made, Reply) else Reply(body=made)
+                        answer = route.answer
                     else:
                         replies = route.replies
                         reply = replies.pop(0) if len(replies) > 1 else replies[0]
                     break
             release = self.release
+        if answer is not None:
+            # Outside the lock: an answer may wait for other requests to arrive.
+            made = answer(request)
+            reply = made if isinstance(made, Reply) else Reply(body=made)
         if reply is None:
             reply = Reply(404, {"error": "NotFound", "message": "no such route"})
         if reply.stall:

@@ -5,6 +5,9 @@ bound, timeouts, cut-off and oversized bodies, redirects, origins, headers."""
 from __future__ import annotations
 
 import asyncio
+import errno
+import socket
+import ssl
 from datetime import UTC, datetime
 from email.utils import format_datetime
 from typing import Any
@@ -305,3 +308,24 @@ def test_tls_verification_cannot_be_turned_off() -> None:
 
     source = inspect.getsource(client)
     assert "verify=True" in source and "verify=False" not in source
+
+
+@pytest.mark.parametrize(
+    ("cause", "text"),
+    [
+        (socket.gaierror(-2, "Name or service not known"), "cannot find h:1 (DNS)"),
+        (ConnectionRefusedError(111, "refused"), "h:1 refused the connection"),
+        (ssl.SSLCertVerificationError(1, "bad"), "its TLS certificate did not verify"),
+        (OSError(errno.ENETUNREACH, "unreachable"), "no network"),
+        (OSError(errno.EPIPE, "odd"), None),
+    ],
+)
+def test_connect_problems_are_named(cause: BaseException, text: str | None) -> None:
+    import httpx
+
+    from threadtui.fetch.client import _connect_problem
+
+    error = httpx.ConnectError("All connection attempts failed")
+    error.__cause__ = cause
+    problem = _connect_problem("https://h:1/x", error)
+    assert problem == text if text is None else text in (problem or "")

@@ -19,6 +19,9 @@ Sleeping and the clock are injected so tests can check backoff without waiting.
 from __future__ import annotations
 
 import asyncio
+import errno
+import socket
+import ssl
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -277,7 +280,14 @@ class Client:
             except httpx.TimeoutException:
                 raise _Retryable(f"{_host(url)} did not answer in time") from None
             except httpx.ConnectError as error:
-                raise _Retryable(_connect_problem(url, error)) from None
+                # No network, no such name, nothing listening, a bad certificate: waiting
+                # would not help, and the user should hear at once.
+                problem = _connect_problem(url, error)
+                if problem is not None:
+                    raise FetchError(problem) from None
+                raise _Retryable(
+                    f"cannot reach {_host(url)}; check the network connection"
+                ) from None
             except (httpx.RemoteProtocolError, httpx.ReadError) as error:
                 raise _Retryable(_cut_off(url, error)) from None
             except httpx.HTTPError as error:
@@ -322,23 +332,26 @@ def _too_large(url: str, cap: int) -> str:
     )
 
 
-def _connect_problem(url: str, error: Exception) -> str:
-    text = str(error).lower()
-    if (
-        "name or service" in text
-        or "nodename" in text
-        or "getaddrinfo" in text
-        or ("temporary failure in name resolution" in text)
-    ):
-        return f"cannot find {_host(url)} (DNS); check the network connection and the address"
-    if "refused" in text:
-        return f"{_host(url)} refused the connection; check the address, or try again later"
-    if "certificate" in text or "ssl" in text:
-        return (
-            f"{_host(url)}: TLS certificate check failed; threadtui always verifies TLS"
-            " (a proxy or captive portal in the way?)"
-        )
-    return f"cannot reach {_host(url)}; check the network connection"
+def _connect_problem(url: str, error: Exception) -> str | None:
+    """What stopped the connection, when it is nothing a retry would cure."""
+    host = _host(url)
+    seen: set[int] = set()
+    cause: BaseException | None = error
+    while cause is not None and id(cause) not in seen:
+        seen.add(id(cause))
+        if isinstance(cause, socket.gaierror):
+            return f"cannot find {host} (DNS); check the network connection and the address"
+        if isinstance(cause, ConnectionRefusedError):
+            return f"{host} refused the connection; check the address, or try again later"
+        if isinstance(cause, ssl.SSLCertVerificationError):
+            return (
+                f"{host}: its TLS certificate did not verify, and threadtui always verifies"
+                " (a proxy or captive portal in the way?)"
+            )
+        if isinstance(cause, OSError) and cause.errno in (errno.ENETUNREACH, errno.EHOSTUNREACH):
+            return f"cannot reach {host}: no network; check the connection"
+        cause = cause.__cause__ or cause.__context__
+    return None
 
 
 def _cut_off(url: str, error: Exception) -> str:

@@ -219,11 +219,12 @@ def test_hackernews_falls_back_to_firebase_item_by_item(api: FetchServer, tmp_pa
     api.add("/api/v1/items/4", Reply(503))
     _firebase_tree(api)
     run = Run()
-    result = run.fetch("https://news.ycombinator.com/item?id=4", retries=1)
+    result = run.fetch("https://news.ycombinator.com/item?id=4")
     assert [p.id for p in result.thread.posts] == [f"hackernews:{n}" for n in (1, 2, 4, 5, 3)]
     assert result.anchor == "hackernews:4"
     assert result.missing is None
     assert any("Firebase" in p.note for p in run.progress)
+    assert run.sleeps == [0.5]  # one retry of Algolia, then the fallback
     same_as_saved(result, tmp_path)
 
 

@@ -144,3 +144,29 @@ def test_api_base_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("THREADTUI_REDDIT_API", "http://reddit.mirror")
     with pytest.raises(FetchError, match="THREADTUI_REDDIT_API: plain http"):
         api_base("THREADTUI_REDDIT_API", "https://www.reddit.com")
+
+
+def _modules_after(code: str) -> list[str]:
+    import subprocess
+    import sys
+
+    probe = f"import sys; {code}; print(' '.join(sorted({{m.split('.')[0] for m in sys.modules}})))"
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    return done.stdout.split()
+
+
+def test_fetching_never_imports_textual() -> None:
+    loaded = _modules_after(
+        "import threadtui.fetch.run, threadtui.fetch.bluesky, threadtui.fetch.mastodon,"
+        " threadtui.fetch.hackernews, threadtui.fetch.reddit, threadtui.fetch.xapi"
+    )
+    assert "httpx" in loaded
+    assert "textual" not in loaded and "rich" not in loaded
+
+
+def test_recognising_a_url_costs_no_http_library() -> None:
+    """Opening a file must not pay for httpx: the command line only recognises URLs."""
+    loaded = _modules_after(
+        "from threadtui.cli import is_url; assert is_url('https://x.com/a/status/1')"
+    )
+    assert "httpx" not in loaded

@@ -172,10 +172,17 @@ class Client:
             )
 
     async def get_json(
-        self, base: str, path: str, params: dict[str, Any] | None = None, *, what: str = ""
+        self,
+        base: str,
+        path: str,
+        params: dict[str, Any] | None = None,
+        *,
+        what: str = "",
+        retries: int | None = None,
     ) -> tuple[Any, bytes]:
-        """GET base+path?params and parse JSON; the value and the raw body."""
-        body = await self.get(base, path, params, what=what)
+        """GET base+path?params and parse JSON; the value and the raw body. `retries`
+        lowers the limit's retries for a request that has a fallback."""
+        body = await self.get(base, path, params, what=what, retries=retries)
         try:
             return orjson.loads(body), body
         except orjson.JSONDecodeError:
@@ -185,14 +192,21 @@ class Client:
             ) from None
 
     async def get(
-        self, base: str, path: str, params: dict[str, Any] | None = None, *, what: str = ""
+        self,
+        base: str,
+        path: str,
+        params: dict[str, Any] | None = None,
+        *,
+        what: str = "",
+        retries: int | None = None,
     ) -> bytes:
         url = base.rstrip("/") + path
         if params:
             url += "?" + urlencode(params, doseq=True)
-        return await self._get(url, what or path)
+        limit = self.limits.retries if retries is None else min(retries, self.limits.retries)
+        return await self._get(url, what or path, limit)
 
-    async def _get(self, url: str, what: str) -> bytes:
+    async def _get(self, url: str, what: str, retries: int) -> bytes:
         key = origin(url)
         if key not in self._allowed:
             # A fetcher asked for a host the user never named: never send it.
@@ -217,7 +231,7 @@ class Client:
                     and (retry_after > self.limits.max_retry_after)
                 ):
                     raise RateLimited(_rate_limited(host, retry_after), retry_after)
-                if attempt >= self.limits.retries:
+                if attempt >= retries:
                     if status == 429:
                         raise RateLimited(_rate_limited(host, retry_after), retry_after)
                     if status:

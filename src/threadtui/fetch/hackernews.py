@@ -21,6 +21,7 @@ ALGOLIA_API: Final = "https://hn.algolia.com"
 ALGOLIA_ENV: Final = "THREADTUI_HN_ALGOLIA_API"
 FIREBASE_API: Final = "https://hacker-news.firebaseio.com"
 FIREBASE_ENV: Final = "THREADTUI_HN_FIREBASE_API"
+ALGOLIA_RETRIES: Final = 1
 MAX_PARENTS: Final = 10_000
 """Bound on the walk up `parent`: a hostile mirror's parent cycle must end."""
 
@@ -41,13 +42,16 @@ async def fetch(client: Client, target: Target) -> Fetched:
 
 
 async def _algolia(client: Client, base: str, item: str) -> bytes:
-    value, body = await client.get_json(base, f"/api/v1/items/{item}", what=f"item {item}")
+    # One retry only: when Algolia is down, Firebase is the faster way to the thread.
+    value, body = await client.get_json(
+        base, f"/api/v1/items/{item}", what=f"item {item}", retries=ALGOLIA_RETRIES
+    )
     if not isinstance(value, dict) or "id" not in value:
         raise FetchError(f"{_host(base)} sent an item without an id")
     story = value.get("story_id")
     if isinstance(story, int) and not isinstance(story, bool) and str(story) != item:
         value, body = await client.get_json(
-            base, f"/api/v1/items/{story}", what=f"the story {story}"
+            base, f"/api/v1/items/{story}", what=f"the story {story}", retries=ALGOLIA_RETRIES
         )
         if not isinstance(value, dict) or "id" not in value:
             raise FetchError(f"{_host(base)} sent an item without an id")

@@ -11,6 +11,7 @@ say what was asked, in what order, with which headers.
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -35,7 +36,13 @@ class Reply:
     """Send no Content-Length and close at the end (a body whose size is unknown ahead)."""
 
     def payload(self) -> bytes:
-        return self.body if isinstance(self.body, bytes) else orjson.dumps(self.body)
+        if isinstance(self.body, bytes):
+            return self.body
+        try:
+            return orjson.dumps(self.body)
+        except orjson.JSONEncodeError:
+            # orjson writes at most 255 levels; a deep thread needs the standard library.
+            return json.dumps(self.body).encode()
 
 
 @dataclass

@@ -60,7 +60,7 @@ def test_bluesky_whole_thread_with_cut_branches_and_quote_pages(
     assert result.anchor == f"bluesky:{r.at(r.DID, 'a')}"
     assert result.missing is None
     first = api.requests(THREAD)[0]
-    assert first.query["depth"] == ["1000"] and first.query["parentHeight"] == ["1000"]
+    assert first.query["depth"] == ["200"] and first.query["parentHeight"] == ["500"]
     branch = api.requests(THREAD)[1]
     assert branch.query["uri"] == [r.at(r.DID, "b")] and branch.query["parentHeight"] == ["0"]
     assert len(api.requests(QUOTES)) == 2
@@ -85,7 +85,7 @@ def test_bluesky_at_uri(api: FetchServer) -> None:
 def test_bluesky_branch_failing_keeps_the_rest_and_says_so(api: FetchServer) -> None:
     root = r.bsky_post("root", "root", replies=1)
     a = r.bsky_post("a", "a", parent=root["uri"], replies=5)
-    api.add(THREAD, {"thread": r.node(root, replies=[r.node(a, replies=[])])}, parentHeight="1000")
+    api.add(THREAD, {"thread": r.node(root, replies=[r.node(a, replies=[])])}, parentHeight="500")
     api.add(THREAD, Reply(500), parentHeight="0")
     run = Run()
     result = run.fetch(r.at(r.DID, "root"), retries=1)
@@ -96,6 +96,49 @@ def test_bluesky_branch_failing_keeps_the_rest_and_says_so(api: FetchServer) -> 
     )
     assert run.sleeps == [0.5]
     assert result.thread.details.get("missing") == result.missing
+
+
+@pytest.mark.parametrize(("linked", "asked"), [(600, [600, 0]), (100, [100, 300, 500])])
+def test_bluesky_a_chain_deeper_than_one_response_arrives_whole(
+    api: FetchServer, linked: int, asked: list[int]
+) -> None:
+    """A chain of 700 replies: 500 parents at most come with the first answer, 200 levels
+    down with each; the root's thread (linked deep) or the branches cut short (linked
+    high) bring the rest. Every answer stays within the JSON parsers' nesting limit."""
+    length = 700
+    uris = [r.at(r.DID, f"p{n}") for n in range(length)]
+    posts = [
+        r.bsky_post(
+            f"p{n}",
+            f"post {n}",
+            parent=uris[n - 1] if n else None,
+            root=uris[0],
+            replies=1 if n < length - 1 else 0,
+        )
+        for n in range(length)
+    ]
+
+    def thread(request: object) -> object:
+        query = request.query  # type: ignore[attr-defined]
+        at = uris.index(query["uri"][0])
+        depth, height = int(query["depth"][0]), int(query["parentHeight"][0])
+        below = None
+        for n in range(min(at + depth, length - 1), at, -1):
+            below = r.node(posts[n], replies=[] if below is None else [below])
+        item = r.node(posts[at], replies=[] if below is None else [below])
+        top = item
+        for n in range(at - 1, max(-1, at - 1 - height), -1):
+            top["parent"] = r.node(posts[n])
+            top = top["parent"]
+        return {"thread": item}
+
+    api.answer(THREAD, thread)
+    result = Run().fetch(uris[linked])
+    assert len(result.thread.posts) == length
+    assert all(p.status == "ok" for p in result.thread.posts)
+    assert result.thread.max_depth == length - 1
+    assert result.missing is None
+    assert [q.query["uri"][0] for q in api.requests(THREAD)] == [uris[n] for n in asked]
 
 
 # --- Mastodon -----------------------------------------------------------------------------

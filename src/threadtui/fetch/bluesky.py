@@ -1,7 +1,8 @@
 """Bluesky through the public AppView (no login): the whole thread around a post.
 
 1. `com.atproto.identity.resolveHandle` when the URL names a handle, not a DID;
-2. `app.bsky.feed.getPostThread` with the largest depth and parent height (1000 each);
+2. `app.bsky.feed.getPostThread`, 200 levels down and 500 up (see DEPTH), and the root's
+   own thread when the parents stop short of it;
 3. again, below each post whose `replyCount` is larger than the replies returned (a branch
    cut short by depth, or left out for size), until no such post is left unasked;
 4. `app.bsky.feed.getQuotes` for each post that says it was quoted, every page.
@@ -20,8 +21,12 @@ from threadtui.fetch.urls import Target
 
 DEFAULT_API: Final = "https://public.api.bsky.app"
 ENV: Final = "THREADTUI_BLUESKY_API"
-MAX_DEPTH: Final = 1000
-"""The lexicon's maximum for both depth and parentHeight."""
+DEPTH: Final = 200
+PARENT_HEIGHT: Final = 500
+"""Not the lexicon's maximum (1000 each): a reply nests two JSON levels deep and a parent
+one, and JSON parsers stop at about 1,000 levels (orjson, which the importers use, at
+1024), so a response asked at the maximum could not be read. Deeper branches come by the
+cut-short rule, 200 levels a request; ancestors past 500 by asking for the root."""
 QUOTES_PAGE: Final = 100
 
 
@@ -42,7 +47,7 @@ async def fetch(client: Client, target: Target) -> Fetched:
         did = resolved
     uri = f"at://{did}/app.bsky.feed.post/{target.post}"
     result = Fetched(anchor=f"bluesky:{uri}")
-    value, body = await _thread(client, base, uri, MAX_DEPTH, "this post")
+    value, body = await _thread(client, base, uri, DEPTH, "this post", parents=PARENT_HEIGHT)
     result.responses.append((f"getPostThread {uri}", body))
     seen: dict[str, int] = {}
     """Post uri → replies seen below it (over every response)."""
@@ -50,6 +55,11 @@ async def fetch(client: Client, target: Target) -> Fetched:
     """Post uri → (replyCount, quoteCount) as the AppView reported them."""
     parents: dict[str, str] = {}
     _walk(value.get("thread"), seen, counts, parents)
+    root = _root_above(value.get("thread"))
+    if root is not None and root not in counts:
+        # The chain of parents was cut by parentHeight: the root's own thread comes down
+        # to meet it (it says it has replies, and none are seen yet).
+        counts[root] = (1, 0)
     client.report("thread received", posts=len(counts))
     asked = {uri}
     limit = client.limits.max_posts
@@ -90,7 +100,7 @@ async def fetch(client: Client, target: Target) -> Fetched:
 
 
 async def _thread(
-    client: Client, base: str, uri: str, depth: int, what: str, *, parents: int = MAX_DEPTH
+    client: Client, base: str, uri: str, depth: int, what: str, *, parents: int
 ) -> tuple[dict[str, Any], bytes]:
     value, body = await client.get_json(
         base,
@@ -108,7 +118,7 @@ async def _thread(
 
 async def _branch(client: Client, base: str, uri: str) -> tuple[dict[str, Any], bytes] | None:
     try:
-        return await _thread(client, base, uri, MAX_DEPTH, "a branch", parents=0)
+        return await _thread(client, base, uri, DEPTH, "a branch", parents=0)
     except NotFound:
         return None
 
@@ -187,6 +197,22 @@ def _walk(
         parent = item.get("parent")
         if isinstance(parent, dict):
             stack.append((parent, uri))
+
+
+def _root_above(node: Any) -> str | None:
+    """The root a thread view's topmost parent names (`record.reply.root`), if it names one."""
+    top = node
+    for _ in range(PARENT_HEIGHT + 1):
+        parent = top.get("parent") if isinstance(top, dict) else None
+        if not isinstance(parent, dict):
+            break
+        top = parent
+    post = top.get("post") if isinstance(top, dict) else None
+    record = post.get("record") if isinstance(post, dict) else None
+    reply = record.get("reply") if isinstance(record, dict) else None
+    root = reply.get("root") if isinstance(reply, dict) else None
+    uri = root.get("uri") if isinstance(root, dict) else None
+    return uri if isinstance(uri, str) and uri.startswith("at://") else None
 
 
 def _count(value: Any) -> int:

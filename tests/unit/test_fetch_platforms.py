@@ -401,3 +401,67 @@ def test_x_conversation_pages_and_quoted_posts(
         b"x-token-456" not in f.read_bytes() for f in cache_files if f.is_file()
     )
     same_as_saved(result, tmp_path)
+
+
+# --- hostile or broken servers ------------------------------------------------------------
+
+
+def test_mastodon_reply_cycle_ends(api: FetchServer) -> None:
+    one, two = r.mastodon_status(1, 2, replies=1), r.mastodon_status(2, 1, replies=1)
+    api.add("/api/v1/statuses/1", one)
+    api.add("/api/v1/statuses/1/context", _context([two], ancestors=[two]))
+    api.add("/api/v1/statuses/2/context", _context([one], ancestors=[one]))
+    result = Run().fetch(f"{api.base}/@alice/1")
+    assert sorted(p.id.rsplit("/", 1)[1] for p in result.thread.posts) == ["1", "2"]
+
+
+def test_mastodon_status_of_the_wrong_shape(api: FetchServer) -> None:
+    api.add("/api/v1/statuses/1", ["not", "a", "status"])
+    with pytest.raises(FetchError, match="sent a status without an id"):
+        Run().fetch(f"{api.base}/@alice/1")
+
+
+def test_hackernews_parent_cycle_ends(api: FetchServer) -> None:
+    api.add("/api/v1/items/2", Reply(500))
+    api.add("/v0/item/2.json", r.firebase_item(2, 3, kids=[3]))
+    api.add("/v0/item/3.json", r.firebase_item(3, 2, kids=[2]))
+    result = Run().fetch("https://news.ycombinator.com/item?id=2", retries=0)
+    assert sorted(p.id for p in result.thread.posts) == ["hackernews:2", "hackernews:3"]
+
+
+def test_firebase_answering_another_item_is_refused(api: FetchServer) -> None:
+    api.add("/api/v1/items/2", Reply(500))
+    api.add("/v0/item/2.json", r.firebase_item(7))
+    with pytest.raises(FetchError, match="sent something other than item 2"):
+        Run().fetch("https://news.ycombinator.com/item?id=2", retries=0)
+
+
+def test_reddit_morechildren_garbage_keeps_the_listing(api: FetchServer) -> None:
+    page = r.reddit_page(
+        [r.reddit_comment("c1", "t3_abc"), r.reddit_more("t3_abc", ["x1"])], num_comments=2
+    )
+    api.add(COMMENTS, page)
+    api.add(MORE, {"json": {"errors": [["RATELIMIT", "slow down"]]}})
+    result = Run().fetch("https://www.reddit.com/comments/abc/")
+    assert result.missing is not None and "without things" in result.missing
+    assert [p.status for p in result.thread.posts] == ["ok", "ok", "not_fetched"]
+
+
+def test_reddit_morechildren_repeating_a_comment_keeps_one(api: FetchServer) -> None:
+    page = r.reddit_page(
+        [r.reddit_comment("c1", "t3_abc"), r.reddit_more("t3_abc", ["x1"])], num_comments=2
+    )
+    api.add(COMMENTS, page)
+    api.add(
+        MORE, r.morechildren([r.reddit_comment("c1", "t3_abc"), r.reddit_comment("x1", "t3_abc")])
+    )
+    result = Run().fetch("https://www.reddit.com/comments/abc/")
+    assert [p.id for p in result.thread.posts] == ["reddit:t3_abc", "reddit:t1_c1", "reddit:t1_x1"]
+
+
+def test_an_answer_the_importer_refuses_is_one_line(api: FetchServer) -> None:
+    api.add(THREAD, {"thread": {"post": {"uri": 5}}})
+    with pytest.raises(FetchError) as caught:
+        Run().fetch(r.at(r.DID, "x"))
+    assert "the API's answer could not be read" in str(caught.value)
+    assert "\n" not in str(caught.value)

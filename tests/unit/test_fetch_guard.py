@@ -95,3 +95,20 @@ def test_a_refusal_caught_by_the_code_still_fails_the_test(
     with pytest.raises(pytest.fail.Exception, match=r"tried to reach the network.*192\.0\.2\.1"):
         next(check)
     assert recorded == []
+
+
+def test_child_processes_of_pty_tests_carry_the_guard() -> None:
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    site = Path(__file__).parents[1] / "netguard_site"
+    done = subprocess.run(
+        [sys.executable, "-c", "import netguard; print(netguard.installed())"],
+        env={**os.environ, "PYTHONPATH": str(site)},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert done.stdout.strip() == "True"

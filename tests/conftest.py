@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import pytest_textual_snapshot as pts
+
+import netguard
+from fetch_server import FetchServer, serve
 
 # The environment must be clean before any App is built: NO_COLOR is read in App.__init__,
 # and a user's config or theme would change what the screens look like.
@@ -17,6 +24,24 @@ os.environ["THREADTUI_CONFIG"] = str(Path(__file__).parent / "data" / "no-such-c
 os.environ["TZ"] = "UTC"
 for _name in ("SSH_CONNECTION", "SSH_TTY", "DISPLAY", "WAYLAND_DISPLAY"):
     os.environ.pop(_name, None)
+
+# No test reaches the internet (tests/netguard.py); none writes the user's cache.
+netguard.install()
+_CACHE = tempfile.mkdtemp(prefix="threadtui-test-cache-")
+atexit.register(shutil.rmtree, _CACHE, True)
+os.environ["XDG_CACHE_HOME"] = _CACHE
+for _name in list(os.environ):
+    # An API base or token from the developer's shell must not steer a test.
+    if _name.startswith(
+        (
+            "THREADTUI_BLUESKY",
+            "THREADTUI_HN_",
+            "THREADTUI_REDDIT",
+            "THREADTUI_X_",
+            "THREADTUI_MASTODON",
+        )
+    ):
+        del os.environ[_name]
 
 SNAPSHOT_DIR = Path(__file__).parent / "snapshots"
 
@@ -48,3 +73,27 @@ def _truecolor(monkeypatch: pytest.MonkeyPatch) -> None:
     import textual.constants
 
     monkeypatch.setattr(textual.constants, "COLOR_SYSTEM", "truecolor")
+
+
+@pytest.fixture(autouse=True)
+def _no_network() -> Iterator[None]:
+    """Fail any test during which something tried to leave the loopback address."""
+    netguard.violations.clear()
+    yield
+    tried = list(netguard.violations)
+    netguard.violations.clear()
+    if tried:
+        pytest.fail(f"a test tried to reach the network: {tried}")
+
+
+@pytest.fixture(scope="session")
+def _fetch_server_session() -> Iterator[FetchServer]:
+    yield from serve()
+
+
+@pytest.fixture
+def fetch_server(_fetch_server_session: FetchServer) -> Iterator[FetchServer]:
+    """The loopback API server, empty for each test."""
+    _fetch_server_session.reset()
+    yield _fetch_server_session
+    _fetch_server_session.reset()

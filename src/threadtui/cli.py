@@ -20,7 +20,7 @@ import tempfile
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, tzinfo
-from typing import IO, NoReturn
+from typing import IO, TYPE_CHECKING, NoReturn
 
 from threadtui import __version__
 from threadtui.config import (
@@ -32,6 +32,10 @@ from threadtui.config import (
     parse_tz,
 )
 from threadtui.model import Thread, ThreadFileError
+
+if TYPE_CHECKING:
+    from threadtui.fetch.progress import Progress, ProgressCallback
+    from threadtui.fetch.run import FetchResult
 
 EXIT_OK = 0
 EXIT_INPUT = 2
@@ -175,6 +179,124 @@ def _zone(value: str, option: str) -> tzinfo:
         raise UsageError(f"{option}: {error}") from None
 
 
+# --- URLs ------------------------------------------------------------------------------
+
+
+def add_fetch_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("URLs (Bluesky, Mastodon, Hacker News, Reddit, X)")
+    group.add_argument(
+        "--refresh", action="store_true", help="fetch anew, even when the cache has the thread"
+    )
+    group.add_argument(
+        "--offline", action="store_true", help="never touch the network: the cache or nothing"
+    )
+    group.add_argument(
+        "--max-posts",
+        type=_positive,
+        metavar="N",
+        help="stop asking for more posts past N (default 20000)",
+    )
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("expected at least 1")
+    return value
+
+
+def is_url(text: str) -> bool:
+    from threadtui.fetch.urls import looks_like_url
+
+    return looks_like_url(text)
+
+
+class ProgressLines:
+    """The main command's progress before the app starts: a line on stderr now and then,
+    and every note (a rate-limit wait, a fallback) as it comes."""
+
+    def __init__(self, interval: float = 1.0) -> None:
+        import time
+
+        self._clock = time.monotonic
+        self._interval = interval
+        self._last = self._clock()
+
+    def __call__(self, progress: Progress) -> None:
+        now = self._clock()
+        if not progress.note and now - self._last < self._interval:
+            return
+        self._last = now
+        say(f"threadtui: {_progress_text(progress)}")
+
+
+class ProgressBar:
+    """`import`'s progress: one line redrawn in place on stderr, only when it is a terminal."""
+
+    WIDTH = 24
+
+    def __init__(self, stream: IO[str] | None) -> None:
+        self._stream = stream if _is_terminal(stream) else None
+        self._shown = False
+
+    def __call__(self, progress: Progress) -> None:
+        if self._stream is None:
+            return
+        if progress.expected:
+            done = min(self.WIDTH, self.WIDTH * progress.posts // max(1, progress.expected))
+            bar = "[" + "#" * done + "-" * (self.WIDTH - done) + "] "
+        else:
+            bar = ""
+        line = clean_display(bar + _progress_text(progress))[:200]
+        try:
+            self._stream.write("\r\x1b[K" + line)
+            self._stream.flush()
+        except (OSError, ValueError):
+            self._stream = None
+        self._shown = True
+
+    def close(self) -> None:
+        if self._stream is not None and self._shown:
+            with contextlib.suppress(OSError, ValueError):
+                self._stream.write("\r\x1b[K")
+                self._stream.flush()
+
+
+def _progress_text(progress: Progress) -> str:
+    of = f" of about {progress.expected:,}" if progress.expected else ""
+    text = f"{progress.posts:,}{of} posts, {progress.requests:,} requests"
+    return f"{text}: {progress.note}" if progress.note else text
+
+
+def fetch_url(args: argparse.Namespace, url: str, progress: ProgressCallback) -> FetchResult:
+    """The thread at `url` with the command's options; FetchError or UsageError."""
+    from threadtui.fetch.client import Limits
+    from threadtui.fetch.run import FetchOptions, fetch_thread
+
+    if args.refresh and args.offline:
+        raise UsageError("--refresh and --offline contradict each other; give one")
+    limits = Limits() if args.max_posts is None else Limits(max_posts=args.max_posts)
+    options = FetchOptions(refresh=args.refresh, offline=args.offline, limits=limits)
+    return fetch_thread(url, options, progress=progress)
+
+
+def fetch_notes(result: FetchResult) -> list[str]:
+    """What a user should know about where the thread came from, one line each."""
+    from threadtui.fetch.cache import age_text
+
+    notes = list(result.warnings)
+    if result.cached_age is not None:
+        notes.append(
+            f"opened from the cache, fetched {age_text(result.cached_age)} (--refresh fetches anew)"
+        )
+    if result.missing:
+        notes.append(f"{result.missing} (the thread opens with what came)")
+    return notes
+
+
 # --- threadtui import ------------------------------------------------------------------
 
 
@@ -246,6 +368,7 @@ def import_main(argv: Sequence[str]) -> int:
     parser.add_argument(
         "--list-sources", action="store_true", help="list the sources threadtui reads and exit"
     )
+    add_fetch_options(parser)
     args = parser.parse_args(argv)
     from threadtui.importers import dumps
     from threadtui.opener import (
@@ -262,6 +385,8 @@ def import_main(argv: Sequence[str]) -> int:
         return EXIT_OK
     if not args.files:
         parser.error("give a FILE to import (or --list-sources)")
+    if any(is_url(file) for file in args.files):
+        return _import_url(args, parser)
     try:
         inputs = expand_inputs(args.files)
     except ThreadFileError as error:
@@ -301,6 +426,34 @@ def import_main(argv: Sequence[str]) -> int:
             return _fail(f"{display_name(args.output)}: cannot write: {reason}")
     else:
         write_stdout(payload)
+    return EXIT_OK
+
+
+def _import_url(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    from threadtui.fetch.errors import FetchError
+
+    if len(args.files) != 1:
+        parser.error("a URL is imported alone: give one URL, or files to merge")
+    if args.source:
+        parser.error("--source names the source of files; a URL names its own")
+    url = args.files[0]
+    bar = ProgressBar(sys.stderr)
+    try:
+        result = fetch_url(args, url, bar)
+    except (FetchError, UsageError) as error:
+        bar.close()
+        return _fail(error)
+    bar.close()
+    for note in fetch_notes(result):
+        say(warning_line(url, note))
+    if args.output:
+        try:
+            write_file_atomically(args.output, result.data)
+        except OSError as error:
+            reason = error.strerror or type(error).__name__
+            return _fail(f"{display_name(args.output)}: cannot write: {reason}")
+    else:
+        write_stdout(result.data)
     return EXIT_OK
 
 
@@ -419,7 +572,8 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help=(
             "thread JSON, a saved source (Bluesky, Mastodon, Hacker News, Reddit or X API"
-            " JSON, X story text) or a directory of them; several are merged into one thread"
+            " JSON, X story text) or a directory of them; several are merged into one thread;"
+            " or the URL of a post (the whole thread around it is fetched)"
         ),
     )
     parser.add_argument(
@@ -428,6 +582,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="read the inputs as this source (threadtui import --list-sources)",
     )
     parser.add_argument("--demo", action="store_true", help="open the bundled demo thread")
+    add_fetch_options(parser)
     parser.add_argument("--version", action="version", version=f"threadtui {__version__}")
     parser.add_argument(
         "--tz",
@@ -550,6 +705,15 @@ def _main(argv: Sequence[str] | None) -> int:
     if not args.demo and not args.files:
         parser.error("give a FILE to open, or --demo for the bundled demo thread")
     paths = [os.fspath(demo_path())] if args.demo else list(args.files)
+    url = None
+    if any(is_url(path) for path in paths):
+        if len(paths) != 1:
+            parser.error("a URL opens alone: give one URL, or files to merge")
+        if args.source:
+            parser.error("--source names the source of files; a URL names its own")
+        url = paths[0]
+    from threadtui.fetch.errors import FetchError
+
     # No collections until the first frame is on screen (the app turns the collector back
     # on): loading, Textual's import and the app's set-up make hundreds of thousands of
     # objects and no garbage, and collections among them cost about 20 ms of startup.
@@ -574,20 +738,30 @@ def _main(argv: Sequence[str] | None) -> int:
         else:
             tz = local_timezone(problems)
         source_tz = UTC if args.source_tz is None else _zone(args.source_tz, "--source-tz")
-        document, name, warnings = merged_document(paths, source=args.source, tz=source_tz)
-        if isinstance(document, bytes):
-            if args.source_tz is not None and looks_like_json(document):
-                problems.append(
-                    f"--source-tz ignored: {display_name(name)} is JSON, whose times say their zone"
-                )
-            thread = open_data(document, name, source=args.source, tz=source_tz)
+        if url is not None:
+            # A fetch makes garbage as it goes (responses, parsed JSON); the collector
+            # stays on for it, and goes off again for the load-to-first-frame stretch.
+            gc.enable()
+            fetched = fetch_url(args, url, ProgressLines())
+            gc.disable()
+            thread, name = fetched.thread, url
+            problems.extend(fetch_notes(fetched))
         else:
-            from threadtui.model import load_document
+            document, name, warnings = merged_document(paths, source=args.source, tz=source_tz)
+            if isinstance(document, bytes):
+                if args.source_tz is not None and looks_like_json(document):
+                    problems.append(
+                        f"--source-tz ignored: {display_name(name)} is JSON,"
+                        " whose times say their zone"
+                    )
+                thread = open_data(document, name, source=args.source, tz=source_tz)
+            else:
+                from threadtui.model import load_document
 
-            thread = load_document(document, name=name)
-        thread.warnings[:0] = warnings
-        del document
-    except (ThreadFileError, UsageError, UnknownSource) as error:
+                thread = load_document(document, name=name)
+            thread.warnings[:0] = warnings
+            del document
+    except (ThreadFileError, UsageError, UnknownSource, FetchError) as error:
         return _fail(error)
 
     filter_text = build_filter(args)

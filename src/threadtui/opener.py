@@ -7,7 +7,7 @@ This is the one place that decides which reader a file gets, so `threadtui FILE`
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -237,32 +237,47 @@ def merged_document(
 ) -> tuple[dict[str, Any] | bytes, str, list[str]]:
     """Every input read and merged: the merged document (or, for one input, its bytes, so a
     single thread file keeps the loader's fast path), a name for messages, and warnings.
+    """
+    files = expand_inputs(paths)
+    if len(files) == 1:
+        return read_input(files[0]), files[0], []
+    merged, warnings = merge_data(
+        ((file, read_input(file)) for file in files), source=source, tz=tz
+    )
+    name = f"{files[0]} (+{len(files) - 1} more)"
+    return merged, name, warnings
 
-    Each input is checked on its own first, so an error names the file it is in and a
-    JSON path that exists in that file.
+
+def merge_data(
+    inputs: Iterable[tuple[str, bytes]],
+    *,
+    source: str | None = None,
+    tz: tzinfo | None = None,
+) -> tuple[dict[str, Any], list[str]]:
+    """`(name, bytes)` inputs, each read as a file of that name would be, merged into one
+    document; and the warnings, each naming its input. Files on the command line and the
+    responses of a fetch both come this way, so both give the same thread.
+
+    Each input is checked on its own first, so an error names the input it is in and a
+    JSON path that exists in that input.
     """
     import orjson
 
     from threadtui.model.merge import merge_documents
 
-    files = expand_inputs(paths)
-    if len(files) == 1:
-        return read_input(files[0]), files[0], []
     documents: list[tuple[str, dict[str, Any]]] = []
     warnings: list[str] = []
-    for file in files:
-        data = read_input(file)
-        document, file_warnings = read_document(data, file, source=source, tz=tz)
+    for name, data in inputs:
+        document, input_warnings = read_document(data, name, source=source, tz=tz)
         if document is None:
-            load_bytes(data, name=file)  # the file's own errors, with their places
+            load_bytes(data, name=name)  # the input's own errors, with their places
             document = orjson.loads(data.removeprefix(b"\xef\xbb\xbf"))
         else:
-            load_document(document, name=file)
-        warnings.extend(f"{file}: {warning}" for warning in file_warnings)
-        documents.append((file, document))
+            load_document(document, name=name)
+        warnings.extend(f"{name}: {warning}" for warning in input_warnings)
+        documents.append((name, document))
     merged, merge_warnings = merge_documents(documents)
-    name = f"{files[0]} (+{len(files) - 1} more)"
-    return merged, name, warnings + merge_warnings
+    return merged, warnings + merge_warnings
 
 
 def open_thread(

@@ -1,0 +1,121 @@
+"""Fetched threads, kept in the user's cache directory so a URL reopens at once.
+
+`$XDG_CACHE_HOME/threadtui/<platform>/<post key>.json` (`~/.cache` when the variable is
+unset or not absolute, as the XDG spec says). Each entry is a normalised thread file,
+exactly what `threadtui import URL -o FILE` writes, so reopening costs what opening that
+file costs. Written atomically (a temporary file renamed over the entry); an entry that
+does not load is ignored with a warning and fetched anew; the oldest entries go once the
+whole cache passes its size bound. Nothing secret is in an entry: tokens travel only in
+request headers.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import re
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final
+
+from threadtui.fetch.urls import Target
+from threadtui.inputfile import RefusedInput, read_regular_file
+
+MAX_CACHE_BYTES: Final = 512 * 1024**2
+MAX_ENTRY_BYTES: Final = 1024**3
+_UNSAFE: Final = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME", "")
+    root = Path(base) if base and os.path.isabs(base) else Path.home() / ".cache"
+    return root / "threadtui"
+
+
+def entry_path(target: Target) -> Path:
+    key = target.cache_key
+    # Readable where it can be, and a hash so two keys that clean to the same name differ.
+    readable = _UNSAFE.sub("_", key).strip("._")[:80] or "post"
+    digest = hashlib.sha256(f"{target.platform}\0{key}".encode()).hexdigest()[:16]
+    return cache_dir() / target.platform / f"{readable}-{digest}.json"
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    path: Path
+    data: bytes
+    age: float
+    """Seconds since the entry was written."""
+
+
+def read(target: Target, now: float) -> tuple[Entry | None, str | None]:
+    """The cached entry and None, or None and why it could not be read (None, None: absent).
+
+    The caller loads the bytes; a load failure is also damage (see `damaged`)."""
+    path = entry_path(target)
+    try:
+        data = read_regular_file(path, limit=MAX_ENTRY_BYTES)
+        mtime = path.stat().st_mtime
+    except FileNotFoundError:
+        return None, None
+    except (OSError, RefusedInput) as error:
+        return None, damaged(path, str(getattr(error, "strerror", None) or error))
+    return Entry(path, data, max(0.0, now - mtime)), None
+
+
+def damaged(path: Path, reason: str) -> str:
+    return f"the cached copy {path} is damaged ({reason}): ignored"
+
+
+def write(target: Target, data: bytes, *, bound: int = MAX_CACHE_BYTES) -> Path:
+    """Store `data` for `target` atomically, then keep the cache within `bound`. OSError
+    when the cache cannot be written (the caller warns; the thread still opens)."""
+    path = entry_path(target)
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".entry.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as file:
+            file.write(data)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+    prune(bound, keep=path)
+    return path
+
+
+def prune(bound: int, *, keep: Path | None = None) -> None:
+    """Remove the least recently written entries until the cache is within `bound` bytes."""
+    root = cache_dir()
+    entries: list[tuple[float, int, Path]] = []
+    for folder in root.glob("*/"):
+        for path in folder.glob("*.json"):
+            with contextlib.suppress(OSError):
+                info = path.stat()
+                entries.append((info.st_mtime, info.st_size, path))
+    total = sum(size for _, size, _ in entries)
+    for _, size, path in sorted(entries):
+        if total <= bound:
+            break
+        if path == keep:
+            continue
+        with contextlib.suppress(OSError):
+            path.unlink()
+            total -= size
+
+
+def age_text(seconds: float) -> str:
+    if seconds < 90:
+        return "just now"
+    minutes = seconds / 60
+    if minutes < 90:
+        return f"{minutes:.0f} minutes ago"
+    hours = minutes / 60
+    if hours < 36:
+        return f"{hours:.0f} hours ago"
+    return f"{hours / 24:.0f} days ago"

@@ -1,0 +1,144 @@
+"""Hacker News: Algolia's items endpoint (the whole tree in one request), else Firebase.
+
+A comment link is opened in its story: Algolia's item names its `story_id`, and the story's
+tree is asked for. When Algolia fails (down, a bad answer, or no such item yet: its index
+lags new items), the official Firebase API is walked instead: up `parent` to the story,
+then down `kids`, item by item, as many at once as the client allows per host.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any, Final
+
+import orjson
+
+from threadtui.fetch.base import Fetched, api_base, partial
+from threadtui.fetch.client import Client, FetchError, NotFound
+from threadtui.fetch.urls import Target
+
+ALGOLIA_API: Final = "https://hn.algolia.com"
+ALGOLIA_ENV: Final = "THREADTUI_HN_ALGOLIA_API"
+FIREBASE_API: Final = "https://hacker-news.firebaseio.com"
+FIREBASE_ENV: Final = "THREADTUI_HN_FIREBASE_API"
+ALGOLIA_RETRIES: Final = 1
+MAX_PARENTS: Final = 10_000
+"""Bound on the walk up `parent`: a hostile mirror's parent cycle must end."""
+
+
+async def fetch(client: Client, target: Target) -> Fetched:
+    algolia = api_base(ALGOLIA_ENV, ALGOLIA_API)
+    firebase = api_base(FIREBASE_ENV, FIREBASE_API)
+    client.allow(algolia)
+    client.allow(firebase)
+    result = Fetched(anchor=f"hackernews:{target.post}")
+    try:
+        body = await _algolia(client, algolia, target.post)
+    except FetchError as error:
+        client.report(f"Algolia: {error}; walking the Firebase API item by item")
+        return await _firebase(client, firebase, target, result)
+    result.responses.append((f"Algolia item {target.post}", body))
+    return result
+
+
+async def _algolia(client: Client, base: str, item: str) -> bytes:
+    # One retry only: when Algolia is down, Firebase is the faster way to the thread.
+    value, body = await client.get_json(
+        base, f"/api/v1/items/{item}", what=f"item {item}", retries=ALGOLIA_RETRIES
+    )
+    if not isinstance(value, dict) or "id" not in value:
+        raise FetchError(f"{_host(base)} sent an item without an id")
+    story = value.get("story_id")
+    if isinstance(story, int) and not isinstance(story, bool) and str(story) != item:
+        value, body = await client.get_json(
+            base, f"/api/v1/items/{story}", what=f"the story {story}", retries=ALGOLIA_RETRIES
+        )
+        if not isinstance(value, dict) or "id" not in value:
+            raise FetchError(f"{_host(base)} sent an item without an id")
+    client.report("thread received", posts=_count_tree(value))
+    return body
+
+
+async def _firebase(client: Client, base: str, target: Target, result: Fetched) -> Fetched:
+    items: dict[int, dict[str, Any]] = {}
+    item = await _item(client, base, int(target.post))
+    if item is None:
+        raise NotFound(f"{_host(base)} has no item {target.post} (deleted, or it never existed)")
+    items[item["id"]] = item
+    top = item
+    for _ in range(MAX_PARENTS):
+        parent = top.get("parent")
+        if not isinstance(parent, int) or parent in items:
+            break
+        above = await _item(client, base, parent)
+        if above is None:
+            break
+        items[above["id"]] = above
+        top = above
+    expected = top.get("descendants")
+    client.report(
+        "story found",
+        posts=len(items),
+        expected=expected + 1 if isinstance(expected, int) and expected >= 0 else None,
+    )
+    limit = client.limits.max_posts
+    # Every item on the way up is in already; their other kids are not.
+    pending = [
+        kid for known in list(items.values())[::-1] for kid in _kids(known) if kid not in items
+    ]
+    missing: str | None = None
+    try:
+        while pending and len(items) < limit:
+            batch = pending[: limit - len(items)]
+            pending = pending[len(batch) :]
+            got = await asyncio.gather(*(_item(client, base, kid) for kid in batch))
+            for kid in got:
+                if kid is None or kid["id"] in items:
+                    continue
+                items[kid["id"]] = kid
+                pending.extend(k for k in _kids(kid) if k not in items)
+            client.report(posts=len(items))
+    except FetchError as error:
+        missing = partial(len(items), client.stats.expected, "items", str(error))
+    if missing is None and pending:
+        missing = partial(
+            len(items), client.stats.expected, "items", f"--max-posts {limit} reached"
+        )
+    result.responses.append(
+        (f"Firebase items of {target.post}", orjson.dumps(list(items.values())))
+    )
+    result.missing = missing
+    return result
+
+
+async def _item(client: Client, base: str, item: int) -> dict[str, Any] | None:
+    value, _ = await client.get_json(base, f"/v0/item/{item}.json", what=f"item {item}")
+    if value is None:
+        return None  # Firebase's answer for an id it does not have
+    if not isinstance(value, dict) or value.get("id") != item:
+        raise FetchError(f"{_host(base)} sent something other than item {item}")
+    return value
+
+
+def _kids(item: dict[str, Any]) -> list[int]:
+    kids = item.get("kids")
+    if not isinstance(kids, list):
+        return []
+    return [k for k in kids if isinstance(k, int) and not isinstance(k, bool)]
+
+
+def _count_tree(value: Any) -> int:
+    total = 0
+    stack = [value]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            total += 1
+            children = node.get("children")
+            if isinstance(children, list):
+                stack.extend(children)
+    return total
+
+
+def _host(base: str) -> str:
+    return base.split("://", 1)[-1]

@@ -1,0 +1,259 @@
+"""`threadtui URL --print`, `threadtui import URL`, the cache, and every failure as one
+line with exit 2, against the loopback server."""
+
+from __future__ import annotations
+
+import io
+import os
+import time
+from pathlib import Path
+
+import orjson
+import pytest
+
+import fetch_responses as r
+from fetch_server import FetchServer, Reply
+from fetch_support import point_apis_at
+from threadtui.cli import ProgressBar, ProgressLines, main
+from threadtui.fetch import cache
+from threadtui.fetch.progress import Progress
+from threadtui.fetch.urls import recognise
+from threadtui.model import load_bytes
+
+URL = "https://news.ycombinator.com/item?id=1"
+
+
+@pytest.fixture
+def api(fetch_server: FetchServer, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> FetchServer:
+    point_apis_at(fetch_server, monkeypatch, tmp_path)
+    story = {
+        "id": 1,
+        "type": "story",
+        "author": "pg",
+        "title": "A story",
+        "story_id": 1,
+        "created_at_i": 1_700_000_000,
+        "created_at": "2023-11-14T22:13:20.000Z",
+        "points": 3,
+        "children": [
+            {
+                "id": 2,
+                "type": "comment",
+                "author": "ann",
+                "text": "<p>first reply</p>",
+                "parent_id": 1,
+                "story_id": 1,
+                "created_at_i": 1_700_000_100,
+                "created_at": "2023-11-14T22:15:00.000Z",
+                "children": [],
+            },
+        ],
+    }
+    fetch_server.add("/api/v1/items/1", story)
+    return fetch_server
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    status = main(list(argv))
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def test_print_a_url(api: FetchServer, capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, err = run(capsys, URL, "--print")
+    assert status == 0
+    assert "first reply" in out and "A story" in out
+    assert "threadtui: 2 posts, 1 requests: thread received" in err
+
+
+def test_import_a_url_writes_the_thread_and_says_nothing_off_a_terminal(
+    api: FetchServer, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    out_file = tmp_path / "thread.json"
+    status, out, err = run(capsys, "import", URL, "-o", str(out_file))
+    assert (status, out, err) == (0, "", "")
+    thread = load_bytes(out_file.read_bytes(), name="thread.json")
+    assert [p.id for p in thread.posts] == ["hackernews:1", "hackernews:2"]
+    assert thread.source["fetch"]["anchor"] == "hackernews:1"
+    assert thread.source["fetch"]["url"] == URL
+
+
+def test_reopening_comes_from_the_cache_and_says_how_old(
+    api: FetchServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(capsys, URL, "--print")[0] == 0
+    path = cache.entry_path(recognise(URL))
+    three_hours = time.time() - 3 * 3600
+    os.utime(path, (three_hours, three_hours))
+    api.reset()  # nothing served now: a request would fail
+    status, out, err = run(capsys, URL, "--print")
+    assert status == 0 and "first reply" in out
+    assert "opened from the cache, fetched 3 hours ago (--refresh fetches anew)" in err
+    assert api.requests() == []
+
+
+def test_offline_uses_the_cache_or_says_it_cannot(
+    api: FetchServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status, out, err = run(capsys, URL, "--print", "--offline")
+    assert status == 2 and out == ""
+    assert err == f"threadtui: {URL}: not in the cache, and --offline forbids fetching it\n"
+    assert api.requests() == []
+    run(capsys, URL, "--print")
+    api.reset()
+    status, out, _ = run(capsys, URL, "--print", "--offline")
+    assert status == 0 and "first reply" in out
+    assert api.requests() == []
+
+
+def test_refresh_fetches_anew(api: FetchServer, capsys: pytest.CaptureFixture[str]) -> None:
+    run(capsys, URL, "--print")
+    run(capsys, URL, "--print", "--refresh")
+    assert len(api.requests("/api/v1/items/1")) == 2
+
+
+def test_a_damaged_cache_entry_is_ignored_with_a_warning(
+    api: FetchServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run(capsys, URL, "--print")
+    path = cache.entry_path(recognise(URL))
+    path.write_bytes(b'{"schema": "threadtui.thread", "schema_version": 1, "posts": [')
+    status, out, err = run(capsys, URL, "--print")
+    assert status == 0 and "first reply" in out
+    assert f"the cached copy {path} is damaged" in err
+    assert len(api.requests("/api/v1/items/1")) == 2
+    load_bytes(path.read_bytes(), name="entry")  # rewritten whole
+
+
+def test_cache_writes_are_atomic_and_the_cache_is_bounded(tmp_path: Path) -> None:
+    targets = [recognise(f"https://news.ycombinator.com/item?id={n}") for n in range(5)]
+    for number, target in enumerate(targets):
+        cache.write(target, b"x" * 1000, bound=3500)
+        stamp = 1_000_000 + number
+        os.utime(cache.entry_path(target), (stamp, stamp))
+    left = sorted(p.name for p in (cache.cache_dir() / "hackernews").iterdir())
+    assert left == sorted(cache.entry_path(t).name for t in targets[2:])
+    assert not [p for p in cache.cache_dir().rglob(".*")]
+
+
+def test_the_cache_follows_xdg(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert cache.cache_dir() == tmp_path / "xdg" / "threadtui"
+    monkeypatch.setenv("XDG_CACHE_HOME", "relative/path")  # the spec says: ignore it
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert cache.cache_dir() == tmp_path / "home" / ".cache" / "threadtui"
+
+
+@pytest.mark.parametrize(
+    ("reply", "message"),
+    [
+        (Reply(404), "has no item 1 (deleted, or it never existed)"),
+        (Reply(body=b"<html>"), "that is not JSON, as its API documents"),
+    ],
+)
+def test_failures_are_one_line_and_exit_2(
+    api: FetchServer, capsys: pytest.CaptureFixture[str], reply: Reply, message: str
+) -> None:
+    api.reset()
+    api.add("/api/v1/items/1", reply)
+    api.add("/v0/item/1.json", reply)
+    status, out, err = run(capsys, URL, "--print")
+    assert status == 2 and out == ""
+    last = err.splitlines()[-1]
+    assert last.startswith("threadtui: ") and message in last
+    assert "Traceback" not in err
+
+
+def test_nothing_listening_is_one_line(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]  # closed again: nothing listens there
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    status, _, err = run(capsys, f"http://127.0.0.1:{port}/@a/5", "--print", "--max-posts", "5")
+    assert status == 2
+    assert err.splitlines()[-1] == (
+        f"threadtui: 127.0.0.1:{port} refused the connection; check the address, or try again later"
+    )
+
+
+def test_x_without_a_token(capsys: pytest.CaptureFixture[str]) -> None:
+    status, _, err = run(capsys, "https://x.com/carol/status/20", "--print")
+    assert status == 2
+    assert err.startswith("threadtui: X offers no anonymous API") and err.count("\n") == 1
+
+
+def test_a_partial_fetch_opens_and_says_what_is_missing(
+    fetch_server: FetchServer,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    point_apis_at(fetch_server, monkeypatch, tmp_path)
+    page = r.reddit_page(
+        [r.reddit_comment("c1", "t3_abc"), r.reddit_more("t3_abc", ["x1", "x2"])], num_comments=3
+    )
+    fetch_server.add("/comments/abc.json", page)
+    fetch_server.add("/api/morechildren.json", Reply(429, headers={"Retry-After": "999"}))
+    status, out, err = run(capsys, "https://www.reddit.com/comments/abc/", "--print")
+    assert status == 0 and "comment c1 & more" in out
+    assert "fetched 1 of about 3 comments: Reddit rate limited" in err
+
+
+@pytest.mark.parametrize(
+    ("argv", "problem"),
+    [
+        ([URL, "thread.json"], "a URL opens alone"),
+        ([URL, "--source", "reddit"], "--source names the source of files"),
+        ([URL, "--max-posts", "0"], "expected at least 1"),
+        (["import", URL, "x.json"], "a URL is imported alone"),
+    ],
+)
+def test_usage_errors(capsys: pytest.CaptureFixture[str], argv: list[str], problem: str) -> None:
+    with pytest.raises(SystemExit) as caught:
+        main(argv)
+    assert caught.value.code == 2
+    assert problem in capsys.readouterr().err
+
+
+def test_refresh_and_offline_together(capsys: pytest.CaptureFixture[str]) -> None:
+    status, _, err = run(capsys, URL, "--print", "--refresh", "--offline")
+    assert status == 2 and "contradict" in err
+
+
+def test_import_shows_a_bar_on_a_terminal() -> None:
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    stream = Terminal()
+    bar = ProgressBar(stream)
+    bar(Progress(requests=3, posts=50, expected=100, note=""))
+    bar.close()
+    assert stream.getvalue() == (
+        "\r\x1b[K[############------------] 50 of about 100 posts, 3 requests\r\x1b[K"
+    )
+    silent = io.StringIO()
+    ProgressBar(silent)(Progress(requests=1, posts=1))
+    assert silent.getvalue() == ""
+
+
+def test_progress_lines_show_every_note(capsys: pytest.CaptureFixture[str]) -> None:
+    lines = ProgressLines(interval=3600)
+    lines(Progress(requests=1, posts=0))  # a plain count within the interval: quiet
+    lines(Progress(requests=2, posts=5, waiting=4.0, note="rate limited by h: waiting 4 s"))
+    assert capsys.readouterr().err == (
+        "threadtui: 5 posts, 2 requests: rate limited by h: waiting 4 s\n"
+    )
+
+
+def test_the_saved_import_is_the_cached_thread(
+    api: FetchServer, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    out_file = tmp_path / "t.json"
+    run(capsys, "import", URL, "-o", str(out_file))
+    cached = cache.entry_path(recognise(URL)).read_bytes()
+    assert orjson.loads(out_file.read_bytes()) == orjson.loads(cached)

@@ -161,7 +161,9 @@ def test_fetching_never_imports_textual() -> None:
         " threadtui.fetch.hackernews, threadtui.fetch.reddit, threadtui.fetch.xapi"
     )
     assert "httpx" in loaded
-    assert "textual" not in loaded and "rich" not in loaded
+    # Not rich: httpx itself imports it for its command line when click is installed
+    # (textual-dev brings click), which says nothing about our layering.
+    assert "textual" not in loaded
 
 
 def test_recognising_a_url_costs_no_http_library() -> None:

@@ -121,10 +121,12 @@ class TreeRows:
 
     def post_at(self, row: int) -> int | None:
         """The post on `row`; the head answers for the first screen without a walk."""
+        if row < 0:
+            return None
         if row < len(self._head):
             return self._head[row]
         rows = self.rows
-        return rows[row] if 0 <= row < len(rows) else None
+        return rows[row] if row < len(rows) else None
 
     @property
     def cursor_post(self) -> int | None:

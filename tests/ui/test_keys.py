@@ -96,7 +96,7 @@ async def test_collapse_expand_toggle_and_hidden_count() -> None:
         rows_before = len(tree.rows)
         await pilot.press("h")
         assert len(tree.rows) == rows_before - 3
-        assert tree.hidden_count(tree.cursor_post or 0) == 3
+        assert tree.model.hidden_count(tree.cursor_post or 0) == 3
         assert "(+3)" in tree.render_line(2).text
         await pilot.press("h")  # already collapsed: go to the parent
         assert cursor_id(app) == "root"
@@ -581,7 +581,7 @@ async def test_the_first_screen_is_drawn_from_a_head_of_the_tree() -> None:
         tree._cache.clear()
         assert [tree.render_line(y).text for y in range(tree.size.height)] == full
         assert tree.cursor_post == tree.thread.preorder[0]
-        assert tree.row_count == 300 and not tree.model.walked
+        assert tree.model.row_count == 300 and not tree.model.walked
         tree.cursor = 250  # past the head: the whole tree is walked on demand
         assert tree.cursor_post == tree.thread.preorder[250]
         assert tree.model.walked and tree.rows == tree.thread.preorder

@@ -176,10 +176,6 @@ class ThreadTree(LineView, can_focus=True):
         return self.model.rows
 
     @property
-    def row_count(self) -> int:
-        return self.model.row_count
-
-    @property
     def collapsed(self) -> bytearray:
         return self.model.collapsed
 
@@ -195,15 +191,9 @@ class ThreadTree(LineView, can_focus=True):
     def cursor_post(self) -> int | None:
         return self.model.cursor_post
 
-    def row_for(self, index: int) -> int | None:
-        return self.model.row_of(index)
-
     def is_visible_in_view(self, index: int) -> bool:
         """Whether the filter shows the post (folded or not)."""
         return self.model.is_shown(index)
-
-    def hidden_count(self, index: int) -> int:
-        return self.model.hidden_count(index)
 
     # --- folding --------------------------------------------------------------------------
 
@@ -214,10 +204,6 @@ class ThreadTree(LineView, can_focus=True):
     def collapse(self, index: int) -> None:
         """Fold a post's replies away."""
         self._apply(self.model.collapse, index)
-
-    def reveal(self, index: int) -> None:
-        """Expand every collapsed ancestor of `index` so it has a row."""
-        self._apply(self.model.reveal, index)
 
     def collapse_to_depth(self, depth: int) -> None:
         self._apply(self.model.fold_to_depth, depth)

@@ -221,16 +221,17 @@ class ThreadTree(LineView, can_focus=True):
 
     def splice(self, added: Sequence[int], thread: Thread | None = None) -> int:
         """Take in posts added to the thread (TreeRows.splice); the cursor keeps its post
-        and its line on screen. Returns how many of them have a row."""
+        and its line on screen. Returns how many of them have a row.
+
+        Search marks are dropped: they describe the thread before, as the filter does
+        until it runs again (whoever grows the thread runs both again).
+        """
         old = self.model.cursor
         shown = self.model.splice(added, thread=thread)
         self.thread = self.model.thread
         self._start = self.thread.time_range[0] if self.thread.time_range else None
-        # Rows that arrived above the cursor push it down: scroll with it.
-        shift = self.model.cursor - old
-        if shift:
-            self.scroll_to(y=self.scroll_offset.y + shift, animate=False, immediate=True)
-        self._rows_changed(old)
+        self._highlight = self._search_hits = self._search_below = None
+        self._rows_changed(old, keep_line=True)
         return shown
 
     def _apply(self, change: Callable[..., object], *args: object) -> None:
@@ -243,12 +244,16 @@ class ThreadTree(LineView, can_focus=True):
         elif model.cursor != old:
             self._show_cursor(old)
 
-    def _rows_changed(self, old_cursor: int) -> None:
+    def _rows_changed(self, old_cursor: int, *, keep_line: bool = False) -> None:
         self._version += 1
         self._cache.clear()
         # The width is what the last resize set: a new one would cost a layout pass.
         self.set_virtual_size(Size(self.virtual_size.width, self.model.row_count))
         self.refresh()
+        shift = self.model.cursor - old_cursor
+        if keep_line and shift:
+            # Rows that arrived above the cursor pushed it down: the view moves with it.
+            self.scroll_to(y=self.scroll_offset.y + shift, animate=False, immediate=True)
         # Even on the same row, the row may now hold another post, and the view must follow.
         self._show_cursor(old_cursor)
 

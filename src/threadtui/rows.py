@@ -22,10 +22,11 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Iterable
 from dataclasses import dataclass
-from itertools import compress
+from itertools import compress, repeat
+from operator import attrgetter, is_
 from typing import TYPE_CHECKING, Final
 
-from threadtui.model import NO_PARENT, Thread
+from threadtui.model import NO_PARENT, Author, Thread
 from threadtui.model.thread import MarkedBelow
 
 if TYPE_CHECKING:
@@ -98,7 +99,9 @@ class TreeRows:
         self._rows: list[int] | None = None
         self._head = thread.preorder_head(head)
         self._last: dict[int, bool] = {}
-        self._by_author: dict[int, list[int]] | None = None
+        # Per author (by identity: authors are neither hashable nor replaced), their posts.
+        self._by_author: dict[int, list[int]] = {}
+        self._authors: list[Author | None] | None = None
 
     # --- reading rows ---------------------------------------------------------------------
 
@@ -329,8 +332,7 @@ class TreeRows:
         author = self.thread.posts[post].author
         if author is None:
             return None
-        by_author = self._author_posts()
-        mine = by_author.get(id(author), [])
+        mine = self._posts_by(author)
         rank = self.thread.rank
         at = bisect_left(mine, rank[post], key=rank.__getitem__)
         n = len(mine)
@@ -342,18 +344,18 @@ class TreeRows:
                 return candidate
         return None
 
-    def _author_posts(self) -> dict[int, list[int]]:
-        """Each author's posts in tree order, keyed by the author object's identity: one
-        walk the first time an author key is pressed, bisections after."""
-        if self._by_author is None:
-            posts = self.thread.posts
-            table: dict[int, list[int]] = {}
-            for i in self.thread.preorder:
-                author = posts[i].author
-                if author is not None:
-                    table.setdefault(id(author), []).append(i)
-            self._by_author = table
-        return self._by_author
+    def _posts_by(self, author: Author) -> list[int]:
+        """An author's posts in tree order: C-level passes (map, compress; ~5 ms at 100,000
+        posts) the first time the author's key is pressed, where a Python walk took 70."""
+        found = self._by_author.get(id(author))
+        if found is None:
+            order = self.thread.preorder
+            if self._authors is None:
+                posts = self.thread.posts
+                self._authors = list(map(attrgetter("author"), map(posts.__getitem__, order)))
+            found = list(compress(order, map(is_, self._authors, repeat(author))))
+            self._by_author[id(author)] = found
+        return found
 
     # --- growth ---------------------------------------------------------------------------
 
@@ -381,7 +383,8 @@ class TreeRows:
         self.collapsed.extend(bytes(n - len(self.collapsed)))
         if self.filter is not None:
             self.filter = self.filter.grown(thread)
-        self._by_author = None
+        self._by_author = {}
+        self._authors = None
         self._rebuild(current)
         return sum(1 for i in added if self.row_of(i) is not None)
 

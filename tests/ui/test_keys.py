@@ -9,11 +9,12 @@ from textual.pilot import Pilot
 from textual.widgets import Static
 
 from support import chain_thread, hostile_thread, make_app, quotes_thread
+from threadtui.rows import TreeRows
 from threadtui.ui.app import ThreadApp
 from threadtui.ui.detail import DetailPane, Item
 from threadtui.ui.help import HelpScreen
 from threadtui.ui.links import LinkPicker
-from threadtui.ui.tree import HEAD_ROWS, ThreadTree
+from threadtui.ui.tree import ThreadTree
 from threadtui.ui.warnings import WarningsScreen
 
 SIZE = (100, 30)
@@ -95,7 +96,7 @@ async def test_collapse_expand_toggle_and_hidden_count() -> None:
         rows_before = len(tree.rows)
         await pilot.press("h")
         assert len(tree.rows) == rows_before - 3
-        assert tree.hidden_count(tree.cursor_post or 0) == 3
+        assert tree.model.hidden_count(tree.cursor_post or 0) == 3
         assert "(+3)" in tree.render_line(2).text
         await pilot.press("h")  # already collapsed: go to the parent
         assert cursor_id(app) == "root"
@@ -576,15 +577,14 @@ async def test_the_first_screen_is_drawn_from_a_head_of_the_tree() -> None:
         tree = app.query_one(ThreadTree)
         full = [tree.render_line(y).text for y in range(tree.size.height)]
         assert len(tree.rows) == tree.thread.tree_size == 300
-        tree._rows = None
-        tree._head = tree.thread.preorder_head(HEAD_ROWS)
+        tree.model = TreeRows(tree.thread)  # as at startup: rows from the head, not walked
         tree._cache.clear()
         assert [tree.render_line(y).text for y in range(tree.size.height)] == full
         assert tree.cursor_post == tree.thread.preorder[0]
-        assert tree.row_count == 300
+        assert tree.model.row_count == 300 and not tree.model.walked
         tree.cursor = 250  # past the head: the whole tree is walked on demand
         assert tree.cursor_post == tree.thread.preorder[250]
-        assert tree._rows == tree.thread.preorder
+        assert tree.model.walked and tree.rows == tree.thread.preorder
 
 
 async def test_the_collector_is_back_on_after_the_first_frame() -> None:

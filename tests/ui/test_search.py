@@ -336,7 +336,7 @@ async def test_filtered_guides_turn_the_corner_at_the_last_shown_child() -> None
                 parent = thread.posts[i].parent
                 kids = thread.roots if parent == NO_PARENT else thread.posts[parent].children
                 last_shown = [k for k in kids if k in shown][-1]
-                assert tree._is_last(i) == (i == last_shown), thread.posts[i].id
+                assert tree.model.is_last(i) == (i == last_shown), thread.posts[i].id
             tree.collapse(thread.posts[0].children[0])  # and again with a branch folded
 
 
@@ -393,7 +393,7 @@ async def test_escape_and_q_answer_while_a_runaway_search_runs(
     the job (a cancel, not its budget: the budget here is long enough to tell), and q
     quits."""
     from threadtui.query import QueryCancelled
-    from threadtui.ui.queries import QueryController
+    from threadtui.ui.query_worker import QueryController
 
     monkeypatch.setattr("threadtui.query.match.SEARCH_BUDGET", 30.0)
     endings: list[str] = []

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from threadtui.model import NO_PARENT, Thread, load_document
 from threadtui.model.thread import MarkedBelow
 from threadtui.query import FilterView, SearchIndex, parse_query, run_query
+from threadtui.rows import FilterLayout
 
 
 def doc(*posts: dict[str, Any], **top: Any) -> dict[str, Any]:
@@ -55,18 +56,19 @@ def thread() -> Thread:
 def test_matches_with_ancestors_as_context(thread: Thread) -> None:
     view = view_of(thread, "hit")
     by = thread.by_id
-    shown = [thread.posts[i].id for i in view.visible_posts(thread)]
+    layout = FilterLayout.build(thread, view)
+    shown = [thread.posts[i].id for i in layout.rows]
     assert shown == ["r", "a", "b", "d", "e", "t"]
-    assert [p for p in "rabcdefst" if view.is_match(by[p])] == ["b", "d", "e", "t"]
-    assert [p for p in "rabcdefst" if view.is_context(by[p])] == ["r", "a"]
-    assert not view.visible(by["c"]) and not view.visible(by["s"])
-    assert view.match_count == 4 and view.visible_count == 6 and view.total == 9
+    assert [p for p in "rabcdefst" if view.member[by[p]]] == ["b", "d", "e", "t"]
+    assert [p for p in "rabcdefst" if view.context[by[p]]] == ["r", "a"]
+    assert not layout.visible[by["c"]] and not layout.visible[by["s"]]
+    assert view.match_count == 4 and view.total == 9
     assert view.status() == "4 of 9 posts match"
 
 
 def test_matches_below_counts_strictly_inside(thread: Thread) -> None:
     view = view_of(thread, "hit")
-    below = {p: view.matches_below(thread.by_id[p]) for p in "rabcdefst"}
+    below = {p: view.below[thread.by_id[p]] for p in "rabcdefst"}
     assert below == {"r": 3, "a": 1, "b": 0, "c": 0, "d": 1, "e": 0, "f": 0, "s": 0, "t": 0}
 
 
@@ -97,9 +99,9 @@ def test_deep_chain_without_recursion(hits: set[int]) -> None:
     by = thread.by_id
     expected_below = 0
     for k in reversed(range(n)):
-        assert view.matches_below(by[f"p{k}"]) == expected_below
-        assert view.is_match(by[f"p{k}"]) == (k in hits)
-        assert view.is_context(by[f"p{k}"]) == (k not in hits and expected_below > 0)
+        assert view.below[by[f"p{k}"]] == expected_below
+        assert view.member[by[f"p{k}"]] == (k in hits)
+        assert view.context[by[f"p{k}"]] == (k not in hits and expected_below > 0)
         expected_below += k in hits
     assert view.match_count == len(hits)
 
@@ -135,7 +137,7 @@ def test_view_matches_the_obvious_answer(seed: int, n: int, density: float) -> N
     below, context = reference(thread, result.member)
     assert view.below == below
     assert view.context == context
-    assert view.visible_posts(thread) == [
+    assert FilterLayout.build(thread, view).rows == [
         i for i in thread.preorder if result.member[i] or context[i]
     ]
     # The prefix-sum counts a search reads for folded rows are the same numbers.

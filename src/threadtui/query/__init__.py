@@ -3,7 +3,8 @@
     index = SearchIndex(thread)                  # once, in a worker for big threads
     query = parse_query(text, thread, tz=tz)     # QueryError(message, start, end)
     result = run_query(query, index, cancel=worker_cancelled)
-    view = FilterView.build(thread, result)      # for the filter: context and counts
+    view = FilterView.build(result)              # for the filter: context and counts
+    layout = FilterLayout.build(thread, view)    # for the tree (threadtui.rows)
     highlight_spans(query, row_text)             # for drawing
 
 The language is described in `threadtui.query.parse` (and on the help screen).

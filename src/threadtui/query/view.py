@@ -9,6 +9,8 @@ When matches are few, the walk covers only them and their ancestors.
 
 from __future__ import annotations
 
+from itertools import compress
+
 from threadtui.model import Thread
 from threadtui.query.match import MatchResult
 
@@ -16,34 +18,52 @@ from threadtui.query.match import MatchResult
 class FilterView:
     """Which posts a filter shows, and how. Build with `FilterView.build`; read-only after."""
 
-    __slots__ = ("below", "context", "match_count", "member", "total", "visible_count")
+    __slots__ = ("below", "context", "match_count", "member", "total")
 
     def __init__(self, member: bytearray, context: bytearray, below: list[int], total: int) -> None:
         self.member = member
+        """member[i]: 1 if post i matches."""
         self.context = context
+        """context[i]: 1 if post i does not match but is an ancestor of a match (dimmed)."""
         self.below = below
         """below[i]: matches strictly inside post i's subtree."""
         self.total = total
         self.match_count = sum(member)
-        self.visible_count = self.match_count + sum(context)
 
     @classmethod
     def build(cls, result: MatchResult) -> FilterView:
         """The view of a filter's result (`run_query` on the same thread's index)."""
         index = result.index
-        parents = index.parents
-        member = result.member
+        return cls._walk(index.thread, index.parents, result.member, result.matches, result.total)
+
+    @classmethod
+    def of_member(cls, thread: Thread, member: bytearray) -> FilterView:
+        """The view of matches given as one byte a post (`member[i]` 1 for a match), for a
+        thread that has changed since its query ran (`FilterLayout.grown`)."""
+        parents = [post.parent for post in thread.posts]
+        matches = list(compress(range(len(member)), member))
+        return cls._walk(thread, parents, member, matches, len(thread.preorder))
+
+    @classmethod
+    def _walk(
+        cls,
+        thread: Thread,
+        parents: list[int],
+        member: bytearray,
+        matches: list[int],
+        total: int,
+    ) -> FilterView:
         n = len(parents)
         below = [0] * n
         context = bytearray(n)
-        order = index.thread.preorder
-        if len(result.matches) * 16 < len(order):
+        order = thread.preorder
+        if len(matches) * 16 < len(order):
             # Few matches: touch only them and their ancestors. Walking up stops at the
             # first post already seen, so each post is visited once even on a deep chain.
-            rank = index.thread.rank
+            rank = thread.rank
             seen = bytearray(n)
             shown: list[int] = []
-            for i in result.matches:
+            for i in matches:
                 while i >= 0 and not seen[i]:
                     seen[i] = 1
                     shown.append(i)
@@ -61,27 +81,7 @@ class FilterView:
                     below[parent] += carried
                     if not member[parent]:
                         context[parent] = 1
-        return cls(member, context, below, result.total)
-
-    def visible(self, index: int) -> bool:
-        return bool(self.member[index] or self.context[index])
-
-    def is_match(self, index: int) -> bool:
-        return bool(self.member[index])
-
-    def is_context(self, index: int) -> bool:
-        """An ancestor of a match that does not match itself: shown dimmed."""
-        return bool(self.context[index])
-
-    def matches_below(self, index: int) -> int:
-        """Matches strictly inside the subtree of `index`: what a collapsed row hides."""
-        return self.below[index]
-
-    def visible_posts(self, thread: Thread) -> list[int]:
-        """The posts to show, in tree order (matches and their context)."""
-        member = self.member
-        context = self.context
-        return [i for i in thread.preorder if member[i] or context[i]]
+        return cls(member, context, below, total)
 
     def status(self) -> str:
         """`12 of 340 posts match`."""

@@ -27,7 +27,7 @@ from threadtui.ui.detail import DetailPane
 from threadtui.ui.glyphs import ASCII, ASCII_KEY_NAMES, UNICODE
 from threadtui.ui.links import LinkPicker, can_open_browser
 from threadtui.ui.output import AsciiFilter, ReadableFilter
-from threadtui.ui.queries import Failed, FilterState, QueryController, SearchState
+from threadtui.ui.query_worker import Failed, FilterState, QueryController, SearchState
 from threadtui.ui.querybar import QueryBar
 from threadtui.ui.text import find_links
 from threadtui.ui.themes import DEFAULT_THEME, NOT_OFFERED, theme_problem
@@ -255,7 +255,7 @@ class ThreadApp(App[None], inherit_bindings=False):
             extra.append(Part.of(0, Content.styled(current.view.status(), "bold $text-accent")))
         search = self.queries.search
         if search is not None:
-            cursor = self.query_one(ThreadTree).cursor_post if self.is_mounted(ThreadTree) else None
+            cursor = self.query_one(ThreadTree).cursor_post if self.has_widget(ThreadTree) else None
             counter = (
                 search.result.counter(cursor) if cursor is not None else f"-/{search.result.count}"
             )
@@ -289,7 +289,7 @@ class ThreadApp(App[None], inherit_bindings=False):
             parts.append(Part.of(3, f"{format_full(start, self.tz)} {self.glyphs.arrow} {span}"))
         return parts
 
-    def is_mounted(self, widget_type: type) -> bool:
+    def has_widget(self, widget_type: type) -> bool:
         return bool(self.query(widget_type))
 
     def _apply_split(self) -> None:

@@ -1,18 +1,16 @@
-"""The thread tree: one row per visible post, drawn line by line.
+"""The thread tree: one row per shown post, drawn line by line.
 
-Textual's stock `Tree` builds a node object per post and re-walks all of them on every
-expand or collapse (seconds at 100,000 posts). Here the tree is two flat arrays: `rows`, the
-posts currently visible in display order, and `collapsed`, one byte per post. Folding a
-branch splices its rows in or out; drawing renders only the rows on screen. No operation
-recurses on depth, so a 10,000-deep chain is as cheap as a flat one.
+The rows themselves (which posts, folded or filtered, and the cursor) are a plain model,
+`threadtui.rows.TreeRows`, that says why no key walks the whole thread. This widget draws
+only the rows on screen, through Textual's line API, and turns keys and clicks into calls
+on the model.
 """
 
 from __future__ import annotations
 
-from bisect import bisect_left
 from collections.abc import Callable, Sequence
 from datetime import UTC, tzinfo
-from typing import TYPE_CHECKING, ClassVar, Final
+from typing import ClassVar
 
 from rich.segment import Segment
 from rich.style import Style
@@ -27,18 +25,13 @@ from textual.strip import Strip
 from threadtui.model import NO_PARENT, Thread
 from threadtui.model.thread import MarkedBelow
 from threadtui.model.timefmt import format_count, format_offset, format_short
+from threadtui.rows import FilterLayout, TreeRows
 from threadtui.ui.glyphs import UNICODE, Glyphs
-from threadtui.ui.layout import FilterLayout
 from threadtui.ui.scrolling import LineView
-
-if TYPE_CHECKING:
-    from threadtui.query import FilterView
 
 NAME_WIDTH = 18
 NARROW = 40
 """Below this width rows drop the views column and shorten names, so text stays readable."""
-HEAD_ROWS: Final = 200
-"""Rows drawn before the whole tree is walked: more than any first screen shows."""
 
 Spans = Callable[[str], Sequence[tuple[int, int]]]
 
@@ -51,7 +44,7 @@ class ThreadTree(LineView, can_focus=True):
         Binding("up,k", "cursor_up", "Up", show=False, id="tree.up"),
         Binding("left,h", "collapse_or_parent", "Collapse", show=False, id="tree.collapse"),
         Binding("right,l", "expand", "Expand", show=False, id="tree.expand"),
-        Binding("enter,space", "toggle", "Fold", id="tree.toggle"),
+        Binding("enter,space", "toggle_fold", "Fold", id="tree.toggle"),
         Binding("g,home", "first", "First", show=False, id="tree.first"),
         Binding("G,end", "last", "Last", show=False, id="tree.last"),
         Binding("pagedown,ctrl+f", "page_down", "Page down", show=False, id="tree.page-down"),
@@ -160,194 +153,63 @@ class ThreadTree(LineView, can_focus=True):
         self.thread = thread
         self.glyphs = glyphs
         self.tz = tz
-        n = len(thread.posts)
-        self.collapsed = bytearray(n)
-        # The rows are the whole preorder, walked after the first frame (40 ms at 100,000
-        # posts); until then the first screenful is drawn from a head of it.
-        self._rows: list[int] | None = None
-        self._head = thread.preorder_head(HEAD_ROWS)
-        self.cursor = 0
-        self._filter: FilterView | None = None
-        self._visible: bytes | None = None
-        self._layout: FilterLayout | None = None
+        self.model = TreeRows(thread)
+        """The rows, folds, filter and cursor: this widget draws them and sends keys there."""
         self._search_below: MarkedBelow | None = None
         self._highlight: Spans | None = None
         self._search_hits: bytearray | None = None
-        self._last: dict[int, bool] = {}
         self._cache: LRUCache[tuple[object, ...], Strip] = LRUCache(2048)
         self._styles: dict[str, Style] = {}
         self._version = 0
         self._start = thread.time_range[0] if thread.time_range else None
-        self.virtual_size = Size(0, self.row_count)
+        self.virtual_size = Size(0, self.model.row_count)
 
     def on_mount(self) -> None:
-        self.call_after_refresh(lambda: self.rows)
+        # Walk the whole tree just after the first frame, not on the first key that needs it.
+        self.call_after_refresh(lambda: self.model.rows)
+
+    # --- what others ask (the model answers) ----------------------------------------------
 
     @property
     def rows(self) -> list[int]:
         """The posts shown, one a row, in tree order."""
-        if self._rows is None:
-            self._rows = list(self.thread.preorder)
-            self._head = []
-        return self._rows
-
-    @rows.setter
-    def rows(self, rows: list[int]) -> None:
-        self._rows = rows
-        self._head = []
+        return self.model.rows
 
     @property
-    def row_count(self) -> int:
-        return self.thread.tree_size if self._rows is None else len(self._rows)
+    def collapsed(self) -> bytearray:
+        return self.model.collapsed
 
-    # --- state queries --------------------------------------------------------------------
+    @property
+    def cursor(self) -> int:
+        return self.model.cursor
+
+    @cursor.setter
+    def cursor(self, row: int) -> None:
+        self.model.cursor = row
 
     @property
     def cursor_post(self) -> int | None:
-        if self.cursor < len(self._head):
-            return self._head[self.cursor]
-        return self.rows[self.cursor] if self.rows else None
-
-    def row_for(self, index: int) -> int | None:
-        """Row of a visible post, by bisection: rows are always in tree order."""
-        rank = self.thread.rank
-        rows = self.rows
-        row = bisect_left(rows, rank[index], key=rank.__getitem__)
-        return row if row < len(rows) and rows[row] == index else None
+        return self.model.cursor_post
 
     def is_visible_in_view(self, index: int) -> bool:
-        return self._filter is None or bool(self._visible[index])
-
-    def hidden_count(self, index: int) -> int:
-        """Posts folded away under a collapsed post (in the current view)."""
-        if not self.collapsed[index]:
-            return 0
-        if self._layout is not None:
-            return self._layout.visible_below[index]
-        return self.thread.subtree_sizes[index]
-
-    # --- building rows --------------------------------------------------------------------
-
-    def _subtree_rows(self, index: int) -> list[int]:
-        """Visible rows below `index` when it is expanded (respecting inner folds)."""
-        posts = self.thread.posts
-        collapsed = self.collapsed
-        visible = None if self._filter is None else self._visible
-        out: list[int] = []
-        append = out.append
-        stack = list(reversed(posts[index].children or ()))
-        while stack:
-            i = stack.pop()
-            if visible is not None and not visible[i]:
-                continue
-            append(i)
-            if not collapsed[i]:
-                kids = posts[i].children
-                if kids:
-                    stack.extend(reversed(kids))
-        return out
-
-    def _rebuild(self, keep: int | None = None) -> None:
-        """Recompute all rows (after a filter or a depth fold); keep the cursor on `keep`."""
-        thread = self.thread
-        if not self.collapsed.count(1):
-            # Nothing folded: the rows were laid out in advance (by the filter's worker).
-            self.rows = list(thread.preorder if self._layout is None else self._layout.rows)
-        else:
-            visible = None if self._filter is None else self._visible
-            posts = thread.posts
-            collapsed = self.collapsed
-            rows: list[int] = []
-            append = rows.append
-            stack = [r for r in reversed(thread.roots) if visible is None or visible[r]]
-            while stack:
-                i = stack.pop()
-                append(i)
-                if not collapsed[i]:
-                    kids = posts[i].children
-                    if kids:
-                        if visible is None:
-                            stack.extend(reversed(kids))
-                        else:
-                            stack.extend(k for k in reversed(kids) if visible[k])
-            self.rows = rows
-        self._changed()
-        if keep is not None:
-            self.move_to_post(keep, reveal=True)
-        else:
-            self._set_cursor(min(self.cursor, max(0, len(self.rows) - 1)), force=True)
-
-    def _changed(self) -> None:
-        self._version += 1
-        self._last.clear()
-        self._cache.clear()
-        # The width is what the last resize set: a new one would cost a layout pass.
-        self.set_virtual_size(Size(self.virtual_size.width, len(self.rows)))
-        self.refresh()
+        """Whether the filter shows the post (folded or not)."""
+        return self.model.is_shown(index)
 
     # --- folding --------------------------------------------------------------------------
 
-    def expand(self, index: int) -> None:
-        if not self.collapsed[index]:
-            return
-        self.collapsed[index] = 0
-        row = self.row_for(index)
-        if row is None:
-            return
-        if self._filter is None and not self.collapsed.count(1):
-            # Nothing folded below and nothing filtered: the rows are the preorder's slice.
-            start = self.thread.rank[index] + 1
-            below = self.thread.preorder[start : start + self.thread.subtree_sizes[index]]
-        else:
-            below = self._subtree_rows(index)
-        self.rows[row + 1 : row + 1] = below
-        self._changed()
+    def expand_row(self, index: int) -> None:
+        """Unfold a post's replies."""
+        self._apply(self.model.expand, index)
 
     def collapse(self, index: int) -> None:
-        if self.collapsed[index] or not self.thread.posts[index].children:
-            return
-        row = self.row_for(index)
-        self.collapsed[index] = 1
-        if row is None:
-            return
-        # The subtree is a run of the preorder, so its visible rows are those whose rank
-        # falls within it.
-        rank = self.thread.rank
-        past = rank[index] + self.thread.subtree_sizes[index] + 1
-        rows = self.rows
-        end = bisect_left(rows, past, lo=row + 1, key=rank.__getitem__)
-        del rows[row + 1 : end]
-        self._changed()
-        if self.cursor > row:
-            self._set_cursor(
-                row if self.cursor < end else self.cursor - (end - row - 1), force=True
-            )
-
-    def reveal(self, index: int) -> None:
-        """Expand every collapsed ancestor of `index` so it has a row."""
-        for ancestor in self.thread.ancestors(index):
-            if self.collapsed[ancestor]:
-                self.expand(ancestor)
+        """Fold a post's replies away."""
+        self._apply(self.model.collapse, index)
 
     def collapse_to_depth(self, depth: int) -> None:
-        current = self.cursor_post
-        # A post with replies at depth >= depth - 1 folds: its level byte is >= depth.
-        table = bytes(1 if level >= depth else 0 for level in range(256))
-        self.collapsed = bytearray(self.thread.fold_levels.translate(table))
-        keep = current
-        if current is not None:
-            # The cursor moves up to its ancestor at the fold depth if its own row vanished.
-            chain = self.thread.ancestors(current)
-            if len(chain) >= depth:
-                keep = chain[depth - 1]
-        self._rebuild(keep=keep)
+        self._apply(self.model.fold_to_depth, depth)
 
     def expand_all(self) -> None:
-        current = self.cursor_post
-        self.collapsed = bytearray(len(self.thread.posts))
-        self._rebuild(keep=current)
-
-    # --- filter and search ----------------------------------------------------------------
+        self._apply(self.model.expand_all)
 
     def set_filter(self, layout: FilterLayout | None) -> None:
         """Show only a filter's matches and their ancestors (dimmed), or everything again.
@@ -355,30 +217,47 @@ class ThreadTree(LineView, can_focus=True):
         `layout` is built off the UI thread (FilterLayout.build); only the rows on the
         way to the cursor are recomputed here.
         """
-        current = self.cursor_post
-        view = None if layout is None else layout.view
-        self._filter = view
-        self._visible = None if layout is None else layout.visible
-        self._layout = layout
-        visible = self._visible
-        if visible is not None and current is not None and not visible[current]:
-            current = self._nearest_match(current, view)
-        self._rebuild(keep=current)
+        self._apply(self.model.set_filter, layout)
 
-    def _nearest_match(self, current: int, view: FilterView | None) -> int | None:
-        """The first match at or after `current` in tree order, else the last one before."""
-        if view is None:
-            return current
-        order = self.thread.preorder
-        start = self.thread.rank[current]
-        member = view.member
-        for i in order[start:]:
-            if member[i]:
-                return i
-        for i in reversed(order[:start]):
-            if member[i]:
-                return i
-        return None
+    def splice(self, added: Sequence[int], thread: Thread | None = None) -> int:
+        """Take in posts added to the thread (TreeRows.splice); the cursor keeps its post
+        and its line on screen. Returns how many of them have a row.
+
+        Search marks are dropped: they describe the thread before, as the filter does
+        until it runs again (whoever grows the thread runs both again).
+        """
+        old = self.model.cursor
+        shown = self.model.splice(added, thread=thread)
+        self.thread = self.model.thread
+        self._start = self.thread.time_range[0] if self.thread.time_range else None
+        self._highlight = self._search_hits = self._search_below = None
+        self._rows_changed(old, keep_line=True)
+        return shown
+
+    def _apply(self, change: Callable[..., object], *args: object) -> None:
+        """Run a change of the model and show what it did (rows, cursor)."""
+        model = self.model
+        old, version = model.cursor, model.version
+        change(*args)
+        if model.version != version:
+            self._rows_changed(old)
+        elif model.cursor != old:
+            self._show_cursor(old)
+
+    def _rows_changed(self, old_cursor: int, *, keep_line: bool = False) -> None:
+        self._version += 1
+        self._cache.clear()
+        # The width is what the last resize set: a new one would cost a layout pass.
+        self.set_virtual_size(Size(self.virtual_size.width, self.model.row_count))
+        self.refresh()
+        shift = self.model.cursor - old_cursor
+        if keep_line and shift:
+            # Rows that arrived above the cursor pushed it down: the view moves with it.
+            self.scroll_to(y=self.scroll_offset.y + shift, animate=False, immediate=True)
+        # Even on the same row, the row may now hold another post, and the view must follow.
+        self._show_cursor(old_cursor)
+
+    # --- search ---------------------------------------------------------------------------
 
     def set_highlight(
         self, spans: Spans | None, hits: bytearray | None, below: MarkedBelow | None = None
@@ -395,41 +274,44 @@ class ThreadTree(LineView, can_focus=True):
     # --- cursor ---------------------------------------------------------------------------
 
     def _set_cursor(self, row: int, *, force: bool = False) -> None:
-        if not self.rows:
-            self.cursor = 0
+        old = self.model.cursor
+        if self.model.move_cursor(row) or force:
+            self._show_cursor(old)
+
+    def _show_cursor(self, old: int) -> None:
+        """Draw the cursor's move from row `old`, scroll to it, and tell the watchers."""
+        post = self.model.cursor_post
+        if post is None:
             self.refresh()
             return
-        row = max(0, min(row, len(self.rows) - 1))
-        if row == self.cursor and not force:
-            return
-        old = self.cursor
-        self.cursor = row
         self._refresh_row(old)
-        self._refresh_row(row)
+        self._refresh_row(self.model.cursor)
         self._scroll_to_cursor()
         # Rebuilding rows (a filter, a depth fold) often leaves the cursor on the same post:
         # a `var` only tells its watchers when it changes.
-        self.highlighted = self.rows[row]
+        self.highlighted = post
 
     def move_to_post(self, index: int, *, reveal: bool = True) -> bool:
         """Put the cursor on a post, unfolding its ancestors if needed."""
-        if reveal and self.is_visible_in_view(index):
-            self.reveal(index)
-        row = self.row_for(index)
-        if row is None:
-            return False
-        self._set_cursor(row, force=True)
-        return True
+        model = self.model
+        old, version = model.cursor, model.version
+        found = model.move_to(index, reveal=reveal)
+        if model.version != version:
+            self._rows_changed(old)
+        elif found:
+            self._show_cursor(old)
+        return found
 
     def _scroll_to_cursor(self) -> None:
         height = self.scrollable_content_region.height or self.size.height
         if height <= 0:
             return
         top = self.scroll_offset.y
-        if self.cursor < top:
-            self.scroll_to(y=self.cursor, animate=False, immediate=True)
-        elif self.cursor >= top + height:
-            self.scroll_to(y=self.cursor - height + 1, animate=False, immediate=True)
+        cursor = self.model.cursor
+        if cursor < top:
+            self.scroll_to(y=cursor, animate=False, immediate=True)
+        elif cursor >= top + height:
+            self.scroll_to(y=cursor - height + 1, animate=False, immediate=True)
 
     def _refresh_row(self, row: int) -> None:
         y = row - self.scroll_offset.y
@@ -439,87 +321,77 @@ class ThreadTree(LineView, can_focus=True):
     # --- actions --------------------------------------------------------------------------
 
     def action_cursor_down(self) -> None:
-        self._set_cursor(self.cursor + 1)
+        self._set_cursor(self.model.cursor + 1)
 
     def action_cursor_up(self) -> None:
-        self._set_cursor(self.cursor - 1)
+        self._set_cursor(self.model.cursor - 1)
 
     def action_page_down(self) -> None:
-        self._set_cursor(self.cursor + max(1, self.size.height - 1))
+        self._set_cursor(self.model.cursor + max(1, self.size.height - 1))
 
     def action_page_up(self) -> None:
-        self._set_cursor(self.cursor - max(1, self.size.height - 1))
+        self._set_cursor(self.model.cursor - max(1, self.size.height - 1))
 
     def action_first(self) -> None:
         self._set_cursor(0)
 
     def action_last(self) -> None:
-        self._set_cursor(len(self.rows) - 1)
+        self._set_cursor(self.model.row_count - 1)
 
-    def action_toggle(self) -> None:
-        index = self.cursor_post
-        if index is None:
-            return
-        if self.collapsed[index]:
-            self.expand(index)
-        else:
-            self.collapse(index)
+    def action_toggle_fold(self) -> None:
+        index = self.model.cursor_post
+        if index is not None:
+            self._apply(self.model.toggle, index)
 
     def action_expand(self) -> None:
-        index = self.cursor_post
+        model = self.model
+        index = model.cursor_post
         if index is None:
             return
-        if self.collapsed[index]:
-            self.expand(index)
-        elif self.thread.posts[index].children and self.cursor + 1 < len(self.rows):
-            self._set_cursor(self.cursor + 1)
+        if model.collapsed[index]:
+            self.expand_row(index)
+        elif self.thread.posts[index].children:
+            # Expanded already: step into its first reply.
+            self._set_cursor(model.cursor + 1)
 
     def action_collapse_or_parent(self) -> None:
-        index = self.cursor_post
+        model = self.model
+        index = model.cursor_post
         if index is None:
             return
-        if self.thread.posts[index].children and not self.collapsed[index]:
+        if self.thread.posts[index].children and not model.collapsed[index]:
             self.collapse(index)
         else:
             self.action_parent()
 
     def action_parent(self) -> None:
-        index = self.cursor_post
-        if index is None:
-            return
-        parent = self.thread.posts[index].parent
-        if parent != NO_PARENT:
+        index = self.model.cursor_post
+        parent = None if index is None else self.model.parent_of(index)
+        if parent is not None:
             self.move_to_post(parent)
 
     def action_root(self) -> None:
-        index = self.cursor_post
-        if index is None:
-            return
-        chain = self.thread.ancestors(index)
-        if chain:
-            self.move_to_post(chain[0])
+        index = self.model.cursor_post
+        root = None if index is None else self.model.root_of(index)
+        if root is not None:
+            self.move_to_post(root)
 
     def action_same_author(self, step: int) -> None:
         """Jump to the previous/next post (in tree order) by the author under the cursor."""
-        index = self.cursor_post
+        index = self.model.cursor_post
         if index is None:
             return
-        posts = self.thread.posts
-        author = posts[index].author
+        author = self.thread.posts[index].author
         if author is None:
             self.notify(
                 "This post's author is unknown", severity="warning", timeout=3, markup=False
             )
             return
-        order = self.thread.preorder
-        position = self.thread.rank[index]
-        n = len(order)
-        for offset in range(1, n):
-            candidate = order[(position + step * offset) % n]
-            if posts[candidate].author is author and self.is_visible_in_view(candidate):
-                self.move_to_post(candidate)
-                return
-        self.notify(f"No other post by {author.label}", timeout=3, markup=False)
+        found = self.model.same_author(index, step)
+        if found is None:
+            self.notify(f"No other post by {author.label}", timeout=3, markup=False)
+        else:
+            self.move_to_post(found)
 
     def action_expand_all(self) -> None:
         self.expand_all()
@@ -532,11 +404,9 @@ class ThreadTree(LineView, can_focus=True):
         if "row" not in meta:
             return
         row = int(meta["row"])
+        self._set_cursor(row)
         if meta.get("toggle"):
-            self._set_cursor(row)
-            self.action_toggle()
-        else:
-            self._set_cursor(row)
+            self.action_toggle_fold()
 
     def watch_time_display(self) -> None:
         self._version += 1
@@ -545,7 +415,7 @@ class ThreadTree(LineView, can_focus=True):
 
     def _on_resize(self, event: events.Resize) -> None:
         self._cache.clear()
-        self.virtual_size = Size(event.size.width, self.row_count)
+        self.virtual_size = Size(event.size.width, self.model.row_count)
         self._scroll_to_cursor()
 
     def notify_style_update(self) -> None:
@@ -562,13 +432,13 @@ class ThreadTree(LineView, can_focus=True):
     def render_line(self, y: int) -> Strip:
         row = y + self.scroll_offset.y
         width = self.size.width
-        rows = self._head if row < len(self._head) else self.rows
-        if row >= len(rows) or width <= 0:
-            if row == 0 and not rows and self._filter is not None and width > 0:
+        model = self.model
+        index = model.post_at(row) if width > 0 else None
+        if index is None:
+            if row == 0 and width > 0 and model.filter is not None and not model.row_count:
                 return self._empty_line(width)
             return Strip.blank(width, self.rich_style)
-        index = rows[row]
-        is_cursor = row == self.cursor
+        is_cursor = row == model.cursor
         key = (index, row, width, is_cursor, self.has_focus, self._version)
         strip = self._cache.get(key)
         if strip is None:
@@ -603,29 +473,6 @@ class ThreadTree(LineView, can_focus=True):
             self._styles[name] = style
         return style
 
-    def _is_last(self, index: int) -> bool:
-        """Whether `index` is the last shown child of its parent (or the last shown root):
-        its guide turns the corner (└) instead of going on (├). Worked out per drawn row,
-        never for every post: O(1) unfiltered, a bisection filtered."""
-        found = self._last.get(index)
-        if found is not None:
-            return found
-        posts = self.thread.posts
-        parent = posts[index].parent
-        if self._filter is None:
-            siblings = self.thread.roots if parent == NO_PARENT else posts[parent].children
-            found = siblings[-1] == index
-        else:
-            # Shown siblings all have rows (their parent is expanded: this post has one), so
-            # the first row past this post's subtree is its next shown sibling, if any.
-            rank = self.thread.rank
-            past = rank[index] + self.thread.subtree_sizes[index] + 1
-            rows = self.rows
-            after = bisect_left(rows, past, key=rank.__getitem__)
-            found = after >= len(rows) or posts[rows[after]].parent != parent
-        self._last[index] = found
-        return found
-
     def _guides(self, index: int, cap: int) -> tuple[str, int]:
         """Guide characters for the last `cap` levels above `index`, and its depth."""
         posts = self.thread.posts
@@ -635,7 +482,7 @@ class ThreadTree(LineView, can_focus=True):
         if levels == 0:
             return "", depth
         g = self.glyphs
-        is_last = self._is_last
+        is_last = self.model.is_last
         parts = [g.guide_last if is_last(index) else g.guide_branch]
         node = post.parent
         for _ in range(levels - 1):
@@ -663,12 +510,13 @@ class ThreadTree(LineView, can_focus=True):
             guides = guides[len(label) :]
         line.append(guides, style("guides"))
 
+        model = self.model
         if post.children:
-            fold = g.collapsed if self.collapsed[index] else g.expanded
+            fold = g.collapsed if model.collapsed[index] else g.expanded
             line.append(fold, style("fold") + Style(meta={"row": row, "toggle": True}))
         else:
             line.append(g.leaf)
-        context = self._filter is not None and not self._filter.member[index]
+        context = model.is_context(index)
         hit = self._search_hits is not None and self._search_hits[index]
         # A search hit's glyph is marked too: the match may be in text the row cannot show
         # (a later line, a quoted card).
@@ -701,15 +549,12 @@ class ThreadTree(LineView, can_focus=True):
         if post.metrics.views is not None and width >= NARROW:
             line.append(" ")
             line.append(format_count(post.metrics.views), style("views"))
-        if self.collapsed[index]:
-            hidden = self.hidden_count(index)
+        if model.collapsed[index]:
+            hidden = model.hidden_count(index)
             note = f" (+{hidden})"
-            counts = (
-                self._search_below
-                if self._search_below is not None
-                else (None if self._filter is None else self._filter.below)
-            )
-            below = 0 if counts is None else counts[index]
+            # A search's counts when there is one, else the filter's.
+            search = self._search_below
+            below = search[index] if search is not None else model.matches_hidden(index)
             if below:
                 note = f" (+{hidden}, {below} match{'es' if below != 1 else ''})"
             line.append(note, style("hidden"))

@@ -24,7 +24,7 @@ from textual.worker import get_current_worker
 
 from threadtui.model import Thread
 from threadtui.model.thread import MarkedBelow
-from threadtui.ui.layout import FilterLayout
+from threadtui.rows import FilterLayout
 
 if TYPE_CHECKING:
     # The query package is imported by the workers that first need it, after the first
@@ -58,8 +58,12 @@ class SearchState:
 class FilterState:
     text: str
     query: Query
-    view: FilterView
     layout: FilterLayout
+    """The filter as the tree shows it; the tree keeps this same object while it shows it."""
+
+    @property
+    def view(self) -> FilterView:
+        return self.layout.view
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,7 +183,7 @@ class QueryController:
             below = MarkedBelow(self.thread, result.member)
             return SearchState(text, query, result, below)
         view = FilterView.build(result)
-        return FilterState(text, query, view, FilterLayout.build(self.thread, view))
+        return FilterState(text, query, FilterLayout.build(self.thread, view))
 
     def _deliver(
         self,

@@ -41,6 +41,7 @@ from urllib.parse import urlsplit
 from threadtui.importers.base import ImportFormatError, ImportResult, parse_json
 from threadtui.importers.collect import Collector, load_json, metrics, new_post
 from threadtui.importers.html import to_text
+from threadtui.model.merge import add_copy
 from threadtui.model.sanitize import describe
 
 __all__ = ["DESCRIPTION", "NAME", "run", "sniff"]
@@ -107,8 +108,10 @@ class _Importer:
         self.accounts: dict[str, dict[str, Any]] = {}
         """Local account id → account object."""
         self.instance: str | None = None
-        self.placeholders: dict[str, tuple[dict[str, Any], str]] = {}
-        """Post id → a placeholder for a status the input only refers to, and where."""
+        self.placeholders: dict[str, dict[str, Any]] = {}
+        """Post id → a placeholder for a status the input only refers to."""
+        self.placeholder_at: dict[str, str] = {}
+        """Where each placeholder was first referred to."""
         self.present: set[str] = set()
         """The post ids of every status in the input."""
 
@@ -119,9 +122,9 @@ class _Importer:
             self.post(path, status)
         if not self.r.posts:
             raise ImportFormatError("no Mastodon status with an id or uri to import", path=top)
-        for placeholder, path in self.placeholders.values():
+        for pid, placeholder in self.placeholders.items():
             # After the statuses, which keep their order; one that is also a status merges.
-            self.r.post(placeholder, path)
+            self.r.post(placeholder, self.placeholder_at[pid])
         return self.document()
 
     # -- shapes ----------------------------------------------------------------------------
@@ -363,18 +366,17 @@ class _Importer:
         author: str | None = None,
         quote_state: str | None = None,
     ) -> dict[str, Any]:
-        known = self.placeholders.get(pid)
-        if known is not None:
-            if known[0]["author"] is None:
-                known[0]["author"] = author
-            return known[0]
         placeholder = new_post(pid, author=author, status=status)
         if local is not None:
             placeholder["native_id"] = local
         if quote_state is not None:
             placeholder["quote_state"] = quote_state
-        self.placeholders[pid] = (placeholder, path)
-        return placeholder
+        # Referred to twice (two replies to one absent parent): one placeholder, by the rule
+        # for any post seen twice.
+        message = add_copy(self.placeholders, self.placeholder_at, "post", pid, placeholder, path)
+        if message is not None:
+            self.r.warn(path, message)
+        return self.placeholders[pid]
 
     def media(self, path: str, status: dict[str, Any]) -> list[dict[str, Any]]:
         r = self.r

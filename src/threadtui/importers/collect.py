@@ -229,6 +229,8 @@ class Reader:
     ) -> str | None:
         """obj[key] when it is a string (a non-empty one unless `empty`); else None."""
         value = obj.get(key)
+        if value is None:
+            return None
         if type(value) is str:
             return value if value or empty else None
         return self._unread(value, path, key, "a string", "left out", line)
@@ -240,6 +242,8 @@ class Reader:
         value = obj.get(key)
         if type(value) is int and 0 <= value <= MAX_COUNT:
             return value
+        if value is None:
+            return None
         return self._unread(value, path, key, "a whole number ≥ 0", "count unknown", line)
 
     def time(self, obj: dict[str, Any], key: str, path: str, line: int | None = None) -> str | None:
@@ -266,7 +270,8 @@ class Reader:
         value = obj.get(key)
         if type(value) is list:
             return value
-        self._unread(value, path, key, "an array", "left out", line)
+        if value is not None:
+            self._unread(value, path, key, "an array", "left out", line)
         return []
 
     def object(
@@ -281,8 +286,8 @@ class Reader:
     def _unread(
         self, value: Any, path: str, key: str, expected: str, outcome: str, line: int | None
     ) -> None:
-        # Reads check the usual case inline and come here for the rest: a JSON value read
-        # a hundred thousand times is worth one call less.
+        # Reads check the usual cases (the right type, absent) inline and come here for the
+        # rest: a value read a hundred thousand times is worth one call less.
         if value is not None:
             self.wrong(f"{path}.{key}", expected, value, outcome, line)
 
@@ -308,18 +313,27 @@ class Collector(Reader):
     def post(self, post: dict[str, Any], path: str, line: int | None = None) -> dict[str, Any]:
         """Add a post read at `path`, or merge it into the copy already read (one rule for
         every merge: `threadtui.model.merge`); the post as kept."""
-        message = add_copy(self.posts, self.post_seen_at, "post", post["id"], post, path)
+        post_id = post["id"]
+        if post_id not in self.posts:
+            # The usual case, inline: most posts are seen once.
+            self.posts[post_id] = post
+            self.post_seen_at[post_id] = path
+            return post
+        message = add_copy(self.posts, self.post_seen_at, "post", post_id, post, path)
         if message is not None:
             self.warn(path, message, line)
-        return self.posts[post["id"]]
+        return self.posts[post_id]
 
     def author(
         self, author_id: str, entry: dict[str, Any], path: str, line: int | None = None
     ) -> str:
         """Add an author read at `path`, or merge it into the copy already read; its id."""
-        message = add_copy(self.authors, self.author_seen_at, "author", author_id, entry, path)
-        if message is not None:
-            self.warn(path, message, line)
+        if self.authors.get(author_id) != entry:
+            # Not the usual case (an author seen before, alike): add or merge.
+            table, seen = self.authors, self.author_seen_at
+            message = add_copy(table, seen, "author", author_id, entry, path)
+            if message is not None:
+                self.warn(path, message, line)
         return author_id
 
     def result(

@@ -164,8 +164,12 @@ class _Importer:
     def author(self, name: str | None, path: str) -> str | None:
         if name is None:
             return None
-        entry = {"handle": name, "display_name": None, "url": USER_URL + name}
-        return self.r.author(f"{PLATFORM}:{name}", entry, path)
+        author_id = f"{PLATFORM}:{name}"
+        if author_id not in self.r.authors:
+            # An HN author is a name and nothing more: a second sighting adds nothing.
+            entry = {"handle": name, "display_name": None, "url": USER_URL + name}
+            self.r.author(author_id, entry, path)
+        return author_id
 
     def item(
         self,
@@ -205,7 +209,7 @@ class _Importer:
             text = "\n\n".join(paragraphs)
         post = new_post(
             f"{PLATFORM}:{item_id}",
-            author=self.author(name, f"{path}.{by}"),
+            author=self.author(name, path),
             text=text,
             created_at=created,
             reply_to=None if parent is None else f"{PLATFORM}:{parent}",

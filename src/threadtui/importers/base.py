@@ -17,14 +17,21 @@ import orjson
 
 
 class ImportFormatError(ValueError):
-    """The input holds nothing importable; `line` (1-based) or `path` (a JSON path such as
-    `$.thread.replies[2]`) says where to look, when one applies."""
+    """The input holds nothing importable; `line` (1-based, with `column` when known) or
+    `path` (a JSON path such as `$.thread.replies[2]`) says where to look, when one applies."""
 
-    def __init__(self, message: str, line: int | None = None, path: str | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        line: int | None = None,
+        path: str | None = None,
+        column: int | None = None,
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.line = line
         self.path = path
+        self.column = column
 
     def __str__(self) -> str:
         return self.message

@@ -20,15 +20,13 @@ from typing import Any, Final
 from threadtui.importers.base import ImportFormatError, ImportResult, parse_json
 from threadtui.importers.collect import (
     Collector,
-    bad_count,
-    count,
     iso_utc,
     load_json,
     metrics,
     new_post,
-    short,
     text_or_none,
 )
+from threadtui.model.sanitize import describe
 
 NAME: Final = "bluesky"
 DESCRIPTION: Final = "Bluesky API JSON (getPostThread, getQuotes, getPosts)"
@@ -80,7 +78,7 @@ def run(text: str, *, tz: tzinfo | None = None) -> ImportResult:
     data = load_json(text)
     if type(data) is not dict:
         raise ImportFormatError(
-            f"not a Bluesky response: expected an object, got {short(data)}", path="$"
+            f"not a Bluesky response: expected an object, got {describe(data)}", path="$"
         )
     thread = data.get("thread")
     if type(thread) is dict:
@@ -89,7 +87,7 @@ def run(text: str, *, tz: tzinfo | None = None) -> ImportResult:
         return _Reader("app.bsky.unspecced.getPostThreadV2").flat_thread(thread)
     if "thread" in data:
         raise ImportFormatError(
-            f"expected a thread object or array, got {short(thread)}", path="$.thread"
+            f"expected a thread object or array, got {describe(thread)}", path="$.thread"
         )
     posts = data.get("posts")
     if type(posts) is list:
@@ -97,7 +95,7 @@ def run(text: str, *, tz: tzinfo | None = None) -> ImportResult:
             return _Reader("app.bsky.feed.getQuotes").quotes(data["uri"], posts)
         return _Reader("app.bsky.feed.getPosts").posts(posts)
     if "posts" in data:
-        raise ImportFormatError(f"expected an array, got {short(posts)}", path="$.posts")
+        raise ImportFormatError(f"expected an array, got {describe(posts)}", path="$.posts")
     raise ImportFormatError(
         'not a Bluesky response: no "thread" (getPostThread) or "posts" (getPosts, getQuotes)',
         path="$",
@@ -127,7 +125,7 @@ class _Reader:
             node = node.get("parent")
             path += ".parent"
         if node is not None:
-            self.c.warn(path, f"expected a thread item, got {short(node)}: the chain stops here")
+            self.c.wrong(path, "a thread item", node, "the chain stops here")
         chain.reverse()
         parent: str | None = None
         top_id: str | None = None
@@ -154,12 +152,9 @@ class _Reader:
                 top_id, first = node_id, False
             if type(node) is not dict:
                 continue
-            replies = node.get("replies")
-            if type(replies) is list:
-                for k in range(len(replies) - 1, -1, -1):
-                    stack.append((replies[k], f"{node_path}.replies[{k}]", node_id))
-            elif replies is not None:
-                self.c.warn(f"{node_path}.replies", f"expected an array, got {short(replies)}")
+            replies = self.c.items(node, "replies", node_path)
+            for k in range(len(replies) - 1, -1, -1):
+                stack.append((replies[k], f"{node_path}.replies[{k}]", node_id))
         return top_id
 
     def flat_thread(self, items: list[Any]) -> ImportResult:
@@ -170,15 +165,15 @@ class _Reader:
         for i, item in enumerate(items):
             path = f"$.thread[{i}]"
             if type(item) is not dict:
-                self.c.warn(path, f"expected a thread item, got {short(item)}: left out")
+                self.c.wrong(path, "a thread item", item, "left out")
                 continue
             depth = item.get("depth")
             if type(depth) is not int:
-                self.c.warn(f"{path}.depth", f"expected a number, got {short(depth)}")
+                self.c.wrong(f"{path}.depth", "a number", depth, "parent unknown")
                 depth = None
             value = item.get("value")
             if type(value) is not dict:
-                self.c.warn(f"{path}.value", f"expected an object, got {short(value)}: left out")
+                self.c.wrong(f"{path}.value", "an object", value, "left out")
                 continue
             parent = last_at.get(depth - 1) if depth is not None else None
             if "uri" not in value and _is_at(item.get("uri")):
@@ -201,7 +196,7 @@ class _Reader:
         if _is_at(uri):
             target = PLATFORM + ":" + uri
         else:
-            self.c.warn("$.uri", f"expected an at:// URI, got {short(uri)}")
+            self.c.wrong("$.uri", "an at:// URI", uri, "no quoted post")
         for i, view in enumerate(posts):
             self.post_view(view, f"$.posts[{i}]", None, quoted=target)
             self.drain()
@@ -238,7 +233,7 @@ class _Reader:
     def item(self, node: Any, path: str, parent: str | None) -> str | None:
         """A thread item: a post, a not-found or a blocked post."""
         if type(node) is not dict:
-            self.c.warn(path, f"expected a thread item, got {short(node)}: left out")
+            self.c.wrong(path, "a thread item", node, "left out")
             return None
         kind = _type(node)
         if "post" in node or kind.endswith("#threadViewPost") or kind.endswith("#threadItemPost"):
@@ -256,29 +251,38 @@ class _Reader:
         if _is_at(node.get("uri")):
             # threadItemNoUnauthenticated and kinds newer than this importer: the post
             # exists, its content is not in the file.
-            self.c.warn(path, f"unknown thread item {short(kind)}: kept as a post not fetched")
+            self.c.warn(path, f"unknown thread item {describe(kind)}: kept as a post not fetched")
             return self.placeholder(node, path, "not_fetched", parent)
-        self.c.warn(path, f"unknown thread item {short(kind)} without a uri: left out")
+        self.c.warn(path, f"unknown thread item {describe(kind)} without a uri: left out")
         return None
 
     def placeholder(
         self, node: dict[str, Any], path: str, status: str, reply_to: str | None
     ) -> str | None:
         uri = node.get("uri")
-        if not _is_at(uri):
-            self.c.warn(f"{path}.uri", f"expected an at:// URI, got {short(uri)}: left out")
+        post_id = self.post_id(uri, path, "left out")
+        if post_id is None:
             return None
-        post_id = PLATFORM + ":" + uri
         author = None
         raw_author = node.get("author")
         if type(raw_author) is dict:
             author = self.author(raw_author, f"{path}.author", uri)
         post = new_post(post_id, author=author, reply_to=reply_to, status=status)
+        self.with_url(post, uri)
+        self.c.post(post, path)
+        return post_id
+
+    def post_id(self, uri: Any, path: str, outcome: str) -> str | None:
+        """The post id for an at:// URI; None, with a warning, for anything else."""
+        if _is_at(uri):
+            return PLATFORM + ":" + uri
+        self.c.wrong(f"{path}.uri", "an at:// URI", uri, outcome)
+        return None
+
+    def with_url(self, post: dict[str, Any], uri: str) -> None:
         url = self.url_of(uri)
         if url is not None:
             post["url"] = url
-        self.c.post(post, path)
-        return post_id
 
     def post_view(
         self,
@@ -292,14 +296,14 @@ class _Reader:
         """A postView (record in `record`, one `embed`) or a quoted viewRecord (record in
         `value`, a list of `embeds`). `quoted`: a post it quotes whatever its embed says."""
         if type(view) is not dict:
-            self.c.warn(path, f"expected a post, got {short(view)}: left out")
+            self.c.wrong(path, "a post", view, "left out")
             return None
         uri = view.get("uri")
         record = view.get(record_key)
         record_path = f"{path}.{record_key}"
         if type(record) is not dict:
             if record is not None or _is_at(uri):
-                self.c.warn(record_path, f"expected a post record, got {short(record)}")
+                self.c.wrong(record_path, "a post record", record, "read as empty")
             record = {}
 
         # Embeds first: a quoted post is kept even when the post quoting it is unreadable.
@@ -308,42 +312,37 @@ class _Reader:
         if record_key == "record":
             self.embed(view.get("embed"), f"{path}.embed", quotes, media)
         else:
-            embeds = view.get("embeds")
-            if type(embeds) is list:
-                for k, embed in enumerate(embeds):
-                    self.embed(embed, f"{path}.embeds[{k}]", quotes, media)
-            elif embeds is not None:
-                self.c.warn(f"{path}.embeds", f"expected an array, got {short(embeds)}")
+            for k, embed in enumerate(self.c.items(view, "embeds", path)):
+                self.embed(embed, f"{path}.embeds[{k}]", quotes, media)
         if not quotes and not media:
             # No view: the record's own embed still names what is quoted and shown.
             self.record_embed(record.get("embed"), f"{record_path}.embed", quotes, media)
         if quoted is not None and quoted not in quotes:
             quotes.insert(0, quoted)
 
-        if not _is_at(uri):
-            self.c.warn(f"{path}.uri", f"expected an at:// URI, got {short(uri)}: left out")
+        post_id = self.post_id(uri, path, "left out")
+        if post_id is None:
             return None
-        post_id = PLATFORM + ":" + uri
 
         author = None
         raw_author = view.get("author")
         if type(raw_author) is dict:
             author = self.author(raw_author, f"{path}.author", uri)
         else:
-            self.c.warn(f"{path}.author", f"expected an author, got {short(raw_author)}")
+            self.c.wrong(f"{path}.author", "an author", raw_author, "author from the URI")
             author = self.author({}, f"{path}.author", uri)
 
         text = record.get("text")
         if type(text) is not str:
             if record:
-                self.c.warn(f"{record_path}.text", f"expected a string, got {short(text)}")
+                self.c.wrong(f"{record_path}.text", "a string", text, "text left empty")
             text = ""
 
         created_at = iso_utc(record.get("createdAt"))
         if created_at is None:
             raw = record.get("createdAt")
             indexed = iso_utc(view.get("indexedAt"))
-            what = "missing" if raw is None else f"not a time with a zone: {short(raw)}"
+            what = "missing" if raw is None else f"not a time with a zone: {describe(raw)}"
             self.c.warn(
                 f"{record_path}.createdAt",
                 f"{what}; {'used indexedAt' if indexed else 'time unknown'}",
@@ -363,14 +362,9 @@ class _Reader:
             if root is not None:
                 self.roots.append(PLATFORM + ":" + root)
         elif reply is not None:
-            self.c.warn(f"{record_path}.reply", f"expected an object, got {short(reply)}")
+            self.c.wrong(f"{record_path}.reply", "an object", reply, "ignored")
 
-        counts = metrics()
-        for name, key in _COUNTS:
-            value = view.get(key)
-            counts[name] = count(value)
-            if bad_count(value):
-                self.c.warn(f"{path}.{key}", f"expected a count, got {short(value)}: unknown")
+        counts = metrics(**{name: self.c.count(view, key, path) for name, key in _COUNTS})
 
         post = new_post(
             post_id,
@@ -381,15 +375,14 @@ class _Reader:
             quotes=quotes,
             counts=counts,
         )
-        url = self.url_of(uri)
-        if url is not None:
-            post["url"] = url
+        self.with_url(post, uri)
         warning = _self_labels(record.get("labels"))
         if warning:
             post["content_warning"] = warning
         if media:
             post["media"] = media
-        links, mentions = self.facets(record.get("facets"), text, record_path)
+        facets = self.c.items(record, "facets", record_path)
+        links, mentions = self.facets(facets, text, record_path)
         if links:
             post["links"] = links
         if mentions:
@@ -412,7 +405,7 @@ class _Reader:
             authority = _authority(uri)
             if authority is None or not authority.startswith("did:"):
                 if raw:
-                    self.c.warn(f"{path}.did", f"expected a DID, got {short(did)}: author unknown")
+                    self.c.wrong(f"{path}.did", "a DID", did, "author unknown")
                 return None
             did = authority
         handle = text_or_none(raw.get("handle"))
@@ -424,8 +417,7 @@ class _Reader:
             "display_name": text_or_none(raw.get("displayName")),
             "url": WEB + (self.handles.get(did) or did),
         }
-        self.c.author(author_id, entry)
-        return author_id
+        return self.c.author(author_id, entry, path)
 
     def url_of(self, uri: Any) -> str | None:
         """https://bsky.app/profile/<handle or DID>/post/<rkey> for a post's at:// URI."""
@@ -441,7 +433,7 @@ class _Reader:
         if embed is None:
             return
         if type(embed) is not dict:
-            self.c.warn(path, f"expected an embed, got {short(embed)}")
+            self.c.wrong(path, "an embed", embed, "left out")
             return
         kind = _type(embed)
         # The inner record#view of a recordWithMedia has no $type, and a type this importer
@@ -456,7 +448,7 @@ class _Reader:
             if type(inner) is dict:
                 self.quoted(inner.get("record"), f"{path}.record.record", quotes, media)
             else:
-                self.c.warn(f"{path}.record", f"expected a quoted record, got {short(inner)}")
+                self.c.wrong(f"{path}.record", "a quoted record", inner, "left out")
             self.embed(embed.get("media"), f"{path}.media", quotes, media)
         elif shape("app.bsky.embed.record", "record"):
             self.quoted(embed.get("record"), f"{path}.record", quotes, media)
@@ -519,14 +511,13 @@ class _Reader:
     ) -> None:
         """A quoted record view: a post (read later), a placeholder, or a non-post card."""
         if type(record) is not dict:
-            self.c.warn(path, f"expected a quoted record, got {short(record)}")
+            self.c.wrong(path, "a quoted record", record, "left out")
             return
         uri = record.get("uri")
         kind = _type(record)
-        if not _is_at(uri):
-            self.c.warn(f"{path}.uri", f"expected an at:// URI, got {short(uri)}: quote left out")
+        post_id = self.post_id(uri, path, "quote left out")
+        if post_id is None:
             return
-        post_id = PLATFORM + ":" + uri
         if "value" in record or kind.endswith("#viewRecord"):
             quotes.append(post_id)
             self.pending.append((record, path))
@@ -542,27 +533,24 @@ class _Reader:
             self.placeholder(record, path, "removed", None)
         elif _collection(uri) == _POST_COLLECTION:
             quotes.append(post_id)
-            self.c.warn(path, f"unknown quoted record {short(kind)}: kept as a reference")
+            self.c.warn(path, f"unknown quoted record {describe(kind)}: kept as a reference")
         else:
             # A feed, list, labeler or starter pack: a card, not a post.
             name = text_or_none(record.get("displayName")) or text_or_none(record.get("name"))
             media.append({"kind": "link", "url": uri, "alt": name})
 
     def facets(
-        self, raw: Any, text: str, path: str
+        self, raw: list[Any], text: str, path: str
     ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         """Links and mentions in text order; offsets are UTF-8 bytes, sliced as bytes."""
-        if raw is None:
-            return [], []
-        if type(raw) is not list:
-            self.c.warn(f"{path}.facets", f"expected an array, got {short(raw)}")
+        if not raw:
             return [], []
         data = text.encode()
         found: list[tuple[int, int, str, dict[str, Any]]] = []
         for i, facet in enumerate(raw):
             facet_path = f"{path}.facets[{i}]"
             if type(facet) is not dict:
-                self.c.warn(facet_path, f"expected a facet, got {short(facet)}")
+                self.c.wrong(facet_path, "a facet", facet, "left out")
                 continue
             index = facet.get("index")
             start = index.get("byteStart") if type(index) is dict else None
@@ -576,11 +564,7 @@ class _Reader:
             else:
                 self.c.warn(f"{facet_path}.index", "no byte range inside the text")
                 start = len(data)
-            features = facet.get("features")
-            if type(features) is not list:
-                self.c.warn(f"{facet_path}.features", f"expected an array, got {short(features)}")
-                continue
-            for feature in features:
+            for feature in self.c.items(facet, "features", facet_path):
                 if type(feature) is not dict:
                     continue
                 kind = _type(feature)

@@ -1,10 +1,17 @@
-"""What the JSON importers share: gathering posts and authors, merging a post seen twice,
-normalising times and counts, and warnings that name the JSON path they come from.
+"""What the JSON importers share: reading typed values with a warning that names the JSON
+path, normalising times and counts, and gathering posts and authors into one document.
+
+A field of the wrong type is not a reason to refuse a thread. It becomes null (or is left
+out) and a warning says where, in the form
+`$.descendants[2].favourites_count: expected a whole number ≥ 0, got '12'; count unknown`.
+Values quoted in warnings go through `describe`, and whole warnings through `clean_line`,
+so hostile text in the input never reaches the terminal as control characters.
 
 API responses repeat themselves (an X tweet in `data` and again in `includes`, a Bluesky
 post in the thread and again as a quoted card), and each copy may carry a different part
-of the post. `Collector.post` keeps one post per id and fills what one copy lacks from the
-other, so an importer can add every copy it meets and never decide which one is best.
+of the post. `Collector.post` keeps one post per id by the one merge rule
+(`threadtui.model.merge`, also used to merge several inputs), so an importer can add every
+copy it meets and never decide which one is best.
 """
 
 from __future__ import annotations
@@ -18,15 +25,28 @@ import orjson
 
 from threadtui import __version__
 from threadtui.importers.base import ImportFormatError, ImportResult, ImportWarning, parse_json
-from threadtui.model.sanitize import clean_line
+from threadtui.model.merge import add_copy
+from threadtui.model.sanitize import clean_line, describe
+
+__all__ = [
+    "Collector",
+    "Reader",
+    "count",
+    "decode_entities",
+    "epoch_utc",
+    "iso_utc",
+    "load_json",
+    "metrics",
+    "new_post",
+    "text_or_none",
+]
 
 OK: Final = "ok"
 MAX_COUNT: Final = 2**63 - 1
 """orjson writes integers up to 64 bits; a larger "count" is not one."""
-METRICS: Final = ("views", "likes", "reposts", "replies", "quotes")
 
 # What the format calls a UTC time (the loader's own pattern): values already in this form
-# are kept as written, so a fraction keeps its digits.
+# are kept as written, so a fraction keeps its digits and a re-import is byte-identical.
 _ISO_Z = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d(?::\d\d(?:\.\d{1,9})?)?Z", re.ASCII)
 _ENTITY = re.compile(r"&(?:amp|lt|gt|quot|#39|apos);")
 _ENTITIES: Final = {
@@ -37,9 +57,31 @@ _ENTITIES: Final = {
     "&#39;": "'",
     "&apos;": "'",
 }
-# Keys whose value is a list: the longer list is the richer one.
-_LISTS: Final = ("quotes", "media", "links", "mentions")
-_SCALARS_TO_CHECK: Final = ("author", "text", "created_at", "reply_to")
+
+
+# --- the input ------------------------------------------------------------------------------
+
+
+def load_json(text: str) -> Any:
+    """The input parsed as one JSON value, or an ImportFormatError saying where it breaks."""
+    data = parse_json(text)
+    if data is not None or text.strip() == "null":
+        return data
+    if not text.strip():
+        raise ImportFormatError("the input is empty", path="$")
+    try:
+        orjson.loads(text)
+    except orjson.JSONDecodeError as error:
+        # The same words as the loader's: the CLI puts the line and column before them.
+        raise ImportFormatError(
+            f"invalid JSON: {error.msg}", line=error.lineno, column=error.colno
+        ) from None
+    except RecursionError:
+        pass
+    raise ImportFormatError("invalid JSON: nested too deeply", path="$")
+
+
+# --- values -----------------------------------------------------------------------------------
 
 
 def iso_utc(value: Any) -> str | None:
@@ -76,6 +118,8 @@ def epoch_utc(value: Any) -> str | None:
 
 
 def _format(moment: datetime) -> str:
+    # By hand, not isoformat(): years before 1000 keep four digits, and the loader's
+    # pattern (…T12:00:00.5Z) is met exactly.
     text = (
         f"{moment.year:04d}-{moment.month:02d}-{moment.day:02d}"
         f"T{moment.hour:02d}:{moment.minute:02d}:{moment.second:02d}"
@@ -90,11 +134,6 @@ def count(value: Any) -> int | None:
     if type(value) is int and 0 <= value <= MAX_COUNT:
         return value
     return None
-
-
-def bad_count(value: Any) -> bool:
-    """Present but not a count: worth a warning (None means the source did not say)."""
-    return value is not None and count(value) is None
 
 
 def text_or_none(value: Any) -> str | None:
@@ -113,20 +152,6 @@ def decode_entities(text: str) -> str:
     return _ENTITY.sub(lambda match: _ENTITIES[match.group()], text)
 
 
-def short(value: Any, limit: int = 40) -> str:
-    """A value for a warning, in JSON's words and cut, so a megabyte string stays one line."""
-    if isinstance(value, str):
-        return '"' + (value if len(value) <= limit else value[: limit - 1] + "…") + '"'
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        text = repr(value)
-        return text if len(text) <= limit else "a number"
-    return "an object" if isinstance(value, dict) else "an array"
-
-
 def metrics(
     views: int | None = None,
     likes: int | None = None,
@@ -134,6 +159,7 @@ def metrics(
     replies: int | None = None,
     quotes: int | None = None,
 ) -> dict[str, int | None]:
+    """The format's five counts; None is unknown, never 0."""
     return {
         "views": views,
         "likes": likes,
@@ -167,83 +193,148 @@ def new_post(
     }
 
 
-def _richness(post: dict[str, Any]) -> tuple[int, int]:
-    """An ok post beats a placeholder; then the copy that says more."""
-    known = sum(1 for value in post.values() if value not in (None, [], {}))
-    known += sum(1 for value in post["metrics"].values() if value is not None)
-    return (post["status"] == OK, known)
+# --- typed reads ----------------------------------------------------------------------------
 
 
-class Collector:
+class Reader:
+    """Typed reads that warn (naming the JSON path) instead of failing.
+
+    Each read returns None (or []) both when the key is absent or null, which is the
+    source not saying, and when the value is not of its kind, which is also a warning
+    naming the path, what was expected and what comes of it (`wrong`). `line` is the
+    1-based input line, for sources with a value per line (JSONL).
+    """
+
+    def __init__(self) -> None:
+        self.warnings: list[ImportWarning] = []
+
+    def warn(self, path: str, message: str, line: int | None = None) -> None:
+        # Paths and messages can hold the input's own keys and values: inert before they
+        # reach a terminal.
+        self.warnings.append(ImportWarning(line, clean_line(f"{path}: {message}")))
+
+    def wrong(
+        self, path: str, expected: str, value: Any, outcome: str, line: int | None = None
+    ) -> None:
+        self.warn(path, f"expected {expected}, got {describe(value)}; {outcome}", line)
+
+    def string(
+        self,
+        obj: dict[str, Any],
+        key: str,
+        path: str,
+        *,
+        empty: bool = True,
+        line: int | None = None,
+    ) -> str | None:
+        """obj[key] when it is a string (a non-empty one unless `empty`); else None."""
+        value = obj.get(key)
+        if value is None:
+            return None
+        if type(value) is str:
+            return value if value or empty else None
+        return self._unread(value, path, key, "a string", "left out", line)
+
+    def count(
+        self, obj: dict[str, Any], key: str, path: str, line: int | None = None
+    ) -> int | None:
+        """A metric: an integer ≥ 0, or None (unknown)."""
+        value = obj.get(key)
+        if type(value) is int and 0 <= value <= MAX_COUNT:
+            return value
+        if value is None:
+            return None
+        return self._unread(value, path, key, "a whole number ≥ 0", "count unknown", line)
+
+    def time(self, obj: dict[str, Any], key: str, path: str, line: int | None = None) -> str | None:
+        """An ISO 8601 time with a zone, as UTC Z."""
+        value = obj.get(key)
+        found = iso_utc(value)
+        if found is not None:
+            return found
+        expected = "an ISO 8601 time with a zone"
+        return self._unread(value, path, key, expected, "time unknown", line)
+
+    def epoch(
+        self, obj: dict[str, Any], key: str, path: str, line: int | None = None
+    ) -> str | None:
+        """A Unix-seconds field as ISO UTC Z."""
+        value = obj.get(key)
+        found = epoch_utc(value)
+        if found is not None:
+            return found
+        return self._unread(value, path, key, "Unix seconds", "time unknown", line)
+
+    def items(self, obj: dict[str, Any], key: str, path: str, line: int | None = None) -> list[Any]:
+        """obj[key] when it is an array, else []."""
+        value = obj.get(key)
+        if type(value) is list:
+            return value
+        if value is not None:
+            self._unread(value, path, key, "an array", "left out", line)
+        return []
+
+    def object(
+        self, obj: dict[str, Any], key: str, path: str, line: int | None = None
+    ) -> dict[str, Any] | None:
+        """obj[key] when it is an object, else None."""
+        value = obj.get(key)
+        if type(value) is dict:
+            return value
+        return self._unread(value, path, key, "an object", "left out", line)
+
+    def _unread(
+        self, value: Any, path: str, key: str, expected: str, outcome: str, line: int | None
+    ) -> None:
+        # Reads check the usual cases (the right type, absent) inline and come here for the
+        # rest: a value read a hundred thousand times is worth one call less.
+        if value is not None:
+            self.wrong(f"{path}.{key}", expected, value, outcome, line)
+
+
+# --- the document -----------------------------------------------------------------------------
+
+
+class Collector(Reader):
     """One document's posts and authors, and the warnings met while reading the input."""
 
     def __init__(self, platform: str, kind: str, module: str) -> None:
+        super().__init__()
         self.platform = platform
         self.kind = kind
         self.importer = f"threadtui.importers.{module} {__version__}"
         self.posts: dict[str, dict[str, Any]] = {}
         self.authors: dict[str, dict[str, Any]] = {}
-        self.warnings: list[ImportWarning] = []
-        self.seen_at: dict[str, str] = {}
+        self.post_seen_at: dict[str, str] = {}
         """Where each post was first read: named when a later copy disagrees with it."""
+        self.author_seen_at: dict[str, str] = {}
+        """Where each author was first read."""
 
-    def warn(self, path: str, message: str, line: int | None = None) -> None:
-        # Messages quote ids and values from the input, and warnings go to a terminal.
-        self.warnings.append(ImportWarning(line, clean_line(f"{path}: {message}")))
-
-    def author(self, author_id: str, entry: dict[str, Any]) -> None:
-        """Add an author; a second sighting fills what the first lacked."""
-        old = self.authors.get(author_id)
-        if old is None:
-            self.authors[author_id] = entry
-            return
-        for key, value in entry.items():
-            if value is not None and old.get(key) is None:
-                old[key] = value
-
-    def post(self, post: dict[str, Any], path: str, line: int | None = None) -> None:
-        """Add a post, or merge it into the copy already read: the richer copy wins and
-        fills its gaps from the other; a disagreement on what is shown is a warning."""
+    def post(self, post: dict[str, Any], path: str, line: int | None = None) -> dict[str, Any]:
+        """Add a post read at `path`, or merge it into the copy already read (one rule for
+        every merge: `threadtui.model.merge`); the post as kept."""
         post_id = post["id"]
-        old = self.posts.get(post_id)
-        if old is None:
+        if post_id not in self.posts:
+            # The usual case, inline: most posts are seen once.
             self.posts[post_id] = post
-            self.seen_at[post_id] = path
-            return
-        first, second = (post, old) if _richness(post) > _richness(old) else (old, post)
-        if old["status"] != OK and post["status"] != OK and old["status"] != post["status"]:
-            self.warn(
-                path,
-                f"post {post_id} is {post['status'].replace('_', ' ')} here but"
-                f" {old['status'].replace('_', ' ')} at {self.seen_at[post_id]}:"
-                f" kept {old['status'].replace('_', ' ')}",
-                line,
-            )
-            first, second = old, post
-        if old["status"] == OK and post["status"] == OK:
-            for key in _SCALARS_TO_CHECK:
-                a, b = old[key], post[key]
-                if a is not None and b is not None and a != b:
-                    kept = "earlier" if first is old else "later"
-                    self.warn(
-                        path,
-                        f"post {post_id}: {key} differs from the copy at"
-                        f" {self.seen_at[post_id]}: kept the {kept} one",
-                        line,
-                    )
-        merged = dict(first)
-        for key, value in second.items():
-            if key in _LISTS:
-                if len(value) > len(merged.get(key) or ()):
-                    merged[key] = value
-            elif key == "metrics":
-                merged["metrics"] = {
-                    name: (mine if mine is not None else value.get(name))
-                    for name, mine in first["metrics"].items()
-                }
-            elif merged.get(key) is None and value is not None and key != "status":
-                merged[key] = value
-        self.posts[post_id] = merged
+            self.post_seen_at[post_id] = path
+            return post
+        message = add_copy(self.posts, self.post_seen_at, "post", post_id, post, path)
+        if message is not None:
+            self.warn(path, message, line)
+        return self.posts[post_id]
+
+    def author(
+        self, author_id: str, entry: dict[str, Any], path: str, line: int | None = None
+    ) -> str:
+        """Add an author read at `path`, or merge it into the copy already read; its id."""
+        if self.authors.get(author_id) != entry:
+            # Not the usual case (an author seen before, alike): add or merge.
+            table, seen = self.authors, self.author_seen_at
+            message = add_copy(table, seen, "author", author_id, entry, path)
+            if message is not None:
+                self.warn(path, message, line)
+        return author_id
 
     def result(
         self,
@@ -251,7 +342,7 @@ class Collector:
         title: str | None = None,
         url: str | None = None,
         root: str | None = None,
-        details: dict[str, str] | None = None,
+        details: dict[str, Any] | None = None,
         retrieved_at: str | None = None,
     ) -> ImportResult:
         document = {
@@ -274,22 +365,3 @@ class Collector:
             "posts": list(self.posts.values()),
         }
         return ImportResult(document, self.warnings)
-
-
-def load_json(text: str) -> Any:
-    """The input parsed as one JSON value, or an ImportFormatError saying where it breaks."""
-    data = parse_json(text)
-    if data is not None or text.strip() == "null":
-        return data
-    if not text.strip():
-        raise ImportFormatError("the input is empty", path="$")
-    try:
-        orjson.loads(text)
-    except orjson.JSONDecodeError as error:
-        raise ImportFormatError(
-            f"invalid JSON at line {error.lineno} column {error.colno}: {error.msg}",
-            line=error.lineno,
-        ) from None
-    except RecursionError:
-        pass
-    raise ImportFormatError("invalid JSON: nested too deeply", path="$")

@@ -36,10 +36,9 @@ from typing import Any, Final
 
 import orjson
 
-from threadtui import __version__
 from threadtui.importers.base import ImportFormatError, ImportResult, parse_json
+from threadtui.importers.collect import Collector, load_json, metrics, new_post
 from threadtui.importers.html import to_text
-from threadtui.importers.jsonvalues import Posts, Reader, no_metrics, not_json
 from threadtui.model.sanitize import clean_line, describe
 
 __all__ = ["DESCRIPTION", "NAME", "run", "sniff"]
@@ -47,7 +46,6 @@ __all__ = ["DESCRIPTION", "NAME", "run", "sniff"]
 NAME: Final = "hackernews"
 DESCRIPTION: Final = "Hacker News API JSON: an Algolia item tree, or Firebase items"
 PLATFORM: Final = "hackernews"
-IMPORTER: Final = f"threadtui.importers.hackernews {__version__}"
 ITEM_URL: Final = "https://news.ycombinator.com/item?id="
 USER_URL: Final = "https://news.ycombinator.com/user?id="
 
@@ -99,10 +97,7 @@ def sniff(text: str) -> bool:
 
 
 def run(text: str) -> ImportResult:
-    value = parse_json(text)
-    if value is None:
-        raise not_json(text)
-    return _Importer().run(value)
+    return _Importer().run(load_json(text))
 
 
 def _item_id(value: Any) -> int | None:
@@ -119,10 +114,7 @@ def _key_path(key: str) -> str:
 
 class _Importer:
     def __init__(self) -> None:
-        self.r = Reader()
-        self.kind = ""
-        self.posts = Posts()
-        self.authors: dict[str, dict[str, Any]] = {}
+        self.r = Collector(PLATFORM, "", "hackernews")
         self.headed: dict[int, tuple[str | None, str | None, int | None]] = {}
         """Every story, job and poll with no parent: id → (title, link, descendants)."""
         self.poll_parts: dict[int, list[int]] = {}
@@ -132,34 +124,34 @@ class _Importer:
 
     def run(self, value: Any) -> ImportResult:
         items = self.shape(value)
-        if self.kind == "hackernews.algolia.item":
+        if self.r.kind == "hackernews.algolia.item":
             self.algolia(items)
         else:
             self.firebase(items)
-        if not self.posts.by_id:
+        if not self.r.posts:
             raise ImportFormatError("no Hacker News item with an id to import", path="$")
         self.polls()
-        return ImportResult(self.document(), self.r.warnings)
+        return self.document()
 
     def shape(self, value: Any) -> list[tuple[str, Any]]:
         if type(value) is dict and _is_algolia(value):
-            self.kind = "hackernews.algolia.item"
+            self.r.kind = "hackernews.algolia.item"
             return [("$", value)]
         if type(value) is dict and ("id" in value or "type" in value):
-            self.kind = "hackernews.firebase.item"
+            self.r.kind = "hackernews.firebase.item"
             return [("$", value)]
         if type(value) is list:
             if not value:
                 raise ImportFormatError("the list holds no item", path="$")
             first = _first_item(value)
-            self.kind = (
+            self.r.kind = (
                 "hackernews.algolia.item" if _is_algolia(first) else "hackernews.firebase.item"
             )
             return [(f"$[{i}]", item) for i, item in enumerate(value)]
         if type(value) is dict:
             if not value:
                 raise ImportFormatError("the object holds no item", path="$")
-            self.kind = "hackernews.firebase.item"
+            self.r.kind = "hackernews.firebase.item"
             return [(_key_path(key), item) for key, item in value.items()]
         raise ImportFormatError(
             f"expected a Hacker News item, a list of items or an object of items,"
@@ -169,16 +161,14 @@ class _Importer:
 
     # -- one item --------------------------------------------------------------------------
 
-    def author(self, name: str | None) -> str | None:
+    def author(self, name: str | None, path: str) -> str | None:
         if name is None:
             return None
         author_id = f"{PLATFORM}:{name}"
-        if author_id not in self.authors:
-            self.authors[author_id] = {
-                "handle": name,
-                "display_name": None,
-                "url": USER_URL + name,
-            }
+        if author_id not in self.r.authors:
+            # An HN author is a name and nothing more: a second sighting adds nothing.
+            entry = {"handle": name, "display_name": None, "url": USER_URL + name}
+            self.r.author(author_id, entry, path)
         return author_id
 
     def item(
@@ -217,20 +207,16 @@ class _Importer:
             if converted is not None and converted.text:
                 paragraphs.append(converted.text)
             text = "\n\n".join(paragraphs)
-        metrics = no_metrics()
-        metrics["likes"] = r.count(item, likes, path)
-        metrics["replies"] = replies
-        post: dict[str, Any] = {
-            "id": f"{PLATFORM}:{item_id}",
-            "author": self.author(name),
-            "text": text,
-            "created_at": created,
-            "reply_to": None if parent is None else f"{PLATFORM}:{parent}",
-            "quotes": [],
-            "metrics": metrics,
-            "status": status,
-            "url": f"{ITEM_URL}{item_id}",
-        }
+        post = new_post(
+            f"{PLATFORM}:{item_id}",
+            author=self.author(name, path),
+            text=text,
+            created_at=created,
+            reply_to=None if parent is None else f"{PLATFORM}:{parent}",
+            counts=metrics(likes=r.count(item, likes, path), replies=replies),
+            status=status,
+        )
+        post["url"] = f"{ITEM_URL}{item_id}"
         if link is not None and not deleted:
             post["media"] = [{"kind": "link", "url": link, "alt": title}]
         if converted is not None and converted.links and not deleted:
@@ -242,12 +228,12 @@ class _Importer:
             self.headed[item_id] = (title, link, descendants)
         if kind == "pollopt" and parent is not None and text and not deleted:
             self.poll_options.setdefault(parent, {}).setdefault(item_id, text)
-        return self.posts.add(post)
+        return self.r.post(post, path)
 
     def polls(self) -> None:
         """Each poll's options, as far as the input holds them, as one media entry."""
         for poll_id in {**self.poll_parts, **self.poll_options}:
-            post = self.posts.get(f"{PLATFORM}:{poll_id}")
+            post = self.r.posts.get(f"{PLATFORM}:{poll_id}")
             if post is None or post["status"] != "ok":
                 continue
             options = self.poll_options.get(poll_id, {})
@@ -409,7 +395,7 @@ class _Importer:
 
     # -- the document ----------------------------------------------------------------------
 
-    def document(self) -> dict[str, Any]:
+    def document(self) -> ImportResult:
         root_id = next(iter(self.headed)) if len(self.headed) == 1 else None
         title = url = None
         details: dict[str, Any] = {}
@@ -418,22 +404,9 @@ class _Importer:
             url = link or f"{ITEM_URL}{root_id}"
             if descendants is not None:
                 details["descendants"] = descendants
-        return {
-            "schema": "threadtui.thread",
-            "schema_version": 1,
-            "thread": {
-                "title": title,
-                "summary": None,
-                "url": url,
-                "root": None if root_id is None else f"{PLATFORM}:{root_id}",
-                "details": details,
-            },
-            "source": {
-                "platform": PLATFORM,
-                "kind": self.kind,
-                "importer": IMPORTER,
-                "retrieved_at": None,
-            },
-            "authors": self.authors,
-            "posts": self.posts.values(),
-        }
+        return self.r.result(
+            title=title,
+            url=url,
+            root=None if root_id is None else f"{PLATFORM}:{root_id}",
+            details=details,
+        )

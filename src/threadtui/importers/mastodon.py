@@ -38,10 +38,10 @@ from __future__ import annotations
 from typing import Any, Final
 from urllib.parse import urlsplit
 
-from threadtui import __version__
 from threadtui.importers.base import ImportFormatError, ImportResult, parse_json
+from threadtui.importers.collect import Collector, load_json, metrics, new_post
 from threadtui.importers.html import to_text
-from threadtui.importers.jsonvalues import Posts, Reader, not_json
+from threadtui.model.merge import add_copy
 from threadtui.model.sanitize import describe
 
 __all__ = ["DESCRIPTION", "NAME", "run", "sniff"]
@@ -49,7 +49,6 @@ __all__ = ["DESCRIPTION", "NAME", "run", "sniff"]
 NAME: Final = "mastodon"
 DESCRIPTION: Final = "Mastodon API JSON: a status, a context, or a list of statuses"
 PLATFORM: Final = "mastodon"
-IMPORTER: Final = f"threadtui.importers.mastodon {__version__}"
 
 _MEDIA_KINDS: Final = {"image": "image", "gifv": "gifv", "video": "video", "audio": "audio"}
 _QUOTE_STATUS: Final = {
@@ -85,10 +84,7 @@ def sniff(text: str) -> bool:
 
 
 def run(text: str) -> ImportResult:
-    value = parse_json(text)
-    if value is None:
-        raise not_json(text)
-    return _Importer().run(value)
+    return _Importer().run(load_json(text))
 
 
 # --- the import -------------------------------------------------------------------------
@@ -104,8 +100,7 @@ def _local_id(value: Any) -> str | None:
 
 class _Importer:
     def __init__(self) -> None:
-        self.r = Reader()
-        self.kind = ""
+        self.r = Collector(PLATFORM, "", "mastodon")
         self.statuses: list[tuple[str, dict[str, Any], bool]] = []
         """(path, status, top-level) in source order; quoted statuses follow their quoter."""
         self.by_local: dict[str, str] = {}
@@ -113,9 +108,10 @@ class _Importer:
         self.accounts: dict[str, dict[str, Any]] = {}
         """Local account id → account object."""
         self.instance: str | None = None
-        self.authors: dict[str, dict[str, Any]] = {}
-        self.posts = Posts()
         self.placeholders: dict[str, dict[str, Any]] = {}
+        """Post id → a placeholder for a status the input only refers to."""
+        self.placeholder_at: dict[str, str] = {}
+        """Where each placeholder was first referred to."""
         self.present: set[str] = set()
         """The post ids of every status in the input."""
 
@@ -124,13 +120,12 @@ class _Importer:
         self.index()
         for path, status, _ in self.statuses:
             self.post(path, status)
-        if not self.posts.by_id:
+        if not self.r.posts:
             raise ImportFormatError("no Mastodon status with an id or uri to import", path=top)
-        for placeholder in self.placeholders.values():
-            # Added after the statuses: one that turns up as a status stays a status.
-            self.posts.add(placeholder)
-        posts = self.posts.values()
-        return ImportResult(self.document(value, posts), self.r.warnings)
+        for pid, placeholder in self.placeholders.items():
+            # After the statuses, which keep their order; one that is also a status merges.
+            self.r.post(placeholder, self.placeholder_at[pid])
+        return self.document()
 
     # -- shapes ----------------------------------------------------------------------------
 
@@ -138,17 +133,17 @@ class _Importer:
         """Find the statuses in the input; the path to blame when there are none."""
         found: list[tuple[str, Any]] = []
         if type(value) is dict and ("ancestors" in value or "descendants" in value):
-            self.kind = "mastodon.api.v1.context"
+            self.r.kind = "mastodon.api.v1.context"
             for key in ("ancestors", "descendants"):
                 items = self.r.items(value, key, "$")
                 found += [(f"$.{key}[{i}]", item) for i, item in enumerate(items)]
             if not found:
                 raise ImportFormatError("the context holds no status", path="$.descendants")
         elif type(value) is dict:
-            self.kind = "mastodon.api.v1.status"
+            self.r.kind = "mastodon.api.v1.status"
             found.append(("$", value))
         elif type(value) is list:
-            self.kind = "mastodon.api.v1.statuses"
+            self.r.kind = "mastodon.api.v1.statuses"
             if not value:
                 raise ImportFormatError("the list holds no status", path="$")
             found += [(f"$[{i}]", item) for i, item in enumerate(value)]
@@ -240,20 +235,12 @@ class _Importer:
         if key is None:
             self.r.warn(path, "an account with no url, uri or acct: author unknown")
             return None
-        author_id = f"{PLATFORM}:{key}"
         entry = {
             "handle": acct or self.r.string(account, "username", path, empty=False),
             "display_name": self.r.string(account, "display_name", path, empty=False),
             "url": url,
         }
-        known = self.authors.get(author_id)
-        if known is None:
-            self.authors[author_id] = entry
-        else:
-            for field, value in entry.items():
-                if known.get(field) is None and value is not None:
-                    known[field] = value
-        return author_id
+        return self.r.author(f"{PLATFORM}:{key}", entry, path)
 
     # -- posts -----------------------------------------------------------------------------
 
@@ -289,25 +276,24 @@ class _Importer:
                         reply_to,
                         parent_local,
                         "not_fetched",
+                        f"{path}.in_reply_to_id",
                         author=self.account_author(status.get("in_reply_to_account_id"), path),
                     )
 
-        post: dict[str, Any] = {
-            "id": pid,
-            "author": self.author(status.get("account"), f"{path}.account"),
-            "text": converted.text,
-            "created_at": r.time(status, "created_at", path),
-            "reply_to": reply_to,
-            "quotes": quotes,
-            "metrics": {
-                "views": None,
-                "likes": r.count(status, "favourites_count", path),
-                "reposts": r.count(status, "reblogs_count", path),
-                "replies": r.count(status, "replies_count", path),
-                "quotes": r.count(status, "quotes_count", path),
-            },
-            "status": "ok",
-        }
+        post = new_post(
+            pid,
+            author=self.author(status.get("account"), f"{path}.account"),
+            text=converted.text,
+            created_at=r.time(status, "created_at", path),
+            reply_to=reply_to,
+            quotes=quotes,
+            counts=metrics(
+                likes=r.count(status, "favourites_count", path),
+                reposts=r.count(status, "reblogs_count", path),
+                replies=r.count(status, "replies_count", path),
+                quotes=r.count(status, "quotes_count", path),
+            ),
+        )
         url = r.string(status, "url", path, empty=False)
         if url is not None:
             post["url"] = url
@@ -327,7 +313,7 @@ class _Importer:
         mentions = self.mentions(path, status, converted.mentions)
         if mentions:
             post["mentions"] = mentions
-        self.posts.add(post)
+        self.r.post(post, path)
 
     def account_author(self, account_id: Any, path: str) -> str | None:
         account = self.accounts.get(_local_id(account_id) or "")
@@ -367,7 +353,7 @@ class _Importer:
             return [], None
         # The quoted post is absent: a placeholder says why, as far as the state tells.
         quoted_id = self.local_ref(local, None) if local is not None else f"{pid}#quote"
-        placeholder = self.placeholder(quoted_id, local, status_name, quote_state=state)
+        placeholder = self.placeholder(quoted_id, local, status_name, where, quote_state=state)
         return [quoted_id], placeholder
 
     def placeholder(
@@ -375,37 +361,22 @@ class _Importer:
         pid: str,
         local: str | None,
         status: str,
+        path: str,
         *,
         author: str | None = None,
         quote_state: str | None = None,
     ) -> dict[str, Any]:
-        known = self.placeholders.get(pid)
-        if known is not None:
-            if known["author"] is None:
-                known["author"] = author
-            return known
-        placeholder: dict[str, Any] = {
-            "id": pid,
-            "author": author,
-            "text": None,
-            "created_at": None,
-            "reply_to": None,
-            "quotes": [],
-            "metrics": {
-                "views": None,
-                "likes": None,
-                "reposts": None,
-                "replies": None,
-                "quotes": None,
-            },
-            "status": status,
-        }
+        placeholder = new_post(pid, author=author, status=status)
         if local is not None:
             placeholder["native_id"] = local
         if quote_state is not None:
             placeholder["quote_state"] = quote_state
-        self.placeholders[pid] = placeholder
-        return placeholder
+        # Referred to twice (two replies to one absent parent): one placeholder, by the rule
+        # for any post seen twice.
+        message = add_copy(self.placeholders, self.placeholder_at, "post", pid, placeholder, path)
+        if message is not None:
+            self.r.warn(path, message)
+        return self.placeholders[pid]
 
     def media(self, path: str, status: dict[str, Any]) -> list[dict[str, Any]]:
         r = self.r
@@ -482,48 +453,33 @@ class _Importer:
 
     # -- the document ----------------------------------------------------------------------
 
-    def root(self, value: Any) -> str | None:
-        if self.kind == "mastodon.api.v1.context":
+    def root(self) -> str | None:
+        if self.r.kind == "mastodon.api.v1.context":
             for path, status, _ in self.statuses:
                 if path.startswith("$.ancestors[") and ".quote." not in path:
                     pid = self.post_id(status)
-                    post = self.posts.get(pid or "")
+                    post = self.r.posts.get(pid or "")
                     return pid if post is not None and post["reply_to"] is None else None
             # No ancestors: the anchor, which the descendants answer, is the root.
             for path, status, _ in self.statuses:
                 if path.startswith("$.descendants[") and ".quote." not in path:
-                    post = self.posts.get(self.post_id(status) or "")
+                    post = self.r.posts.get(self.post_id(status) or "")
                     return None if post is None else post["reply_to"]
             return None
         tops = [
             pid
             for _, status, top in self.statuses
             if top
-            and (pid := self.post_id(status)) in self.posts
-            and self.posts.by_id[pid]["reply_to"] is None
+            and (pid := self.post_id(status)) in self.r.posts
+            and self.r.posts[pid]["reply_to"] is None
         ]
         return tops[0] if len(set(tops)) == 1 else None
 
-    def document(self, value: Any, posts: list[dict[str, Any]]) -> dict[str, Any]:
-        root = self.root(value)
-        root_post = self.posts.get(root or "")
-        details = {"instance": self.instance} if self.instance else {}
-        return {
-            "schema": "threadtui.thread",
-            "schema_version": 1,
-            "thread": {
-                "title": None,
-                "summary": None,
-                "url": root_post.get("url") if root_post is not None else None,
-                "root": root,
-                "details": details,
-            },
-            "source": {
-                "platform": PLATFORM,
-                "kind": self.kind,
-                "importer": IMPORTER,
-                "retrieved_at": None,
-            },
-            "authors": self.authors,
-            "posts": posts,
-        }
+    def document(self) -> ImportResult:
+        root = self.root()
+        root_post = self.r.posts.get(root or "")
+        return self.r.result(
+            url=root_post.get("url") if root_post is not None else None,
+            root=root,
+            details={"instance": self.instance} if self.instance else {},
+        )

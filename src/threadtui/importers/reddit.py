@@ -16,16 +16,15 @@ from typing import Any, Final
 from threadtui.importers.base import ImportFormatError, ImportResult, parse_json
 from threadtui.importers.collect import (
     Collector,
-    bad_count,
     count,
     decode_entities,
     epoch_utc,
     load_json,
     metrics,
     new_post,
-    short,
     text_or_none,
 )
+from threadtui.model.sanitize import describe
 
 NAME: Final = "reddit"
 DESCRIPTION: Final = "Reddit comments JSON (/comments/<id>.json)"
@@ -58,7 +57,7 @@ def run(text: str, *, tz: tzinfo | None = None) -> ImportResult:
         listings = [(data, "$")]
     else:
         raise ImportFormatError(
-            f"not a Reddit response: expected a Listing or an array of them, got {short(data)}",
+            f"not a Reddit response: expected a Listing or an array of them, got {describe(data)}",
             path="$",
         )
     return _Reader().read(listings)
@@ -91,30 +90,30 @@ class _Reader:
         self, listing: Any, path: str, parent: str | None
     ) -> list[tuple[Any, str, str | None]]:
         if type(listing) is not dict:
-            self.c.warn(path, f"expected a Listing, got {short(listing)}: left out")
+            self.c.wrong(path, "a Listing", listing, "left out")
             return []
         data = listing.get("data")
         children = data.get("children") if type(data) is dict else None
         if type(children) is not list:
-            self.c.warn(f"{path}.data.children", f"expected an array, got {short(children)}")
+            self.c.wrong(f"{path}.data.children", "an array", children, "left out")
             return []
         return [(child, f"{path}.data.children[{i}]", parent) for i, child in enumerate(children)]
 
     def thing(self, thing: Any, path: str, parent: str | None) -> tuple[str | None, Any]:
         """Read one thing; its post id and its `replies` listing (None when it has none)."""
         if type(thing) is not dict:
-            self.c.warn(path, f"expected a thing, got {short(thing)}: left out")
+            self.c.wrong(path, "a thing", thing, "left out")
             return None, None
         kind = thing.get("kind")
         data = thing.get("data")
         if type(data) is not dict:
-            self.c.warn(f"{path}.data", f"expected an object, got {short(data)}: left out")
+            self.c.wrong(f"{path}.data", "an object", data, "left out")
             return None, None
         if kind == "more":
             self.more(data, path, parent)
             return None, None
         if kind not in ("t1", "t3"):
-            self.c.warn(f"{path}.kind", f"not a comment or a post ({short(kind)}): left out")
+            self.c.warn(f"{path}.kind", f"not a comment or a post ({describe(kind)}): left out")
             # Its replies are still comments of the thread.
             replies = data.get("replies")
             return None, replies if replies else None
@@ -125,7 +124,7 @@ class _Reader:
         elif type(native) is str and native:
             fullname = f"{kind}_{native}"
         else:
-            self.c.warn(f"{path}.data.id", f"expected an id, got {short(native)}: left out")
+            self.c.wrong(f"{path}.data.id", "an id", native, "left out")
             replies = data.get("replies")
             return None, replies if replies else None
         post_id = f"{PLATFORM}:{fullname}"
@@ -136,27 +135,25 @@ class _Reader:
         if type(declared) is str and declared[:3] in ("t1_", "t3_") and len(declared) > 3:
             reply_to = f"{PLATFORM}:{declared}"
         elif declared is not None:
-            self.c.warn(f"{data_path}.parent_id", f"expected a fullname, got {short(declared)}")
+            self.c.wrong(
+                f"{data_path}.parent_id", "a fullname", declared, "parent from the nesting"
+            )
 
         author = self.author(data.get("author"), f"{data_path}.author")
-        created_at = epoch_utc(data.get("created_utc"))
-        if created_at is None:
-            self.c.warn(
-                f"{data_path}.created_utc",
-                f"expected epoch seconds, got {short(data.get('created_utc'))}: time unknown",
-            )
+        created_at = self.c.epoch(data, "created_utc", data_path)
 
         score = data.get("score")
         likes = None if data.get("score_hidden") is True else count(score)
-        if bad_count(score) and not (type(score) is int and score < 0):
-            self.c.warn(f"{data_path}.score", f"expected a number, got {short(score)}")
+        # A downvoted comment's score is below zero: a real score, not a count of likes.
+        if score is not None and type(score) is not int:
+            self.c.wrong(f"{data_path}.score", "a number", score, "likes unknown")
 
         title = None
         if kind == "t3":
             raw_title = text_or_none(data.get("title"))
             title = decode_entities(raw_title) if raw_title else None
             body = data.get("selftext")
-            replies_count = count(data.get("num_comments"))
+            replies_count = self.c.count(data, "num_comments", data_path)
         else:
             body = data.get("body")
             replies_count = None
@@ -169,7 +166,7 @@ class _Reader:
             if type(body) is not str:
                 if body is not None or kind == "t1":
                     key = "selftext" if kind == "t3" else "body"
-                    self.c.warn(f"{data_path}.{key}", f"expected text, got {short(body)}")
+                    self.c.wrong(f"{data_path}.{key}", "text", body, "text left empty")
                 body = ""
             body = decode_entities(body)
             # The submission's title is the first thing of it a reader sees.
@@ -237,13 +234,10 @@ class _Reader:
         if name is None or (type(name) is str and name in _GONE):
             return None
         if type(name) is not str or not name:
-            self.c.warn(path, f"expected a user name, got {short(name)}: author unknown")
+            self.c.wrong(path, "a user name", name, "author unknown")
             return None
-        author_id = f"{PLATFORM}:{name}"
-        self.c.author(
-            author_id, {"handle": name, "display_name": None, "url": f"{WEB}/user/{name}"}
-        )
-        return author_id
+        entry = {"handle": name, "display_name": None, "url": f"{WEB}/user/{name}"}
+        return self.c.author(f"{PLATFORM}:{name}", entry, path)
 
     def url(self, data: dict[str, Any], fullname: str) -> str | None:
         permalink = data.get("permalink")

@@ -20,14 +20,11 @@ import orjson
 from threadtui.importers.base import ImportFormatError, ImportResult, parse_json
 from threadtui.importers.collect import (
     Collector,
-    bad_count,
-    count,
     decode_entities,
     iso_utc,
     load_json,
     metrics,
     new_post,
-    short,
     text_or_none,
 )
 
@@ -151,9 +148,6 @@ class _Reader:
         """Replied-to tweet id → its author's id, which the reply names
         (`in_reply_to_user_id`): a placeholder for the parent keeps it."""
 
-    def warn(self, path: str, message: str, line: int | None) -> None:
-        self.c.warn(path, message, line)
-
     # --- gathering ----------------------------------------------------------------------
 
     def read(self, responses: list[tuple[Any, str, int | None]]) -> ImportResult:
@@ -175,7 +169,7 @@ class _Reader:
 
     def response(self, response: Any, path: str, line: int | None) -> None:
         if type(response) is not dict:
-            self.warn(path, f"expected a response object, got {short(response)}: left out", line)
+            self.c.wrong(path, "a response object", response, "left out", line)
             return
         if "data" not in response and "errors" not in response and _is_tweet(response):
             self.flattened(response, path, line)
@@ -187,23 +181,17 @@ class _Reader:
             for i, tweet in enumerate(data):
                 self.tweet_at(tweet, f"{path}.data[{i}]", line)
         elif data is not None:
-            self.warn(f"{path}.data", f"expected tweets, got {short(data)}: left out", line)
+            self.c.wrong(f"{path}.data", "tweets", data, "left out", line)
         includes = response.get("includes")
         if type(includes) is dict:
             self.includes(includes, f"{path}.includes", line)
         elif includes is not None:
-            self.warn(f"{path}.includes", f"expected an object, got {short(includes)}", line)
-        errors = response.get("errors")
-        if type(errors) is list:
-            for i, error in enumerate(errors):
-                if type(error) is dict:
-                    self.errors.append((error, f"{path}.errors[{i}]", line))
-                else:
-                    self.warn(
-                        f"{path}.errors[{i}]", f"expected an object, got {short(error)}", line
-                    )
-        elif errors is not None:
-            self.warn(f"{path}.errors", f"expected an array, got {short(errors)}", line)
+            self.c.wrong(f"{path}.includes", "an object", includes, "left out", line)
+        for i, error in enumerate(self.c.items(response, "errors", path, line)):
+            if type(error) is dict:
+                self.errors.append((error, f"{path}.errors[{i}]", line))
+            else:
+                self.c.wrong(f"{path}.errors[{i}]", "an object", error, "left out", line)
         twarc = response.get("__twarc")
         if type(twarc) is dict:
             retrieved = iso_utc(twarc.get("retrieved_at"))
@@ -231,7 +219,7 @@ class _Reader:
         if type(tweet) is dict:
             self.tweets.append(_Tweet(tweet, path, line))
         else:
-            self.warn(path, f"expected a tweet, got {short(tweet)}: left out", line)
+            self.c.wrong(path, "a tweet", tweet, "left out", line)
 
     def includes(self, includes: dict[str, Any], path: str, line: int | None) -> None:
         for key, table, id_key in (
@@ -239,21 +227,11 @@ class _Reader:
             ("media", self.media, "media_key"),
             ("polls", self.polls, "id"),
         ):
-            items = includes.get(key)
-            if items is None:
-                continue
-            if type(items) is not list:
-                self.warn(f"{path}.{key}", f"expected an array, got {short(items)}", line)
-                continue
-            for item in items:
+            for item in self.c.items(includes, key, path, line):
                 if type(item) is dict and type(item.get(id_key)) is str:
                     table.setdefault(item[id_key], item)
-        tweets = includes.get("tweets")
-        if type(tweets) is list:
-            for i, tweet in enumerate(tweets):
-                self.tweet_at(tweet, f"{path}.tweets[{i}]", line)
-        elif tweets is not None:
-            self.warn(f"{path}.tweets", f"expected an array, got {short(tweets)}", line)
+        for i, tweet in enumerate(self.c.items(includes, "tweets", path, line)):
+            self.tweet_at(tweet, f"{path}.tweets[{i}]", line)
 
     def learn_history(self, tweet: _Tweet) -> None:
         history = tweet.data.get("edit_history_tweet_ids")
@@ -288,9 +266,7 @@ class _Reader:
             if type(raw_id) is int and raw_id >= 0:
                 raw_id = str(raw_id)
             if type(raw_id) is not str or not raw_id:
-                self.warn(
-                    f"{tweet.path}.id", f"expected an id, got {short(raw_id)}: left out", tweet.line
-                )
+                self.c.wrong(f"{tweet.path}.id", "an id", raw_id, "left out", tweet.line)
                 continue
             refs = _refs(tweet.data.get("referenced_tweets"))
             retweeted = [ref_id for kind, ref_id in refs if kind == "retweeted"]
@@ -320,13 +296,15 @@ class _Reader:
         author = self.users.get(author_id) if type(author_id) is str else None
         who = f" by @{author['username']}" if author and type(author.get("username")) is str else ""
         original_id = f"{PLATFORM}:{self.canonical(original)}"
-        self.warn(
+        self.c.warn(
             tweet.path,
             f"tweet {tweet_id} is a retweet{who} of {original_id}: kept the original only",
             tweet.line,
         )
         if not any(t.data.get("id") == original for t in self.tweets):
-            placeholder = self.placeholder(self.canonical(original), "not_fetched")
+            placeholder = self.placeholder(
+                self.canonical(original), "not_fetched", tweet.path, tweet.line
+            )
             self.c.post(placeholder, tweet.path, tweet.line)
 
     def post(self, canonical: str, group: dict[str, _Tweet]) -> None:
@@ -334,7 +312,7 @@ class _Reader:
         if current is None:
             # Only older versions are here: the newest one's content is not.
             current = max(group.values(), key=lambda t: _position(t.data, canonical))
-            self.warn(
+            self.c.warn(
                 current.path,
                 f"tweet {current.data.get('id')} is an older version of {canonical}, which is"
                 " not in the input: shown with the older text",
@@ -347,9 +325,9 @@ class _Reader:
         author = None
         author_id = data.get("author_id")
         if type(author_id) is str and author_id:
-            author = self.author(author_id)
+            author = self.author(author_id, path, line)
         elif author_id is not None:
-            self.warn(f"{path}.author_id", f"expected a user id, got {short(author_id)}", line)
+            self.c.wrong(f"{path}.author_id", "a user id", author_id, "author unknown", line)
 
         text = data.get("text")
         note = data.get("note_tweet")
@@ -362,16 +340,10 @@ class _Reader:
         elif "withheld" in data:
             status, text = "removed", None
         else:
-            self.warn(f"{path}.text", f"expected text, got {short(text)}", line)
+            self.c.wrong(f"{path}.text", "text", text, "text left empty", line)
             text = ""
 
-        created_at = iso_utc(data.get("created_at"))
-        if created_at is None and data.get("created_at") is not None:
-            self.warn(
-                f"{path}.created_at",
-                f"not a time with a zone: {short(data.get('created_at'))}; time unknown",
-                line,
-            )
+        created_at = self.c.time(data, "created_at", path, line)
 
         reply_to = None
         quotes: list[str] = []
@@ -383,19 +355,12 @@ class _Reader:
                 quotes.append(f"{PLATFORM}:{target}")
 
         counts = metrics()
-        public = data.get("public_metrics")
-        if type(public) is dict:
-            for name, key in _METRICS:
-                value = public.get(key)
-                counts[name] = count(value)
-                if bad_count(value):
-                    self.warn(
-                        f"{path}.public_metrics.{key}",
-                        f"expected a count, got {short(value)}",
-                        line,
-                    )
-        elif public is not None:
-            self.warn(f"{path}.public_metrics", f"expected an object, got {short(public)}", line)
+        public = self.c.object(data, "public_metrics", path, line)
+        if public is not None:
+            where = f"{path}.public_metrics"
+            counts = metrics(
+                **{name: self.c.count(public, key, where, line) for name, key in _METRICS}
+            )
 
         post = new_post(
             post_id,
@@ -459,16 +424,18 @@ class _Reader:
         if older:
             post["edit_history"] = older
 
-    def placeholder(self, tweet_id: str, status: str) -> dict[str, Any]:
+    def placeholder(
+        self, tweet_id: str, status: str, path: str, line: int | None
+    ) -> dict[str, Any]:
         author_id = self.parent_authors.get(tweet_id)
-        author = self.author(author_id) if author_id else None
+        author = self.author(author_id, path, line) if author_id else None
         post = new_post(f"{PLATFORM}:{tweet_id}", author=author, status=status)
         user = self.users.get(author_id) if author_id else None
         username = text_or_none(user.get("username")) if user else None
         post["url"] = f"{WEB}{username or 'i/web'}/status/{tweet_id}"
         return post
 
-    def author(self, author_id: str) -> str:
+    def author(self, author_id: str, path: str, line: int | None) -> str:
         user = self.users.get(author_id)
         username = text_or_none(user.get("username")) if user else None
         entry: dict[str, Any] = {
@@ -477,8 +444,7 @@ class _Reader:
         }
         if username:
             entry["url"] = WEB + username
-        self.c.author(f"{PLATFORM}:{author_id}", entry)
-        return f"{PLATFORM}:{author_id}"
+        return self.c.author(f"{PLATFORM}:{author_id}", entry, path, line)
 
     def attachments(self, attachments: Any) -> list[dict[str, Any]]:
         if type(attachments) is not dict:
@@ -559,10 +525,10 @@ class _Reader:
                 status = "blocked"
             else:
                 status = "not_found"
-            self.c.post(self.placeholder(self.canonical(target), status), path, line)
+            self.c.post(self.placeholder(self.canonical(target), status, path, line), path, line)
             return
         what = f"{resource} {target}" if type(resource) is str and type(target) is str else "error"
-        self.warn(path, f"{what}: {title or detail or 'no detail'}", line)
+        self.c.warn(path, f"{what}: {title or detail or 'no detail'}", line)
 
     def finish(self) -> ImportResult:
         root = url = None

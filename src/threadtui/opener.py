@@ -115,7 +115,9 @@ def import_text(
         return importers.run(importer.name, text, tz=tz)
     except importers.ImportFormatError as error:
         where = error.path if error.line is None else None
-        raise ThreadFileError(name, str(error), line=error.line, where=where) from None
+        raise ThreadFileError(
+            name, str(error), line=error.line, column=error.column, where=where
+        ) from None
     finally:
         # The shared parse is cached for the sniffs; a big input must not outlive its import.
         importers.base.parse_json.cache_clear()

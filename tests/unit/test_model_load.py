@@ -112,13 +112,13 @@ def test_unknown_author_id_is_kept_with_warning() -> None:
 def test_unknown_fields_are_kept() -> None:
     thread = load_document(
         doc(
-            post("1", lang="en", native_id=7),
+            post("1", lang="en", score=7),
             thread={"title": "T", "community": "r/x"},
             authors={"a": {"handle": "h", "display_name": "n", "bot": True}},
             gaps=[],
         )
     )
-    assert thread.posts[0].extra == {"lang": "en", "native_id": 7}
+    assert thread.posts[0].extra == {"lang": "en", "score": 7}
     assert thread.authors["a"].extra == {"bot": True}
     assert thread.extra == {"gaps": []}
 

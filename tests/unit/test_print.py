@@ -92,7 +92,7 @@ def test_unknown_fields_survive_json_output(capsysbinary: pytest.CaptureFixture[
     out = orjson.loads(capsysbinary.readouterr().out)
     post = out["posts"][0]
     assert post["url"] == "https://example.org/a"
-    assert (post["lang"], post["native_id"], post["embed"]) == (
+    assert (post["lang"], post["score"], post["embed"]) == (
         "en",
         7,
         {"nested": [1, {"x": None}]},

@@ -12,10 +12,15 @@ import pytest
 
 from threadtui.cli import main
 from threadtui.model import NO_PARENT, ThreadFileError, load_bytes, load_document, load_path
+from threadtui.model.format import SCHEMA, SCHEMA_VERSION
 
 
 def doc(*posts: dict[str, Any], **top: Any) -> dict[str, Any]:
-    base: dict[str, Any] = {"schema": "threadtui.thread", "schema_version": 1, "posts": list(posts)}
+    base: dict[str, Any] = {
+        "schema": SCHEMA,
+        "schema_version": SCHEMA_VERSION,
+        "posts": list(posts),
+    }
     base.update(top)
     return base
 

@@ -185,7 +185,10 @@ def read_wellformed(data: bytes) -> Parts | None:
     tally.strings += len(ids)
     # Each post's author is a string too (its quote characters were looked at above).
     tally.strings += sum(author.post_count for author in authors.values())
-    if not tally.proves_no_repeated_key(data, text_quotes):
+    if not tally.proves_no_repeated_key(data, text_quotes) and not (
+        # Keys not counted yet: the optional fields of some posts, or a key written twice.
+        _optional_fields(raw, posts, tally) and tally.proves_no_repeated_key(data, text_quotes)
+    ):
         return None
     return Parts(
         title=_line(title),
@@ -333,8 +336,6 @@ def _posts(
     times: dict[str, float] = {}
     new_post = Post
     no_metrics = NO_METRICS
-    optional = _OPTIONAL
-    none_given = _NONE_GIVEN
     # Counted in the branches the loop takes anyway; the usual branch mostly adds nothing.
     unset = UNSET
     strings = 0
@@ -343,7 +344,6 @@ def _posts(
     left_out = 0
     metric_keys = 0
     reply_quoted = False
-    rich = _Rich(times)
     for i, p in enumerate(raw):
         text = texts[i]
         status = p.status
@@ -406,31 +406,42 @@ def _posts(
         else:
             metric_keys += len(metrics)
 
-        fields = None
-        given = optional(p)
-        if given != none_given:
-            try:
-                fields = rich.read(given)
-            except _Repair:
-                return None
-
-        post = new_post(
-            i, p.id, author, text, created_at, created, reply_to, quotes, metrics, status
+        append(
+            new_post(i, p.id, author, text, created_at, created, reply_to, quotes, metrics, status)
         )
-        if fields is not None:
-            post.fields = fields
-        append(post)
     # created_at, reply_to and status are strings unless null; texts are counted in their
     # own bytes, ids and authors by the caller.
-    strings += 3 * len(raw) - nulls + len(rich.lines) + len(rich.texts)
-    tally = _Tally(_POST_KEYS * len(raw) - left_out + metric_keys + rich.keys, strings)
+    strings += 3 * len(raw) - nulls
+    tally = _Tally(_POST_KEYS * len(raw) - left_out + metric_keys, strings)
     # A reply_to may name a post the file lacks: then it is no post id already looked at.
     tally.quoted = reply_quoted
-    if not rich.clean():
-        return None  # something to clean: the checking path does it, and says where
+    return posts, tally
+
+
+def _optional_fields(raw: list[_Post], posts: list[Post], tally: _Tally) -> bool:
+    """Read the optional fields of the posts that have some, and count them in `tally`.
+    False if no post has any, or if the checking path must read one.
+
+    Called only when the tally shows more keys in the file than were counted: that spares
+    a file without optional fields (most large ones) a look at each of its posts.
+    """
+    rich = _Rich({})
+    none_given = _NONE_GIVEN
+    found = False
+    try:
+        for post, given in zip(posts, map(_OPTIONAL, raw), strict=True):
+            if given != none_given:
+                post.fields = rich.read(given)
+                found = True
+    except _Repair:
+        return False
+    if not found or not rich.clean():
+        return False  # something to clean: the checking path does it, and says where
+    tally.keys += rich.keys
+    tally.strings += len(rich.lines) + len(rich.texts)
     if rich.quoted:
         tally.quoted = True
-    return posts, tally
+    return True
 
 
 class _Repair(Exception):

@@ -495,7 +495,7 @@ class _Rich:
         lines = self.lines
         _add(lines, url, native_id, edited_at, warning, state)
         if url is not None and not is_web_url(url):
-            return None
+            raise _Repair
         edited = None
         if edited_at is not None:
             edited = self.time(edited_at)

@@ -213,3 +213,21 @@ def test_a_batch_the_loader_would_refuse_leaves_the_thread_unchanged(
     with pytest.raises(ThreadFileError, match=message.replace("$", r"\$").replace("[", r"\[")):
         thread.add(batch)
     assert structure(thread) == before and thread.version == 0
+
+
+def test_a_cycle_closed_by_filling_a_placeholder_leaves_its_root_at_depth_zero() -> None:
+    """p arrives first, so the cycle is broken at p; but p's parent q fills a placeholder
+    made before p, so q has the lower index and linking gave p a depth before the cycle
+    showed: p must start again at 0."""
+    first = {"id": "a", "text": "a", "reply_to": "q"}
+    batch = [{"id": "p", "text": "p", "reply_to": "q"}, {"id": "q", "text": "q", "reply_to": "p"}]
+    thread = load_document(doc(first))
+    change = thread.add(batch)
+    assert thread.by_id["q"] < thread.by_id["p"]
+    assert structure(thread) == structure(load_document(doc(first, *batch)))
+    assert [(thread.posts[i].id, thread.posts[i].depth) for i in thread.preorder] == [
+        ("p", 0),
+        ("q", 1),
+        ("a", 2),
+    ]
+    assert "reply to each other in a cycle: 'p' is shown as a root" in change.warnings[0]

@@ -764,13 +764,8 @@ class _Importer:
                     "created_at": group.created_at,
                     "reply_to": None,
                     "quotes": quotes,
-                    "metrics": {
-                        "views": max(views) if views else None,
-                        "likes": None,
-                        "reposts": None,
-                        "replies": None,
-                        "quotes": None,
-                    },
+                    "metrics": dict.fromkeys(fmt.METRIC_NAMES)
+                    | {"views": max(views) if views else None},
                     "status": "ok",
                 }
             )

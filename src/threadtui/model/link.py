@@ -101,6 +101,9 @@ def link(
     forward = order is not None
     max_depth = 0
     find = by_id.get
+    # Locals: this loop runs once per post of the file, on both load paths.
+    no_parent = NO_PARENT
+    roots_append = roots.append
     # zip stops at the file's posts; placeholders appended meanwhile are not visited.
     for i, post in (
         zip(range(n_file), posts, strict=False)
@@ -108,10 +111,10 @@ def link(
         else zip(order, map(posts.__getitem__, order), strict=True)
     ):
         reply_to = post.reply_to
-        parent = NO_PARENT
+        parent = no_parent
         if reply_to is not None:
-            parent = find(reply_to, NO_PARENT)
-            if parent == NO_PARENT:
+            parent = find(reply_to, no_parent)
+            if parent == no_parent:
                 parent = placeholder(posts, by_id, reply_to)
                 missing_reply += 1
         quotes = post.quotes
@@ -122,11 +125,11 @@ def link(
                 quoted = posts[target]
                 # The tree parent falls back to the first quoted post that is really in
                 # the thread; a placeholder for an absent quote is a card, not a branch.
-                if parent == NO_PARENT and reply_to is None and not quoted.synthetic:
+                if parent == no_parent and reply_to is None and not quoted.synthetic:
                     parent = target
                     post.parent_is_quote = True
-        if parent == NO_PARENT:
-            roots.append(i)
+        if parent == no_parent:
+            roots_append(i)
         else:
             post.parent = parent
             above = posts[parent]
@@ -267,6 +270,8 @@ def _break_cycles(thread: Thread, order: Sequence[int] | None) -> list[int]:
             posts[broken.parent].children.remove(first)  # type: ignore[union-attr]
             broken.parent = NO_PARENT
             broken.parent_is_quote = False
+            # A root: its depth may have been set from its parent before the cycle showed.
+            broken.depth = 0
             freed.append(first)
             if len(cycle) == 1:
                 what = f"post {describe(broken.id)} replies to itself"

@@ -17,6 +17,7 @@ from threadtui.model import ThreadFileError, load_bytes
 from threadtui.model.load_fast import read_wellformed
 
 sys.path.insert(0, str(Path(__file__).parents[2] / "benchmarks"))
+from bench_fields import enrich
 from generate import SHAPES, generate
 
 
@@ -25,6 +26,31 @@ def test_generated_threads_take_the_fast_path(shape: str) -> None:
     data = orjson.dumps(generate(300, shape, seed=3))
     assert takes_fast_path(data)
     assert assert_same_both_ways(data)
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_a_thread_with_fields_of_its_own_takes_the_fast_path(shape: str) -> None:
+    """An id and url in each author, url and native_id on each post, the optional fields,
+    keys of its own in source and thread: what importers and other tools write."""
+    document = enrich(generate(300, shape, seed=3))
+    data = orjson.dumps(document)
+    assert takes_fast_path(data)
+    assert assert_same_both_ways(data)
+    thread = load_bytes(data, name="t.json")
+    assert thread.posts[0].url is not None and thread.authors[document["posts"][0]["author"]].url
+    assert thread.posts[0].native_id and any(post.media for post in thread.posts)
+
+
+def test_every_importer_fixture_takes_the_fast_path() -> None:
+    from threadtui import importers
+
+    for path in sorted((Path(__file__).parents[1] / "data" / "sources").glob("*/*.json*")):
+        text = path.read_text(encoding="utf-8")
+        name = importers.detect(text)
+        assert name is not None, path
+        data = orjson.dumps(importers.run(name, text).document)
+        assert takes_fast_path(data), path
+        assert assert_same_both_ways(data), path
 
 
 def test_an_imported_story_takes_the_fast_path() -> None:

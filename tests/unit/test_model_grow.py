@@ -10,6 +10,7 @@ import orjson
 import pytest
 
 from hostile_cases import OPENS, Case, params
+from threadtui.export.render import render_json
 from threadtui.model import Thread, ThreadFileError, load_document
 from threadtui.model.format import SCHEMA, SCHEMA_VERSION
 
@@ -85,6 +86,9 @@ def assert_grows_as_loaded(document: dict[str, Any], cut: int, authors_later: bo
     had = {post.id for post in grown.posts if not post.synthetic}
     change = grown.add(second)
     assert structure(grown) == structure(whole)
+    if not authors_later:
+        # Posts in the order they arrived, as the whole file holds them.
+        assert render_json(grown) == render_json(whole)
     assert grown.version == version + (0 if change.empty else 1) == change.version
     assert change.added == list(range(before, len(grown.posts)))
     # Every post the second half brought is new, or filled a placeholder.
@@ -136,6 +140,7 @@ def test_a_generated_thread_grown_backwards_in_batches_is_the_thread_loaded_whol
     for start in range(50, 300, 50):
         grown.add(posts[start : start + 50])
     assert structure(grown) == structure(whole)
+    assert render_json(grown) == render_json(whole)
 
 
 def doc(*posts: dict[str, Any], **top: Any) -> dict[str, Any]:

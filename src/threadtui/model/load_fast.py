@@ -12,9 +12,9 @@ Fields a file carries of its own (an `id` inside each author, keys of its own in
 or `thread`) and the format's optional post fields stay on this path: the free-form objects
 are read by orjson (they are a small part of a file), the optional fields are typed.
 
-It only ever answers for files it can read exactly as `load.py` would: anything else (an
-unknown field to keep, an unknown author to warn about, a value to repair or an error to
-explain) returns None, and `load.py`'s checking path reads the file instead and says what is
+It only ever answers for files it can read exactly as `load.py` would: anything else (a
+key of a post's own or a top-level one to keep, an unknown author or an unusable optional
+value to warn about, an id to clean or an error to explain) returns None, and `load.py`'s checking path reads the file instead and says what is
 wrong. A test holds the two paths to building the same thread from every file both read.
 
 It proves that no object holds a key twice: msgspec, like orjson, silently keeps the last of

@@ -14,8 +14,9 @@ are read by orjson (they are a small part of a file), the optional fields are ty
 
 It only ever answers for files it can read exactly as `load.py` would: anything else (a
 key of a post's own or a top-level one to keep, an unknown author or an unusable optional
-value to warn about, an id to clean or an error to explain) returns None, and `load.py`'s checking path reads the file instead and says what is
-wrong. A test holds the two paths to building the same thread from every file both read.
+value to warn about, an id to clean or an error to explain) returns None, and `load.py`'s
+checking path reads the file instead and says what is wrong. A test holds the two paths to
+building the same thread from every file both read.
 
 It proves that no object holds a key twice: msgspec, like orjson, silently keeps the last of
 two equal keys (msgspec issue #648), so the file's quote characters are counted against what

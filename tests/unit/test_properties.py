@@ -85,7 +85,8 @@ iso_times = st.builds(
 )
 counts = st.one_of(st.none(), st.integers(0, 2**64 - 1))
 statuses = st.sampled_from(sorted(STATUSES))
-# URLs the UI may open, some with a stranger's text in them (left out with a warning).
+# URLs the UI may open, some with a stranger's text in them or of another scheme (valid,
+# and left out with a warning).
 urls = st.one_of(
     st.none(),
     st.sampled_from(["https://example.org/a", "http://x.example/p?q=1#f", "HTTPS://A.B/"]),

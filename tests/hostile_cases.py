@@ -19,6 +19,7 @@ import pytest
 
 from threadtui.importers.xstory import ImportResult
 from threadtui.model import Thread
+from threadtui.model.format import SCHEMA, SCHEMA_VERSION
 
 HOSTILE = Path(__file__).parent / "data" / "hostile"
 MANIFEST = HOSTILE / "expectations.toml"
@@ -145,8 +146,19 @@ def shown_strings(thread: Thread) -> Iterator[str]:
         yield value
     for author in thread.authors.values():
         yield from (author.id, author.label, author.handle or "", author.display_name or "")
+        yield author.url or ""
     for post in thread.posts:
         yield from (post.id, post.text or "", post.first_line, post.author_label)
+        yield from (post.url or "", post.native_id or "", post.content_warning or "")
+        yield from (post.quote_state or "", *post.more_ids)
+        for media in post.media:
+            yield from (media.kind, media.url or "", media.alt or "")
+        for link in post.links:
+            yield from (link.url or "", link.text or "")
+        for mention in post.mentions:
+            yield from (mention.handle or "", mention.id or "", mention.url or "")
+        for edit in post.edit_history:
+            yield from (edit.id or "", edit.text or "")
 
 
 # --- story texts --------------------------------------------------------------------------
@@ -194,7 +206,7 @@ def assert_accounted(text: str, result: ImportResult) -> None:
 
 def thread_bytes(posts: list[dict[str, Any]], **thread: Any) -> bytes:
     return orjson.dumps(
-        {"schema": "threadtui.thread", "schema_version": 1, "thread": thread, "posts": posts}
+        {"schema": SCHEMA, "schema_version": SCHEMA_VERSION, "thread": thread, "posts": posts}
     )
 
 
@@ -207,7 +219,7 @@ def complete(document: dict[str, Any]) -> dict[str, Any]:
     meta = {"title": None, "summary": None, "url": None, "root": None, "details": None}
     post = {"author": None, "created_at": None, "reply_to": None, "quotes": None}
     post |= {"metrics": None, "status": None}
-    out = {"schema": "threadtui.thread", "schema_version": 1, "thread": None, "source": None}
+    out = {"schema": SCHEMA, "schema_version": SCHEMA_VERSION, "thread": None, "source": None}
     out |= {"authors": None} | document
     if out["thread"] is not None:
         out["thread"] = meta | out["thread"]

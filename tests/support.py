@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from threadtui.config import Settings
-from threadtui.model import Thread, load_document
+from threadtui.model import METRIC_NAMES, SCHEMA, SCHEMA_VERSION, Thread, load_document
 from threadtui.ui.app import ThreadApp
 
 HOSTILE_TEXTS = [
@@ -28,7 +28,7 @@ def post(pid: str, minute: int | None, text: str, **fields: Any) -> dict[str, An
         else f"2026-05-28T{minute // 60:02d}:{minute % 60:02d}:00Z",
         "reply_to": None,
         "quotes": [],
-        "metrics": {"views": None, "likes": None, "reposts": None, "replies": None, "quotes": None},
+        "metrics": dict.fromkeys(METRIC_NAMES),
         "status": "ok",
     }
     base.update(fields)
@@ -38,8 +38,8 @@ def post(pid: str, minute: int | None, text: str, **fields: Any) -> dict[str, An
 def thread_doc(posts: list[dict[str, Any]], **meta: Any) -> dict[str, Any]:
     authors = meta.pop("authors", {})
     return {
-        "schema": "threadtui.thread",
-        "schema_version": 1,
+        "schema": SCHEMA,
+        "schema_version": SCHEMA_VERSION,
         "thread": {
             "title": meta.pop("title", "A test thread"),
             "summary": meta.pop("summary", None),

@@ -31,7 +31,7 @@ from threadtui.config import (
     local_timezone,
     parse_tz,
 )
-from threadtui.model import Thread, ThreadFileError
+from threadtui.model import SCHEMA, SCHEMA_VERSION, Thread, ThreadFileError
 
 if TYPE_CHECKING:
     from threadtui.fetch.progress import Progress, ProgressCallback
@@ -486,7 +486,8 @@ def validate_main(argv: Sequence[str]) -> int:
     placeholders = len(thread.posts) - thread.real_post_count
     extra = f", {placeholders} placeholder(s) added" if placeholders else ""
     write_stdout(
-        f"{display_name(args.file)}: valid threadtui.thread v1: {thread.real_post_count} posts, "
+        f"{display_name(args.file)}: valid {SCHEMA} v{SCHEMA_VERSION}:"
+        f" {thread.real_post_count} posts, "
         f"{len(thread.authors)} authors{extra}, {len(thread.warnings)} warning(s)\n"
     )
     return EXIT_OK

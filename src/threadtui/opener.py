@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from threadtui.inputfile import MAX_INPUT_BYTES, RefusedInput, read_regular_file
-from threadtui.model import Thread, ThreadFileError, load_bytes, load_document
+from threadtui.model import SCHEMA, Thread, ThreadFileError, load_bytes, load_document
 
 if TYPE_CHECKING:
     from threadtui.importers.base import ImportResult
@@ -161,7 +161,7 @@ def read_document(
     if source is None and looks_like_json(data):
         # Writers put "schema" first (ours and the format's example do), so a look at the
         # head spares a second parse of a big file; anything else is decided on its value.
-        if b'"threadtui.thread"' in data[:4096]:
+        if f'"{SCHEMA}"'.encode() in data[:4096]:
             return None, []
         text = decode_text(data, name)
         if _is_thread_json(text):

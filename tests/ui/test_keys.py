@@ -9,6 +9,7 @@ from textual.pilot import Pilot
 from textual.widgets import Static
 
 from support import chain_thread, hostile_thread, make_app, quotes_thread
+from threadtui.model import PostFields
 from threadtui.rows import TreeRows
 from threadtui.ui.app import ThreadApp
 from threadtui.ui.detail import DetailPane, Item
@@ -251,7 +252,7 @@ async def test_copy_sends_text_through_osc52(monkeypatch: pytest.MonkeyPatch) ->
 
 async def test_copy_includes_post_link() -> None:
     thread = quotes_thread()
-    thread.posts[0].extra = {"url": "https://example.com/root"}
+    thread.posts[0].fields = PostFields(url="https://example.com/root")
     app = make_app(thread)
     copied: list[str] = []
     async with app.run_test(size=SIZE) as pilot:

@@ -12,10 +12,15 @@ import pytest
 
 from threadtui.cli import main
 from threadtui.model import NO_PARENT, ThreadFileError, load_bytes, load_document, load_path
+from threadtui.model.format import SCHEMA, SCHEMA_VERSION
 
 
 def doc(*posts: dict[str, Any], **top: Any) -> dict[str, Any]:
-    base: dict[str, Any] = {"schema": "threadtui.thread", "schema_version": 1, "posts": list(posts)}
+    base: dict[str, Any] = {
+        "schema": SCHEMA,
+        "schema_version": SCHEMA_VERSION,
+        "posts": list(posts),
+    }
     base.update(top)
     return base
 
@@ -112,13 +117,13 @@ def test_unknown_author_id_is_kept_with_warning() -> None:
 def test_unknown_fields_are_kept() -> None:
     thread = load_document(
         doc(
-            post("1", lang="en", native_id=7),
+            post("1", lang="en", score=7),
             thread={"title": "T", "community": "r/x"},
             authors={"a": {"handle": "h", "display_name": "n", "bot": True}},
             gaps=[],
         )
     )
-    assert thread.posts[0].extra == {"lang": "en", "native_id": 7}
+    assert thread.posts[0].extra == {"lang": "en", "score": 7}
     assert thread.authors["a"].extra == {"bot": True}
     assert thread.extra == {"gaps": []}
 

@@ -14,10 +14,10 @@ from hostile_cases import CASES, SEED, Case, complete, complete_bytes, params, t
 from thread_state import assert_same_both_ways, takes_fast_path
 from threadtui.importers.xstory import import_story
 from threadtui.model import ThreadFileError, load_bytes
-from threadtui.model.load import _epoch_or_none
 from threadtui.model.load_fast import read_wellformed
 
 sys.path.insert(0, str(Path(__file__).parents[2] / "benchmarks"))
+from bench_fields import enrich
 from generate import SHAPES, generate
 
 
@@ -26,6 +26,31 @@ def test_generated_threads_take_the_fast_path(shape: str) -> None:
     data = orjson.dumps(generate(300, shape, seed=3))
     assert takes_fast_path(data)
     assert assert_same_both_ways(data)
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_a_thread_with_fields_of_its_own_takes_the_fast_path(shape: str) -> None:
+    """An id and url in each author, url and native_id on each post, the optional fields,
+    keys of its own in source and thread: what importers and other tools write."""
+    document = enrich(generate(300, shape, seed=3))
+    data = orjson.dumps(document)
+    assert takes_fast_path(data)
+    assert assert_same_both_ways(data)
+    thread = load_bytes(data, name="t.json")
+    assert thread.posts[0].url is not None and thread.authors[document["posts"][0]["author"]].url
+    assert thread.posts[0].native_id and any(post.media for post in thread.posts)
+
+
+def test_every_importer_fixture_takes_the_fast_path() -> None:
+    from threadtui import importers
+
+    for path in sorted((Path(__file__).parents[1] / "data" / "sources").glob("*/*.json*")):
+        text = path.read_text(encoding="utf-8")
+        name = importers.detect(text)
+        assert name is not None, path
+        data = orjson.dumps(importers.run(name, text).document)
+        assert takes_fast_path(data), path
+        assert assert_same_both_ways(data), path
 
 
 def test_an_imported_story_takes_the_fast_path() -> None:
@@ -100,19 +125,19 @@ def test_duplicate_ids_are_explained_by_the_checking_path() -> None:
 
 
 @pytest.mark.parametrize(
-    ("posts", "links_made"),
+    "posts",
     [
-        ([("a", None, ()), ("b", "a", ()), ("c", None, ("a", "b"))], True),
-        ([("a", None, ("gone",)), ("b", "a", ("gone", "gone2", "a")), ("c", "b", ("gone",))], True),
-        ([("a", None, ()), ("b", None, ("gone", "a"))], True),
-        ([("a", None, ()), ("b", None, ("a", "a", "gone", "gone"))], True),
-        ([("b", "a", ()), ("a", None, ())], False),
-        ([("a", None, ()), ("b", "gone", ())], False),
-        ([("a", None, ("gone",)), ("b", "gone", ())], False),
-        ([("a", "a", ())], False),
-        ([("a", None, ("a",))], False),
-        ([("a", None, ()), ("b", None, ("a", "c")), ("c", "b", ())], False),
-        ([("a", "b", ()), ("b", "a", ())], False),
+        [("a", None, ()), ("b", "a", ()), ("c", None, ("a", "b"))],
+        [("a", None, ("gone",)), ("b", "a", ("gone", "gone2", "a")), ("c", "b", ("gone",))],
+        [("a", None, ()), ("b", None, ("gone", "a"))],
+        [("a", None, ()), ("b", None, ("a", "a", "gone", "gone"))],
+        [("b", "a", ()), ("a", None, ())],
+        [("a", None, ()), ("b", "gone", ())],
+        [("a", None, ("gone",)), ("b", "gone", ())],
+        [("a", "a", ())],
+        [("a", None, ("a",))],
+        [("a", None, ()), ("b", None, ("a", "c")), ("c", "b", ())],
+        [("a", "b", ()), ("b", "a", ())],
     ],
     ids=[
         "in-order",
@@ -128,18 +153,18 @@ def test_duplicate_ids_are_explained_by_the_checking_path() -> None:
         "cycle",
     ],
 )
-def test_the_fast_path_links_the_usual_file_and_leaves_the_rest_to_link(
-    posts: list[tuple[str, str | None, tuple[str, ...]]], links_made: bool
+def test_the_fast_path_takes_any_reference_shape_and_links_as_the_checking_path(
+    posts: list[tuple[str, str | None, tuple[str, ...]]],
 ) -> None:
+    """One linker (link.py) for both paths: forward references, absent posts and cycles
+    no longer send a file anywhere else."""
     data = complete_bytes(
         [
             {"id": pid, "text": pid, "reply_to": parent, "quotes": list(quotes)}
             for pid, parent, quotes in posts
         ]
     )
-    parts = read_wellformed(data, _epoch_or_none)
-    assert parts is not None
-    assert (parts.links is not None) == links_made
+    assert read_wellformed(data) is not None
     assert assert_same_both_ways(data)
 
 

@@ -11,6 +11,7 @@ from hostile_cases import FORBIDDEN, OPENS, Case, canonical, params
 from threadtui.cli import main
 from threadtui.export.render import md_escape, render_json, render_markdown, render_text
 from threadtui.model import Thread, load_bytes, load_path
+from threadtui.model.format import SCHEMA, SCHEMA_VERSION
 from threadtui.opener import open_thread
 from threadtui.query import FilterView, Query, SearchIndex, parse_query, run_query
 from threadtui.ui.glyphs import ASCII, UNICODE
@@ -92,7 +93,7 @@ def test_unknown_fields_survive_json_output(capsysbinary: pytest.CaptureFixture[
     out = orjson.loads(capsysbinary.readouterr().out)
     post = out["posts"][0]
     assert post["url"] == "https://example.org/a"
-    assert (post["lang"], post["native_id"], post["embed"]) == (
+    assert (post["lang"], post["score"], post["embed"]) == (
         "en",
         7,
         {"nested": [1, {"x": None}]},
@@ -124,8 +125,8 @@ def test_unknown_metrics_survive_json_output_cleaned() -> None:
 def test_source_and_every_kept_string_are_written_cleaned() -> None:
     hostile = "bidi \u202e C1 \x9b31m esc \x1b]0;T\x07 nul \x00"
     document = {
-        "schema": "threadtui.thread",
-        "schema_version": 1,
+        "schema": SCHEMA,
+        "schema_version": SCHEMA_VERSION,
         "thread": {"title": "t", "details": {"k": hostile, "n": [hostile]}, hostile: hostile},
         "source": {"platform": hostile, hostile: {"deep": [hostile]}},
         "authors": {"u": {"handle": "u", hostile: hostile}},

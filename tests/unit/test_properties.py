@@ -32,6 +32,7 @@ from thread_state import assert_same_both_ways, takes_fast_path
 from threadtui.export.render import render_json, render_text
 from threadtui.importers.xstory import ImportResult, StoryFormatError, dumps, import_story
 from threadtui.model import STATUSES, Thread, ThreadFileError, load_bytes, load_document
+from threadtui.model import format as fmt
 from threadtui.opener import decode_text, import_text, looks_like_json
 
 # One profile for the file: deterministic per example, no deadline (the first example pays
@@ -44,8 +45,10 @@ settings.register_profile(
 )
 HOSTILE = settings.get_profile("hostile")
 
-SCHEMA = json.loads(resources.files("threadtui.model").joinpath("thread.schema.json").read_text())
-VALIDATOR = jsonschema.Draft202012Validator(SCHEMA)
+JSON_SCHEMA = json.loads(
+    resources.files("threadtui.model").joinpath("thread.schema.json").read_text()
+)
+VALIDATOR = jsonschema.Draft202012Validator(JSON_SCHEMA)
 
 SNIPPETS = [
     "\x1b]0;PWNED\x07",
@@ -82,6 +85,47 @@ iso_times = st.builds(
 )
 counts = st.one_of(st.none(), st.integers(0, 2**64 - 1))
 statuses = st.sampled_from(sorted(STATUSES))
+# URLs the UI may open, some with a stranger's text in them or of another scheme (valid,
+# and left out with a warning).
+urls = st.one_of(
+    st.none(),
+    st.sampled_from(["https://example.org/a", "http://x.example/p?q=1#f", "HTTPS://A.B/"]),
+    st.builds("https://x.example/{}".format, hostile_text),
+    hostile_text,
+)
+lines = st.one_of(st.none(), hostile_text)
+
+
+def small_object(kind: type) -> st.SearchStrategy[dict[str, Any]]:
+    """An object of one of the optional fields' value types, as the format allows it."""
+    keys: dict[str, st.SearchStrategy[Any]] = {
+        key: {
+            "line": lines,
+            "text": lines,
+            "url": urls,
+            "time": st.one_of(st.none(), iso_times),
+            "media_kind": st.sampled_from(fmt.MEDIA_KINDS),
+            "count": counts,
+            "ids": st.lists(hostile_text, max_size=2),
+        }[value_kind]
+        for key, value_kind in fmt.VALUE_KEYS[kind].items()
+    }
+    return st.fixed_dictionaries({}, optional=keys)
+
+
+OPTIONAL_FIELDS: dict[str, st.SearchStrategy[Any]] = {
+    "url": urls,
+    "native_id": lines,
+    "edited_at": st.one_of(st.none(), iso_times),
+    "content_warning": lines,
+    "media": st.lists(small_object(fmt.Media), max_size=2),
+    "links": st.lists(small_object(fmt.Link), max_size=2),
+    "mentions": st.lists(small_object(fmt.Mention), max_size=2),
+    "more": st.one_of(st.none(), small_object(fmt.More)),
+    "edit_history": st.lists(small_object(fmt.Edit), max_size=2),
+    "quote_state": lines,
+}
+assert tuple(OPTIONAL_FIELDS) == fmt.OPTIONAL_POST_KEYS
 
 
 @st.composite
@@ -99,6 +143,8 @@ def valid_post(draw: st.DrawFn, author_ids: list[str]) -> dict[str, Any]:
         ),
         "status": st.just(status),
     }
+    if draw(st.booleans()):
+        optional.update(OPTIONAL_FIELDS)
     for key, strategy in optional.items():
         if draw(st.booleans()) or (key == "status" and status != "ok"):
             post[key] = draw(strategy)
@@ -117,6 +163,7 @@ def valid_thread(draw: st.DrawFn, *, unique: bool = False) -> dict[str, Any]:
                 optional={
                     "handle": st.one_of(st.none(), hostile_text),
                     "display_name": st.one_of(st.none(), hostile_text),
+                    "url": urls,
                 },
             )
         )
@@ -137,8 +184,8 @@ def valid_thread(draw: st.DrawFn, *, unique: bool = False) -> dict[str, Any]:
         )
     )
     return {
-        "schema": "threadtui.thread",
-        "schema_version": 1,
+        "schema": fmt.SCHEMA,
+        "schema_version": fmt.SCHEMA_VERSION,
         "thread": thread,
         "authors": authors,
         "posts": posts,

@@ -11,6 +11,7 @@ from typing import Any
 import orjson
 
 from threadtui.model import Author, Post, Thread
+from threadtui.model import format as fmt
 from threadtui.model.timefmt import format_count, format_full
 from threadtui.query import FilterView, Query, highlight_spans
 from threadtui.ui.glyphs import UNICODE, Glyphs
@@ -188,7 +189,9 @@ def render_json(thread: Thread, *, view: FilterView | None = None, query: str = 
     again. Without a filter, loading the output gives the thread loaded here.
     """
     posts = thread.posts
-    shown = sorted(shown_posts(thread, view))
+    # In file order: posts that arrived later (Thread.add) after those before them.
+    rank = thread.file_rank
+    shown = sorted(shown_posts(thread, view), key=lambda item: rank[item[0]])
     out_posts: list[dict[str, Any]] = []
     authors: dict[str, dict[str, Any]] = {}
 
@@ -197,6 +200,8 @@ def render_json(thread: Thread, *, view: FilterView | None = None, query: str = 
         if not author.declared:
             return
         entry = authors[author.id] = {"handle": author.handle, "display_name": author.display_name}
+        if author.url is not None:
+            entry["url"] = author.url
         if author.extra:
             entry.update(author.extra)
 
@@ -232,6 +237,8 @@ def render_json(thread: Thread, *, view: FilterView | None = None, query: str = 
             "metrics": metrics_out,
             "status": post.status,
         }
+        if post.fields is not None:
+            entry.update(post.fields.to_json())
         if post.extra:
             entry.update(post.extra)
         if view is not None:
@@ -247,8 +254,8 @@ def render_json(thread: Thread, *, view: FilterView | None = None, query: str = 
     if thread.meta_extra:
         meta.update(thread.meta_extra)
     document: dict[str, Any] = {
-        "schema": "threadtui.thread",
-        "schema_version": 1,
+        "schema": fmt.SCHEMA,
+        "schema_version": fmt.SCHEMA_VERSION,
         "thread": meta,
         "source": thread.source,
         "authors": authors,

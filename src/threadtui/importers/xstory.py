@@ -39,6 +39,7 @@ from typing import Any, Final
 
 from threadtui import __version__
 from threadtui.importers.base import ImportFormatError, ImportResult, ImportWarning, dumps
+from threadtui.model import format as fmt
 from threadtui.model.sanitize import clean_line
 
 __all__ = [
@@ -763,13 +764,8 @@ class _Importer:
                     "created_at": group.created_at,
                     "reply_to": None,
                     "quotes": quotes,
-                    "metrics": {
-                        "views": max(views) if views else None,
-                        "likes": None,
-                        "reposts": None,
-                        "replies": None,
-                        "quotes": None,
-                    },
+                    "metrics": dict.fromkeys(fmt.METRIC_NAMES)
+                    | {"views": max(views) if views else None},
                     "status": "ok",
                 }
             )
@@ -777,8 +773,8 @@ class _Importer:
         details = {key: header[key] for key in ("age", "counter") if header[key] is not None}
         root = self.op.group.id if self.op is not None and self.op.group is not None else None
         return {
-            "schema": "threadtui.thread",
-            "schema_version": 1,
+            "schema": fmt.SCHEMA,
+            "schema_version": fmt.SCHEMA_VERSION,
             "thread": {
                 "title": header["title"],
                 "summary": header["summary"],

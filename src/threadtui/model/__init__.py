@@ -1,8 +1,17 @@
 """The thread model: plain Python, no Textual, so it can be tested and benchmarked alone."""
 
-from threadtui.model.load import (
+from threadtui.model.format import (
     SCHEMA,
     SCHEMA_VERSION,
+    Edit,
+    Link,
+    Media,
+    Mention,
+    More,
+    PostFields,
+)
+from threadtui.model.grow import Change
+from threadtui.model.load import (
     ThreadFileError,
     is_thread_document,
     load_bytes,
@@ -28,8 +37,15 @@ __all__ = [
     "SCHEMA_VERSION",
     "STATUSES",
     "Author",
+    "Change",
+    "Edit",
+    "Link",
+    "Media",
+    "Mention",
     "Metrics",
+    "More",
     "Post",
+    "PostFields",
     "Thread",
     "ThreadFileError",
     "clean_line",

@@ -1,6 +1,7 @@
 """Turn a thread's flat list of posts into a tree: parents, children, quotes, depths, order.
 
-Both loaders (load.py's checking path, load_fast.py's fast path) end here. References
+The one linker: both loaders (load.py's checking path, load_fast.py's fast path) end here,
+and so does a thread that grows (grow.py), which links all its posts again. References
 that name absent posts get placeholders appended after the file's posts, so nothing the
 file mentions is silently dropped; cycles are broken with a warning; every loop is flat,
 so a 100,000-deep chain never touches the recursion limit.
@@ -9,6 +10,7 @@ so a 100,000-deep chain never touches the recursion limit.
 from __future__ import annotations
 
 import operator
+from collections.abc import Callable, Sequence
 from typing import Final, NamedTuple
 
 from threadtui.model.sanitize import describe
@@ -21,13 +23,19 @@ class Links(NamedTuple):
     """What linking leaves for `finish`."""
 
     n_file: int
-    """Posts the file holds; placeholders come after them."""
+    """Posts before linking; placeholders linking made come after them."""
     roots: list[int]
     missing_reply: int
     missing_quote: int
     forward: bool
     """Some post comes before its parent: cycles are possible, depths need a walk."""
     max_depth: int
+    order: Sequence[int] | None = None
+    """The real posts in the order they arrived, when not simply the first `n_file` (a
+    thread that grew); it decides ties as file order does."""
+    placeholders: Sequence[int] = ()
+    """Placeholders made before linking (a thread that grew); they are among the first
+    `n_file` posts."""
 
 
 def placeholder(posts: list[Post], by_id: dict[str, int], post_id: str) -> int:
@@ -66,8 +74,18 @@ def add_quote(posts: list[Post], by_id: dict[str, int], i: int, q: str) -> tuple
     return target, made
 
 
-def link(posts: list[Post], by_id: dict[str, int]) -> Links:
-    """Resolve every reference of the file's posts: parents, children, quotes, depths."""
+def link(
+    posts: list[Post],
+    by_id: dict[str, int],
+    order: Sequence[int] | None = None,
+    placeholders: Sequence[int] = (),
+) -> Links:
+    """Resolve every reference of the file's posts: parents, children, quotes, depths.
+
+    The posts must be unlinked (as built). `order` lists the real posts in the order they
+    arrived when that is not `range(len(posts))`, and `placeholders` the placeholders
+    among the posts: a thread that grew links everything again so (grow.py).
+    """
     n_file = len(posts)
 
     # Every reference resolves: absent targets become placeholders appended after the file's
@@ -79,16 +97,24 @@ def link(posts: list[Post], by_id: dict[str, int]) -> Links:
     # Usually every post comes after its parent: then no cycle is possible and a depth is
     # its parent's plus one, known in this same pass. A forward reference switches to the
     # general (slower) cycle check and depth walk below.
-    forward = False
+    # A given order may put a post before its parent with no cycle: then the general path.
+    forward = order is not None
     max_depth = 0
     find = by_id.get
+    # Locals: this loop runs once per post of the file, on both load paths.
+    no_parent = NO_PARENT
+    roots_append = roots.append
     # zip stops at the file's posts; placeholders appended meanwhile are not visited.
-    for i, post in zip(range(n_file), posts, strict=False):
+    for i, post in (
+        zip(range(n_file), posts, strict=False)
+        if order is None
+        else zip(order, map(posts.__getitem__, order), strict=True)
+    ):
         reply_to = post.reply_to
-        parent = NO_PARENT
+        parent = no_parent
         if reply_to is not None:
-            parent = find(reply_to, NO_PARENT)
-            if parent == NO_PARENT:
+            parent = find(reply_to, no_parent)
+            if parent == no_parent:
                 parent = placeholder(posts, by_id, reply_to)
                 missing_reply += 1
         quotes = post.quotes
@@ -99,11 +125,11 @@ def link(posts: list[Post], by_id: dict[str, int]) -> Links:
                 quoted = posts[target]
                 # The tree parent falls back to the first quoted post that is really in
                 # the thread; a placeholder for an absent quote is a card, not a branch.
-                if parent == NO_PARENT and reply_to is None and not quoted.synthetic:
+                if parent == no_parent and reply_to is None and not quoted.synthetic:
                     parent = target
                     post.parent_is_quote = True
-        if parent == NO_PARENT:
-            roots.append(i)
+        if parent == no_parent:
+            roots_append(i)
         else:
             post.parent = parent
             above = posts[parent]
@@ -119,7 +145,9 @@ def link(posts: list[Post], by_id: dict[str, int]) -> Links:
                     max_depth = depth
             else:
                 forward = True
-    return Links(n_file, roots, missing_reply, missing_quote, forward, max_depth)
+    return Links(
+        n_file, roots, missing_reply, missing_quote, forward, max_depth, order, placeholders
+    )
 
 
 def finish(thread: Thread, links: Links) -> None:
@@ -127,7 +155,7 @@ def finish(thread: Thread, links: Links) -> None:
     posts = thread.posts
     warnings = thread.warnings
     by_id = thread.by_id
-    n_file, roots, missing_reply, missing_quote, forward, max_depth = links
+    n_file, roots, missing_reply, missing_quote, forward, max_depth, order, made = links
     if thread.root_id is not None and thread.root_id not in by_id:
         placeholder(posts, by_id, thread.root_id)
         missing_reply += 1
@@ -141,15 +169,22 @@ def finish(thread: Thread, links: Links) -> None:
         )
 
     file_roots = len(roots)
-    for post in posts[n_file:]:
+    made_now = posts[n_file:]
+    if order is not None:
+        # Placeholders made before these posts arrived come first by index: put them all
+        # in the order one load of every post would have made them.
+        made_now = sorted(
+            [*map(posts.__getitem__, made), *made_now], key=_first_reference(posts, order)
+        )
+    for post in made_now:
         # A placeholder for an absent quote belongs in quote cards only.
         if post.quoted_by is None or post.children is not None:
             roots.append(post.index)
     # Every post of the file is in the tree (a root, or under its parent once cycles are
     # broken); of the placeholders, only the roots just added.
-    thread.tree_size = n_file + len(roots) - file_roots
+    thread.tree_size = n_file - len(made) + len(roots) - file_roots
     if forward:
-        roots.extend(_break_cycles(thread))
+        roots.extend(_break_cycles(thread, order))
 
     inf = float("inf")
     created_key = [inf if p.created is None else p.created for p in posts]
@@ -186,15 +221,40 @@ def finish(thread: Thread, links: Links) -> None:
         thread.time_range = (first, last)
 
 
-def _break_cycles(thread: Thread) -> list[int]:
-    """Make the parent graph a forest: each cycle loses the parent of its first post.
+def _first_reference(posts: list[Post], order: Sequence[int]) -> Callable[[Post], tuple[int, int]]:
+    """Sort key of a placeholder: where the file first refers to it (the post, in `order`,
+    then the reference within it: reply_to, then each quote); one that nothing refers to
+    (the thread's root) after all of them. That is the order `link` makes them in."""
+    arrival = dict(zip(order, range(len(order)), strict=True))
+    unseen = (len(order), 0)
+
+    def key(placeholder: Post) -> tuple[int, int]:
+        first = unseen
+        for i in (*(placeholder.children or ()), *(placeholder.quoted_by or ())):
+            post = posts[i]
+            at = arrival.get(i)
+            if at is None:
+                continue
+            where = 0 if post.reply_to == placeholder.id else 1 + post.quotes.index(placeholder.id)
+            first = min(first, (at, where))
+        return first
+
+    return key
+
+
+def _break_cycles(thread: Thread, order: Sequence[int] | None) -> list[int]:
+    """Make the parent graph a forest: each cycle loses the parent of its first post (in
+    file order: `order` when the thread grew, else by index).
 
     Returns the posts that became roots.
     """
     freed: list[int] = []
     posts = thread.posts
+    arrival = (
+        None if order is None else dict(zip(order, range(len(order)), strict=True)).__getitem__
+    )
     state = bytearray(len(posts))  # 0 unseen, 1 on the current walk, 2 known acyclic
-    for start in range(len(posts)):
+    for start in range(len(posts)) if order is None else order:
         if state[start]:
             continue
         walk: list[int] = []
@@ -205,16 +265,18 @@ def _break_cycles(thread: Thread) -> list[int]:
             i = posts[i].parent
         if i != NO_PARENT and state[i] == 1:
             cycle = walk[walk.index(i) :]
-            first = min(cycle)
+            first = min(cycle, key=arrival)
             broken = posts[first]
             posts[broken.parent].children.remove(first)  # type: ignore[union-attr]
             broken.parent = NO_PARENT
             broken.parent_is_quote = False
+            # A root: its depth may have been set from its parent before the cycle showed.
+            broken.depth = 0
             freed.append(first)
             if len(cycle) == 1:
                 what = f"post {describe(broken.id)} replies to itself"
             else:
-                shown = ", ".join(describe(posts[k].id) for k in sorted(cycle)[:5])
+                shown = ", ".join(describe(posts[k].id) for k in sorted(cycle, key=arrival)[:5])
                 more = f" and {len(cycle) - 5} more" if len(cycle) > 5 else ""
                 what = f"posts {shown}{more} reply to each other in a cycle"
             thread.warnings.append(f"{what}: {describe(broken.id)} is shown as a root")

@@ -24,34 +24,26 @@ from typing import Any, Final, NoReturn
 
 import orjson
 
-from threadtui.model.link import Links, finish, link
+from threadtui.model import format as fmt
+from threadtui.model.fields import read_author_url, read_fields
+from threadtui.model.format import METRIC_NAMES, SCHEMA, SCHEMA_VERSION, TIME_EXPECTED
+from threadtui.model.link import finish, link
 from threadtui.model.load_fast import read_wellformed
 from threadtui.model.sanitize import _UNSAFE, clean_json, clean_line, clean_text, describe
-from threadtui.model.thread import (
-    METRIC_NAMES,
-    NO_METRICS,
-    STATUSES,
-    Author,
-    Post,
-    Thread,
-)
+from threadtui.model.thread import NO_METRICS, STATUSES, Author, Post, Thread
 
 _METRIC_SET: Final = frozenset(METRIC_NAMES)
-SCHEMA: Final = "threadtui.thread"
-SCHEMA_VERSION: Final = 1
-
-POST_KEYS: Final = frozenset(
-    {"id", "author", "text", "created_at", "reply_to", "quotes", "metrics", "status"}
-)
-TOP_KEYS: Final = frozenset({"schema", "schema_version", "thread", "source", "authors", "posts"})
-THREAD_KEYS: Final = frozenset({"title", "summary", "url", "root", "details"})
-AUTHOR_KEYS: Final = frozenset({"handle", "display_name"})
+_OPTIONAL: Final = frozenset(fmt.OPTIONAL_POST_KEYS)
+POST_KEYS: Final = frozenset(fmt.POST_KEYS) | _OPTIONAL
+"""Every key the format defines for a post: the others are the file's own, kept."""
+TOP_KEYS: Final = frozenset(fmt.TOP_KEYS)
+THREAD_KEYS: Final = frozenset(fmt.THREAD_KEYS)
+AUTHOR_KEYS: Final = frozenset(fmt.AUTHOR_KEYS)
 
 _MISSING: Final = object()
-_FETCH: Final = operator.itemgetter(
-    "id", "text", "author", "created_at", "reply_to", "quotes", "metrics", "status"
-)
-_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d(?::\d\d(?:\.\d{1,9})?)?Z")
+_FETCH: Final = operator.itemgetter(*fmt.POST_KEYS)
+_CORE: Final = len(fmt.POST_KEYS)
+_TIME = fmt.TIME
 _BOM = b"\xef\xbb\xbf"
 
 
@@ -110,7 +102,7 @@ def load_bytes(data: bytes, *, name: str = "<thread>") -> Thread:
     if not data or data.isspace():
         raise ThreadFileError(name, "the file is empty")
     with _no_gc():
-        parts = read_wellformed(data, _epoch_or_none)
+        parts = read_wellformed(data)
         if parts is not None:
             return _build(
                 clean_line(name),
@@ -125,8 +117,7 @@ def load_bytes(data: bytes, *, name: str = "<thread>") -> Thread:
                 parts.by_id,
                 [],
                 None,
-                None,
-                parts.links,
+                parts.meta_extra,
             )
         # Something to repair, keep or explain: the checking path reads the file again.
         try:
@@ -346,7 +337,9 @@ def _load_document(document: Any, name: str) -> Thread:
 
     warnings: list[str] = []
     claimed: dict[str, str] = {}
-    authors = _read_authors(r, r.optional_object(top.get("authors"), "$.authors"), claimed)
+    authors = _read_authors(
+        r, r.optional_object(top.get("authors"), "$.authors"), claimed, warnings
+    )
     by_id: dict[str, int] = {}
     posts = _read_posts(r, raw_posts, authors, by_id, warnings, claimed)
     extra = {k: v for k, v in top.items() if k not in TOP_KEYS} or None
@@ -381,7 +374,6 @@ def _build(
     warnings: list[str],
     extra: dict[str, Any] | None,
     meta_extra: dict[str, Any] | None,
-    links: Links | None = None,
 ) -> Thread:
     """The thread from what either path read; free-form parts are cleaned here, for both."""
     thread = Thread(
@@ -401,7 +393,7 @@ def _build(
         raw_details=clean_json(details) or None,
         meta_extra=clean_json(meta_extra),
     )
-    finish(thread, link(posts, by_id) if links is None else links)
+    finish(thread, link(posts, by_id))
     return thread
 
 
@@ -412,16 +404,6 @@ def _details(raw: dict[str, Any]) -> dict[str, str]:
         for key, value in raw.items()
         if isinstance(value, str | int | float) and not isinstance(value, bool)
     }
-
-
-def _epoch_or_none(text: str) -> float | None:
-    """A `created_at` value as epoch seconds; None if it breaks the format's rules."""
-    if _TIME.fullmatch(text) is None:
-        return None
-    try:
-        return datetime.fromisoformat(text).timestamp()
-    except ValueError:
-        return None
 
 
 def _shown_key(key: str) -> str:
@@ -443,7 +425,9 @@ def _claim_author_id(r: _Reader, clean_id: str, where: str, claimed: dict[str, s
         r.fail(where, f"duplicate author id {describe(clean_id)} (first at {first})")
 
 
-def _read_authors(r: _Reader, raw: dict[str, Any], claimed: dict[str, str]) -> dict[str, Author]:
+def _read_authors(
+    r: _Reader, raw: dict[str, Any], claimed: dict[str, str], warnings: list[str]
+) -> dict[str, Author]:
     authors: dict[str, Author] = {}
     unsafe = _UNSAFE.search
     for author_id, entry in raw.items():
@@ -460,12 +444,15 @@ def _read_authors(r: _Reader, raw: dict[str, Any], claimed: dict[str, str]) -> d
             handle = r.opt_line(handle, f"$.authors[{describe(author_id)}].handle")
         if name is not None and (type(name) is not str or unsafe(name) is not None):
             name = r.opt_line(name, f"$.authors[{describe(author_id)}].display_name")
-        extra = None
+        extra = url = None
         if not entry.keys() <= AUTHOR_KEYS:
             extra = clean_json({k: v for k, v in entry.items() if k not in AUTHOR_KEYS})
         clean_id = author_id if author_id.isprintable() else clean_line(author_id)
-        _claim_author_id(r, clean_id, f"$.authors[{_shown_key(author_id)}]", claimed)
-        authors[author_id] = Author(clean_id, handle, name, 0, extra)
+        where = f"$.authors[{_shown_key(author_id)}]"
+        _claim_author_id(r, clean_id, where, claimed)
+        if "url" in entry:
+            url = read_author_url(entry["url"], f"{where}.url", warnings)
+        authors[author_id] = Author(clean_id, handle, name, 0, extra, True, url)
     return authors
 
 
@@ -498,15 +485,17 @@ def _read_posts(
     new_post = Post
     claim = by_id.setdefault
     missing = _MISSING
+    core = _CORE
+    optional = _OPTIONAL
 
     for i, d in enumerate(raw_posts):
         if type(d) is not dict_:
             r.expected(f"$.posts[{i}]", "a post object", d)
         try:
             # Writers emit all eight keys: one C call fetches them, and a length of eight
-            # then also proves there is nothing extra to keep.
-            pid, text, author_id, created_at, reply_to, quotes, raw_metrics, status = fetch(d)
-            extra = None if len(d) == 8 else _extra(d)
+            # then also proves there is nothing more to read or keep.
+            pid, author_id, text, created_at, reply_to, quotes, raw_metrics, status = fetch(d)
+            extra = None if len(d) == core else _extra(d)
         except KeyError:
             get = d.get
             pid = get("id")
@@ -554,11 +543,7 @@ def _read_posts(
             created = times.get(created_at) if type(created_at) is str_ else None
             if created is None:
                 if type(created_at) is not str_ or time_match(created_at) is None:
-                    r.expected(
-                        f"$.posts[{i}].created_at",
-                        "an ISO 8601 UTC time ending in Z (like 2026-05-28T23:57:00Z) or null",
-                        created_at,
-                    )
+                    r.expected(f"$.posts[{i}].created_at", TIME_EXPECTED, created_at)
                 try:
                     created = fromiso(created_at).timestamp()
                 except ValueError as error:
@@ -600,11 +585,12 @@ def _read_posts(
         elif raw_metrics is not None and raw_metrics != {}:
             r.expected(f"$.posts[{i}].metrics", "an object", raw_metrics)
 
-        append(
-            new_post(
-                i, pid, author, text, created_at, created, reply_to, quotes, metrics, status, extra
-            )
+        post = new_post(
+            i, pid, author, text, created_at, created, reply_to, quotes, metrics, status, extra
         )
+        if len(d) != core and not optional.isdisjoint(d):
+            post.fields = read_fields(d, f"$.posts[{i}]", warnings)
+        append(post)
     return posts
 
 

@@ -4,37 +4,55 @@ Almost every file threadtui opens was written by a tool (an importer, an exporte
 scraper) and is well-formed. For those, msgspec parses the JSON and checks every field's
 type in one C pass straight into small structs, about twice as fast as `orjson.loads` builds
 dicts, and leaves one Python loop what a type cannot say (time values, duplicate ids,
-authors, cleaning) and the linking of each post under its parent. That is what lets a
+authors, cleaning). Linking is link.py's, as for the checking path. That is what lets a
 100,000-post thread reach its first frame within twice the time of merely parsing it
 (issue #5).
 
-It only ever answers for files it can read exactly as `load.py` would: anything else (an
-unknown field to keep, an unknown author to warn about, a value to repair or an error to
-explain) returns None, and `load.py`'s checking path reads the file instead and says what is
-wrong. A test holds the two paths to building the same thread from every file both read.
+Fields a file carries of its own (an `id` inside each author, keys of its own in `source`
+or `thread`) and the format's optional post fields stay on this path: the free-form objects
+are read by orjson (they are a small part of a file), the optional fields are typed.
 
-It takes only files that spell out every key of the format (every writer we know does), and
-proves that no object holds a key twice: msgspec, like orjson, silently keeps the last of
+It only ever answers for files it can read exactly as `load.py` would: anything else (a
+key of a post's own or a top-level one to keep, an unknown author or an unusable optional
+value to warn about, an id to clean or an error to explain) returns None, and `load.py`'s
+checking path reads the file instead and says what is wrong. A test holds the two paths to
+building the same thread from every file both read.
+
+It proves that no object holds a key twice: msgspec, like orjson, silently keeps the last of
 two equal keys (msgspec issue #648), so the file's quote characters are counted against what
 was decoded (`_Tally.proves_no_repeated_key`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from operator import attrgetter
-from typing import Annotated, Any, Final, Literal
+from typing import Annotated, Any, Final
 
 import msgspec
 import orjson
 from msgspec import UNSET, UnsetType
 
-from threadtui.model.link import Links, add_quote
-from threadtui.model.sanitize import _UNSAFE, clean_line, clean_text
-from threadtui.model.thread import NO_METRICS, NO_PARENT, Author, Post, _Count
+from threadtui.model import format as fmt
+from threadtui.model.format import (
+    Count,
+    Edit,
+    Link,
+    Media,
+    Mention,
+    MetricName,
+    More,
+    PostFields,
+    SchemaName,
+    SchemaVersion,
+    Status,
+    epoch_of,
+    is_web_url,
+    post_fields,
+)
+from threadtui.model.sanitize import _UNSAFE, clean_json, clean_line, clean_text
+from threadtui.model.thread import NO_METRICS, Author, Post
 
 _Id = Annotated[str, msgspec.Meta(min_length=1)]
-_Status = Literal["ok", "not_found", "deleted", "removed", "blocked", "not_fetched"]
 
 
 # A Raw field is any JSON value kept as its text (`Raw | None` would accept only null).
@@ -44,7 +62,6 @@ _NULL: Final = msgspec.Raw(b"null")
 # A key the file leaves out decodes as UNSET, not None: the count of keys that proves no key
 # repeats (`_Tally`) must know which keys each object spelled out.
 _Unset = UnsetType
-_MetricName = Literal["views", "likes", "reposts", "replies", "quotes"]
 
 
 class _Post(msgspec.Struct, forbid_unknown_fields=True, gc=False):
@@ -58,44 +75,42 @@ class _Post(msgspec.Struct, forbid_unknown_fields=True, gc=False):
     quotes: tuple[_Id, ...] | _Unset | None = UNSET
     # A dict, as the checking path keeps it (Post.metrics reads it): its size is the
     # number of keys the file wrote.
-    metrics: dict[_MetricName, _Count | None] | _Unset | None = UNSET
-    status: _Status | _Unset | None = UNSET
-
-
-_POST_KEYS: Final = len(_Post.__struct_fields__)
-
-
-class _Author(msgspec.Struct, forbid_unknown_fields=True, gc=False):
-    handle: str | _Unset | None = UNSET
-    display_name: str | _Unset | None = UNSET
-
-
-class _Meta(msgspec.Struct, forbid_unknown_fields=True, gc=False):
-    title: str | _Unset | None = UNSET
-    summary: str | _Unset | None = UNSET
+    metrics: dict[MetricName, Count | None] | _Unset | None = UNSET
+    status: Status | _Unset | None = UNSET
+    # The optional fields (format.OPTIONAL_POST_KEYS), in that order.
     url: str | _Unset | None = UNSET
-    root: _Id | _Unset | None = UNSET
-    # Free-form values: orjson reads them, so they come out exactly as the checking path's.
-    details: msgspec.Raw | _Unset = UNSET
+    native_id: str | _Unset | None = UNSET
+    edited_at: str | _Unset | None = UNSET
+    content_warning: str | _Unset | None = UNSET
+    media: tuple[Media, ...] | _Unset | None = UNSET
+    links: tuple[Link, ...] | _Unset | None = UNSET
+    mentions: tuple[Mention, ...] | _Unset | None = UNSET
+    more: More | _Unset | None = UNSET
+    edit_history: tuple[Edit, ...] | _Unset | None = UNSET
+    quote_state: str | _Unset | None = UNSET
+
+
+_POST_KEYS: Final = len(fmt.POST_KEYS)
+_OPTIONAL: Final = attrgetter(*fmt.OPTIONAL_POST_KEYS)
+_NONE_GIVEN: Final = (UNSET,) * len(fmt.OPTIONAL_POST_KEYS)
+assert set(_Post.__struct_fields__) == {*fmt.POST_KEYS, *fmt.OPTIONAL_POST_KEYS}
+assert _Post.__struct_fields__[-len(fmt.OPTIONAL_POST_KEYS) :] == fmt.OPTIONAL_POST_KEYS
 
 
 class _Document(msgspec.Struct, forbid_unknown_fields=True, gc=False):
-    schema: Literal["threadtui.thread"]
-    schema_version: Literal[1]
+    schema: SchemaName
+    schema_version: SchemaVersion
     posts: list[_Post]
-    thread: _Meta | _Unset | None = UNSET
+    # Free-form, or holding keys of the file's own: orjson reads them, so they come out
+    # exactly as the checking path's.
+    thread: msgspec.Raw | _Unset = UNSET
     source: msgspec.Raw | _Unset = UNSET
-    authors: dict[str, _Author] | _Unset | None = UNSET
+    authors: msgspec.Raw | _Unset = UNSET
 
 
 def _spelled(struct: msgspec.Struct) -> int:
     """How many of its keys the file wrote for `struct`."""
     return len(struct.__struct_fields__) - msgspec.structs.astuple(struct).count(UNSET)
-
-
-def _given(value: Any) -> Any:
-    """None for a key left out, as for one written null."""
-    return None if value is UNSET else value
 
 
 _DECODER: Final = msgspec.json.Decoder(_Document)
@@ -112,20 +127,15 @@ class Parts(msgspec.Struct, gc=False):
     url: str | None
     root_id: str | None
     details: dict[str, Any]
+    meta_extra: dict[str, Any] | None
     source: dict[str, Any]
     authors: dict[str, Author]
     posts: list[Post]
     by_id: dict[str, int]
-    links: Links | None
-    """Made while the posts were built; None leaves them to link()."""
 
 
-def read_wellformed(data: bytes, time_value: Callable[[str], float | None]) -> Parts | None:
-    """Read `data` if it is a well-formed thread file that needs no repair, else None.
-
-    `time_value(text)` returns a `created_at` string's epoch seconds, or None when the
-    string is not a valid time (the checking path owns the rules and the message).
-    """
+def read_wellformed(data: bytes) -> Parts | None:
+    """Read `data` if it is a well-formed thread file that needs no repair, else None."""
     try:
         document = _DECODER.decode(data)
     except (msgspec.MsgspecError, ValueError, RecursionError):
@@ -142,41 +152,44 @@ def read_wellformed(data: bytes, time_value: Callable[[str], float | None]) -> P
     if texts is None:
         return None
     text_list, text_quotes = texts
-    raw_authors = _given(document.authors)
+    meta = _object(document.thread)
+    source = _object(document.source)
+    raw_authors = _object(document.authors)
+    if meta is None or source is None or raw_authors is None:
+        return None
     authors = _authors(raw_authors)
     if authors is None:
         return None
-    built = _posts(raw, text_list, authors, by_id, time_value)
+    built = _posts(raw, text_list, authors)
     if built is None:
         return None
-    posts, links, tally = built
+    posts, tally = built
 
-    meta = _given(document.thread) or _Meta()
-    title, summary, url, root = (_given(v) for v in (meta.title, meta.summary, meta.url, meta.root))
-    details = _object(_given(meta.details) or _NULL)
-    source = _object(_given(document.source) or _NULL)
-    if details is None or source is None:
+    title, summary, url, root = (meta.get(key) for key in ("title", "summary", "url", "root"))
+    details = meta.get("details")
+    for value in (title, summary, url, root):
+        if value is not None and type(value) is not str:
+            return None
+    if root is not None and (not root or not root.isprintable()):
         return None
-    if root is not None and not root.isprintable():
+    if details is None:
+        details = {}
+    elif type(details) is not dict:
         return None
+    meta_extra = {k: v for k, v in meta.items() if k not in fmt.THREAD_KEYS} or None
     # The objects and strings decoded besides the posts' own (counted in the loop).
     tally.keys += _spelled(document)
-    if document.thread:
-        tally.keys += _spelled(meta)
-    tally.add_strings("threadtui.thread", title, summary, url, root)
-    tally.add_free(details)
+    tally.add_strings(fmt.SCHEMA)
+    tally.add_free(meta)
     tally.add_free(source)
+    tally.add_free(raw_authors)
     tally.strings += len(ids)
-    if raw_authors:
-        for author_id, entry in raw_authors.items():
-            # The id is a key here and a string in each of its author's posts.
-            tally.keys += 1 + _spelled(entry)
-            if '"' in author_id:
-                tally.quoted = True
-            tally.add_strings(_given(entry.handle), _given(entry.display_name))
     # Each post's author is a string too (its quote characters were looked at above).
     tally.strings += sum(author.post_count for author in authors.values())
-    if not tally.proves_no_repeated_key(data, text_quotes):
+    if not tally.proves_no_repeated_key(data, text_quotes) and not (
+        # Keys not counted yet: the optional fields of some posts, or a key written twice.
+        _optional_fields(raw, posts, tally) and tally.proves_no_repeated_key(data, text_quotes)
+    ):
         return None
     return Parts(
         title=_line(title),
@@ -184,11 +197,11 @@ def read_wellformed(data: bytes, time_value: Callable[[str], float | None]) -> P
         url=_line(url),
         root_id=root,
         details=details,
+        meta_extra=meta_extra,
         source=source,
         authors=authors,
         posts=posts,
         by_id=by_id,
-        links=links,
     )
 
 
@@ -263,8 +276,10 @@ def _texts(raw: list[_Post]) -> tuple[list[str | None], int] | None:
     return (texts, quotes) if len(texts) == len(raw) else None
 
 
-def _object(raw: msgspec.Raw) -> dict[str, Any] | None:
-    """A free-form JSON object (or null) as orjson reads it; None if it is neither."""
+def _object(raw: msgspec.Raw | _Unset) -> dict[str, Any] | None:
+    """A free-form JSON object (or null, or left out) as orjson reads it; None if neither."""
+    if raw is UNSET:
+        return {}
     try:
         value = orjson.loads(memoryview(raw))
     except orjson.JSONDecodeError:
@@ -278,56 +293,50 @@ def _line(value: str | None) -> str | None:
     return None if value is None else clean_line(value)
 
 
-def _authors(raw: dict[str, _Author] | None) -> dict[str, Author] | None:
+def _authors(raw: dict[str, Any]) -> dict[str, Author] | None:
     authors: dict[str, Author] = {}
-    if not raw:
-        return authors
     unsafe = _UNSAFE.search
+    author_keys = frozenset(fmt.AUTHOR_KEYS)
     for author_id, entry in raw.items():
-        if not author_id:
+        if not author_id or type(entry) is not dict:
             return None
-        handle = _given(entry.handle)
-        name = _given(entry.display_name)
+        get = entry.get
+        handle = get("handle")
+        name = get("display_name")
+        url = get("url")
+        for value in (handle, name, url):
+            if value is not None and type(value) is not str:
+                return None
         if handle is not None and unsafe(handle) is not None:
             handle = clean_line(handle)
         if name is not None and unsafe(name) is not None:
             name = clean_line(name)
+        if url is not None and not is_web_url(url):
+            return None  # dropped with a warning by the checking path
         if not author_id.isprintable():
             # Cleaning could make it another author's id: the checking path refuses that.
             return None
-        authors[author_id] = Author(author_id, handle, name, 0, None)
+        extra = None
+        if not entry.keys() <= author_keys:
+            extra = clean_json({k: v for k, v in entry.items() if k not in author_keys}) or None
+        authors[author_id] = Author(author_id, handle, name, 0, extra, True, url)
     return authors
 
 
 def _posts(
-    raw: list[_Post],
-    texts: list[str | None],
-    authors: dict[str, Author],
-    by_id: dict[str, int],
-    time_value: Callable[[str], float | None],
-) -> tuple[list[Post], Links | None, _Tally] | None:
-    """Build the posts, linking each under its parent as it is built, and count what they
-    hold for `_no_duplicate_keys` (the post ids and authors are counted by the caller).
-
-    Returns None for anything the checking path must see. Linking here covers the usual
-    file, where every post comes after the posts it replies to and quotes; quotes of posts
-    the file lacks get their placeholders after the loop, in the order link() would make
-    them. Anything else (a reply to an absent post, a reference forward or to itself)
-    leaves the links to link() (Links None).
-    """
+    raw: list[_Post], texts: list[str | None], authors: dict[str, Author]
+) -> tuple[list[Post], _Tally] | None:
+    """Build the posts, and count what they hold for `_Tally` (the post ids and authors
+    are counted by the caller). Returns None for anything the checking path must see."""
     # The one Python loop of the fast path, run once per post: locals, no calls but the
     # constructor on the happy path, and a way out for anything unusual.
     posts: list[Post] = []
     append = posts.append
     unsafe = _UNSAFE.search
     find_author = authors.get
-    find = by_id.get
     times: dict[str, float] = {}
     new_post = Post
-    roots: list[int] = []
-    absent: list[tuple[int, str]] = []
-    max_depth = 0
-    linked = True
+    no_metrics = NO_METRICS
     # Counted in the branches the loop takes anyway; the usual branch mostly adds nothing.
     unset = UNSET
     strings = 0
@@ -335,6 +344,7 @@ def _posts(
     nulls = 0
     left_out = 0
     metric_keys = 0
+    reply_quoted = False
     for i, p in enumerate(raw):
         text = texts[i]
         status = p.status
@@ -367,7 +377,7 @@ def _posts(
         else:
             created = times.get(created_at)
             if created is None:
-                created = time_value(created_at)
+                created = epoch_of(created_at)
                 if created is None:
                     return None
                 times[created_at] = created
@@ -379,6 +389,8 @@ def _posts(
             nulls += 1
         elif not reply_to.isprintable():
             return None
+        elif '"' in reply_to:
+            reply_quoted = True
         quotes = p.quotes
         if not quotes:
             left_out += quotes is unset
@@ -391,93 +403,145 @@ def _posts(
         metrics = p.metrics
         if metrics is None or metrics is unset:
             left_out += metrics is unset
-            metrics = NO_METRICS
+            metrics = no_metrics
         else:
             metric_keys += len(metrics)
 
-        parent = NO_PARENT
-        depth = 0
-        by_quote = False
-        if linked:
-            if reply_to is not None:
-                # Absent, itself or later in the file all read as "not before": link() does it.
-                parent = find(reply_to, i)
-                if parent >= i:
-                    linked = False
-            if quotes and linked:
-                for q in quotes:
-                    target = find(q, -1)
-                    if target < 0:
-                        absent.append((i, q))
-                        continue
-                    if target >= i:
-                        linked = False
-                        break
-                    add_quote(posts, by_id, i, q)
-                    # As in link(): the first quoted post of the thread is the tree parent.
-                    if parent == NO_PARENT and reply_to is None:
-                        parent = target
-                        by_quote = True
-            if not linked:
-                parent = NO_PARENT
-                by_quote = False
-            elif parent == NO_PARENT:
-                roots.append(i)
-            else:
-                above = posts[parent]
-                siblings = above.children
-                if siblings is None:
-                    above.children = [i]
-                else:
-                    siblings.append(i)
-                depth = above.depth + 1
-                if depth > max_depth:
-                    max_depth = depth
-
         append(
-            new_post(
-                i,
-                p.id,
-                author,
-                text,
-                created_at,
-                created,
-                reply_to,
-                quotes,
-                metrics,
-                status,
-                None,
-                False,
-                parent,
-                by_quote,
-                depth,
-            )
+            new_post(i, p.id, author, text, created_at, created, reply_to, quotes, metrics, status)
         )
     # created_at, reply_to and status are strings unless null; texts are counted in their
     # own bytes, ids and authors by the caller.
     strings += 3 * len(raw) - nulls
     tally = _Tally(_POST_KEYS * len(raw) - left_out + metric_keys, strings)
-    if not linked or absent:
-        # A reply_to that names an earlier post is a post id (without a quote character,
-        # the caller saw to that); any other may hold one.
-        for p in raw:
-            if type(p.reply_to) is str and '"' in p.reply_to:
-                tally.quoted = True
-                break
-    if not linked:
-        _unlink(posts)
-        return posts, None, tally
-    missing_quote = 0
-    for i, q in absent:
-        missing_quote += add_quote(posts, by_id, i, q)[1]
-    return posts, Links(len(raw), roots, 0, missing_quote, False, max_depth), tally
+    # A reply_to may name a post the file lacks: then it is no post id already looked at.
+    tally.quoted = reply_quoted
+    return posts, tally
 
 
-def _unlink(posts: list[Post]) -> None:
-    """Undo the links made before the loop met something only link() handles."""
-    for post in posts:
-        post.parent = NO_PARENT
-        post.parent_is_quote = False
-        post.depth = 0
-        post.children = None
-        post.quoted_by = None
+def _optional_fields(raw: list[_Post], posts: list[Post], tally: _Tally) -> bool:
+    """Read the optional fields of the posts that have some, and count them in `tally`.
+    False if no post has any, or if the checking path must read one.
+
+    Called only when the tally shows more keys in the file than were counted: that spares
+    a file without optional fields (most large ones) a look at each of its posts.
+    """
+    rich = _Rich({})
+    none_given = _NONE_GIVEN
+    found = False
+    try:
+        for post, given in zip(posts, map(_OPTIONAL, raw), strict=True):
+            if given != none_given:
+                post.fields = rich.read(given)
+                found = True
+    except _Repair:
+        return False
+    if not found or not rich.clean():
+        return False  # something to clean: the checking path does it, and says where
+    tally.keys += rich.keys
+    tally.strings += len(rich.lines) + len(rich.texts)
+    if rich.quoted:
+        tally.quoted = True
+    return True
+
+
+class _Repair(Exception):
+    """A value the checking path would change or warn about."""
+
+
+class _Rich:
+    """Reads the optional fields of the posts that have some: what the checking path
+    would keep unchanged, or None. Collects their strings, for `_Tally` and to check that
+    none needs cleaning, and counts their keys."""
+
+    __slots__ = ("keys", "lines", "texts", "times")
+
+    def __init__(self, times: dict[str, float]) -> None:
+        self.keys = 0
+        self.lines: list[str] = []
+        """One-line strings (cleaned with clean_line by the checking path)."""
+        self.texts: list[str] = []
+        """Strings that may hold line breaks (clean_text)."""
+        self.times = times
+
+    def time(self, value: str) -> float | None:
+        epoch = self.times.get(value)
+        if epoch is None:
+            epoch = epoch_of(value)
+            if epoch is not None:
+                self.times[value] = epoch
+        return epoch
+
+    def clean(self) -> bool:
+        """Whether every string read is as the checking path would leave it."""
+        lines = "".join(self.lines)
+        if not lines.isprintable() and (
+            _UNSAFE.search(lines) is not None or "\n" in lines or "\t" in lines
+        ):
+            return False
+        texts = "".join(self.texts)
+        return texts.isprintable() or _UNSAFE.search(texts) is None
+
+    @property
+    def quoted(self) -> bool:
+        return any('"' in value for value in (*self.lines, *self.texts))
+
+    def read(self, given: tuple[Any, ...]) -> PostFields | None:
+        """The fields as the checking path reads them; raises _Repair if that path would
+        change or warn about something."""
+        url, native_id, edited_at, warning, media, links, mentions, more, history, state = (
+            None if value is UNSET else value for value in given
+        )
+        self.keys += len(given) - given.count(UNSET)
+        lines = self.lines
+        _add(lines, url, native_id, edited_at, warning, state)
+        if url is not None and not is_web_url(url):
+            raise _Repair
+        edited = None
+        if edited_at is not None:
+            edited = self.time(edited_at)
+            if edited is None:
+                raise _Repair
+        for item in media or ():
+            self.keys += 3
+            if item.url is not None and not is_web_url(item.url):
+                raise _Repair
+            _add(lines, item.kind, item.url, item.alt)
+        for link in links or ():
+            self.keys += 2
+            if link.url is not None and not is_web_url(link.url):
+                raise _Repair
+            _add(lines, link.url, link.text)
+        for mention in mentions or ():
+            self.keys += 3
+            if mention.url is not None and not is_web_url(mention.url):
+                raise _Repair
+            _add(lines, mention.handle, mention.id, mention.url)
+        if more is not None:
+            self.keys += 2
+            lines += more.ids
+        for edit in history or ():
+            self.keys += 3
+            if edit.created_at is not None and self.time(edit.created_at) is None:
+                raise _Repair
+            _add(lines, edit.id, edit.created_at)
+            _add(self.texts, edit.text)
+        return post_fields(
+            url,
+            native_id,
+            edited_at,
+            edited,
+            warning,
+            media or (),
+            links or (),
+            mentions or (),
+            more,
+            history or (),
+            state,
+        )
+
+
+def _add(strings: list[str], *values: str | None) -> None:
+    for value in values:
+        if value is not None:
+            strings.append(value)

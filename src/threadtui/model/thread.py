@@ -10,26 +10,24 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import accumulate
-from typing import Annotated, Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import msgspec
 
+from threadtui.model import format as fmt
+from threadtui.model.format import Count, Edit, Link, Media, Mention, PostFields
 from threadtui.model.timefmt import moment_of
 
-STATUSES: Final = frozenset({"ok", "not_found", "deleted", "removed", "blocked", "not_fetched"})
-METRIC_NAMES: Final = ("views", "likes", "reposts", "replies", "quotes")
+if TYPE_CHECKING:
+    from threadtui.model.grow import Change
+
+STATUSES: Final = frozenset(fmt.STATUSES)
+METRIC_NAMES: Final = fmt.METRIC_NAMES
 _METRIC_SET: Final = frozenset(METRIC_NAMES)
 
 NO_PARENT: Final = -1
 FIRST_LINE_MAX: Final = 1_000
 """Wider than any terminal: a preview longer than this is cut and ends in "…"."""
-
-
-# A count as the fast loader accepts it. orjson reads integers past 64 bits as floats, which
-# the checking path then refuses as counts; msgspec would read them exactly. Leaving them
-# (and, as msgspec's bounds must fit an int64, the rest of the unsigned range) to the
-# checking path keeps both paths alike.
-_Count = Annotated[int, msgspec.Meta(ge=0, le=2**63 - 1)]
 
 
 class Metrics(msgspec.Struct, forbid_unknown_fields=True, gc=False):
@@ -39,11 +37,11 @@ class Metrics(msgspec.Struct, forbid_unknown_fields=True, gc=False):
     refusal of other keys apply only to that decoding): no dict is built for it.
     """
 
-    views: _Count | None = None
-    likes: _Count | None = None
-    reposts: _Count | None = None
-    replies: _Count | None = None
-    quotes: _Count | None = None
+    views: Count | None = None
+    likes: Count | None = None
+    reposts: Count | None = None
+    replies: Count | None = None
+    quotes: Count | None = None
 
     def known(self) -> list[tuple[str, int]]:
         return [
@@ -64,6 +62,8 @@ class Author:
     extra: dict[str, Any] | None = None
     declared: bool = True
     """The file's `authors` has it; False for an id only its posts name."""
+    url: str | None = None
+    """The author's page: an http(s) URL, cleaned (else None)."""
 
     @property
     def label(self) -> str:
@@ -103,6 +103,62 @@ class Post(msgspec.Struct, eq=False, gc=False):
     depth: int = 0
     children: list[int] | None = None
     quoted_by: list[int] | None = None
+    fields: PostFields | None = None
+    """The optional fields (docs/format.md), typed and cleaned; None when the post has none.
+    Read them through the properties below."""
+
+    @property
+    def url(self) -> str | None:
+        """The post's own page: an http(s) URL without spaces or control characters."""
+        return None if self.fields is None else self.fields.url
+
+    @property
+    def native_id(self) -> str | None:
+        return None if self.fields is None else self.fields.native_id
+
+    @property
+    def edited_at(self) -> str | None:
+        return None if self.fields is None else self.fields.edited_at
+
+    @property
+    def edited(self) -> float | None:
+        """`edited_at` as epoch seconds."""
+        return None if self.fields is None else self.fields.edited
+
+    @property
+    def content_warning(self) -> str | None:
+        return None if self.fields is None else self.fields.content_warning
+
+    @property
+    def media(self) -> tuple[Media, ...]:
+        return () if self.fields is None else self.fields.media
+
+    @property
+    def links(self) -> tuple[Link, ...]:
+        return () if self.fields is None else self.fields.links
+
+    @property
+    def mentions(self) -> tuple[Mention, ...]:
+        return () if self.fields is None else self.fields.mentions
+
+    @property
+    def more_count(self) -> int | None:
+        """For a placeholder standing for comments not fetched: how many, if known."""
+        more = None if self.fields is None else self.fields.more
+        return None if more is None else more.count
+
+    @property
+    def more_ids(self) -> tuple[str, ...]:
+        more = None if self.fields is None else self.fields.more
+        return () if more is None else more.ids
+
+    @property
+    def edit_history(self) -> tuple[Edit, ...]:
+        return () if self.fields is None else self.fields.edit_history
+
+    @property
+    def quote_state(self) -> str | None:
+        return None if self.fields is None else self.fields.quote_state
 
     @property
     def metrics(self) -> Metrics:
@@ -162,7 +218,10 @@ class Post(msgspec.Struct, eq=False, gc=False):
 
 @dataclass(slots=True)
 class Thread:
-    """A loaded thread. Build it with `threadtui.model.load_*`; treat it as read-only."""
+    """A loaded thread. Build it with `threadtui.model.load_*`; change it only with `add`,
+    which bumps `version`: anything computed from a thread (counts, indexes, a search
+    index, a fold array) is stale when the version it was computed at is not the
+    thread's."""
 
     name: str
     """Where the thread came from (a file name), for messages."""
@@ -189,10 +248,50 @@ class Thread:
     """`thread.details` as the file holds it (cleaned), structures and numbers too."""
     meta_extra: dict[str, Any] | None = None
     """Keys of the file's `thread` object the format does not define (cleaned)."""
+    version: int = 0
+    """Bumped by every `add` that changes the thread."""
+    _order: list[int] | None = None
+    """The real posts in the order they arrived, once `add` has made that differ from
+    index order (a placeholder filled keeps its index); None: the file's posts are the
+    first ones, in order."""
+    # Caches: every one is dropped by `invalidate` (add calls it).
     _preorder: list[int] | None = None
     _rank: list[int] | None = None
     _sizes: list[int] | None = None
     _fold_levels: bytes | None = None
+
+    def add(self, document_or_posts: Any) -> Change:
+        """Add posts (a normalised document, or a list of post objects) as if the file had
+        held them after its own: see grow.py. Raises ThreadFileError for input the loader
+        would refuse; the thread is then unchanged."""
+        # grow.py reads posts with the checking path, which builds on this module.
+        from threadtui.model.grow import add_posts
+
+        return add_posts(self, document_or_posts)
+
+    def invalidate(self) -> None:
+        """Drop every cache computed from the posts, and bump `version`."""
+        self._preorder = self._rank = self._sizes = None
+        self._fold_levels = None
+        self.version += 1
+
+    @property
+    def file_order(self) -> list[int] | range:
+        """The real posts (not placeholders the loader made) in the order they arrived."""
+        if self._order is not None:
+            return self._order
+        return range(self.real_post_count)
+
+    @property
+    def file_rank(self) -> list[int] | range:
+        """Per post, its place in `file_order`; placeholders after every real post."""
+        if self._order is None:
+            return range(len(self.posts))
+        n = len(self.posts)
+        rank = list(range(n, 2 * n))
+        for position, index in enumerate(self._order):
+            rank[index] = position
+        return rank
 
     def __len__(self) -> int:
         return len(self.posts)

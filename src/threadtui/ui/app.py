@@ -545,13 +545,8 @@ class ThreadApp(App[None], inherit_bindings=False):
         return self.query_one(ThreadTree).cursor_post
 
     def post_link(self, index: int) -> str | None:
-        post = self.thread.posts[index]
-        url = (post.extra or {}).get("url")
-        if not isinstance(url, str) or not url.startswith(("https://", "http://")):
-            return None
-        # An unknown field is not cleaned at load; a link is about to reach the terminal.
-        url = clean_line(url)
-        return None if any(c.isspace() or c == "\ufffd" for c in url) else url
+        # The loader keeps only http(s) URLs without spaces or control characters.
+        return self.thread.posts[index].url
 
     def action_copy(self) -> None:
         index = self._focused_post()

@@ -11,18 +11,16 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import errno
 import gc
 import os
-import stat
 import sys
-import tempfile
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, tzinfo
 from typing import IO, TYPE_CHECKING, NoReturn
 
 from threadtui import __version__
+from threadtui.atomicfile import write_all, write_file_atomically
 from threadtui.config import (
     TimeZoneError,
     clean_display,
@@ -109,22 +107,6 @@ def _output_failed(error: OSError | ValueError) -> NoReturn:
     reason = error.strerror if isinstance(error, OSError) and error.strerror else "closed"
     say(f"threadtui: cannot write to stdout: {reason}")
     raise _OutputFailed(EXIT_INPUT)
-
-
-def write_all(stream: IO[bytes], data: bytes) -> None:
-    """Write every byte of `data` or raise OSError.
-
-    A buffered stream's write() may return a short count without raising: when a pipe's
-    reader leaves mid-write, or when a disk fills up part-way through a large write (the
-    error only comes with the next call). Taken at its word, that ends with a truncated
-    file and status 0.
-    """
-    view = memoryview(data)
-    while view:
-        written = stream.write(view)
-        if not written:
-            raise OSError(errno.EIO, "nothing written")
-        view = view[written:]
 
 
 def write_stdout(data: bytes | str) -> None:
@@ -305,46 +287,6 @@ def _same_file(first: str, second: str) -> bool:
         return os.path.samefile(first, second)
     except (OSError, ValueError):
         return False
-
-
-def write_file_atomically(path: str, data: bytes) -> None:
-    """Replace `path` with `data` all at once: a failed write (a full disk) leaves the old
-    file as it was. Raises OSError."""
-    try:
-        info: os.stat_result | None = os.stat(path)
-    except FileNotFoundError:
-        info = None
-    if info is not None and stat.S_ISDIR(info.st_mode):
-        raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR))
-    if info is not None and not stat.S_ISREG(info.st_mode):
-        # /dev/null, /dev/stdout, a pipe: there is no file to replace, and renaming over a
-        # device node would swap the device itself away.
-        with open(path, "wb") as file:
-            write_all(file, data)
-        return
-    # Beside the real file, so a symlink to it stays a symlink and the rename stays on
-    # one file system.
-    target = os.path.realpath(path)
-    fd, temporary = tempfile.mkstemp(
-        dir=os.path.dirname(target), prefix=f".{os.path.basename(target)[:40]}.", suffix=".tmp"
-    )
-    try:
-        with os.fdopen(fd, "wb") as file:
-            write_all(file, data)
-            file.flush()
-            os.fsync(file.fileno())
-        if info is not None:
-            mode = stat.S_IMODE(info.st_mode)
-        else:
-            umask = os.umask(0)
-            os.umask(umask)
-            mode = 0o666 & ~umask
-        os.chmod(temporary, mode)
-        os.replace(temporary, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
 
 
 def import_main(argv: Sequence[str]) -> int:

@@ -195,7 +195,10 @@ def read(path: Path, key: str) -> Stored | None:
     except RefusedInput as error:
         raise StateError(_damaged(path, str(error))) from None
     except OSError as error:
-        raise StateError(_damaged(path, error.strerror or type(error).__name__)) from None
+        reason = error.strerror or type(error).__name__
+        raise StateError(
+            f"{path}: cannot read the read state ({reason}): ignored, the thread opens as if new"
+        ) from None
     return decode(data, key, path)
 
 

@@ -527,3 +527,16 @@ def test_reading_while_a_save_runs(folder: Path) -> None:
         worker.join()
     state.save()
     assert visit(thread, folder, Clock()).new_count == 0
+
+
+def test_id_hash_is_fixed() -> None:
+    # Files written by one version are read by the next: the hash must never change.
+    assert list(
+        store.hash_ids(["abc", "bluesky:at://did:plc:x/app.bsky.feed.post/3k", "\ud800"])
+    ) == [
+        0xD8AEF480352441C2,
+        store.hash_id("bluesky:at://did:plc:x/app.bsky.feed.post/3k"),
+        store.hash_id("\ud800"),
+    ]
+    assert store.hash_id("abc") != store.hash_id("cba")
+    assert len(set(store.hash_ids(f"x:{i}" for i in range(100_000)))) == 100_000

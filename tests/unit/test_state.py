@@ -540,3 +540,12 @@ def test_id_hash_is_fixed() -> None:
     ]
     assert store.hash_id("abc") != store.hash_id("cba")
     assert len(set(store.hash_ids(f"x:{i}" for i in range(100_000)))) == 100_000
+
+
+def test_state_loads_no_textual() -> None:
+    import subprocess
+    import sys
+
+    code = "import sys, threadtui.state; print('textual' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.stdout.strip() == "False", out.stderr

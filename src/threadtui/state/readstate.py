@@ -67,7 +67,8 @@ class ReadState:
         self._lock = threading.RLock()
         self._order: array[int] = array("Q", stored.seen) if stored is not None else array("Q")
         self._seen: set[int] = set(self._order)
-        self._hashes = store.hash_ids(map(_post_id, thread.posts))
+        # A list, not the array: each int is made once here, not on every lookup.
+        self._hashes: list[int] = store.hash_ids(map(_post_id, thread.posts)).tolist()
         self._new = self._initial_new(thread, self._hashes)
         self._new_count = sum(self._new)
         self._new_ranks: list[int] | None = None
@@ -78,7 +79,7 @@ class ReadState:
         """Called with a one-line message when a save from `save_soon` fails, on the
         saving thread (a Textual app passes it through `call_from_thread`)."""
 
-    def _initial_new(self, thread: Thread, hashes: array[int]) -> bytearray:
+    def _initial_new(self, thread: Thread, hashes: list[int]) -> bytearray:
         new = bytearray(map(self._seen.__contains__, hashes))
         # 1 - seen, in one C pass: a Python loop over 100,000 posts costs 5 ms.
         new = new.translate(bytes([1, 0]) + bytes(254))
@@ -228,7 +229,7 @@ class ReadState:
 
         A post already here keeps its new mark; one that arrived is new unless it was
         read before (say by a `--print` run). Returns how many posts arrived new."""
-        hashes = store.hash_ids(map(_post_id, thread.posts))
+        hashes = store.hash_ids(map(_post_id, thread.posts)).tolist()
         with self._lock:
             before = dict(zip(self._hashes, self._new, strict=True))
             seen = self._seen

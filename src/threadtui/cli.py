@@ -580,9 +580,14 @@ def forget_thread(thread: Thread, name: str) -> int:
 
 def asks_new(thread: Thread, query_text: str, tz: tzinfo) -> bool:
     """Whether a (valid) query has `is:new`: only then does --print read the state."""
-    from threadtui.query import parse_query
+    from threadtui.query import QueryError, parse_query
 
-    return bool(query_text) and parse_query(query_text, thread, tz=tz).is_new is not None
+    if not query_text:
+        return False
+    try:
+        return parse_query(query_text, thread, tz=tz).is_new is not None
+    except QueryError:
+        return False  # select_posts reports it, as for any other query
 
 
 def record_printed(state: ReadState, view: FilterView | None) -> int:

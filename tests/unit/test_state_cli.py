@@ -299,3 +299,15 @@ def test_state_open_matches_print(tmp_path: Path, state_home: Path) -> None:
     state, warnings = open_state(thread)
     assert warnings == []
     assert ids(thread, state.new_posts()) == ["b"]
+
+
+def test_clashing_parts_with_since_last_are_one_line(
+    tmp_path: Path, state_home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write(tmp_path / "t.json", "a")
+    status = main(
+        [str(path), "--print", "--since-last", "--filter", "replies:>5", "--search", "replies:<2"]
+    )
+    assert status == 2
+    assert capsys.readouterr().err.startswith("threadtui: --search/--filter: ")
+    assert not (state_home / "threadtui").exists()  # nothing printed, nothing recorded

@@ -81,13 +81,7 @@ def test_only_format_py_spells_the_schema_name() -> None:
         for path in src.rglob("*.py")
         if fmt.SCHEMA in path.read_text(encoding="utf-8")
     ]
-    # The importers a parallel branch unifies still spell it; they move to format.py there.
-    assert set(spelled) <= {
-        "model/format.py",
-        "importers/collect.py",
-        "importers/hackernews.py",
-        "importers/mastodon.py",
-    }, spelled
+    assert spelled == ["model/format.py"]
 
 
 # --- the optional fields ---------------------------------------------------------------

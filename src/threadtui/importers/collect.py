@@ -25,6 +25,7 @@ import orjson
 
 from threadtui import __version__
 from threadtui.importers.base import ImportFormatError, ImportResult, ImportWarning, parse_json
+from threadtui.model.format import SCHEMA, SCHEMA_VERSION
 from threadtui.model.merge import add_copy
 from threadtui.model.sanitize import clean_line, describe
 
@@ -346,8 +347,8 @@ class Collector(Reader):
         retrieved_at: str | None = None,
     ) -> ImportResult:
         document = {
-            "schema": "threadtui.thread",
-            "schema_version": 1,
+            "schema": SCHEMA,
+            "schema_version": SCHEMA_VERSION,
             "thread": {
                 "title": title,
                 "summary": None,

@@ -259,6 +259,10 @@ class Thread:
     _rank: list[int] | None = None
     _sizes: list[int] | None = None
     _fold_levels: bytes | None = None
+    derived: dict[str, Any] = field(default_factory=dict)
+    """Caches other layers compute from the posts (the query language's author index),
+    by a key of their own: dropped with the rest by `invalidate`, so none outlives a change
+    and none is shared between threads."""
 
     def add(self, document_or_posts: Any) -> Change:
         """Add posts (a normalised document, or a list of post objects) as if the file had
@@ -273,6 +277,7 @@ class Thread:
         """Drop every cache computed from the posts, and bump `version`."""
         self._preorder = self._rank = self._sizes = None
         self._fold_levels = None
+        self.derived.clear()
         self.version += 1
 
     @property

@@ -476,15 +476,11 @@ class _Authors:
         return [keys[key] for key in close]
 
 
-_authors_cache: list[_Authors] = []
-
-
 def _lookup(thread: Thread) -> _Authors:
-    # One slot: the app shows one thread at a time, and the object dies with the next.
-    cached = _authors_cache[0] if _authors_cache else None
-    if cached is None or cached.thread is not thread:
-        cached = _Authors(thread)
-        _authors_cache[:] = [cached]
+    # Kept on the thread: it dies with it, and a thread that grows drops it.
+    cached = thread.derived.get("query.authors")
+    if not isinstance(cached, _Authors):
+        cached = thread.derived["query.authors"] = _Authors(thread)
     return cached
 
 

@@ -32,7 +32,8 @@ def test_sources_benchmark_quick_run(tmp_path: Path) -> None:
     # Every platform's generated file is imported and opened (1k posts, one run each).
     proc = run_script(str(ROOT / "benchmarks" / "bench_sources.py"), "--quick", "-d", str(tmp_path))
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
-    rows = [line for line in proc.stdout.splitlines() if line.startswith("| ")][2:]
+    table = proc.stdout.split("### Import and first frame", 1)[-1].split("\n\n")[1]
+    rows = table.splitlines()[2:]
     names = ["bluesky", "mastodon", "hn-algolia", "hn-firebase", "reddit", "x-api"]
     assert [row.split(" | ")[0].strip("| ") for row in rows] == names, proc.stdout
     # A first frame was measured for each: no "–" in the headless column.

@@ -55,6 +55,9 @@ class ProbeError(RuntimeError):
     pass
 
 
+PROBE_FLAGS: list[str] = []
+"""Passed to every app probe (first-frame, keys): `--no-output-filter`."""
+
 SOURCE: dict[str, Path] = {}
 """Where the children import threadtui from: a snapshot, unless --no-snapshot."""
 
@@ -107,7 +110,8 @@ def run_probe(mode: str, path: Path, *extra: str, timeout: float) -> dict[str, A
     """One ui_probe.py child; its result with `spawn` (monotonic time before the fork)."""
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "result.json"
-        args = [sys.executable, str(PROBE), mode, str(path), "--out", str(out), *extra]
+        flags = PROBE_FLAGS if mode in ("first-frame", "keys") else []
+        args = [sys.executable, str(PROBE), mode, str(path), "--out", str(out), *extra, *flags]
         spawn = time.monotonic()
         # Own session: on a timeout the whole group goes, threads and all.
         proc = subprocess.Popen(
@@ -166,6 +170,7 @@ def headless_run(path: Path, timeout: float, profile: str | None = None) -> dict
         "compose_to_first_frame": r["t_first_frame"] - r["t_app_run"],
         "index_ready": r["t_index_ready"] - spawn if "t_index_ready" in r else None,
         "peak_first_frame_mb": r["peak_first_frame_mb"],
+        "filter_first_frame": r.get("filter_first_frame_s"),
         "peak_settled_mb": r["peak_settled_mb"],
         "rss_settled_mb": r["rss_settled_mb"],
     }
@@ -279,6 +284,13 @@ def bench_file(
 # --- tables ------------------------------------------------------------------------------
 
 
+def row_name(r: dict[str, Any], sep: str = " | ") -> str:
+    """The posts and shape columns: a generated thread's size and shape, or a file's name."""
+    if r.get("posts") is None:
+        return f"file{sep}{r['shape']}"
+    return f"{size_label(r['posts'])}{sep}{r['shape']}"
+
+
 def ms(value: float | None) -> str:
     if value is None:
         return "–"
@@ -308,7 +320,7 @@ def first_frame_table(rows: list[dict[str, Any]]) -> str:
         peak_ff = h.get("peak_first_frame_mb")
         peak_idle = h.get("peak_settled_mb")
         lines.append(
-            f"| {size_label(r['posts'])} | {r['shape']}"
+            f"| {row_name(r)}"
             f" | {ms(f['wall'])} ({ms(f['stmt'])}) | {mb(f['peak_mb'])}"
             f" | {ms(h.get('first_frame'))} | {ratio(h.get('first_frame'), f['wall'])}"
             f" | {ratio(h.get('first_frame'), f['stmt'])} | {ms(h.get('fully_drawn'))}"
@@ -323,18 +335,19 @@ def first_frame_table(rows: list[dict[str, Any]]) -> str:
 def breakdown_table(rows: list[dict[str, Any]]) -> str:
     lines = [
         "| posts | shape | interpreter start | cli + load | Textual import + app init"
-        " | App.run → first frame | from spawn: first paint (no detail yet) | index ready |",
-        "|---:|---|---:|---:|---:|---:|---:|---:|",
+        " | App.run → first frame | from spawn: first paint (no detail yet) | index ready"
+        " | in the output filter to the first frame |",
+        "|---:|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in rows:
         h = r.get("headless")
         if not h:
             continue
         lines.append(
-            f"| {size_label(r['posts'])} | {r['shape']} | {ms(h['interpreter'])}"
+            f"| {row_name(r)} | {ms(h['interpreter'])}"
             f" | {ms(h['cli_and_load'])} | {ms(h['textual_import_and_app'])}"
             f" | {ms(h['compose_to_first_frame'])} | {ms(h['first_paint'])}"
-            f" | {ms(h.get('index_ready'))} |"
+            f" | {ms(h.get('index_ready'))} | {ms(h.get('filter_first_frame'))} |"
         )
     return "\n".join(lines)
 
@@ -349,7 +362,7 @@ def keys_table(rows: list[dict[str, Any]]) -> str:
             if name not in names:
                 names.append(name)
     head = "| operation | " + " | ".join(
-        f"{size_label(r['posts'])} {r['shape']}: median / p95 (call)" for r in with_keys
+        f"{row_name(r, ' ')}: median / p95 (call)" for r in with_keys
     )
     lines = [head + " |", "|---|" + "---:|" * len(with_keys)]
     for name in names:
@@ -363,9 +376,13 @@ def keys_table(rows: list[dict[str, Any]]) -> str:
                 cells.append(f"{ms(k['call']['median'])} wall")
                 continue
             over = " ⚠" if k["frame"]["p95"] > KEY_BUDGET else ""
+            spent = k.get("filter")
+            in_filter = (
+                "" if not spent or not spent["median"] else f" [filter {ms(spent['median'])}]"
+            )
             cells.append(
                 f"{ms(k['frame']['median'])} / {ms(k['frame']['p95'])}"
-                f" ({ms(k['call']['median'])}){over}"
+                f" ({ms(k['call']['median'])}){in_filter}{over}"
             )
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
@@ -383,7 +400,7 @@ def ui_query_table(rows: list[dict[str, Any]]) -> str:
         if not uq:
             continue
         if "skipped" in uq:
-            lines.append(f"| {size_label(r['posts'])} | {r['shape']} | {uq['skipped']} | | | | |")
+            lines.append(f"| {row_name(r)} | {uq['skipped']} | | | | |")
             continue
         for mode in ("search", "filter"):
             m = uq.get(mode)
@@ -394,7 +411,7 @@ def ui_query_table(rows: list[dict[str, Any]]) -> str:
             results = [s["result"] for s in m["samples"] if s.get("result") is not None]
             over = " ⚠" if m["max"] > QUERY_BUDGET else ""
             lines.append(
-                f"| {size_label(r['posts'])} | {r['shape']} | {mode} `{m['text']}`"
+                f"| {row_name(r)} | {mode} `{m['text']}`"
                 f" | {ms(m['median'])} | {ms(m['max'])}{over} | `{slowest['prefix']}`"
                 f" | {ms(statistics.median(results) if results else None)} |"
             )
@@ -416,7 +433,7 @@ def query_table(rows: list[dict[str, Any]]) -> str:
         for name, steps in q["query"].items():
             slow = max(steps, key=lambda s: s["median"])
             lines.append(
-                f"| {size_label(r['posts'])} | {r['shape']} | {ms(q['index_build_s'])}"
+                f"| {row_name(r)} | {ms(q['index_build_s'])}"
                 f" | {name} | {ms(statistics.median(s['median'] for s in steps))}"
                 f" | {ms(slow['median'])} (`{slow['prefix']}`)"
                 f" | {steps[-1]['matches'] if steps[-1]['error'] is None else 'error'} |"
@@ -430,7 +447,7 @@ def targets_note(rows: list[dict[str, Any]]) -> str:
         t = r.get("keys", {}).get("targets")
         if t:
             out.append(
-                f"- {size_label(r['posts'])} {r['shape']}: {r['keys']['rows']:,} rows; far post"
+                f"- {row_name(r, ' ')}: {r['keys']['rows']:,} rows; far post"
                 f" #{t['far']} at rank {t['far_rank']:,}, depth {t['far_depth']}; most replies"
                 f" {t['most_replies_n']:,}; most quoted {t['most_quoted_n']}; load average"
                 f" {r['loadavg_before'][0]:.2f} → {r['loadavg_after'][0]:.2f}; one full"
@@ -452,6 +469,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-keys", action="store_true", help="skip the key latencies")
     parser.add_argument("--no-query", action="store_true", help="skip search and filter")
     parser.add_argument(
+        "--no-output-filter",
+        action="store_true",
+        help="run the app without its output stage (ui/output.py), to cost it by difference",
+    )
+    parser.add_argument(
+        "--files",
+        metavar="A,B",
+        help="measure these input files (any source threadtui opens) instead of generated ones",
+    )
+    parser.add_argument(
         "--profile",
         metavar="A,B",
         help='cProfile the first run of operations whose names contain A or B (e.g. "expand'
@@ -471,6 +498,8 @@ def main(argv: list[str] | None = None) -> int:
         help="import threadtui from the checkout itself, not from a copy taken at the start",
     )
     args = parser.parse_args(argv)
+    if args.no_output_filter:
+        PROBE_FLAGS.append("--no-output-filter")
     # SIGTERM unwinds like Ctrl-C, so every probe's `finally` kills its child.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
     if args.rev and args.no_snapshot:
@@ -509,32 +538,39 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     errors: list[str] = []
     rows: list[dict[str, Any]] = []
     started = time.monotonic()
-    for n in sizes:
-        for shape in shapes:
-            path = ensure_thread(n, cast(Shape, shape), args.seed)
-            small = args.quick and n < 10_000
-            row = {"posts": n, "shape": shape}
-            row.update(
-                bench_file(
-                    path,
-                    repeat=args.repeat,
-                    key_repeat=args.key_repeat,
-                    # Quick: the pty at the smaller size only, keys at the larger, no UI query.
-                    with_pty=not (args.no_pty or no_pty) and (small or not args.quick),
-                    with_keys=not args.no_keys and not small,
-                    with_query=not args.no_query and not small,
-                    ui_query=not args.no_query and not args.quick,
-                    profile=args.profile,
-                    timeout=args.timeout,
-                    errors=errors,
-                )
+    inputs: list[tuple[int | None, str, Path]]
+    if args.files:
+        inputs = [(None, Path(f).name, Path(f)) for f in args.files.split(",") if f]
+    else:
+        inputs = [
+            (n, shape, ensure_thread(n, cast(Shape, shape), args.seed))
+            for n in sizes
+            for shape in shapes
+        ]
+    for n, shape, path in inputs:
+        small = args.quick and n is not None and n < 10_000
+        row: dict[str, Any] = {"posts": n, "shape": shape}
+        row.update(
+            bench_file(
+                path,
+                repeat=args.repeat,
+                key_repeat=args.key_repeat,
+                # Quick: the pty at the smaller size only, keys at the larger, no UI query.
+                with_pty=not (args.no_pty or no_pty) and (small or not args.quick),
+                with_keys=not args.no_keys and not small,
+                with_query=not args.no_query and not small,
+                ui_query=not args.no_query and not args.quick,
+                profile=args.profile,
+                timeout=args.timeout,
+                errors=errors,
             )
-            rows.append(row)
-            print(
-                f"{size_label(n)} {shape}: done ({time.monotonic() - started:.0f} s)",
-                file=sys.stderr,
-                flush=True,
-            )
+        )
+        rows.append(row)
+        print(
+            f"{row_name(row, ' ')}: done ({time.monotonic() - started:.0f} s)",
+            file=sys.stderr,
+            flush=True,
+        )
 
     dirty = info["uncommitted"]
     state = f" + uncommitted: {', '.join(dirty)}" if dirty else ""

@@ -98,7 +98,11 @@ def run_floor(path: str) -> None:
     t_import = time.monotonic()
     data = Path(path).read_bytes()
     t_read = time.monotonic()
-    doc = orjson.loads(data)
+    if path.endswith(".jsonl"):
+        # One JSON document a line (twarc): the least any reader pays is parsing each.
+        doc: Any = [orjson.loads(line) for line in data.splitlines() if line.strip()]
+    else:
+        doc = orjson.loads(data)
     t_done = time.monotonic()
     RESULT.update(
         t_import=t_import,
@@ -107,7 +111,7 @@ def run_floor(path: str) -> None:
         parse_s=t_done - t_read,
         stmt_s=t_done - t_import,
         peak_mb=peak_mb(),
-        posts=len(doc.get("posts", ())),
+        posts=len(doc["posts"]) if isinstance(doc, dict) and "posts" in doc else None,
     )
     finish()
 
@@ -156,6 +160,37 @@ def _patch_detail() -> None:
     DetailPane.show = show_async if async_show else show  # type: ignore[method-assign]
 
 
+FILTER_TIME = [0.0, 0]
+"""Seconds spent in the app's output filters (ui/output.py), and lines they were given."""
+
+
+def _patch_output_filters(app: Any) -> None:
+    """`--no-output-filter`: the app without its last stage (contrast repair, --ascii),
+    for the cost of that stage by difference; otherwise each filter's `apply` is timed
+    (perf_counter, ~0.1 µs a call: small against a line's filtering)."""
+    filters = getattr(app, "_output_filters", None)
+    if filters is None:  # a revision before the output stage (`--rev`)
+        RESULT["output_filters"] = None
+        return
+    if ARGS.get("no_output_filter"):
+        filters.clear()
+        RESULT["output_filters"] = []
+        return
+    RESULT["output_filters"] = [type(f).__name__ for f in filters]
+    perf_counter = time.perf_counter
+    for f in filters:
+        apply = f.apply
+
+        def timed_apply(segments: Any, background: Any, apply: Any = apply) -> Any:
+            t = perf_counter()
+            out = apply(segments, background)
+            FILTER_TIME[0] += perf_counter() - t
+            FILTER_TIME[1] += 1
+            return out
+
+        f.apply = timed_apply
+
+
 def _patch_app(module: ModuleType) -> None:
     app_class = module.App
     original_display = app_class._display
@@ -172,6 +207,7 @@ def _patch_app(module: ModuleType) -> None:
         if STATE["first_frame"] is None and _shows_first_post(self):
             STATE["first_frame"] = now
             RESULT["peak_first_frame_mb"] = peak_mb()
+            RESULT["filter_first_frame_s"], RESULT["filter_first_frame_lines"] = FILTER_TIME
             if STATE.get("profiler") is not None:
                 STATE["profiler"].disable()
                 _save_profile(STATE.pop("profiler"), "first frame")
@@ -180,6 +216,7 @@ def _patch_app(module: ModuleType) -> None:
         RESULT["t_app_run"] = time.monotonic()
         STATE["app"] = self
         _patch_detail()
+        _patch_output_filters(self)
         kwargs.update(headless=True, size=SIZE, auto_pilot=_autopilot)
         return original_run(self, **kwargs)
 
@@ -415,6 +452,7 @@ async def timed(pilot: Any, act: Callable[[], Any], name: str = "") -> dict[str,
     profiler = _profiler(name)
     gc_mark = len(GC_PAUSES)
     mark = len(FRAMES)
+    filter_s, filter_lines = FILTER_TIME
     t0 = time.monotonic()
     result = act()
     if inspect.isawaitable(result):
@@ -422,6 +460,7 @@ async def timed(pilot: Any, act: Callable[[], Any], name: str = "") -> dict[str,
     t1 = time.monotonic()
     await _wait_quiet()
     frames = FRAMES[mark:]
+    filter_s, filter_lines = FILTER_TIME[0] - filter_s, FILTER_TIME[1] - filter_lines
     end = frames[-1] if frames else t1
     pauses = [(b, d, g) for b, d, g in GC_PAUSES[gc_mark:] if b <= end]
     if profiler is not None:
@@ -438,6 +477,9 @@ async def timed(pilot: Any, act: Callable[[], Any], name: str = "") -> dict[str,
         # Collections inside the measured span (up to the last frame).
         "gc": sum(d for _, d, _ in pauses),
         "gc_full": sum(1 for _, _, g in pauses if g == 2),
+        # In the output filters, up to quiet (the frames it caused are all inside).
+        "filter": filter_s,
+        "filter_lines": filter_lines,
         # When each frame came, for seeing where a slow response spends its time.
         "frame_at": [round(f - t0, 5) for f in frames],
     }
@@ -459,6 +501,12 @@ def summary(samples: Sequence[dict[str, float]]) -> dict[str, Any]:
         "forced_frames": sum(s.get("forced_frames", 0) for s in samples),
         "gc": stats("gc") if all("gc" in s for s in samples) else None,
         "gc_full": sum(s.get("gc_full", 0) for s in samples),
+        "filter": stats("filter") if all("filter" in s for s in samples) else None,
+        "filter_lines": (
+            statistics.median(s["filter_lines"] for s in samples)
+            if all("filter_lines" in s for s in samples)
+            else None
+        ),
         "frames": statistics.median(s["frames"] for s in samples),
     }
 
@@ -770,7 +818,8 @@ def run_query_layer(path: str, repeat: int) -> None:
 
 USAGE = (
     "usage: ui_probe.py {floor,first-frame,keys,query} FILE --out RESULT"
-    " [--repeat N] [--no-ui-query] [--profile OPERATION [--profile-dir DIR]]"
+    " [--repeat N] [--no-ui-query] [--no-output-filter]"
+    " [--profile OPERATION [--profile-dir DIR]]"
 )
 
 
@@ -785,6 +834,8 @@ def main(argv: list[str]) -> None:
             options[arg] = next(args, "")
         elif arg == "--no-ui-query":
             ui_query = False
+        elif arg == "--no-output-filter":
+            ARGS["no_output_filter"] = True
         else:
             positional.append(arg)
     modes = ("floor", "first-frame", "keys", "query")

@@ -11,14 +11,30 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 
 
-@pytest.mark.parametrize("script", ["bench_load.py", "bench_ui.py"])
-def test_benchmark_quick_run(script: str) -> None:
-    proc = subprocess.run(
-        [sys.executable, str(ROOT / "benchmarks" / script), "--quick"],
+def run_script(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, *args],
         cwd=ROOT,
         capture_output=True,
         text=True,
         timeout=300,
     )
+
+
+@pytest.mark.parametrize("script", ["bench_load.py", "bench_ui.py"])
+def test_benchmark_quick_run(script: str) -> None:
+    proc = run_script(str(ROOT / "benchmarks" / script), "--quick")
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
     assert "| 1k |" in proc.stdout or "1k" in proc.stdout
+
+
+def test_sources_benchmark_quick_run(tmp_path: Path) -> None:
+    # Every platform's generated file is imported and opened (1k posts, one run each).
+    proc = run_script(str(ROOT / "benchmarks" / "bench_sources.py"), "--quick", "-d", str(tmp_path))
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    table = proc.stdout.split("### Import and first frame", 1)[-1].split("\n\n")[1]
+    rows = table.splitlines()[2:]
+    names = ["bluesky", "mastodon", "hn-algolia", "hn-firebase", "reddit", "x-api"]
+    assert [row.split(" | ")[0].strip("| ") for row in rows] == names, proc.stdout
+    # A first frame was measured for each: no "–" in the headless column.
+    assert all(row.split(" | ")[8] != "–" for row in rows), proc.stdout

@@ -9,17 +9,25 @@ not text on a background, and are not judged here.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import pytest
 import textual.constants
 from rich.color import Color, ColorSystem
+from rich.style import Style
 from rich.terminal_theme import DEFAULT_TERMINAL_THEME
 from screens import SIZE, Run, runs, seed_app, settle, visit
 from textual.filter import dim_color
 
+from threadtui.ui.app import ThreadApp
+from threadtui.ui.output import ReadableFilter
 from threadtui.ui.themes import NOT_OFFERED, OFFERED
 
-SYSTEMS = {"truecolor": ColorSystem.TRUECOLOR, "256": ColorSystem.EIGHT_BIT, "standard": None}
-SYSTEMS["standard"] = ColorSystem.STANDARD
+SYSTEMS = {
+    "truecolor": ColorSystem.TRUECOLOR,
+    "256": ColorSystem.EIGHT_BIT,
+    "standard": ColorSystem.STANDARD,
+}
 
 
 def _linear(value: int) -> float:
@@ -53,58 +61,103 @@ def needed(ch: str) -> float:
     return 3.0 if 0x2500 <= ord(ch) <= 0x257F else 4.5
 
 
-def faint(run: Run, system: ColorSystem) -> tuple[float, float] | None:
-    """(ratio, needed) when the run's characters are too faint, else None."""
-    want = max((needed(ch) for ch in run.text), default=0.0)
-    if not want:
-        return None
-    style = run.style
+@lru_cache(4096)
+def _want(text: str) -> float:
+    return max((needed(ch) for ch in text), default=0.0)
+
+
+@lru_cache(8192)
+def _faint(want: float, style: Style, system: ColorSystem) -> float | None:
+    """The ratio a run of this style reaches when it is below `want`, else None."""
     fg, bg = style.color, style.bgcolor
     if style.reverse:
         fg, bg = bg, fg
     if style.dim and fg is not None and bg is not None:
         fg = dim_color(bg, fg)
     ratio = wcag(drawn(fg, system, foreground=True), drawn(bg, system, foreground=False))
-    return (ratio, want) if ratio < want else None
+    return ratio if ratio < want else None
 
 
-async def check_all(monkeypatch: pytest.MonkeyPatch, system: str, themes: tuple[str, ...]):
-    # Textual reads the colour system when an App is built (TEXTUAL_COLOR_SYSTEM).
-    monkeypatch.setattr(textual.constants, "COLOR_SYSTEM", system)
+def faint(run: Run, system: ColorSystem) -> tuple[float, float] | None:
+    """(ratio, needed) when the run's characters are too faint, else None."""
+    want = _want(run.text)
+    if not want:
+        return None
+    ratio = _faint(want, run.style, system)
+    return None if ratio is None else (ratio, want)
+
+
+def _readable_filter(app: ThreadApp) -> ReadableFilter:
+    (found,) = [f for f in app.get_line_filters() if isinstance(f, ReadableFilter)]
+    return found
+
+
+def _use_filter(app: ThreadApp, new: ReadableFilter) -> None:
+    filters = app._output_filters
+    filters[filters.index(_readable_filter(app))] = new
+
+
+async def check_all(
+    monkeypatch: pytest.MonkeyPatch, themes: tuple[str, ...], systems: tuple[str, ...]
+) -> list[str]:
+    """Every listed screen in every theme, judged in every colour system.
+
+    One app does it all. Each screen is reached once and stays up while the themes change
+    under it (a theme change restyles what is shown, which costs less than reaching the
+    screen again). The colour system matters to the app in one place only, the filter it
+    builds from its console's colour system (test_the_filter_follows_the_colour_system
+    holds it to that; Rich downgrades colours only when writing to the terminal), so each
+    system is judged by putting that system's filter in place and composing the screen
+    again: the real rendering path, every widget's lines through every filter, with no
+    new app, no new visit and no new theme.
+    """
+    monkeypatch.setattr(textual.constants, "COLOR_SYSTEM", "truecolor")
     app = seed_app()
     failures: list[str] = []
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        assert app.console.color_system == system
-        # Each screen stays up while the themes change under it: a theme change restyles
-        # what is shown, which costs less than reaching the screen again.
+        filters = {name: ReadableFilter(SYSTEMS[name]) for name in systems}
+        own = _readable_filter(app)
         async for screen in visit(app, pilot):
             for theme in themes:
                 app.theme = theme
-                # Restyle now rather than on the next idle: the screen is composed below.
-                app.refresh_css(animate=False)
-                for run in runs(app):
-                    bad = faint(run, SYSTEMS[system])
-                    if bad is not None:
-                        failures.append(
-                            f"{theme} / {screen} / row {run.y} col {run.x} {run.text.strip()!r}:"
-                            f" {bad[0]:.2f}:1 < {bad[1]}:1 ({run.style})"
-                        )
+                # The theme's watcher queues the restyle; let it run before composing.
+                await pilot.pause()
+                assert app.current_theme.name == theme
+                for system in systems:
+                    _use_filter(app, filters[system])
+                    for run in runs(app):
+                        bad = faint(run, SYSTEMS[system])
+                        if bad is not None:
+                            failures.append(
+                                f"{theme} / {system} / {screen} / row {run.y} col {run.x}"
+                                f" {run.text.strip()!r}: {bad[0]:.2f}:1 < {bad[1]}:1"
+                                f" ({run.style})"
+                            )
+                _use_filter(app, own)
     return failures
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("system", list(SYSTEMS))
-async def test_every_screen_is_readable_in_every_offered_theme(
-    monkeypatch: pytest.MonkeyPatch, system: str
+def test_the_filter_follows_the_colour_system(monkeypatch: pytest.MonkeyPatch, system: str) -> None:
+    # Textual reads the colour system when an App is built (TEXTUAL_COLOR_SYSTEM).
+    monkeypatch.setattr(textual.constants, "COLOR_SYSTEM", system)
+    app = seed_app()
+    assert app.console.color_system == system
+    assert _readable_filter(app).system == SYSTEMS[system]
+
+
+@pytest.mark.slow
+async def test_every_screen_is_readable_in_every_offered_theme_and_colour_system(
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    failures = await check_all(monkeypatch, system, OFFERED)
+    failures = await check_all(monkeypatch, OFFERED, tuple(SYSTEMS))
     assert not failures, f"{len(failures)} faint runs:\n" + "\n".join(failures[:30])
 
 
 async def test_no_color_greys_are_readable(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("NO_COLOR", "1")
-    failures = await check_all(monkeypatch, "truecolor", ("textual-dark", "gruvbox", "nord"))
+    failures = await check_all(monkeypatch, ("textual-dark", "gruvbox", "nord"), tuple(SYSTEMS))
     assert not failures, f"{len(failures)} faint runs:\n" + "\n".join(failures[:30])
 
 

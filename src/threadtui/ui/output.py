@@ -130,13 +130,26 @@ class ReadableFilter(LineFilter):
         self.system = system
 
     def apply(self, segments: list[Segment], background: Color) -> list[Segment]:
+        # Every changed line of every frame comes through here. Most segments are in a
+        # style already readable as text, so they are kept as they are, without looking
+        # at their characters or building a new segment.
+        fixable = self._fixable
         fix = self._fix
-        return [
-            segment
-            if segment.control or segment.style is None
-            else Segment(segment.text, fix(segment.style, _needed(segment.text)))
-            for segment in segments
-        ]
+        out = list(segments)
+        for i, segment in enumerate(segments):
+            style = segment.style
+            if style is None or segment.control or not fixable(style):
+                continue
+            better = fix(style, _needed(segment.text))
+            if better is not style:
+                out[i] = Segment(segment.text, better)
+        return out
+
+    @lru_cache(4096)  # noqa: B019 - one filter per app, styles are few and immutable
+    def _fixable(self, style: Style) -> bool:
+        """Whether any segment of `style` changes: those reaching text's 4.5:1 reach the
+        3:1 of lines too, and a style with nothing to repair is kept for any text."""
+        return self._fix(style, TEXT_CONTRAST) is not style
 
     @lru_cache(4096)  # noqa: B019 - one filter per app, styles are few and immutable
     def _fix(self, style: Style, needed: float) -> Style:

@@ -365,14 +365,10 @@ class ThreadApp(App[None], inherit_bindings=False):
 
     def action_pick_authors(self) -> None:
         # The marks come from the filter as it stands, however it was made.
-        from threadtui.query.parse import ANONYMOUS
-        from threadtui.ui.pickers import UNKNOWN, AuthorPicker
+        from threadtui.ui.pickers import AuthorPicker
 
         current = self.queries.filter
         chosen: set[str] = set() if current is None else set(current.query.authors)
-        if ANONYMOUS in chosen:
-            chosen.discard(ANONYMOUS)
-            chosen.add(UNKNOWN)
         self.push_screen(AuthorPicker(self.thread, chosen), self._authors_picked)
 
     def _authors_picked(self, chosen: list[AuthorChoice] | None) -> None:

@@ -24,12 +24,14 @@ from textual.widgets.selection_list import Selection
 from threadtui.model import Thread
 from threadtui.model.timefmt import format_full, format_offset
 from threadtui.query import fold
+from threadtui.query.parse import ANONYMOUS
 from threadtui.ui.checklist import CheckList
 from threadtui.ui.chrome import FittedLine, Part, fit
 from threadtui.ui.glyphs import UNICODE, Glyphs
 
-UNKNOWN = "\x00unknown"
-"""The author picker's value for "posts whose author is unknown" (never a real id)."""
+UNKNOWN = ANONYMOUS
+"""The author picker's value for "posts whose author is unknown": the query language's own
+marker (no real author id is empty), so a choice needs no translating either way."""
 AUTHOR_BOX_MAX = 70
 """The author box's widest (styles/pickers.tcss, #authors-box width)."""
 SHOWN_AUTHORS = 400

@@ -35,3 +35,20 @@ async def test_keymap_reaches_the_app_clean(tmp_path: Path) -> None:
         await pilot.press("question_mark")
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
+
+
+async def test_hints_name_the_keys_as_remapped(tmp_path: Path) -> None:
+    """Keys can be remapped, so a hint that names a key names the user's key."""
+    path = tmp_path / "config.toml"
+    path.write_text('[keymap]\n"authors.apply" = "ctrl+s"\n"app.search" = "ctrl+f"\n')
+    settings, problems = load_settings(path)
+    assert problems == []
+    app = ThreadApp(quotes_thread(), settings=settings)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        assert "ctrl+f" in app.key_for("app.search").lower()
+        await pilot.press("a")
+        await pilot.pause()
+        subtitle = str(app.screen.query_one("#authors-box").border_subtitle)
+        assert "applies" in subtitle
+        assert "Enter applies" not in subtitle

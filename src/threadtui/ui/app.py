@@ -193,7 +193,7 @@ class ThreadApp(App[None], inherit_bindings=False):
         if not count:
             return
         what = f"{count} warning{'s' if count != 1 else ''}"
-        key = self._key_for("app.warnings")
+        key = self.key_for("app.warnings")
         them = "it" if count == 1 else "them"
         self.notify(
             Content(f"Press {key} or click the count above to read {them}."),
@@ -202,10 +202,13 @@ class ThreadApp(App[None], inherit_bindings=False):
             timeout=6,
         )
 
-    def _key_for(self, binding_id: str) -> str:
+    def key_for(self, binding_id: str, bindings: Iterable[BindingType] = ()) -> str:
+        """The first key bound to `binding_id` as the user has it (their key map first),
+        for hints in messages: keys can be remapped, so no hint names a key by itself.
+        `bindings` are a screen's own, looked at before the app's."""
         from threadtui.ui.help import key_label
 
-        for binding in self.BINDINGS:
+        for binding in (*bindings, *self.BINDINGS):
             if isinstance(binding, Binding) and binding.id == binding_id:
                 return key_label(self.settings.keymap.get(binding_id, binding.key).split(",")[0])
         return binding_id
@@ -355,7 +358,7 @@ class ThreadApp(App[None], inherit_bindings=False):
     def action_next_match(self, step: int) -> None:
         tree = self.query_one(ThreadTree)
         if self.queries.search is None:
-            self.notify("No search: press / to search", timeout=3)
+            self.notify(f"No search: press {self.key_for('app.search')} to search", timeout=3)
             return
         found = self.queries.next_match(tree.cursor_post, step, tree.is_visible_in_view)
         if found is None:

@@ -95,10 +95,16 @@ class AuthorPicker(ModalScreen[list[AuthorChoice] | None]):
         self.query_one(Input).focus()
 
     def _hint(self) -> None:
+        key_for = getattr(self.app, "key_for", None)
+
+        def key(binding_id: str, default: str) -> str:
+            # The app's key map may have moved apply and cancel to other keys.
+            return default if key_for is None else key_for(binding_id, self.BINDINGS)
+
         parts = [
             Part.of(0, "Space marks"),
-            Part.of(0, "Enter applies"),
-            Part.of(1, "Esc cancels"),
+            Part.of(0, f"{key('authors.apply', 'Enter')} applies"),
+            Part.of(1, f"{key('authors.cancel', 'Esc')} cancels"),
             Part.of(2, "type to narrow"),
         ]
         # The border's corners and the spaces Textual puts around a subtitle.

@@ -62,6 +62,16 @@ pts.SVGImageExtension = _SVGInSnapshotsDir  # type: ignore[misc]
 
 
 @pytest.fixture(autouse=True)
+def _own_state_dir(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each test starts with nothing read: the app restores the cursor and marks posts new
+    from the state an earlier run left, so a shared folder would let one test steer the
+    next (a real `threadtui` under a PTY inherits this too)."""
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path_factory.mktemp("state")))
+
+
+@pytest.fixture(autouse=True)
 def _no_cursor_blink(monkeypatch: pytest.MonkeyPatch) -> None:
     from textual.widgets import Input
 

@@ -876,8 +876,10 @@ def _main(argv: Sequence[str] | None) -> int:
     if args.color_system:
         # Textual reads this once, when it is first imported.
         os.environ["TEXTUAL_COLOR_SYSTEM"] = args.color_system
+    from threadtui.state import open_state
     from threadtui.ui.app import ThreadApp, run_app
 
+    read_state, state_warnings = open_state(thread)
     app = ThreadApp(
         thread,
         settings=settings,
@@ -885,6 +887,8 @@ def _main(argv: Sequence[str] | None) -> int:
         startup_messages=problems,
         search=search_text,
         filter=filter_text,
+        read_state=read_state,
+        state_warnings=state_warnings,
     )
     run_app(app, mouse=settings.mouse)
     return EXIT_OK

@@ -34,6 +34,7 @@ from threadtui.ui.themes import DEFAULT_THEME, NOT_OFFERED, theme_problem
 from threadtui.ui.tree import ThreadTree
 
 if TYPE_CHECKING:
+    from threadtui.state import ReadState
     from threadtui.ui.pickers import AuthorChoice
 
 # Modules the first frame does not need (search, the pickers, the help screen) are imported
@@ -92,6 +93,10 @@ class ThreadApp(App[None], inherit_bindings=False):
         Binding("a", "pick_authors", "Authors", id="app.authors"),
         Binding("t", "pick_time", "Time", id="app.time-range"),
         Binding("w", "warnings", "Warnings", id="app.warnings"),
+        # Shown only when something is new (check_action).
+        Binding("u", "next_new", "Next new", id="app.next-new"),
+        Binding("U", "previous_new", "Previous new", show=False, id="app.previous-new"),
+        Binding("R", "mark_all_read", "Mark all read", show=False, id="app.mark-all-read"),
         Binding("escape", "leave_search", "Leave search", show=False, id="app.leave-search"),
         Binding("ctrl+p", "command_palette", "Commands", show=False, id="app.palette"),
     ]
@@ -105,6 +110,8 @@ class ThreadApp(App[None], inherit_bindings=False):
         startup_messages: Iterable[str] = (),
         search: str = "",
         filter: str = "",
+        read_state: ReadState | None = None,
+        state_warnings: Iterable[str] = (),
     ) -> None:
         self.settings = settings or Settings()
         super().__init__()
@@ -127,6 +134,13 @@ class ThreadApp(App[None], inherit_bindings=False):
         self.initial_filter = filter
         self._search_origin: int | None = None
         self.animation_level = "none"
+        self.read_state = read_state
+        """What was read of this thread (threadtui.state); None: nothing is remembered."""
+        self.state_warnings = list(state_warnings)
+        self.exit_messages: list[str] = []
+        """Printed on stderr once the terminal is back (a state that could not be saved)."""
+        if read_state is not None:
+            self.queries.new_marks = lambda: read_state.new_marks
 
     def get_line_filters(self) -> list[LineFilter]:
         return [*super().get_line_filters(), *self._output_filters]
@@ -165,6 +179,8 @@ class ThreadApp(App[None], inherit_bindings=False):
         tree = self.query_one(ThreadTree)
         tree.focus()
         self.watch(tree, "highlighted", self._show_post, init=False)
+        # After the watch: the detail pane shows the post the cursor comes back to.
+        self._restore_read_state(tree)
         tree.highlighted = tree.cursor_post
         self._show_warnings()
         self.refresh_status()
@@ -184,7 +200,7 @@ class ThreadApp(App[None], inherit_bindings=False):
 
     @property
     def warning_count(self) -> int:
-        return len(self.startup_messages) + len(self.thread.warnings)
+        return len(self.startup_messages) + len(self.thread.warnings) + len(self.state_warnings)
 
     def _show_warnings(self) -> None:
         # A short note, not the warnings: they stay on the warnings screen (w), where they
@@ -224,6 +240,11 @@ class ThreadApp(App[None], inherit_bindings=False):
                 [
                     ("Settings", list(self.startup_messages)),
                     (f"Reading {name}", list(self.thread.warnings)),
+                    *(
+                        [("What was read", list(self.state_warnings))]
+                        if self.state_warnings
+                        else []
+                    ),
                 ]
             )
         )
@@ -232,6 +253,10 @@ class ThreadApp(App[None], inherit_bindings=False):
         if action == "warnings":
             # Nothing to read: no key in the footer, and the key does nothing.
             return bool(self.warning_count)
+        if action in ("next_new", "previous_new"):
+            return self.shows_new
+        if action == "mark_all_read":
+            return self.read_state is not None
         return True
 
     def _header(self) -> Content:
@@ -264,6 +289,9 @@ class ThreadApp(App[None], inherit_bindings=False):
             )
             extra.append(Part.of(0, Content.styled(f"search {counter}", "bold $text-warning")))
         count = self.warning_count
+        news = self._read_state_status()
+        if news is not None:
+            extra.append(news)
         if count:
             # Clicking the count opens the list (our own action name: no text from outside).
             warnings = Content.styled(
@@ -331,6 +359,7 @@ class ThreadApp(App[None], inherit_bindings=False):
 
     def _show_post(self, index: int | None) -> None:
         self.query_one(DetailPane).show(index)
+        self._post_shown(index)
         if self.queries.search is not None:
             self.refresh_status()
 
@@ -499,6 +528,132 @@ class ThreadApp(App[None], inherit_bindings=False):
         else:
             self.notify("That post is hidden by the current filter", severity="warning", timeout=4)
 
+    # --- what is new since the last visit (threadtui.state) -------------------------------
+
+    @property
+    def shows_new(self) -> bool:
+        """Whether some post is marked new. Not on a first visit: every post is new then,
+        and a mark on every row says nothing."""
+        state = self.read_state
+        return state is not None and not state.first_visit and state.new_count > 0
+
+    def _restore_read_state(self, tree: ThreadTree) -> None:
+        state = self.read_state
+        if state is None:
+            return
+        state.on_error = self._state_error_from_thread
+        if not state.first_visit:
+            tree.set_new_marks(state.is_new)
+            self.query_one(DetailPane).is_new = state.is_new
+        cursor = state.cursor
+        # A search given on the command line places the cursor itself.
+        if cursor is not None and not self.initial_search:
+            tree.move_to_post(cursor)
+
+    def _post_shown(self, index: int | None) -> None:
+        """Its detail is on screen: the post is read, and the cursor is remembered there."""
+        state = self.read_state
+        if state is None or index is None:
+            return
+        state.mark_read(index)
+        state.cursor = index
+        if state.dirty:
+            # Reading fast through posts writes once, off the UI thread.
+            state.save_soon()
+
+    def _read_state_status(self) -> Part | None:
+        state = self.read_state
+        words = "" if state is None else state.summary(self.tz)
+        if not words:
+            return None
+        style = "bold $text-success" if self.shows_new else "$text-muted"
+        return Part.of(1, Content.styled(words, style))
+
+    def action_next_new(self) -> None:
+        self._jump_to_new(1)
+
+    def action_previous_new(self) -> None:
+        self._jump_to_new(-1)
+
+    def _jump_to_new(self, step: int) -> None:
+        state = self.read_state
+        if state is None or not self.shows_new:
+            return
+        tree = self.query_one(ThreadTree)
+        start = position = tree.cursor_post
+        for _ in range(state.new_count):
+            found = state.next_new(position) if step > 0 else state.previous_new(position)
+            if found is None:
+                break
+            if tree.is_visible_in_view(found):
+                # Folded branches on the way open (TreeRows.move_to reveals).
+                tree.move_to_post(found)
+                self._say_if_wrapped(start, found, step)
+                return
+            position = found
+        self.notify("No new post is shown (the filter hides them)", timeout=3)
+
+    def _say_if_wrapped(self, start: int | None, found: int, step: int) -> None:
+        if start is None or start == found:
+            return
+        rank = self.thread.rank
+        if (rank[found] - rank[start]) * step < 0:
+            where = "first" if step > 0 else "last"
+            self.notify(f"Back to the {where} new post", timeout=2)
+
+    def action_mark_all_read(self) -> None:
+        state = self.read_state
+        if state is None:
+            return
+        count = state.mark_all_read()
+        state.save_soon()
+        # Drawn again with no marks; the detail pane's header loses its "new".
+        self.query_one(ThreadTree).set_new_marks(state.is_new)
+        detail = self.query_one(DetailPane)
+        detail.show(detail.index, keep_selection=True)
+        current = self.queries.filter
+        if current is not None and current.query.is_new is not None:
+            # is:new kept what was new: nothing is now.
+            self.queries.run_filter(self.queries.filter_text, self._filter_done)
+        self.refresh_bindings()
+        self.refresh_status()
+        unread = f" ({count:,} not read yet)" if count else ""
+        self.notify(f"Every post is marked read{unread}", timeout=3)
+
+    def _state_error_from_thread(self, message: str) -> None:
+        # Called on save_soon's timer thread.
+        try:
+            self.call_from_thread(self._state_error, message)
+        except RuntimeError:
+            # The app has stopped: say it once the terminal is back.
+            self.exit_messages.append(message)
+
+    def _state_error(self, message: str) -> None:
+        # The message holds a path from the environment: text, never markup.
+        self.notify(Content(message), title="Not saved", severity="error", timeout=8)
+
+    def save_read_state(self) -> None:
+        """Write what was read now (at exit); a failure is told on stderr after exit."""
+        from threadtui.state import StateError, save_error
+
+        state = self.read_state
+        if state is None:
+            return
+        try:
+            state.flush()
+        except (OSError, StateError) as error:
+            message = save_error(state.path, error)
+            if message not in self.exit_messages:
+                self.exit_messages.append(message)
+
+    async def action_quit(self) -> None:
+        self.save_read_state()
+        await super().action_quit()
+
+    def on_unmount(self) -> None:
+        # However the app ends (quit, an error, a signal), what was read is kept.
+        self.save_read_state()
+
     # --- actions --------------------------------------------------------------------------
 
     def action_switch_pane(self) -> None:
@@ -632,6 +787,21 @@ class ThreadApp(App[None], inherit_bindings=False):
         yield SystemCommand("Copy post", "Copy the post's text and link", self.action_copy)
         yield SystemCommand("Open link", "Open a link of the post", self.action_open_link)
         yield SystemCommand("One pane/two panes", "Show only the focused pane", self.action_zoom)
+        if self.shows_new:
+            yield SystemCommand(
+                "Next new post",
+                "Jump to the next post new since your last visit",
+                self.action_next_new,
+            )
+            yield SystemCommand(
+                "Previous new post",
+                "Jump to the previous post new since your last visit",
+                self.action_previous_new,
+            )
+        if self.read_state is not None:
+            yield SystemCommand(
+                "Mark all read", "Count every post as read: none is new", self.action_mark_all_read
+            )
 
 
 def _collector_back() -> None:
@@ -651,6 +821,8 @@ def _import_all() -> None:
 
 def run_app(app: ThreadApp, *, mouse: bool = True) -> None:
     app.run(mouse=mouse)
+    for message in app.exit_messages:
+        print(f"threadtui: {message}", file=sys.stderr)
     if app.return_code:
         sys.exit(app.return_code)
 

@@ -114,6 +114,7 @@ FOOTER_ORDER: tuple[str, ...] = (
     "app.quit",
     "app.search",
     "app.filter",
+    "app.next-new",  # only there when something is new since the last visit
     "app.authors",
     "app.time-range",
     "app.switch-pane",

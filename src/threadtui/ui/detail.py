@@ -8,6 +8,7 @@ an item and a second click opens it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, tzinfo
 from typing import ClassVar
@@ -75,6 +76,8 @@ class DetailPane(LineView, can_focus=True):
         self._strips: LRUCache[int, Strip] = LRUCache(1024)
         self._built_width = 0
         self._clicked: int | None = None
+        self.is_new: Callable[[int], bool] | None = None
+        """Posts new since the last visit (ReadState.is_new): "new" in the header."""
 
     # --- content --------------------------------------------------------------------------
 
@@ -138,6 +141,7 @@ class DetailPane(LineView, can_focus=True):
             focused=self.has_focus,
             wraps=self._wraps,
             replies=self._replies,
+            is_new=self.is_new,
         ).build(self.index, width)
 
     # --- drawing --------------------------------------------------------------------------

@@ -20,6 +20,7 @@ nothing a post says is ever parsed as markup.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, tzinfo
 from typing import Literal
@@ -159,8 +160,10 @@ class LineBuilder:
         focused: bool,
         wraps: dict[tuple[int, int, int], list[Content]],
         replies: dict[int, list[int]] | None = None,
+        is_new: Callable[[int], bool] | None = None,
     ) -> None:
         self.thread = thread
+        self.is_new = is_new
         self.glyphs = glyphs
         self.tz = tz
         self.highlight = highlight
@@ -270,7 +273,10 @@ class LineBuilder:
             self.emit_wrapped(crumbs.stylize_before("$text-muted"))
             self.gap()
         self.emit_wrapped(author_content(post, self.highlight).stylize_before("bold"))
-        self.emit_wrapped(self._meta(post).stylize_before("$text-muted"))
+        meta = self._meta(post).stylize_before("$text-muted")
+        if self.is_new is not None and self.is_new(index):
+            meta = Content.assemble(Content.styled("new ", "bold $text-success"), meta)
+        self.emit_wrapped(meta)
         self.gap()
         if post.is_placeholder or post.text is None:
             self.emit_wrapped(Content.styled(status_text(post), "italic $text-muted"))

@@ -31,6 +31,8 @@ class Glyphs:
     arrow: str
     box: str
     """A card's border: top-left, top-right, bottom-left, bottom-right, horizontal, vertical."""
+    new: str
+    """Before the name of a post new since the last visit."""
     checked: str = "[x]"
     unchecked: str = "[ ]"
     """A list's marks: told apart by shape, not only by colour, and the same in ASCII."""
@@ -53,6 +55,8 @@ UNICODE = Glyphs(
     placeholder="∅",
     arrow="→",
     box="╭╮╰╯─│",
+    # Not ● (U+25CF): its East Asian width is "ambiguous", two cells in some terminals.
+    new="✦",
 )
 
 ASCII = Glyphs(
@@ -73,6 +77,8 @@ ASCII = Glyphs(
     placeholder="?",
     arrow="->",
     box="++++-|",
+    # "+" is a folded branch and "*" a root.
+    new="N",
 )
 
 

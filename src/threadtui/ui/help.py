@@ -87,6 +87,7 @@ def symbol_rows(glyphs: Glyphs) -> list[Row]:
             "a branch shown / folded; (+N) after a folded row counts the posts inside",
         ),
         (glyphs.placeholder, "a post the file names but does not hold (deleted, not fetched)"),
+        (glyphs.new, "a post new since your last visit (is:new finds them)"),
         ("+21m", "time after the thread's first post (T shows dates and times)"),
         ("42 ", "a number before a row: its depth, where the guides stop growing"),
     ]
@@ -127,6 +128,7 @@ def language_rows(thread: Thread, tz: tzinfo) -> list[Row]:
         ("has:quote", "posts that quote another post"),
         ("is:root", "posts at the top of the tree: they answer no post in this file"),
         ("is:quoted", "posts that another post in this file quotes"),
+        ("is:new", "posts new since your last visit (all of them on a first visit)"),
         (
             "views:>1000",
             "also >=1k, <10, <=5, =0, 100..2000; likes: and reposts: alike;"

@@ -87,6 +87,8 @@ class QueryController:
         self.search_text = ""
         self.filter_text = ""
         self._last: dict[Kind, MatchResult] = {}
+        self.new_marks: Callable[[], bytes | None] = lambda: None
+        """What `is:new` keeps (`ReadState.new_marks`); None: every post is new."""
 
     # --- the index ------------------------------------------------------------------------
 
@@ -167,7 +169,7 @@ class QueryController:
     ) -> SearchState | FilterState:
         from threadtui.query import FilterView, parse_query, run_query
 
-        query = parse_query(text, self.thread, tz=self.tz)
+        query = parse_query(text, self.thread, tz=self.tz, new=self.new_marks())
         result = run_query(
             query,
             self.index(),

@@ -97,6 +97,7 @@ class ThreadTree(LineView, can_focus=True):
         "thread-tree--placeholder",
         "thread-tree--context",
         "thread-tree--match",
+        "thread-tree--new",
     }
 
     DEFAULT_CSS = """
@@ -130,6 +131,7 @@ class ThreadTree(LineView, can_focus=True):
         & > .thread-tree--placeholder { color: $foreground 60%; text-style: italic; }
         & > .thread-tree--context { color: $foreground 55%; }
         & > .thread-tree--match { background: $warning 40%; text-style: bold; }
+        & > .thread-tree--new { color: $text-success; text-style: bold; }
     }
     """
 
@@ -158,6 +160,7 @@ class ThreadTree(LineView, can_focus=True):
         self._search_below: MarkedBelow | None = None
         self._highlight: Spans | None = None
         self._search_hits: bytearray | None = None
+        self._is_new: Callable[[int], bool] | None = None
         self._cache: LRUCache[tuple[object, ...], Strip] = LRUCache(2048)
         self._styles: dict[str, Style] = {}
         self._version = 0
@@ -267,6 +270,13 @@ class ThreadTree(LineView, can_focus=True):
         self._highlight = spans
         self._search_hits = hits
         self._search_below = below
+        self._version += 1
+        self._cache.clear()
+        self.refresh()
+
+    def set_new_marks(self, is_new: Callable[[int], bool] | None) -> None:
+        """Mark posts new since the last visit (`ReadState.is_new`), or none."""
+        self._is_new = is_new
         self._version += 1
         self._cache.clear()
         self.refresh()
@@ -527,6 +537,8 @@ class ThreadTree(LineView, can_focus=True):
         else:
             line.append(g.reply, style("match") if hit else style("reply"))
         line.append(" ")
+        if self._is_new is not None and self._is_new(index):
+            line.append(f"{g.new} ", style("new"))
         if post.synthetic or post.is_placeholder:
             line.append(
                 f"{g.placeholder} post {post.status.replace('_', ' ')}", style("placeholder")

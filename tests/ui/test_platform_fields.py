@@ -289,7 +289,8 @@ async def test_enter_unfolds_a_content_warning_and_the_post_keeps_it() -> None:
         detail.show(None)
         detail.show(0)
         assert "doo-doo head" in detail.text
-        await pilot.press("h")
+        await pilot.press("g", "h")
+        await pilot.pause()
         assert "doo-doo head" not in detail.text
 
 

@@ -175,6 +175,14 @@ def test_a_link_the_text_shows_in_full_is_not_listed_again() -> None:
     assert build(thread, "p").text.count("https://example.com/full") == 1
 
 
+def test_a_link_card_does_not_repeat_an_address_the_text_shows() -> None:
+    url = "https://example.com/card"
+    card = media("link", "A card", url)
+    thread = load_document(thread_doc([post("p", 0, f"read {url}", media=[card])]))
+    text = build(thread, "p").text
+    assert "[link: A card]" in text and text.count(url) == 1
+
+
 def test_mentions_the_source_names_are_styled_whole() -> None:
     layout = build(platform_thread(), "root")
     line = next(line for line in layout.lines if "@ada@example.social" in line.plain)
@@ -267,7 +275,10 @@ async def test_reddit_more_rows_in_the_tree() -> None:
         await pilot.pause()
         rows = "\n".join(tree_rows(app))
         assert "2 more comments" in rows
-        assert "2 more comments not fetched" in app.query_one(DetailPane).text
+        shown = app.query_one(DetailPane).text
+        assert "2 more comments not fetched" in shown
+        # The stub's own text ("2 more comments") is not said twice.
+        assert shown.count("2 more comments") == 1
 
 
 async def test_enter_unfolds_a_content_warning_and_the_post_keeps_it() -> None:

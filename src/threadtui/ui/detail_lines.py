@@ -183,13 +183,20 @@ def status_text(post: Post) -> str:
     return text
 
 
+def _says_status(post: Post) -> bool:
+    """Whether a placeholder's text only repeats what its status line says ("2 more
+    comments" under "2 more comments not fetched")."""
+    more = more_label(post)
+    return more is not None and (post.text or "").strip().casefold() == more.casefold()
+
+
 def edited_content(post: Post, tz: tzinfo) -> Content | None:
     if post.edited is None:
         return None
     return Content(f"edited {format_full(post.edited, tz)}")
 
 
-def media_content(media: Media) -> Content:
+def media_content(media: Media, text: str = "") -> Content:
     """`[image: alt text]`: named, never fetched. The alt text is the file's own words, so
     it is a plain run of characters, never markup."""
     label = MEDIA_LABELS.get(media.kind, media.kind)
@@ -198,7 +205,8 @@ def media_content(media: Media) -> Content:
         parts.append(Content.styled(": ", MEDIA_STYLE))
         parts.append(Content.styled(media.alt, "italic"))
     parts.append(Content.styled("]", MEDIA_STYLE))
-    if media.kind == "link" and media.url and media.url != media.alt:
+    # A link card's address, unless the post's text already shows it.
+    if media.kind == "link" and media.url and media.url != media.alt and media.url not in text:
         parts.append(Content(" "))
         parts.append(Content.styled(media.url, LINK_STYLE))
     return Content.assemble(*parts)
@@ -368,7 +376,7 @@ class LineBuilder:
             self.emit_wrapped(Content.styled(status_text(post), "italic $text-muted"))
             self.gap()
         if not self._warning(post):
-            if post.text:
+            if post.text and not _says_status(post):
                 self._emit_text(index, post.text)
                 self.gap()
             self._attachments(post)
@@ -420,7 +428,7 @@ class LineBuilder:
     def _attachments(self, post: Post) -> None:
         """Media as `[image: alt]` lines, then the real targets of links the text shortens."""
         for media in post.media:
-            self.emit_wrapped(media_content(media))
+            self.emit_wrapped(media_content(media, post.text or ""))
         links = hidden_links(post)
         for shown, url in links:
             parts = [Content.styled(f"{self.glyphs.arrow} ", "$text-muted")]
@@ -586,7 +594,7 @@ class LineBuilder:
         if post.is_placeholder or post.text is None:
             self.emit_wrapped(Content.styled(status_text(post), "italic"))
         if not self._warning(post):
-            if post.text:
+            if post.text and not _says_status(post):
                 self._emit_text(index, post.text, CARD_TEXT_LIMIT)
             self._attachments(post)
         self._quotes(index, depth=depth + 1, chain=chain | {index})

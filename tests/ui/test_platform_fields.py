@@ -6,11 +6,16 @@ fold the text, media lines, link targets, mentions, edit times, placeholders tha
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from datetime import UTC
 from pathlib import Path
 from typing import Any
 
 import pytest
+import textual.constants
+from screens import runs
+from test_ascii import not_ascii
+from test_contrast import SYSTEMS, faint
 
 from support import make_app, post, thread_doc
 from threadtui.model import Thread, load_document
@@ -18,7 +23,9 @@ from threadtui.opener import open_thread
 from threadtui.ui.detail import DetailPane
 from threadtui.ui.detail_lines import DetailLayout, LineBuilder, more_label, status_text
 from threadtui.ui.glyphs import ASCII, UNICODE, Glyphs
+from threadtui.ui.links import post_links
 from threadtui.ui.text import LINK_STYLE, MENTION_STYLE
+from threadtui.ui.themes import OFFERED
 from threadtui.ui.tree import ThreadTree
 
 SOURCES = Path(__file__).parents[1] / "data" / "sources"
@@ -352,3 +359,63 @@ async def test_hostile_alt_text_on_screen() -> None:
         assert "[bold]loud[/bold] [@click=app.quit]x[/]" in shown
         assert "\x1b" not in shown and "\u202e" not in shown
         assert app.is_running
+
+
+# --- the new lines through the output filter and the contrast check ------------------------
+
+
+async def platform_screens(app: Any, pilot: Any) -> AsyncIterator[str]:
+    """The new kinds of line on screen: a CW folded and open, media, a quote card."""
+    await pilot.pause()
+    thread = app.thread
+    tree = app.query_one(ThreadTree)
+    detail = app.query_one(DetailPane)
+    for name in ("cw", "root", "quoter", "more", "gone", "hostile"):
+        tree.move_to_post(thread.by_id[name])
+        await pilot.pause()
+        yield f"post {name}"
+    tree.move_to_post(thread.by_id["cw"])
+    detail.revealed.add(thread.by_id["cw"])
+    detail.show(detail.index, keep_selection=True)
+    await pilot.press("tab")
+    await pilot.pause()
+    yield "content warning open, detail focused"
+
+
+async def test_platform_screens_are_ascii() -> None:
+    app = make_app(platform_thread(), ascii=True)
+    found: list[str] = []
+    async with app.run_test(size=SIZE) as pilot:
+        async for screen in platform_screens(app, pilot):
+            found += [f"{screen}: {where}" for where in not_ascii(app)]
+    assert not found, "\n".join(found[:20])
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("system", ["truecolor", "standard"])
+async def test_platform_screens_are_readable(monkeypatch: pytest.MonkeyPatch, system: str) -> None:
+    monkeypatch.setattr(textual.constants, "COLOR_SYSTEM", system)
+    app = make_app(platform_thread())
+    failures: list[str] = []
+    async with app.run_test(size=SIZE) as pilot:
+        async for screen in platform_screens(app, pilot):
+            for theme in OFFERED:
+                app.theme = theme
+                app.refresh_css(animate=False)
+                for run in runs(app):
+                    bad = faint(run, SYSTEMS[system])
+                    if bad is not None:
+                        failures.append(
+                            f"{theme} / {screen} / row {run.y} col {run.x} {run.text.strip()!r}:"
+                            f" {bad[0]:.2f}:1 < {bad[1]}:1"
+                        )
+    assert not failures, f"{len(failures)} faint runs:\n" + "\n".join(failures[:30])
+
+
+def test_post_links_puts_the_posts_own_page_and_real_targets_first() -> None:
+    root = platform_thread().posts[0]
+    assert post_links(root) == [
+        "https://example.social/@root/1",
+        "https://example.com/short/real/target",
+        "https://example.com/article",
+    ]

@@ -72,6 +72,10 @@ async def visit_every_post(app: ThreadApp, size: tuple[int, int] = SIZE) -> Visi
     seen_detail: list[str] = []
     async with app.run_test(size=size) as pilot:
         await pilot.pause()
+        # Every content warning opened: what a warning folds must draw as safely as the rest.
+        detail = app.query_one(DetailPane)
+        detail.revealed.update(range(len(app.thread.posts)))
+        detail.show(detail.index, keep_selection=True)
         tree = app.query_one(ThreadTree)
         row_count = len(tree.rows)
         for step in range(row_count):

@@ -25,11 +25,10 @@ from threadtui.model.timefmt import format_full, format_offset
 from threadtui.ui.chrome import Part, PriorityFooter, StatusLine
 from threadtui.ui.detail import DetailPane
 from threadtui.ui.glyphs import ASCII, ASCII_KEY_NAMES, UNICODE
-from threadtui.ui.links import LinkPicker, can_open_browser
+from threadtui.ui.links import LinkPicker, can_open_browser, post_links
 from threadtui.ui.output import AsciiFilter, ReadableFilter
 from threadtui.ui.query_worker import Failed, FilterState, QueryController, SearchState
 from threadtui.ui.querybar import QueryBar
-from threadtui.ui.text import find_links
 from threadtui.ui.themes import DEFAULT_THEME, NOT_OFFERED, theme_problem
 from threadtui.ui.tree import ThreadTree
 
@@ -721,11 +720,7 @@ class ThreadApp(App[None], inherit_bindings=False):
         index = self._focused_post()
         if index is None:
             return
-        post = self.thread.posts[index]
-        links = find_links(post.text or "")
-        own = self.post_link(index)
-        if own and own not in links:
-            links.insert(0, own)
+        links = post_links(self.thread.posts[index])
         if not links:
             self.notify("This post has no links", timeout=3)
         elif len(links) == 1:

@@ -70,6 +70,9 @@ class DetailPane(LineView, can_focus=True):
         self.page = DetailLayout()
         self.selected: int | None = None
         self.folded_cards: dict[tuple[int, ...], bool] = {}
+        self.revealed: set[int] = set()
+        """Posts whose content warning the user opened; kept while other posts are shown,
+        so coming back to a post finds it as it was left."""
         self._pages: dict[str, int] = {}
         self._wraps: dict[tuple[int, int, int], list[Content]] = {}
         self._replies: dict[int, list[int]] = {}
@@ -142,6 +145,7 @@ class DetailPane(LineView, can_focus=True):
             wraps=self._wraps,
             replies=self._replies,
             is_new=self.is_new,
+            revealed=self.revealed,
         ).build(self.index, width)
 
     # --- drawing --------------------------------------------------------------------------
@@ -239,7 +243,7 @@ class DetailPane(LineView, can_focus=True):
         item = self.selected_item
         if item is None:
             return
-        if item.kind == "card":
+        if item.kind in ("card", "warning"):
             self._fold(item, not item.folded)
         elif item.kind == "more":
             self._pages[item.list] = item.shown + item.page
@@ -249,13 +253,19 @@ class DetailPane(LineView, can_focus=True):
 
     def action_fold(self, fold: int) -> None:
         item = self.selected_item
-        if item is not None and item.kind == "card":
+        if item is not None and item.kind in ("card", "warning"):
             self._fold(item, bool(fold))
 
     def _fold(self, item: Item, folded: bool) -> None:
         if item.folded == folded:
             return
-        self.folded_cards[item.key] = folded
+        if item.kind == "warning":
+            if folded:
+                self.revealed.discard(item.index)
+            else:
+                self.revealed.add(item.index)
+        else:
+            self.folded_cards[item.key] = folded
         self._rebuild()
 
     def selected_post(self) -> int | None:

@@ -28,9 +28,18 @@ from typing import Literal
 from textual.content import Content
 
 from threadtui.model import Post, Thread
+from threadtui.model.format import Media
 from threadtui.model.timefmt import format_full
 from threadtui.ui.glyphs import Glyphs
-from threadtui.ui.text import MAX_SHOWN_CHARS, Spans, marked, styled_text, wrap
+from threadtui.ui.text import (
+    LINK_STYLE,
+    MAX_SHOWN_CHARS,
+    Spans,
+    marked,
+    mention_words,
+    styled_text,
+    wrap,
+)
 
 MAX_CARD_DEPTH = 3
 """Quotes of quotes nest this deep; deeper ones become a one-line link to open."""
@@ -55,12 +64,16 @@ BORDER_SELECTED = "$accent"
 SELECTED = "on $block-cursor-background 60%"
 SELECTED_BLURRED = "on $block-cursor-blurred-background"
 
-ItemKind = Literal["card", "note", "link", "more"]
+WARNING_STYLE = "bold $text-warning"
+MEDIA_STYLE = "$text-secondary"
+
+ItemKind = Literal["card", "note", "link", "more", "warning"]
 
 
 @dataclass(slots=True)
 class Item:
-    """Something in the pane the keyboard can select: a card, a note, a listed post."""
+    """Something in the pane the keyboard can select: a card, a note, a listed post, a
+    content warning (Enter shows or hides what it folds)."""
 
     kind: ItemKind
     index: int
@@ -128,11 +141,87 @@ def metrics_content(post: Post) -> Content | None:
     return Content("  ".join(f"{value:,} {name}" for name, value in known))
 
 
+QUOTE_STATES = {
+    "accepted": "the quote was accepted",
+    "pending": "the quoted author has not approved the quote yet",
+    "rejected": "the quoted author declined the quote",
+    "revoked": "the quoted author withdrew the quote",
+    "deleted": "the quoted post was deleted",
+    "unauthorized": "the quoted post is not visible to this account",
+    "blocked_account": "the quoted account is blocked",
+    "blocked_domain": "the quoted server is blocked",
+    "muted_account": "the quoted account is muted",
+}
+"""Why a quoted post is absent, by the source's `quote_state` (Mastodon's quote states)."""
+
+MEDIA_LABELS = {"gifv": "gif"}
+
+
+def more_label(post: Post) -> str | None:
+    """For a placeholder that stands for comments the source left out: what it stands for."""
+    if post.fields is None or post.fields.more is None:
+        return None
+    count = post.more_count
+    if count:
+        return f"{count:,} more comment{'s' if count != 1 else ''}"
+    # Reddit's "continue this thread": replies on a deeper page, how many unsaid.
+    return "more replies"
+
+
 def status_text(post: Post) -> str:
+    more = more_label(post)
+    if more is not None:
+        return f"{more[0].upper()}{more[1:]} not fetched"
     what = post.status.replace("_", " ")
     if post.synthetic:
-        return f"This post is not in the file ({what}): the thread refers to it by id {post.id}"
-    return f"This post is {what}"
+        text = f"This post is not in the file ({what}): the thread refers to it by id {post.id}"
+    else:
+        text = f"This post is {what}"
+    state = post.quote_state
+    if state:
+        reason = QUOTE_STATES.get(state) or f"quote state: {state}"
+        text = f"{text} ({reason})"
+    return text
+
+
+def _says_status(post: Post) -> bool:
+    """Whether a placeholder's text only repeats what its status line says ("2 more
+    comments" under "2 more comments not fetched")."""
+    more = more_label(post)
+    return more is not None and (post.text or "").strip().casefold() == more.casefold()
+
+
+def edited_content(post: Post, tz: tzinfo) -> Content | None:
+    if post.edited is None:
+        return None
+    return Content(f"edited {format_full(post.edited, tz)}")
+
+
+def media_content(media: Media, text: str = "") -> Content:
+    """`[image: alt text]`: named, never fetched. The alt text is the file's own words, so
+    it is a plain run of characters, never markup."""
+    label = MEDIA_LABELS.get(media.kind, media.kind)
+    parts = [Content.styled(f"[{label}", MEDIA_STYLE)]
+    if media.alt:
+        parts.append(Content.styled(": ", MEDIA_STYLE))
+        parts.append(Content.styled(media.alt, "italic"))
+    parts.append(Content.styled("]", MEDIA_STYLE))
+    # A link card's address, unless the post's text already shows it.
+    if media.kind == "link" and media.url and media.url != media.alt and media.url not in text:
+        parts.append(Content(" "))
+        parts.append(Content.styled(media.url, LINK_STYLE))
+    return Content.assemble(*parts)
+
+
+def hidden_links(post: Post) -> list[tuple[str, str]]:
+    """(shown text, real target) of each link whose target the text does not show in full:
+    a shortened `example.com/…`, or a word that links somewhere."""
+    text = post.text or ""
+    found: dict[str, str] = {}
+    for link in post.links:
+        if link.url and link.url not in text and link.url not in found:
+            found[link.url] = link.text or ""
+    return [(shown, url) for url, shown in found.items()]
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,6 +250,7 @@ class LineBuilder:
         wraps: dict[tuple[int, int, int], list[Content]],
         replies: dict[int, list[int]] | None = None,
         is_new: Callable[[int], bool] | None = None,
+        revealed: set[int] | None = None,
     ) -> None:
         self.thread = thread
         self.is_new = is_new
@@ -173,6 +263,8 @@ class LineBuilder:
         self.focused = focused
         self.wraps = wraps
         self.replies = {} if replies is None else replies
+        self.revealed = set() if revealed is None else revealed
+        """Posts whose content warning was opened: their text is shown."""
         self.out = DetailLayout()
         self._frames: list[_Frame] = []
         self._inner: list[int] = []
@@ -238,7 +330,15 @@ class LineBuilder:
         key = (index, self.width, limit)
         lines = self.wraps.get(key)
         if lines is None:
-            lines = wrap(styled_text(text, self.highlight, limit=limit), self.width)
+            post = self.thread.posts[index]
+            content = styled_text(
+                text,
+                self.highlight,
+                limit=limit,
+                link_texts=[link.text for link in post.links if link.text and link.url],
+                mentions=mention_words([mention.handle for mention in post.mentions]),
+            )
+            lines = wrap(content, self.width)
             self.wraps[key] = lines
         for line in lines:
             self.emit(line)
@@ -281,9 +381,12 @@ class LineBuilder:
         if post.is_placeholder or post.text is None:
             self.emit_wrapped(Content.styled(status_text(post), "italic $text-muted"))
             self.gap()
-        if post.text:
-            self._emit_text(index, post.text)
-            self.gap()
+        if not self._warning(post):
+            if post.text and not _says_status(post):
+                self._emit_text(index, post.text)
+                self.gap()
+            self._attachments(post)
+        self.gap()
         self._quotes(index, depth=1, chain=frozenset({index}))
         self.gap()
         g = self.glyphs
@@ -308,8 +411,43 @@ class LineBuilder:
             self.replies[index] = found
         return found
 
+    def _warning(self, post: Post) -> bool:
+        """The line a content warning folds the post behind; True while it is folded."""
+        warning = post.content_warning
+        if not warning:
+            return False
+        folded = post.index not in self.revealed
+        item = self._begin_item(Item("warning", post.index, folded=folded))
+        glyph = self.glyphs.collapsed if folded else self.glyphs.expanded
+        action = "Enter to show" if folded else "Enter to hide"
+        self.emit_wrapped(
+            Content.assemble(
+                Content.styled(f"{glyph} CW: ", WARNING_STYLE),
+                Content.styled(warning, "bold"),
+                Content.styled(f"  ({action})", "italic $text-muted"),
+            )
+        )
+        item.end = len(self.out.lines)
+        self.gap()
+        return folded
+
+    def _attachments(self, post: Post) -> None:
+        """Media as `[image: alt]` lines, then the real targets of links the text shortens."""
+        for media in post.media:
+            self.emit_wrapped(media_content(media, post.text or ""))
+        links = hidden_links(post)
+        for shown, url in links:
+            parts = [Content.styled(f"{self.glyphs.arrow} ", "$text-muted")]
+            if shown:
+                parts += [Content.styled(shown, "$text-muted"), Content(" ")]
+            parts.append(Content.styled(url, LINK_STYLE))
+            self.emit_wrapped(Content.assemble(*parts))
+
     def _meta(self, post: Post) -> Content:
         meta = [time_content(post, self.tz)]
+        edited = edited_content(post, self.tz)
+        if edited is not None:
+            meta.append(edited)
         metrics = metrics_content(post)
         if metrics is not None:
             meta.append(metrics)
@@ -357,7 +495,11 @@ class LineBuilder:
 
     def _post_line(self, post: Post, lead: Content, text_style: str) -> Content:
         """A post in one line: a glyph, its author, its first line (or what became of it)."""
-        text = post.first_line if post.text else status_text(post)
+        if post.content_warning and post.index not in self.revealed:
+            # A line standing for the post must not show what its warning folds.
+            text = f"CW: {post.content_warning}"
+        else:
+            text = post.first_line if post.text else status_text(post)
         return Content.assemble(
             lead,
             author_content(post, self.highlight),
@@ -457,8 +599,10 @@ class LineBuilder:
             self.emit_wrapped(self._meta(post).stylize_before("$text-muted"))
         if post.is_placeholder or post.text is None:
             self.emit_wrapped(Content.styled(status_text(post), "italic"))
-        if post.text:
-            self._emit_text(index, post.text, CARD_TEXT_LIMIT)
+        if not self._warning(post):
+            if post.text and not _says_status(post):
+                self._emit_text(index, post.text, CARD_TEXT_LIMIT)
+            self._attachments(post)
         self._quotes(index, depth=depth + 1, chain=chain | {index})
         self._pop()
         self.emit(Content.styled(f"{bottom_left}{across * (width - 2)}{bottom_right}", border))

@@ -13,6 +13,9 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
+from threadtui.model import Post
+from threadtui.ui.text import find_links
+
 
 def can_open_browser() -> bool:
     """Whether `webbrowser` would open a window on the user's screen, not in this terminal."""
@@ -21,6 +24,24 @@ def can_open_browser() -> bool:
     if sys.platform in ("darwin", "win32"):
         return True
     return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def post_links(post: Post) -> list[str]:
+    """What `o` offers for a post, each once: its own page first, then the real targets of
+    its links (a shortened `example.com/…` opens where it leads), the URLs its text shows,
+    and its link cards. Never an image's file: media are named, not fetched."""
+    found: dict[str, None] = {}
+    if post.url:
+        found[post.url] = None
+    for link in post.links:
+        if link.url:
+            found.setdefault(link.url, None)
+    for url in find_links(post.text or ""):
+        found.setdefault(url, None)
+    for media in post.media:
+        if media.kind == "link" and media.url:
+            found.setdefault(media.url, None)
+    return list(found)
 
 
 class LinkPicker(ModalScreen[str | None]):

@@ -20,6 +20,8 @@ URL = re.compile(r"https?://[^\s<>\"'\u2018\u2019\u201c\u201d]+", re.IGNORECASE)
 MENTION = re.compile(r"(?<![\w@.])@[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_])?")
 HASHTAG = re.compile(r"(?<![\w#&])#\w+")
 _TRAILING = ".,;:!?)]}'\"’”…"
+LINK_STYLE = "underline $text-accent"
+MENTION_STYLE = "bold $text-secondary"
 
 MAX_SHOWN_CHARS = 50_000
 """Longer texts are cut in the detail pane: wrapping megabytes on every cursor move would
@@ -38,23 +40,67 @@ def _entity_spans(text: str) -> list[Span]:
     spans: list[Span] = []
     for match in URL.finditer(text):
         url = match.group().rstrip(_TRAILING)
-        spans.append(Span(match.start(), match.start() + len(url), "underline $text-accent"))
+        spans.append(Span(match.start(), match.start() + len(url), LINK_STYLE))
     for match in MENTION.finditer(text):
-        spans.append(Span(match.start(), match.end(), "bold $text-secondary"))
+        spans.append(Span(match.start(), match.end(), MENTION_STYLE))
     for match in HASHTAG.finditer(text):
         spans.append(Span(match.start(), match.end(), "$text-secondary"))
     return spans
 
 
+def _named_spans(text: str, words: Sequence[str], style: str) -> list[Span]:
+    """Every whole-word occurrence of each of `words` (a link's shown text, an @mention the
+    source named, which the patterns may miss: `@user@server`, a shortened `example.com/…`)."""
+    spans: list[Span] = []
+    for word in dict.fromkeys(words):
+        if not word:
+            continue
+        start = text.find(word)
+        while start != -1:
+            end = start + len(word)
+            before = text[start - 1] if start else " "
+            after = text[end] if end < len(text) else " "
+            if not (before.isalnum() or before == "@") and not (after.isalnum() or after == "@"):
+                spans.append(Span(start, end, style))
+            start = text.find(word, end)
+    return spans
+
+
+def mention_words(handles: Sequence[str | None]) -> list[str]:
+    """How the text may show each mentioned handle: `@user@server` and `@user`."""
+    words: list[str] = []
+    for handle in handles:
+        if handle:
+            handle = handle.lstrip("@")
+            words.append(f"@{handle}")
+            local = handle.partition("@")[0]
+            if local and local != handle:
+                words.append(f"@{local}")
+    # Longest first: "@user@server" is styled whole, not only its "@user".
+    return sorted(words, key=len, reverse=True)
+
+
 def styled_text(
-    text: str, highlight: Spans | None = None, *, limit: int = MAX_SHOWN_CHARS
+    text: str,
+    highlight: Spans | None = None,
+    *,
+    limit: int = MAX_SHOWN_CHARS,
+    link_texts: Sequence[str] = (),
+    mentions: Sequence[str] = (),
 ) -> Content:
-    """A post's text with links, mentions and hashtags styled and search matches marked."""
+    """A post's text with links, mentions and hashtags styled and search matches marked.
+
+    `link_texts` and `mentions` are what the source says the text shows as links and
+    mentions (see `mention_words`), styled even where the patterns do not find them."""
     cut = len(text) - limit if len(text) > limit else 0
     if cut:
         text = text[:limit]
     text = text.expandtabs(4)
     spans = _entity_spans(text)
+    if link_texts:
+        spans.extend(_named_spans(text, link_texts, LINK_STYLE))
+    if mentions:
+        spans.extend(_named_spans(text, mentions, MENTION_STYLE))
     if highlight is not None:
         spans.extend(Span(start, end, "bold reverse") for start, end in highlight(text))
     content = Content(text, spans)

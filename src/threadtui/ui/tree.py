@@ -26,6 +26,7 @@ from threadtui.model import NO_PARENT, Thread
 from threadtui.model.thread import MarkedBelow
 from threadtui.model.timefmt import format_count, format_offset, format_short
 from threadtui.rows import FilterLayout, TreeRows
+from threadtui.ui.detail_lines import more_label
 from threadtui.ui.glyphs import UNICODE, Glyphs
 from threadtui.ui.scrolling import LineView
 
@@ -539,7 +540,10 @@ class ThreadTree(LineView, can_focus=True):
         line.append(" ")
         if self._is_new is not None and self._is_new(index):
             line.append(f"{g.new} ", style("new"))
-        if post.synthetic or post.is_placeholder:
+        more = more_label(post)
+        if more is not None:
+            line.append(f"{g.placeholder} {more}", style("placeholder"))
+        elif post.synthetic or post.is_placeholder:
             line.append(
                 f"{g.placeholder} post {post.status.replace('_', ' ')}", style("placeholder")
             )
@@ -570,7 +574,10 @@ class ThreadTree(LineView, can_focus=True):
             if below:
                 note = f" (+{hidden}, {below} match{'es' if below != 1 else ''})"
             line.append(note, style("hidden"))
-        text = post.first_line
+        # A row must not show what a content warning folds, nor repeat a "more" label.
+        text = "" if more is not None else post.first_line
+        if post.content_warning:
+            text = f"CW: {post.content_warning}"
         if text:
             if len(text) > width * 2:
                 text = text[: width * 2]

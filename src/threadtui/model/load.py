@@ -30,7 +30,7 @@ from threadtui.model.format import METRIC_NAMES, SCHEMA, SCHEMA_VERSION, TIME_EX
 from threadtui.model.link import finish, link
 from threadtui.model.load_fast import read_wellformed
 from threadtui.model.sanitize import _UNSAFE, clean_json, clean_line, clean_text, describe
-from threadtui.model.thread import NO_METRICS, STATUSES, Author, Post, Thread
+from threadtui.model.thread import NO_METRICS, STATUSES, Author, Metrics, Post, Thread
 
 _METRIC_SET: Final = frozenset(METRIC_NAMES)
 _OPTIONAL: Final = frozenset(fmt.OPTIONAL_POST_KEYS)
@@ -571,7 +571,7 @@ def _read_posts(
                     printable = False
             quotes = tuple_(quotes) if printable else tuple_(_clean_id(q) for q in quotes)
 
-        metrics = no_metrics
+        metrics: Metrics | dict[str, Any] = no_metrics
         if raw_metrics:
             if type(raw_metrics) is not dict_:
                 r.expected(f"$.posts[{i}].metrics", "an object", raw_metrics)
@@ -608,7 +608,8 @@ def _extra(d: dict[str, Any]) -> dict[str, Any] | None:
     """Keys the format does not define: kept, so a tool's own data survives a round trip."""
     if d.keys() <= POST_KEYS:
         return None
-    return clean_json({k: v for k, v in d.items() if k not in POST_KEYS})
+    extra: dict[str, Any] = clean_json({k: v for k, v in d.items() if k not in POST_KEYS})
+    return extra
 
 
 def _unknown_author(

@@ -34,6 +34,8 @@ from threadtui.config import (
 from threadtui.model import SCHEMA, SCHEMA_VERSION, Thread, ThreadFileError
 
 if TYPE_CHECKING:
+    from _typeshed import SupportsWrite
+
     from threadtui.fetch.progress import Progress, ProgressCallback
     from threadtui.fetch.run import FetchResult
 
@@ -61,7 +63,7 @@ class _OutputFailed(Exception):
 
 
 class _Parser(argparse.ArgumentParser):
-    def _print_message(self, message: str, file: IO[str] | None = None) -> None:
+    def _print_message(self, message: str, file: SupportsWrite[str] | None = None) -> None:
         # argparse drops a failed write silently: --help to a full disk would say nothing
         # and exit 0.
         if not message:
@@ -165,7 +167,7 @@ def warning_line(path: str, warning: str) -> str:
     return f"{path}: warning: {warning}"
 
 
-def _fail(error: ThreadFileError | ValueError | UsageError | str) -> int:
+def _fail(error: Exception | str) -> int:
     # File errors already start with the file name; option errors get the program's.
     message = str(error) if isinstance(error, ThreadFileError) else f"threadtui: {error}"
     say(message)

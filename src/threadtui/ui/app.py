@@ -8,7 +8,7 @@ import sys
 from collections.abc import Iterable
 from datetime import UTC, tzinfo
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from textual import events, on
 from textual.app import App, ComposeResult, SystemCommand
@@ -72,7 +72,8 @@ class ThreadApp(App[None], inherit_bindings=False):
         STYLES / "help.tcss",
         STYLES / "pickers.tcss",
     ]
-    HORIZONTAL_BREAKPOINTS: ClassVar = [(0, "-narrow"), (70, "-wide")]
+    # Textual declares it `ClassVar[...] | None`, which mypy reads as an instance attribute.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (70, "-wide")]  # noqa: RUF012
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", "Quit", id="app.quit"),
@@ -121,7 +122,7 @@ class ThreadApp(App[None], inherit_bindings=False):
         self.tree_width = self.settings.tree_width
         self.startup_messages = list(startup_messages)
         """Warnings about the session rather than the thread: config, theme."""
-        self._base_status: Content | None = None
+        self._base_status: list[Part] | None = None
         self.queries = QueryController(self, thread, tz)
         self.initial_search = search
         self.initial_filter = filter
@@ -196,7 +197,7 @@ class ThreadApp(App[None], inherit_bindings=False):
         key = self._key_for("app.warnings")
         them = "it" if count == 1 else "them"
         self.notify(
-            Content(f"Press {key} or click the count above to read {them}."),
+            Content(f"Press {key} or click the count above to read {them}."),  # type: ignore[arg-type]  # Content: shown as is, never read as markup
             title=f"{what} about this thread",
             severity="warning",
             timeout=6,
@@ -312,7 +313,7 @@ class ThreadApp(App[None], inherit_bindings=False):
 
     # --- messages -------------------------------------------------------------------------
 
-    def _on_key(self, event: events.Key) -> None:
+    async def _on_key(self, event: events.Key) -> None:
         # Textual hands a key to the widget focused when it arrives. Keys arriving together
         # (typed fast, pasted, or in one read over a slow SSH link) all go to the tree
         # before "/" opens the search field: "/lev" would run l, e and v as tree keys and
@@ -586,12 +587,14 @@ class ThreadApp(App[None], inherit_bindings=False):
     def open_link(self, url: str) -> None:
         if can_open_browser():
             self.open_url(url)
-            self.notify(Content.assemble("Opening ", Content(url)), timeout=3)
+            opening = Content.assemble("Opening ", Content(url))
+            self.notify(opening, timeout=3)  # type: ignore[arg-type]  # Content: shown as is, never read as markup
         else:
             # Over SSH a browser would start on the remote machine (or take over this
             # terminal): hand the link to the user's own clipboard instead.
             self.copy_to_clipboard(url)
-            self.notify(Content.assemble("No browser here; copied ", Content(url)), timeout=4)
+            copied = Content.assemble("No browser here; copied ", Content(url))
+            self.notify(copied, timeout=4)  # type: ignore[arg-type]  # Content: shown as is, never read as markup
 
     def action_help(self) -> None:
         from threadtui.ui.help import (
@@ -612,7 +615,7 @@ class ThreadApp(App[None], inherit_bindings=False):
         ]
         self.push_screen(HelpScreen(sections))
 
-    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         tree = self.query_one(ThreadTree)
         yield SystemCommand("Help: all keys", "Show every key threadtui knows", self.action_help)

@@ -29,7 +29,7 @@ class Glyphs:
     breadcrumb: str
     placeholder: str
     arrow: str
-    box: str
+    box: tuple[str, str, str, str, str, str]
     """A card's border: top-left, top-right, bottom-left, bottom-right, horizontal, vertical."""
     checked: str = "[x]"
     unchecked: str = "[ ]"
@@ -52,7 +52,7 @@ UNICODE = Glyphs(
     breadcrumb=" › ",
     placeholder="∅",
     arrow="→",
-    box="╭╮╰╯─│",
+    box=("╭", "╮", "╰", "╯", "─", "│"),
 )
 
 ASCII = Glyphs(
@@ -72,7 +72,7 @@ ASCII = Glyphs(
     breadcrumb=" > ",
     placeholder="?",
     arrow="->",
-    box="++++-|",
+    box=("+", "+", "+", "+", "-", "|"),
 )
 
 

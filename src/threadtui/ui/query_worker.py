@@ -196,11 +196,11 @@ class QueryController:
         text = "" if outcome is None else outcome.text
         if text.strip() != current.strip():
             return
-        if not isinstance(outcome, Failed):
-            if kind == "search":
-                self.search = outcome  # type: ignore[assignment]
-            else:
-                self.filter = outcome  # type: ignore[assignment]
+        if kind == "search":
+            if not isinstance(outcome, FilterState | Failed):
+                self.search = outcome
+        elif not isinstance(outcome, SearchState | Failed):
+            self.filter = outcome
         done(outcome)
 
     def clear_search(self) -> None:

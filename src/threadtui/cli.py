@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import errno
-import gc
 import os
 import stat
 import sys
@@ -22,7 +21,7 @@ from dataclasses import replace
 from datetime import UTC, tzinfo
 from typing import IO, TYPE_CHECKING, NoReturn
 
-from threadtui import __version__
+from threadtui import __version__, gcpolicy
 from threadtui.config import (
     TimeZoneError,
     clean_display,
@@ -682,9 +681,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except _OutputFailed as failed:
         return failed.status
     finally:
-        # The main command turns the collector off until the first frame; a command that
-        # ends before one must not leave it off for whoever called main().
-        gc.enable()
+        gcpolicy.restore()
 
 
 def _main(argv: Sequence[str] | None) -> int:
@@ -717,10 +714,8 @@ def _main(argv: Sequence[str] | None) -> int:
         url = paths[0]
     from threadtui.fetch.errors import FetchError
 
-    # No collections until the first frame is on screen (the app turns the collector back
-    # on): loading, Textual's import and the app's set-up make hundreds of thousands of
-    # objects and no garbage, and collections among them cost about 20 ms of startup.
-    gc.disable()
+    # Off until the first frame is on screen (the app turns it back on).
+    gcpolicy.startup()
     settings, problems = load_settings()
     overrides = {
         "ascii": args.ascii,
@@ -742,11 +737,8 @@ def _main(argv: Sequence[str] | None) -> int:
             tz = local_timezone(problems)
         source_tz = UTC if args.source_tz is None else _zone(args.source_tz, "--source-tz")
         if url is not None:
-            # A fetch makes garbage as it goes (responses, parsed JSON); the collector
-            # stays on for it, and goes off again for the load-to-first-frame stretch.
-            gc.enable()
-            fetched = fetch_url(args, url, ProgressLines())
-            gc.disable()
+            with gcpolicy.collecting():
+                fetched = fetch_url(args, url, ProgressLines())
             thread, name = fetched.thread, url
             problems.extend(fetch_notes(fetched))
         else:
@@ -776,8 +768,7 @@ def _main(argv: Sequence[str] | None) -> int:
         return _fail(error)
 
     if args.print_:
-        gc.freeze()  # the thread lives until exit: no collection need walk it
-        gc.enable()
+        gcpolicy.startup_done()
         for line in problems:
             say(f"threadtui: {line}")
         for warning in thread.warnings:

@@ -10,20 +10,19 @@ takes to parse it, and a 100,000-deep reply chain must not touch the recursion l
 
 from __future__ import annotations
 
-import gc
 import json
 import operator
 import os
 import re
 import sys
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Final, NoReturn
 
 import orjson
 
+from threadtui import gcpolicy
 from threadtui.model import format as fmt
 from threadtui.model.fields import read_author_url, read_fields
 from threadtui.model.format import METRIC_NAMES, SCHEMA, SCHEMA_VERSION, TIME_EXPECTED
@@ -101,7 +100,7 @@ def load_bytes(data: bytes, *, name: str = "<thread>") -> Thread:
     # isspace() stops at the first byte of a real file; strip() would copy all of it.
     if not data or data.isspace():
         raise ThreadFileError(name, "the file is empty")
-    with _no_gc():
+    with gcpolicy.paused():
         parts = read_wellformed(data)
         if parts is not None:
             return _build(
@@ -225,29 +224,6 @@ def _line_col(data: bytes, offset: int) -> tuple[int, int]:
     return before.count(b"\n") + 1, offset - (before.rfind(b"\n") + 1) + 1
 
 
-@contextmanager
-def _no_gc() -> Iterator[None]:
-    """Pause the cyclic garbage collector while a thread loads, then freeze what it built.
-
-    Loading allocates millions of objects and frees none, so every collection the
-    allocations trigger walks the whole growing document for nothing (at 100,000 posts,
-    more than half of the load time). Afterwards the first collection would still walk
-    them all once (~0.1 s), and every full collection again: a loaded thread lives as
-    long as the program, so it moves to the permanent generation instead. Posts hold no
-    reference cycles, so reference counting still frees a thread that is dropped.
-    """
-    enabled = gc.isenabled()
-    if not enabled:
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.freeze()
-        gc.enable()
-
-
 def _not_utf8(name: str, data: bytes) -> ThreadFileError:
     # orjson reports bad UTF-8 at 1:1; find the real place so the user can look at it.
     try:
@@ -294,7 +270,7 @@ class _Reader:
 
 def load_document(document: Any, *, name: str = "<thread>") -> Thread:
     """Validate an already-parsed document and build the thread with its indexes."""
-    with _no_gc():
+    with gcpolicy.paused():
         return _load_document(document, name)
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import importlib
 import sys
 from collections.abc import Iterable
@@ -19,6 +18,7 @@ from textual.filter import LineFilter
 from textual.screen import Screen
 from textual.widgets import Input, Static
 
+from threadtui import gcpolicy
 from threadtui.config import Settings
 from threadtui.model import Thread, clean_line
 from threadtui.model.timefmt import format_full, format_offset
@@ -169,7 +169,7 @@ class ThreadApp(App[None], inherit_bindings=False):
         tree.highlighted = tree.cursor_post
         self._show_warnings()
         self.refresh_status()
-        self.call_after_refresh(_collector_back)
+        self.call_after_refresh(gcpolicy.startup_done)
         self.call_after_refresh(self._import_later)
         # The index is 0.45 s of pure Python at 100k posts: build it once the first frame
         # is on screen, so it never delays it (a search typed sooner waits for it).
@@ -636,15 +636,6 @@ class ThreadApp(App[None], inherit_bindings=False):
         yield SystemCommand("Copy post", "Copy the post's text and link", self.action_copy)
         yield SystemCommand("Open link", "Open a link of the post", self.action_open_link)
         yield SystemCommand("One pane/two panes", "Show only the focused pane", self.action_zoom)
-
-
-def _collector_back() -> None:
-    """After the first frame: the collector, off since the command started (cli.py), is
-    turned back on. What startup built lives as long as the app, so it is frozen first:
-    no collection will walk it again."""
-    if not gc.isenabled():
-        gc.freeze()
-        gc.enable()
 
 
 def _import_all() -> None:

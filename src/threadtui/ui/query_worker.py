@@ -12,7 +12,6 @@ shown in the query bar, because an exception in a worker would end the app
 
 from __future__ import annotations
 
-import gc
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -22,6 +21,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from textual.worker import get_current_worker
 
+from threadtui import gcpolicy
 from threadtui.model import Thread
 from threadtui.model.thread import MarkedBelow
 from threadtui.rows import FilterLayout
@@ -110,10 +110,8 @@ class QueryController:
         _ = thread.rank, thread.subtree_sizes, thread.fold_levels
         for post in thread.posts:
             _ = post.metrics
-        # The index lives as long as the thread: like the loaded thread, move it out of
-        # the collector's reach, or each full collection walks it again (40-60 ms at 100k,
-        # landing in whatever key happens to trigger it).
-        gc.freeze()
+        # The index lives as long as the thread.
+        gcpolicy.lasting()
 
     def index(self) -> SearchIndex:
         """The index, waiting for the worker that builds it (only ever from a worker);

@@ -25,11 +25,14 @@ os.environ["TZ"] = "UTC"
 for _name in ("SSH_CONNECTION", "SSH_TTY", "DISPLAY", "WAYLAND_DISPLAY"):
     os.environ.pop(_name, None)
 
-# No test reaches the internet (tests/netguard.py); none writes the user's cache.
+# No test reaches the internet (tests/netguard.py); none writes the user's cache or state.
 netguard.install()
 _CACHE = tempfile.mkdtemp(prefix="threadtui-test-cache-")
 atexit.register(shutil.rmtree, _CACHE, True)
 os.environ["XDG_CACHE_HOME"] = _CACHE
+_STATE = tempfile.mkdtemp(prefix="threadtui-test-state-")
+atexit.register(shutil.rmtree, _STATE, True)
+os.environ["XDG_STATE_HOME"] = _STATE
 for _name in list(os.environ):
     # An API base or token from the developer's shell must not steer a test.
     if _name.startswith(

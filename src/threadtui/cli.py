@@ -11,17 +11,15 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import errno
 import os
-import stat
 import sys
-import tempfile
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, tzinfo
 from typing import IO, TYPE_CHECKING, NoReturn
 
 from threadtui import __version__, gcpolicy
+from threadtui.atomicfile import write_all, write_file_atomically
 from threadtui.config import (
     TimeZoneError,
     clean_display,
@@ -37,6 +35,8 @@ if TYPE_CHECKING:
 
     from threadtui.fetch.progress import Progress, ProgressCallback
     from threadtui.fetch.run import FetchResult
+    from threadtui.query import FilterView, Query
+    from threadtui.state import ReadState
 
 EXIT_OK = 0
 EXIT_INPUT = 2
@@ -110,22 +110,6 @@ def _output_failed(error: OSError | ValueError) -> NoReturn:
     reason = error.strerror if isinstance(error, OSError) and error.strerror else "closed"
     say(f"threadtui: cannot write to stdout: {reason}")
     raise _OutputFailed(EXIT_INPUT)
-
-
-def write_all(stream: IO[bytes], data: bytes) -> None:
-    """Write every byte of `data` or raise OSError.
-
-    A buffered stream's write() may return a short count without raising: when a pipe's
-    reader leaves mid-write, or when a disk fills up part-way through a large write (the
-    error only comes with the next call). Taken at its word, that ends with a truncated
-    file and status 0.
-    """
-    view = memoryview(data)
-    while view:
-        written = stream.write(view)
-        if not written:
-            raise OSError(errno.EIO, "nothing written")
-        view = view[written:]
 
 
 def write_stdout(data: bytes | str) -> None:
@@ -308,46 +292,6 @@ def _same_file(first: str, second: str) -> bool:
         return False
 
 
-def write_file_atomically(path: str, data: bytes) -> None:
-    """Replace `path` with `data` all at once: a failed write (a full disk) leaves the old
-    file as it was. Raises OSError."""
-    try:
-        info: os.stat_result | None = os.stat(path)
-    except FileNotFoundError:
-        info = None
-    if info is not None and stat.S_ISDIR(info.st_mode):
-        raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR))
-    if info is not None and not stat.S_ISREG(info.st_mode):
-        # /dev/null, /dev/stdout, a pipe: there is no file to replace, and renaming over a
-        # device node would swap the device itself away.
-        with open(path, "wb") as file:
-            write_all(file, data)
-        return
-    # Beside the real file, so a symlink to it stays a symlink and the rename stays on
-    # one file system.
-    target = os.path.realpath(path)
-    fd, temporary = tempfile.mkstemp(
-        dir=os.path.dirname(target), prefix=f".{os.path.basename(target)[:40]}.", suffix=".tmp"
-    )
-    try:
-        with os.fdopen(fd, "wb") as file:
-            write_all(file, data)
-            file.flush()
-            os.fsync(file.fileno())
-        if info is not None:
-            mode = stat.S_IMODE(info.st_mode)
-        else:
-            umask = os.umask(0)
-            os.umask(umask)
-            mode = 0o666 & ~umask
-        os.chmod(temporary, mode)
-        os.replace(temporary, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
-
-
 def import_main(argv: Sequence[str]) -> int:
     parser = _Parser(
         prog="threadtui import",
@@ -525,30 +469,143 @@ def check_query(thread: Thread, text: str, option: str, tz: tzinfo) -> None:
         raise UsageError(f"{option}: {error.message}") from None
 
 
-def print_thread(
-    thread: Thread, query_text: str, fmt: str, tz: tzinfo, *, ascii: bool = False
+def select_posts(
+    thread: Thread, query_text: str, tz: tzinfo, *, new: bytes | None = None
+) -> tuple[Query | None, FilterView | None]:
+    """The query and the filter view `--print` shows (None, None: the whole thread).
+    `new` is the read state's marks for `is:new`."""
+    from threadtui.query import FilterView, QueryError, SearchIndex, parse_query, run_query
+
+    if not query_text:
+        return None, None
+    try:
+        query = parse_query(query_text, thread, tz=tz, new=new)
+        return query, FilterView.build(run_query(query, SearchIndex(thread)))
+    except QueryError as error:
+        # Each part parsed alone; together they can still clash (views:>10 with
+        # views:<5), and a regex can run past its time budget.
+        raise UsageError(f"--search/--filter: {error.message}") from None
+
+
+def render_posts(
+    thread: Thread,
+    query: Query | None,
+    view: FilterView | None,
+    fmt: str,
+    tz: tzinfo,
+    *,
+    ascii: bool = False,
+    query_text: str = "",
 ) -> bytes:
     """`ascii` marks quotes and folds with the ASCII glyphs, as `--ascii` draws the tree;
     the posts' own words are printed as written (a pipe is not a terminal to protect)."""
     from threadtui.export.render import render_json, render_markdown, render_text
-    from threadtui.query import FilterView, QueryError, SearchIndex, parse_query, run_query
     from threadtui.ui.glyphs import ASCII, UNICODE
 
-    view = query = None
-    if query_text:
-        try:
-            query = parse_query(query_text, thread, tz=tz)
-            view = FilterView.build(run_query(query, SearchIndex(thread)))
-        except QueryError as error:
-            # Each part parsed alone; together they can still clash (views:>10 with
-            # views:<5), and a regex can run past its time budget.
-            raise UsageError(f"--search/--filter: {error.message}") from None
     if fmt == "json":
         return render_json(thread, view=view, query=query_text)
     glyphs = ASCII if ascii else UNICODE
     if fmt == "markdown":
         return render_markdown(thread, tz=tz, view=view, query=query, glyphs=glyphs).encode()
     return render_text(thread, tz=tz, view=view, query=query, glyphs=glyphs).encode()
+
+
+def print_thread(
+    thread: Thread, query_text: str, fmt: str, tz: tzinfo, *, ascii: bool = False
+) -> bytes:
+    query, view = select_posts(thread, query_text, tz)
+    return render_posts(thread, query, view, fmt, tz, ascii=ascii, query_text=query_text)
+
+
+# --- what is new since last time (threadtui.state) -------------------------------------
+
+
+def add_state_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group(
+        "what is new since last time (README: What is new since last time)"
+    )
+    group.add_argument(
+        "--since-last",
+        action="store_true",
+        help="with --print: only the posts not seen before (is:new), then remember them as seen",
+    )
+    group.add_argument(
+        "--forget", action="store_true", help="forget what was read in this thread, and exit"
+    )
+    group.add_argument(
+        "--forget-all", action="store_true", help="forget what was read in every thread, and exit"
+    )
+
+
+def check_state_options(args: argparse.Namespace, parser: argparse.ArgumentParser) -> None:
+    if args.forget_all and (args.files or args.demo or args.forget):
+        parser.error("--forget-all forgets every thread: give it alone")
+    if args.forget and (args.print_ or args.since_last):
+        parser.error("--forget only forgets: give it without --print or --since-last")
+    if args.since_last and not args.print_:
+        parser.error(
+            "--since-last goes with --print (the app marks new posts itself; filter with is:new)"
+        )
+
+
+def forget_all_main() -> int:
+    from threadtui.state import forget_all, state_dir
+
+    try:
+        folder = state_dir()
+        removed = forget_all(folder)
+    except (OSError, RuntimeError) as error:
+        reason = getattr(error, "strerror", None) or str(error)
+        return _fail(f"cannot forget the read state: {reason}")
+    noun = "thread" if removed == 1 else "threads"
+    say(f"threadtui: forgot what was read in {removed} {noun} ({folder})")
+    return EXIT_OK
+
+
+def forget_thread(thread: Thread, name: str) -> int:
+    from threadtui.state import forget, state_dir, state_path, thread_identity, thread_key
+
+    identity = thread_identity(thread)
+    if identity is None:
+        say(f"threadtui: {display_name(name)}: no posts, nothing to forget")
+        return EXIT_OK
+    try:
+        path = state_path(thread_key(identity), state_dir())
+        removed = forget(path)
+    except (OSError, RuntimeError) as error:
+        reason = getattr(error, "strerror", None) or str(error)
+        return _fail(f"{display_name(name)}: cannot forget its read state: {reason}")
+    what = "forgot what was read in" if removed else "nothing was remembered of"
+    say(f"threadtui: {what} {display_name(name)}")
+    return EXIT_OK
+
+
+def asks_new(thread: Thread, query_text: str, tz: tzinfo) -> bool:
+    """Whether a (valid) query has `is:new`: only then does --print read the state."""
+    from threadtui.query import QueryError, parse_query
+
+    if not query_text:
+        return False
+    try:
+        return parse_query(query_text, thread, tz=tz).is_new is not None
+    except QueryError:
+        return False  # select_posts reports it, as for any other query
+
+
+def record_printed(state: ReadState, view: FilterView | None) -> int:
+    """After the output is written: the posts printed as matches are seen (context rows,
+    shown as headings only, are not), and the run is the last visit. Status 2 if the
+    state cannot be saved: the next run would print them again."""
+    from threadtui.state import NewerFormat, save_error
+
+    if view is not None:
+        state.mark_many(i for i, flag in enumerate(view.member) if flag)
+    try:
+        state.save()
+    except (OSError, NewerFormat) as error:
+        say(f"threadtui: {save_error(state.path, error)}")
+        return EXIT_INPUT
+    return EXIT_OK
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -623,6 +680,7 @@ def build_parser() -> argparse.ArgumentParser:
         default="text",
         help="what --print writes (json is a thread file of the shown posts)",
     )
+    add_state_options(parser)
     look = parser.add_argument_group("terminal")
     look.add_argument(
         "--ascii", action="store_true", default=None, help="send only ASCII to the terminal"
@@ -700,6 +758,9 @@ def _main(argv: Sequence[str] | None) -> int:
         open_data,
     )
 
+    check_state_options(args, parser)
+    if args.forget_all:
+        return forget_all_main()
     if args.demo and args.files:
         parser.error("give a FILE or --demo, not both")
     if not args.demo and not args.files:
@@ -767,6 +828,8 @@ def _main(argv: Sequence[str] | None) -> int:
     except UsageError as error:
         return _fail(error)
 
+    if args.forget:
+        return forget_thread(thread, name)
     if args.print_:
         gcpolicy.startup_done()
         for line in problems:
@@ -775,11 +838,29 @@ def _main(argv: Sequence[str] | None) -> int:
             say(warning_line(name, warning))
         # In print there is nothing to highlight: a search narrows like a filter.
         combined = f"{filter_text} {search_text}".strip()
+        if args.since_last:
+            combined = f"{combined} is:new".strip()
+        state = None
+        if asks_new(thread, combined, tz):
+            from threadtui.state import open_state
+
+            state, state_warnings = open_state(thread)
+            for line in state_warnings:
+                say(f"threadtui: {line}")
+            if state.first_visit and state.path is not None and args.since_last:
+                say(f"threadtui: {display_name(name)}: first run, every post is new")
         try:
-            output = print_thread(thread, combined, args.format, tz, ascii=settings.ascii)
+            query, view = select_posts(
+                thread, combined, tz, new=state.new_marks if state is not None else None
+            )
+            output = render_posts(
+                thread, query, view, args.format, tz, ascii=settings.ascii, query_text=combined
+            )
         except UsageError as error:
             return _fail(error)
         write_stdout(output)
+        if state is not None:
+            return record_printed(state, view)
         return EXIT_OK
 
     problem = terminal_problem()

@@ -285,6 +285,10 @@ def narrows(new: Query, old: Query) -> bool:
         return False
     if old.before is not None and (new.before is None or new.before > old.before):
         return False
+    if old.is_new is not None and (new.is_new != old.is_new or new.new_marks != old.new_marks):
+        # Marks change between runs (Shift+R, a refresh): the old matches may not hold
+        # the new ones.
+        return False
     return all(
         getattr(old, flag) is None or getattr(old, flag) == getattr(new, flag)
         for flag in ("has_quote", "is_root", "is_quoted")
@@ -306,6 +310,8 @@ def _stages(query: Query, index: SearchIndex, budget: Budget) -> list[Stage]:
     if query.is_quoted is not None:
         want_quoted = query.is_quoted
         stages.append(lambda c: [i for i in c if bool(posts[i].quoted_by) is want_quoted])
+    if query.is_new is not None:
+        stages.append(_new_stage(query.new_marks, query.is_new))
     if query.authors:
         ids = query.authors
         # "" is from:? (author unknown); no real author id is empty.
@@ -359,6 +365,14 @@ def _stages(query: Query, index: SearchIndex, budget: Budget) -> list[Stage]:
     for pattern in sorted(query.patterns, key=lambda p: p.negated):
         stages.append(_pattern_stage(index, pattern, budget))
     return stages
+
+
+def _new_stage(marks: bytes | None, want_new: bool) -> Stage:
+    if marks is None:
+        # No read state: every post is new.
+        return (lambda c: c) if want_new else (lambda c: [])
+    flag = 1 if want_new else 0
+    return lambda c: [i for i in c if marks[i] == flag]
 
 
 def _range_stage(posts: list[Post], key: str, low: int | None, high: int | None) -> Stage:

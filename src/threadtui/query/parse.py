@@ -1,7 +1,7 @@
 """The query language shared by search (`/`) and the filter, typed or built by pickers.
 
     internal models "quoted phrase" -word /regex/ from:alice -from:@bob
-    after:2026-05-29T00:30 before:+2h has:quote is:root views:>1000 replies:>2
+    after:2026-05-29T00:30 before:+2h has:quote is:root is:new views:>1000 replies:>2
 
 Every part must hold (AND), except that several `from:` are alternatives (any of them).
 The search field uses the same words, phrases and /regex/ but no `key:` filters
@@ -25,6 +25,9 @@ Decisions where the issue is silent, all said again in the help screen (ui/help.
 * `replies:` counts the replies shown under the post in this thread (its tree children),
   not the platform's reply count, which is often unknown. `views:`, `likes:`, `reposts:`
   use the platform's counts; posts where the count is unknown never pass.
+* `is:new` keeps posts not seen on an earlier visit (threadtui.state: the marks come in
+  `parse_query(new=...)`). Without marks, as on a first visit, every post is new: none
+  has been seen. `-is:new` keeps the posts seen before.
 * An unterminated "phrase or /regex runs to the end of the query, so results can follow
   typing; a lone `/` is an empty query.
 """
@@ -49,7 +52,7 @@ METRIC_KEYS: Final = ("views", "likes", "reposts")
 NUMBER_KEYS: Final = (*METRIC_KEYS, "replies")
 KEYS: Final = ("from", "after", "before", "has", "is", *NUMBER_KEYS)
 HAS_VALUES: Final = ("quote",)
-IS_VALUES: Final = ("root", "quoted")
+IS_VALUES: Final = ("root", "quoted", "new")
 
 
 class QueryError(ValueError):
@@ -124,6 +127,10 @@ class Query:
     has_quote: bool | None = None
     is_root: bool | None = None
     is_quoted: bool | None = None
+    is_new: bool | None = None
+    new_marks: bytes | None = field(default=None, compare=False, repr=False)
+    """For `is:new`: one byte a post, 1 for new (ReadState.new_marks); None: all new.
+    Not compared: `narrows` checks that two queries read the same marks."""
     ranges: tuple[NumberRange, ...] = ()
     labels: tuple[tuple[str, ...], tuple[str, ...]] = field(default=((), ()), compare=False)
     """How the from: and -from: authors were named, for `describe`."""
@@ -142,6 +149,7 @@ class Query:
             or self.has_quote is not None
             or self.is_root is not None
             or self.is_quoted is not None
+            or self.is_new is not None
             or self.ranges
         )
 
@@ -175,6 +183,8 @@ class Query:
             parts.append("starting a conversation" if self.is_root else "replies only")
         if self.is_quoted is not None:
             parts.append("quoted by others" if self.is_quoted else "quoted by no one")
+        if self.is_new is not None:
+            parts.append("new since your last visit" if self.is_new else "seen before")
         for r in self.ranges:
             parts.append(_show_range(r))
         return "; ".join(parts) if parts else "all posts"
@@ -263,11 +273,20 @@ def tokens(text: str, *, filters: bool = True) -> Iterator[Token]:
 # --- parsing --------------------------------------------------------------------------
 
 
-def parse_query(text: str, thread: Thread, *, tz: tzinfo = UTC, filters: bool = True) -> Query:
+def parse_query(
+    text: str,
+    thread: Thread,
+    *,
+    tz: tzinfo = UTC,
+    filters: bool = True,
+    new: bytes | bytearray | None = None,
+) -> Query:
     """Parse `text` for `thread`, or raise QueryError naming what is wrong and where.
 
     `tz` is the zone for dates and times without an offset (the app's --tz). With
-    `filters=False` (the search field) `key:value` is plain text to find.
+    `filters=False` (the search field) `key:value` is plain text to find. `new` is the
+    read state's marks for `is:new` (`ReadState.new_marks`), copied here; None means
+    every post is new (no state: a first visit).
     """
     terms: list[Term] = []
     patterns: list[Pattern] = []
@@ -347,16 +366,27 @@ def parse_query(text: str, thread: Thread, *, tz: tzinfo = UTC, filters: bool = 
         has_quote=flags.get("has:quote"),
         is_root=flags.get("is:root"),
         is_quoted=flags.get("is:quoted"),
+        is_new=flags.get("is:new"),
+        new_marks=_marks(new, len(thread.posts)) if "is:new" in flags else None,
         ranges=tuple(ranges.values()),
         labels=(tuple(labels[False]), tuple(labels[True])),
         tz=tz,
     )
 
 
+def _marks(new: bytes | bytearray | None, count: int) -> bytes | None:
+    """`new` as one byte a post of this thread: posts past its end (arrived since it
+    was made) are new, as a post never seen is."""
+    if new is None:
+        return None
+    marks = bytes(new[:count])
+    return marks + b"\x01" * (count - len(marks))
+
+
 _EXAMPLES: Final = {
     "from": 'from:alice, from:@alice or from:"Alice Example"',
     "has": "has:quote",
-    "is": "is:root or is:quoted",
+    "is": "is:root, is:quoted or is:new",
     "views": "views:>1000, views:>=1k, views:<10 or views:100..2000",
     "likes": "likes:>100, likes:10..50",
     "reposts": "reposts:>10",

@@ -11,6 +11,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("script", ["bench_load.py", "bench_ui.py"])
 def test_benchmark_quick_run(script: str) -> None:
     proc = subprocess.run(

@@ -102,6 +102,7 @@ async def test_every_screen_is_readable_in_every_offered_theme(
     assert not failures, f"{len(failures)} faint runs:\n" + "\n".join(failures[:30])
 
 
+@pytest.mark.slow
 async def test_no_color_greys_are_readable(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("NO_COLOR", "1")
     failures = await check_all(monkeypatch, "truecolor", ("textual-dark", "gruvbox", "nord"))

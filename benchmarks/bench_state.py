@@ -81,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--shapes", default="bushy")
     parser.add_argument("--repeat", type=int, default=7)
     args = parser.parse_args(argv)
-    shapes: list[Shape] = [s for s in args.shapes.split(",") if s in SHAPES]  # type: ignore[misc]
+    shapes: list[Shape] = [s for s in args.shapes.split(",") if s in SHAPES]  # type: ignore[misc]  # filtered to SHAPES just here
     print(machine_line(machine_info()))
     print(
         f"{'posts':>6} {'shape':<6} {'file':>9} {'read':>8} {'open':>8} {'load':>9}"

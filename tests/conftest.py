@@ -54,11 +54,11 @@ class _SVGInSnapshotsDir(pts.SVGImageExtension):
     tests/<dir>/__snapshots__/); snap_compare reads this module global on every call."""
 
     @classmethod
-    def dirname(cls, *, test_location) -> str:  # type: ignore[no-untyped-def, override]
+    def dirname(cls, *, test_location) -> str:  # type: ignore[no-untyped-def, override]  # syrupy's signature, untyped there
         return str(SNAPSHOT_DIR / test_location.basename)
 
 
-pts.SVGImageExtension = _SVGInSnapshotsDir  # type: ignore[misc]
+pts.SVGImageExtension = _SVGInSnapshotsDir  # type: ignore[misc]  # replacing syrupy's extension class
 
 
 @pytest.fixture(autouse=True)

@@ -77,9 +77,9 @@ def _getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
 
 
 def install() -> None:
-    socket.socket.connect = _connect  # type: ignore[method-assign]
-    socket.socket.connect_ex = _connect_ex  # type: ignore[method-assign]
-    socket.socket.sendto = _sendto  # type: ignore[method-assign, assignment]
+    socket.socket.connect = _connect  # type: ignore[method-assign]  # the guard replaces the socket methods
+    socket.socket.connect_ex = _connect_ex  # type: ignore[method-assign]  # the guard replaces the socket methods
+    socket.socket.sendto = _sendto  # type: ignore[method-assign, assignment]  # the guard replaces the socket methods
     socket.getaddrinfo = _getaddrinfo
 
 

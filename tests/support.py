@@ -35,6 +35,17 @@ def post(pid: str, minute: int | None, text: str, **fields: Any) -> dict[str, An
     return base
 
 
+def sparse_post(pid: str, **fields: Any) -> dict[str, Any]:
+    """A post with an id and a text and only the `fields` given: the loader fills the rest."""
+    fields.setdefault("text", f"text of {pid}")
+    return {"id": pid, **fields}
+
+
+def doc(*posts: dict[str, Any], **top: Any) -> dict[str, Any]:
+    """A thread file with only the `posts` and the `top` keys given (unlike `thread_doc`)."""
+    return {"schema": SCHEMA, "schema_version": SCHEMA_VERSION, "posts": list(posts), **top}
+
+
 def thread_doc(posts: list[dict[str, Any]], **meta: Any) -> dict[str, Any]:
     authors = meta.pop("authors", {})
     return {

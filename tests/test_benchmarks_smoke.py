@@ -21,6 +21,7 @@ def run_script(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("script", ["bench_load.py", "bench_ui.py"])
 def test_benchmark_quick_run(script: str) -> None:
     proc = run_script(str(ROOT / "benchmarks" / script), "--quick")
@@ -28,6 +29,7 @@ def test_benchmark_quick_run(script: str) -> None:
     assert "| 1k |" in proc.stdout or "1k" in proc.stdout
 
 
+@pytest.mark.slow
 def test_sources_benchmark_quick_run(tmp_path: Path) -> None:
     # Every platform's generated file is imported and opened (1k posts, one run each).
     proc = run_script(str(ROOT / "benchmarks" / "bench_sources.py"), "--quick", "-d", str(tmp_path))

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import gc
 import os
 import sys
 from collections.abc import Sequence
@@ -19,7 +18,7 @@ from dataclasses import replace
 from datetime import UTC, tzinfo
 from typing import IO, TYPE_CHECKING, NoReturn
 
-from threadtui import __version__
+from threadtui import __version__, gcpolicy
 from threadtui.atomicfile import write_all, write_file_atomically
 from threadtui.config import (
     TimeZoneError,
@@ -32,6 +31,8 @@ from threadtui.config import (
 from threadtui.model import SCHEMA, SCHEMA_VERSION, Thread, ThreadFileError
 
 if TYPE_CHECKING:
+    from _typeshed import SupportsWrite
+
     from threadtui.fetch.progress import Progress, ProgressCallback
     from threadtui.fetch.run import FetchResult
     from threadtui.query import FilterView, Query
@@ -61,7 +62,7 @@ class _OutputFailed(Exception):
 
 
 class _Parser(argparse.ArgumentParser):
-    def _print_message(self, message: str, file: IO[str] | None = None) -> None:
+    def _print_message(self, message: str, file: SupportsWrite[str] | None = None) -> None:
         # argparse drops a failed write silently: --help to a full disk would say nothing
         # and exit 0.
         if not message:
@@ -149,7 +150,7 @@ def warning_line(path: str, warning: str) -> str:
     return f"{path}: warning: {warning}"
 
 
-def _fail(error: ThreadFileError | ValueError | UsageError | str) -> int:
+def _fail(error: Exception | str) -> int:
     # File errors already start with the file name; option errors get the program's.
     message = str(error) if isinstance(error, ThreadFileError) else f"threadtui: {error}"
     say(message)
@@ -738,9 +739,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except _OutputFailed as failed:
         return failed.status
     finally:
-        # The main command turns the collector off until the first frame; a command that
-        # ends before one must not leave it off for whoever called main().
-        gc.enable()
+        gcpolicy.restore()
 
 
 def _main(argv: Sequence[str] | None) -> int:
@@ -776,10 +775,8 @@ def _main(argv: Sequence[str] | None) -> int:
         url = paths[0]
     from threadtui.fetch.errors import FetchError
 
-    # No collections until the first frame is on screen (the app turns the collector back
-    # on): loading, Textual's import and the app's set-up make hundreds of thousands of
-    # objects and no garbage, and collections among them cost about 20 ms of startup.
-    gc.disable()
+    # Off until the first frame is on screen (the app turns it back on).
+    gcpolicy.startup()
     settings, problems = load_settings()
     overrides = {
         "ascii": args.ascii,
@@ -801,11 +798,8 @@ def _main(argv: Sequence[str] | None) -> int:
             tz = local_timezone(problems)
         source_tz = UTC if args.source_tz is None else _zone(args.source_tz, "--source-tz")
         if url is not None:
-            # A fetch makes garbage as it goes (responses, parsed JSON); the collector
-            # stays on for it, and goes off again for the load-to-first-frame stretch.
-            gc.enable()
-            fetched = fetch_url(args, url, ProgressLines())
-            gc.disable()
+            with gcpolicy.collecting():
+                fetched = fetch_url(args, url, ProgressLines())
             thread, name = fetched.thread, url
             problems.extend(fetch_notes(fetched))
         else:
@@ -837,8 +831,7 @@ def _main(argv: Sequence[str] | None) -> int:
     if args.forget:
         return forget_thread(thread, name)
     if args.print_:
-        gc.freeze()  # the thread lives until exit: no collection need walk it
-        gc.enable()
+        gcpolicy.startup_done()
         for line in problems:
             say(f"threadtui: {line}")
         for warning in thread.warnings:

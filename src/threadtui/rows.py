@@ -175,7 +175,7 @@ class TreeRows:
         posts = thread.posts
         parent = posts[post].parent
         if self.filter is None:
-            siblings = thread.roots if parent == NO_PARENT else posts[parent].children
+            siblings = thread.roots if parent == NO_PARENT else thread.children(parent)
             found = siblings[-1] == post
         else:
             # Shown siblings all have rows (their parent is expanded: this post has one), so

@@ -27,6 +27,7 @@ def not_ascii(app: ThreadApp) -> list[str]:
     ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("thread", ["seed", "hostile"])
 async def test_every_screen_is_ascii(thread: str) -> None:
     app = seed_app(ascii=True) if thread == "seed" else make_app(hostile_thread(), ascii=True)

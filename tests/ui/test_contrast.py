@@ -155,6 +155,7 @@ async def test_every_screen_is_readable_in_every_offered_theme_and_colour_system
     assert not failures, f"{len(failures)} faint runs:\n" + "\n".join(failures[:30])
 
 
+@pytest.mark.slow
 async def test_no_color_greys_are_readable(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("NO_COLOR", "1")
     failures = await check_all(monkeypatch, ("textual-dark", "gruvbox", "nord"), tuple(SYSTEMS))

@@ -256,7 +256,7 @@ async def test_copy_includes_post_link() -> None:
     app = make_app(thread)
     copied: list[str] = []
     async with app.run_test(size=SIZE) as pilot:
-        app.copy_to_clipboard = copied.append  # type: ignore[method-assign]
+        app.copy_to_clipboard = copied.append  # type: ignore[method-assign]  # a test double for the clipboard
         await pilot.press("y")
         assert copied == ["The root post. Everything hangs off this.\n\nhttps://example.com/root"]
 

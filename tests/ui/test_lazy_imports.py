@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 TESTS = Path(__file__).parents[1]
 
 # Run in a fresh interpreter: in this one, other tests have imported everything already.
@@ -48,6 +50,7 @@ asyncio.run(main())
 """
 
 
+@pytest.mark.slow
 def test_lazy_modules_are_imported_after_the_first_frame_and_none_on_use() -> None:
     done = subprocess.run(
         [sys.executable, "-c", SCRIPT, str(TESTS)],

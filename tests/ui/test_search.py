@@ -386,6 +386,7 @@ async def test_runaway_search_is_stopped_and_says_so(monkeypatch: pytest.MonkeyP
         assert [app.thread.posts[i].id for i in app.queries.search.result.matches] == ["p1"]
 
 
+@pytest.mark.slow
 async def test_escape_and_q_answer_while_a_runaway_search_runs(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -46,7 +46,7 @@ def command(*args: str) -> list[str]:
 def run(
     args: list[str], **kwargs: object
 ) -> subprocess.CompletedProcess[str]:  # a fresh interpreter: real fds, real exit
-    return subprocess.run(command(*args), capture_output=True, text=True, timeout=60, **kwargs)  # type: ignore[call-overload, no-any-return]
+    return subprocess.run(command(*args), capture_output=True, text=True, timeout=60, **kwargs)  # type: ignore[call-overload, no-any-return]  # kwargs are run()'s own, passed through
 
 
 def own_lines(stderr: str) -> list[str]:
@@ -177,12 +177,12 @@ def test_write_all_finishes_short_writes() -> None:
             return True
 
         def write(self, b: object) -> int:
-            chunk = bytes(memoryview(b)[:7])  # type: ignore[arg-type]
+            chunk = bytes(memoryview(b)[:7])  # type: ignore[arg-type]  # a fake stream, not a real buffer
             self.data += chunk
             return len(chunk)
 
     sink = Trickle()
-    write_all(sink, b"x" * 1000)  # type: ignore[arg-type]
+    write_all(sink, b"x" * 1000)  # type: ignore[arg-type]  # a fake stream, not a real buffer
     assert bytes(sink.data) == b"x" * 1000
 
 

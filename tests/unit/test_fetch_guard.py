@@ -87,7 +87,7 @@ def test_a_refusal_caught_by_the_code_still_fails_the_test(
     fixture fails the test all the same, from the record."""
     import conftest
 
-    check = conftest._no_network.__wrapped__()  # type: ignore[attr-defined]
+    check = conftest._no_network.__wrapped__()  # type: ignore[attr-defined]  # pytest's fixture wrapper keeps the function
     next(check)
     # Swallowed, as a fetcher would.
     with socket.socket() as sock, contextlib.suppress(OSError):

@@ -119,7 +119,7 @@ def test_bluesky_a_chain_deeper_than_one_response_arrives_whole(
     ]
 
     def thread(request: object) -> object:
-        query = request.query  # type: ignore[attr-defined]
+        query = request.query  # type: ignore[attr-defined]  # the test server adds it to the request
         at = uris.index(query["uri"][0])
         depth, height = int(query["depth"][0]), int(query["parentHeight"][0])
         below = None
@@ -302,7 +302,7 @@ def test_reddit_more_stubs_are_fetched_and_put_in_place(api: FetchServer, tmp_pa
     api.add(COMMENTS, page)
 
     def more(request: object) -> object:
-        ids = request.query["children"][0].split(",")  # type: ignore[attr-defined]
+        ids = request.query["children"][0].split(",")  # type: ignore[attr-defined]  # the test server adds it to the request
         things = [r.reddit_comment(i, "t3_abc") for i in ids]
         if "m0" in ids:  # one reply nested under a comment of the same batch
             things.append(r.reddit_comment("deep", "t1_m0"))

@@ -10,6 +10,7 @@ import orjson
 import pytest
 
 from hostile_cases import OPENS, Case, params
+from support import doc
 from threadtui.export.render import render_json
 from threadtui.model import Thread, ThreadFileError, load_document
 from threadtui.model.format import SCHEMA, SCHEMA_VERSION
@@ -141,10 +142,6 @@ def test_a_generated_thread_grown_backwards_in_batches_is_the_thread_loaded_whol
         grown.add(posts[start : start + 50])
     assert structure(grown) == structure(whole)
     assert render_json(grown) == render_json(whole)
-
-
-def doc(*posts: dict[str, Any], **top: Any) -> dict[str, Any]:
-    return {"schema": SCHEMA, "schema_version": SCHEMA_VERSION, "posts": list(posts), **top}
 
 
 def test_the_change_says_what_was_added_filled_and_moved() -> None:

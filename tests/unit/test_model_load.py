@@ -10,24 +10,9 @@ from typing import Any
 import orjson
 import pytest
 
+from support import doc, sparse_post
 from threadtui.cli import main
 from threadtui.model import NO_PARENT, ThreadFileError, load_bytes, load_document, load_path
-from threadtui.model.format import SCHEMA, SCHEMA_VERSION
-
-
-def doc(*posts: dict[str, Any], **top: Any) -> dict[str, Any]:
-    base: dict[str, Any] = {
-        "schema": SCHEMA,
-        "schema_version": SCHEMA_VERSION,
-        "posts": list(posts),
-    }
-    base.update(top)
-    return base
-
-
-def post(pid: str, **fields: Any) -> dict[str, Any]:
-    fields.setdefault("text", f"text of {pid}")
-    return {"id": pid, **fields}
 
 
 def write(tmp_path: Path, value: Any, name: str = "t.json") -> Path:
@@ -49,10 +34,10 @@ def error_of(value: Any) -> str:
 def test_tree_parent_is_reply_then_first_quote_in_thread() -> None:
     thread = load_document(
         doc(
-            post("a", created_at="2026-01-01T10:00:00Z"),
-            post("b", created_at="2026-01-01T10:05:00Z", reply_to="a", quotes=["c"]),
-            post("c", created_at="2026-01-01T10:01:00Z", quotes=["missing", "a"]),
-            post("d", created_at="2026-01-01T10:02:00Z", quotes=["missing"]),
+            sparse_post("a", created_at="2026-01-01T10:00:00Z"),
+            sparse_post("b", created_at="2026-01-01T10:05:00Z", reply_to="a", quotes=["c"]),
+            sparse_post("c", created_at="2026-01-01T10:01:00Z", quotes=["missing", "a"]),
+            sparse_post("d", created_at="2026-01-01T10:02:00Z", quotes=["missing"]),
         )
     )
     by = {p.id: p for p in thread.posts}
@@ -72,10 +57,10 @@ def test_tree_parent_is_reply_then_first_quote_in_thread() -> None:
 def test_roots_in_time_order_untimed_last_in_file_order() -> None:
     thread = load_document(
         doc(
-            post("x"),
-            post("late", created_at="2026-01-02T00:00:00Z"),
-            post("y"),
-            post("early", created_at="2026-01-01T00:00:00.250Z"),
+            sparse_post("x"),
+            sparse_post("late", created_at="2026-01-02T00:00:00Z"),
+            sparse_post("y"),
+            sparse_post("early", created_at="2026-01-01T00:00:00.250Z"),
         )
     )
     assert [thread.posts[i].id for i in thread.roots] == ["early", "late", "x", "y"]
@@ -83,7 +68,7 @@ def test_roots_in_time_order_untimed_last_in_file_order() -> None:
 
 
 def test_absent_reply_parent_becomes_placeholder_root_with_child() -> None:
-    thread = load_document(doc(post("r", reply_to="gone")))
+    thread = load_document(doc(sparse_post("r", reply_to="gone")))
     gone = thread.post("gone")
     assert gone is not None and gone.synthetic and gone.text is None
     assert thread.roots == [gone.index]
@@ -94,9 +79,9 @@ def test_absent_reply_parent_becomes_placeholder_root_with_child() -> None:
 def test_authors_indexed_with_post_counts() -> None:
     thread = load_document(
         doc(
-            post("1", author="u1"),
-            post("2", author="u2"),
-            post("3", author="u1"),
+            sparse_post("1", author="u1"),
+            sparse_post("2", author="u2"),
+            sparse_post("3", author="u1"),
             authors={
                 "u1": {"handle": "one", "display_name": "One"},
                 "u2": {"handle": "two", "display_name": None},
@@ -108,7 +93,7 @@ def test_authors_indexed_with_post_counts() -> None:
 
 
 def test_unknown_author_id_is_kept_with_warning() -> None:
-    thread = load_document(doc(post("1", author="ghost")))
+    thread = load_document(doc(sparse_post("1", author="ghost")))
     author = thread.posts[0].author
     assert author is not None and author.id == "ghost" and author.post_count == 1
     assert thread.warnings == ["$.posts[0].author: unknown author id 'ghost'; shown without a name"]
@@ -117,7 +102,7 @@ def test_unknown_author_id_is_kept_with_warning() -> None:
 def test_unknown_fields_are_kept() -> None:
     thread = load_document(
         doc(
-            post("1", lang="en", score=7),
+            sparse_post("1", lang="en", score=7),
             thread={"title": "T", "community": "r/x"},
             authors={"a": {"handle": "h", "display_name": "n", "bot": True}},
             gaps=[],
@@ -129,7 +114,7 @@ def test_unknown_fields_are_kept() -> None:
 
 
 def test_metrics_null_means_unknown_zero_means_zero() -> None:
-    thread = load_document(doc(post("1", metrics={"views": 0, "likes": None, "score": 3})))
+    thread = load_document(doc(sparse_post("1", metrics={"views": 0, "likes": None, "score": 3})))
     metrics = thread.posts[0].metrics
     assert metrics.views == 0 and metrics.likes is None
     assert metrics.known() == [("views", 0)]
@@ -137,7 +122,7 @@ def test_metrics_null_means_unknown_zero_means_zero() -> None:
 
 def test_depths_of_a_deep_chain_without_recursion() -> None:
     n = 20_000
-    posts = [post("0")] + [post(str(i), reply_to=str(i - 1)) for i in range(1, n)]
+    posts = [sparse_post("0")] + [sparse_post(str(i), reply_to=str(i - 1)) for i in range(1, n)]
     thread = load_document(doc(*posts))
     assert thread.max_depth == n - 1
     assert thread.posts[-1].depth == n - 1
@@ -149,14 +134,14 @@ def test_depths_of_a_deep_chain_without_recursion() -> None:
 
 
 def test_self_reply_is_broken_with_warning() -> None:
-    thread = load_document(doc(post("s", reply_to="s")))
+    thread = load_document(doc(sparse_post("s", reply_to="s")))
     assert thread.posts[0].parent == NO_PARENT
     assert thread.roots == [0]
     assert thread.warnings == ["post 's' replies to itself: 's' is shown as a root"]
 
 
 def test_two_cycle_breaks_at_first_post_in_file() -> None:
-    thread = load_document(doc(post("a", reply_to="b"), post("b", reply_to="a")))
+    thread = load_document(doc(sparse_post("a", reply_to="b"), sparse_post("b", reply_to="a")))
     assert thread.posts[0].parent == NO_PARENT and thread.posts[1].parent == 0
     assert thread.warnings == [
         "posts 'a', 'b' reply to each other in a cycle: 'a' is shown as a root"
@@ -165,8 +150,10 @@ def test_two_cycle_breaks_at_first_post_in_file() -> None:
 
 def test_long_cycle_and_quote_cycle() -> None:
     n = 1000
-    ring = [post(f"p{i}", reply_to=f"p{(i + 1) % n}") for i in range(n)]
-    thread = load_document(doc(*ring, post("q1", quotes=["q2"]), post("q2", quotes=["q1"])))
+    ring = [sparse_post(f"p{i}", reply_to=f"p{(i + 1) % n}") for i in range(n)]
+    thread = load_document(
+        doc(*ring, sparse_post("q1", quotes=["q2"]), sparse_post("q2", quotes=["q1"]))
+    )
     assert len(thread.roots) == 2
     assert thread.posts[0].parent == NO_PARENT
     assert thread.descendant_count(0) == n - 1
@@ -181,7 +168,7 @@ def test_control_and_bidi_characters_are_replaced_at_load() -> None:
     hostile = "a\x1b]0;TITLE\x07b\x1b[31mc\x9bd\u202ee\u2066f\r\ng\rh\x00i\tj"
     thread = load_document(
         doc(
-            post("1", text=hostile, author="u"),
+            sparse_post("1", text=hostile, author="u"),
             thread={"title": "t\x1b[2J", "summary": "s\u202e", "details": {"k\x1b": "v\x07"}},
             authors={"u": {"handle": "h\x1b", "display_name": "n\u202e\nm"}},
         )
@@ -196,7 +183,7 @@ def test_control_and_bidi_characters_are_replaced_at_load() -> None:
 
 def test_markup_is_kept_literally() -> None:
     text = "[bold]x[/] [@click=app.quit]y[/] $var 🧑‍🤝‍🧑 漢字"
-    assert load_document(doc(post("1", text=text))).posts[0].text == text
+    assert load_document(doc(sparse_post("1", text=text))).posts[0].text == text
 
 
 # --- errors ---------------------------------------------------------------------------
@@ -289,7 +276,7 @@ def test_file_level_errors(data: bytes, message: str) -> None:
     ],
 )
 def test_post_errors_name_the_json_path(bad_post: Any, message: str) -> None:
-    assert error_of(doc(post("a"), bad_post)) == f"t.json: {message}"
+    assert error_of(doc(sparse_post("a"), bad_post)) == f"t.json: {message}"
 
 
 def test_json_syntax_error_names_line_and_column() -> None:
@@ -298,7 +285,7 @@ def test_json_syntax_error_names_line_and_column() -> None:
 
 
 def test_placeholder_may_have_null_text() -> None:
-    thread = load_document(doc(post("d", text=None, status="deleted")))
+    thread = load_document(doc(sparse_post("d", text=None, status="deleted")))
     assert thread.posts[0].is_placeholder and thread.posts[0].text is None
 
 
@@ -333,7 +320,7 @@ def test_unreadable_inputs(tmp_path: Path) -> None:
 
 
 def test_cli_bad_file_one_line_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    path = write(tmp_path, doc(post("a"), {"id": "b", "text": "t", "created_at": "soon"}))
+    path = write(tmp_path, doc(sparse_post("a"), {"id": "b", "text": "t", "created_at": "soon"}))
     assert main([str(path)]) == 2
     captured = capsys.readouterr()
     assert captured.out == ""
@@ -344,7 +331,7 @@ def test_cli_bad_file_one_line_exit_2(tmp_path: Path, capsys: pytest.CaptureFixt
 def test_validate_reports_ok_and_warnings(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    path = write(tmp_path, doc(post("a", reply_to="a"), post("b", reply_to="zzz")))
+    path = write(tmp_path, doc(sparse_post("a", reply_to="a"), sparse_post("b", reply_to="zzz")))
     assert main(["validate", str(path)]) == 0
     captured = capsys.readouterr()
     assert captured.out == (
@@ -385,12 +372,12 @@ def test_model_never_imports_textual() -> None:
 def test_preorder_and_rank_follow_the_tree() -> None:
     thread = load_document(
         doc(
-            post("b", created_at="2026-01-01T00:02:00Z"),
-            post("a", created_at="2026-01-01T00:01:00Z"),
-            post("a2", reply_to="a", created_at="2026-01-01T00:04:00Z"),
-            post("a1", reply_to="a", created_at="2026-01-01T00:03:00Z"),
-            post("a11", reply_to="a1"),
-            post("q", quotes=["nowhere"]),
+            sparse_post("b", created_at="2026-01-01T00:02:00Z"),
+            sparse_post("a", created_at="2026-01-01T00:01:00Z"),
+            sparse_post("a2", reply_to="a", created_at="2026-01-01T00:04:00Z"),
+            sparse_post("a1", reply_to="a", created_at="2026-01-01T00:03:00Z"),
+            sparse_post("a11", reply_to="a1"),
+            sparse_post("q", quotes=["nowhere"]),
         )
     )
     assert [thread.posts[i].id for i in thread.preorder] == ["a", "a1", "a11", "a2", "b", "q"]
@@ -402,8 +389,8 @@ def test_preorder_and_rank_follow_the_tree() -> None:
 
 
 def test_a_head_of_the_preorder_is_its_first_rows() -> None:
-    posts = [post("r0"), post("r1")]
-    posts += [post(f"c{i}", reply_to=f"c{i - 1}" if i % 3 else "r0") for i in range(30)]
+    posts = [sparse_post("r0"), sparse_post("r1")]
+    posts += [sparse_post(f"c{i}", reply_to=f"c{i - 1}" if i % 3 else "r0") for i in range(30)]
     posts[2]["reply_to"] = "r0"
     fresh = load_document(doc(*posts))
     whole = load_document(doc(*posts)).preorder
@@ -415,11 +402,11 @@ def test_a_head_of_the_preorder_is_its_first_rows() -> None:
 
 def test_file_order_does_not_change_the_tree() -> None:
     # Parents first takes the one-pass path; children first takes the general path.
-    posts = [post("r", created_at="2026-01-01T00:00:00Z")]
+    posts = [sparse_post("r", created_at="2026-01-01T00:00:00Z")]
     for i in range(1, 60):
         parent = "r" if i % 7 == 0 else f"p{(i * 5) // 7}" if i > 7 else "r"
-        posts.append(post(f"p{i}", reply_to=parent, created_at=f"2026-01-01T00:{i:02d}:00Z"))
-    posts.append(post("orphan", reply_to="absent", created_at="2026-01-01T01:00:00Z"))
+        posts.append(sparse_post(f"p{i}", reply_to=parent, created_at=f"2026-01-01T00:{i:02d}:00Z"))
+    posts.append(sparse_post("orphan", reply_to="absent", created_at="2026-01-01T01:00:00Z"))
     forward = load_document(doc(*posts))
     backward = load_document(doc(*reversed(posts)))
 

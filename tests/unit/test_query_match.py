@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from support import doc, sparse_post
 from threadtui.model import Thread, load_document
 from threadtui.query import (
     QueryCancelled,
@@ -21,18 +22,6 @@ from threadtui.query import (
 )
 from threadtui.query import match as match_module
 from threadtui.query.pattern import Budget, compile_regex
-
-
-def doc(*posts: dict[str, Any], **top: Any) -> dict[str, Any]:
-    base: dict[str, Any] = {"schema": "threadtui.thread", "schema_version": 1, "posts": list(posts)}
-    base.update(top)
-    return base
-
-
-def post(pid: str, **fields: Any) -> dict[str, Any]:
-    fields.setdefault("text", f"text of {pid}")
-    return {"id": pid, **fields}
-
 
 AUTHORS = {
     "x:ohab": {"handle": "ohabryka", "display_name": "Oliver Habryka"},
@@ -51,14 +40,14 @@ def thread() -> Thread:
     # Tree order: r a b c d q u m ("gone" is a placeholder shown only as a quote card).
     return load_document(
         doc(
-            post(
+            sparse_post(
                 "r",
                 author="x:ohab",
                 created_at=day("23:57", "2026-05-28"),
                 text="I think all internal models are high-risk.",
                 metrics={"views": 8300},
             ),
-            post(
+            sparse_post(
                 "a",
                 author="x:miles",
                 reply_to="r",
@@ -66,7 +55,7 @@ def thread() -> Thread:
                 text="Agreed. The Straße to a naïve café is risky",
                 metrics={"views": 120},
             ),
-            post(
+            sparse_post(
                 "b",
                 author="x:boaz",
                 reply_to="a",
@@ -74,7 +63,7 @@ def thread() -> Thread:
                 text="The ﬁnal word:\n\nno deployment",
                 metrics={"views": 5000, "likes": 7},
             ),
-            post(
+            sparse_post(
                 "c",
                 author="x:zoe",
                 reply_to="r",
@@ -82,13 +71,13 @@ def thread() -> Thread:
                 text="Überwachung ist schlecht",
                 quotes=["q"],
             ),
-            post(
+            sparse_post(
                 "q",
                 author="x:boaz",
                 created_at=day("00:05"),
                 text="A separate thread about INTERNAL deployment",
             ),
-            post(
+            sparse_post(
                 "d",
                 author="x:ohab",
                 reply_to="c",
@@ -96,8 +85,10 @@ def thread() -> Thread:
                 text="no",
                 quotes=["b"],
             ),
-            post("m", author="x:miles", created_at=day("02:00"), text="quoting", quotes=["gone"]),
-            post("u", reply_to="q", created_at=day("00:20"), text="anonymous reply"),
+            sparse_post(
+                "m", author="x:miles", created_at=day("02:00"), text="quoting", quotes=["gone"]
+            ),
+            sparse_post("u", reply_to="q", created_at=day("00:20"), text="anonymous reply"),
             authors=AUTHORS,
         )
     )
@@ -280,7 +271,7 @@ def random_thread(seed: int, n: int = 400) -> Thread:
             fields["reply_to"] = f"p{rng.randrange(k)}"
         if k and rng.random() < 0.1:
             fields["quotes"] = [f"p{rng.randrange(k)}"]
-        posts.append(post(f"p{k}", **fields))
+        posts.append(sparse_post(f"p{k}", **fields))
     authors = {
         "p": {"handle": "ab", "display_name": "A b"},
         "q": {"handle": "x", "display_name": None},
@@ -357,8 +348,8 @@ def test_pattern_slow_only_on_the_joined_text_goes_text_by_text() -> None:
     """`(?s)a.*?z` is quick on each post, but on the joined text runs from every a to the
     one z at the very end (seconds here): the joined scan gives up on the chunk and the
     rest goes post by post, well within the budget."""
-    posts = [post(f"p{k}", text="a" + "b" * 100) for k in range(4000)]
-    thread = load_document(doc(*posts, post("z", text="a then z")))
+    posts = [sparse_post(f"p{k}", text="a" + "b" * 100) for k in range(4000)]
+    thread = load_document(doc(*posts, sparse_post("z", text="a then z")))
     assert ids("/(?s)a.*?z/", thread, SearchIndex(thread)) == ["z"]
 
 
@@ -404,7 +395,7 @@ RUNAWAY = [
 
 @pytest.mark.parametrize(("source", "text"), RUNAWAY)
 def test_runaway_regex_is_stopped_and_reported(source: str, text: str) -> None:
-    thread = load_document(doc(post("p", text=text)))
+    thread = load_document(doc(sparse_post("p", text=text)))
     error = stopped(f"a /{source}/", thread, budget=0.05)
     assert (error.start, error.end) == (2, 2 + len(source) + 2)  # points at the /regex/
 
@@ -412,8 +403,8 @@ def test_runaway_regex_is_stopped_and_reported(source: str, text: str) -> None:
 def test_runaway_regex_is_stopped_after_a_nearby_match(monkeypatch: pytest.MonkeyPatch) -> None:
     """Issue #13 item 8: the joined search finds quick matches, then meets the runaway text;
     every path on from there (the joined text, then text by text) has the timeout."""
-    near = [post(f"n{k}", text="aab") for k in range(50)]
-    thread = load_document(doc(*near, post("slow", text="a" * 300)))
+    near = [sparse_post(f"n{k}", text="aab") for k in range(50)]
+    thread = load_document(doc(*near, sparse_post("slow", text="a" * 300)))
     stopped("/(a{1,16}){1,16}b/", thread, budget=0.05)
     monkeypatch.setattr(match_module, "JOIN_SLICE", 0.0)  # straight to text by text
     stopped("/(a{1,16}){1,16}b/", thread, budget=0.05)
@@ -423,12 +414,12 @@ def test_runaway_regex_is_stopped_after_a_nearby_match(monkeypatch: pytest.Monke
 
 def test_runaway_regex_in_an_author_name_is_stopped() -> None:
     authors = {"x": {"handle": "x", "display_name": "a" * 300}}
-    thread = load_document(doc(post("p", author="x", text="plain"), authors=authors))
+    thread = load_document(doc(sparse_post("p", author="x", text="plain"), authors=authors))
     stopped("/(a{1,16}){1,16}b/", thread, budget=0.05)
 
 
 def test_within_budget_the_same_patterns_find_their_matches() -> None:
-    thread = load_document(doc(post("p", text="a" * 20 + "b"), post("q", text="zzz")))
+    thread = load_document(doc(sparse_post("p", text="a" * 20 + "b"), sparse_post("q", text="zzz")))
     query = parse_query("/(a{1,16}){1,16}b/", thread)
     assert run_query(query, SearchIndex(thread), budget=60.0).matches == [thread.by_id["p"]]
 
@@ -436,7 +427,7 @@ def test_within_budget_the_same_patterns_find_their_matches() -> None:
 def test_cancel_stops_a_runaway_regex_call() -> None:
     """A newer keystroke (cancel) ends a run stuck in one regex call, well before its
     budget: the cancel check is read between the slices of the call."""
-    thread = load_document(doc(post("p", text="a" * 300)))
+    thread = load_document(doc(sparse_post("p", text="a" * 300)))
     query = parse_query("/(a{1,16}){1,16}b/", thread)
     calls = 0
 
@@ -452,7 +443,7 @@ def test_cancel_stops_a_runaway_regex_call() -> None:
 
 
 def test_default_budget_is_read_at_run_time(monkeypatch: pytest.MonkeyPatch) -> None:
-    thread = load_document(doc(post("p", text="a" * 300)))
+    thread = load_document(doc(sparse_post("p", text="a" * 300)))
     monkeypatch.setattr(match_module, "SEARCH_BUDGET", 0.05)
     assert "(over 0.05 s): /(a{1,16}){1,16}b/;" in stopped("/(a{1,16}){1,16}b/", thread).message
 
@@ -527,7 +518,7 @@ def test_next_previous_and_counter(thread: Thread, index: SearchIndex) -> None:
 
 
 def big_thread(n: int) -> Thread:
-    return load_document(doc(*(post(f"p{k}", text=f"post number {k}") for k in range(n))))
+    return load_document(doc(*(sparse_post(f"p{k}", text=f"post number {k}") for k in range(n))))
 
 
 def test_cancel_stops_a_run_between_chunks() -> None:
@@ -575,7 +566,7 @@ def test_typing_on_narrows_the_last_result_and_finds_the_same_posts() -> None:
         if k > 2 and rng.random() < 0.2:
             fields["quotes"] = [f"p{rng.randrange(k)}"]
         fields["metrics"] = {"views": rng.randrange(0, 3000)}
-        posts.append(post(f"p{k}", **fields))
+        posts.append(sparse_post(f"p{k}", **fields))
     thread = load_document(doc(*posts))
     index = SearchIndex(thread)
     typed = [

@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from support import doc, sparse_post
 from threadtui.model import Thread, load_document
 from threadtui.query import (
     NumberRange,
@@ -23,18 +24,6 @@ from threadtui.query import (
     tokens,
 )
 
-
-def doc(*posts: dict[str, Any], **top: Any) -> dict[str, Any]:
-    base: dict[str, Any] = {"schema": "threadtui.thread", "schema_version": 1, "posts": list(posts)}
-    base.update(top)
-    return base
-
-
-def post(pid: str, **fields: Any) -> dict[str, Any]:
-    fields.setdefault("text", f"text of {pid}")
-    return {"id": pid, **fields}
-
-
 AUTHORS = {
     "x:ohab": {"handle": "ohabryka", "display_name": "Oliver Habryka"},
     "x:miles": {"handle": "Miles_Brundage", "display_name": "Miles Brundage"},
@@ -47,10 +36,10 @@ AUTHORS = {
 def thread() -> Thread:
     return load_document(
         doc(
-            post("r", author="x:ohab", created_at="2026-05-28T23:57:00Z"),
-            post("a", author="x:miles", reply_to="r", created_at="2026-05-29T00:10:00Z"),
-            post("b", author="x:boaz", reply_to="a", created_at="2026-05-29T01:00:00Z"),
-            post("c", author="x:zoe", reply_to="r", created_at="2026-05-30T12:00:00Z"),
+            sparse_post("r", author="x:ohab", created_at="2026-05-28T23:57:00Z"),
+            sparse_post("a", author="x:miles", reply_to="r", created_at="2026-05-29T00:10:00Z"),
+            sparse_post("b", author="x:boaz", reply_to="a", created_at="2026-05-29T01:00:00Z"),
+            sparse_post("c", author="x:zoe", reply_to="r", created_at="2026-05-30T12:00:00Z"),
             authors=AUTHORS,
         )
     )
@@ -286,7 +275,7 @@ def test_bad_times(thread: Thread, text: str, words: str) -> None:
 
 
 def test_relative_times_need_post_times() -> None:
-    timeless = load_document(doc(post("p")))
+    timeless = load_document(doc(sparse_post("p")))
     assert "no post times" in error("after:+1h", timeless).message
     assert "no post times" in error("after:10:00", timeless).message
     assert parse_query("after:2026-01-01", timeless).after is not None

@@ -10,21 +10,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from support import doc, sparse_post
 from threadtui.model import NO_PARENT, Thread, load_document
 from threadtui.model.thread import MarkedBelow
 from threadtui.query import FilterView, SearchIndex, parse_query, run_query
 from threadtui.rows import FilterLayout
-
-
-def doc(*posts: dict[str, Any], **top: Any) -> dict[str, Any]:
-    base: dict[str, Any] = {"schema": "threadtui.thread", "schema_version": 1, "posts": list(posts)}
-    base.update(top)
-    return base
-
-
-def post(pid: str, **fields: Any) -> dict[str, Any]:
-    fields.setdefault("text", f"text of {pid}")
-    return {"id": pid, **fields}
 
 
 def view_of(thread: Thread, text: str) -> FilterView:
@@ -40,15 +30,15 @@ def thread() -> Thread:
     #   t*
     return load_document(
         doc(
-            post("r", created_at="2026-01-01T00:00:00Z"),
-            post("a", reply_to="r", created_at="2026-01-01T00:01:00Z"),
-            post("b", reply_to="a", text="hit", created_at="2026-01-01T00:02:00Z"),
-            post("c", reply_to="a", created_at="2026-01-01T00:03:00Z"),
-            post("d", reply_to="r", text="hit", created_at="2026-01-01T00:04:00Z"),
-            post("e", reply_to="d", text="hit", created_at="2026-01-01T00:05:00Z"),
-            post("s", created_at="2026-01-01T00:06:00Z"),
-            post("f", reply_to="s", created_at="2026-01-01T00:07:00Z"),
-            post("t", text="hit", created_at="2026-01-01T00:08:00Z"),
+            sparse_post("r", created_at="2026-01-01T00:00:00Z"),
+            sparse_post("a", reply_to="r", created_at="2026-01-01T00:01:00Z"),
+            sparse_post("b", reply_to="a", text="hit", created_at="2026-01-01T00:02:00Z"),
+            sparse_post("c", reply_to="a", created_at="2026-01-01T00:03:00Z"),
+            sparse_post("d", reply_to="r", text="hit", created_at="2026-01-01T00:04:00Z"),
+            sparse_post("e", reply_to="d", text="hit", created_at="2026-01-01T00:05:00Z"),
+            sparse_post("s", created_at="2026-01-01T00:06:00Z"),
+            sparse_post("f", reply_to="s", created_at="2026-01-01T00:07:00Z"),
+            sparse_post("t", text="hit", created_at="2026-01-01T00:08:00Z"),
         )
     )
 
@@ -78,9 +68,10 @@ def test_status_wording(thread: Thread) -> None:
 
 
 def chain(n: int, hits: set[int]) -> Thread:
-    posts = [post("p0", text="hit" if 0 in hits else "x")]
+    posts = [sparse_post("p0", text="hit" if 0 in hits else "x")]
     posts += [
-        post(f"p{k}", reply_to=f"p{k - 1}", text="hit" if k in hits else "x") for k in range(1, n)
+        sparse_post(f"p{k}", reply_to=f"p{k - 1}", text="hit" if k in hits else "x")
+        for k in range(1, n)
     ]
     return load_document(doc(*posts))
 
@@ -130,7 +121,7 @@ def test_view_matches_the_obvious_answer(seed: int, n: int, density: float) -> N
         fields: dict[str, Any] = {"text": "hit" if rng.random() < density else "x"}
         if k and rng.random() < 0.85:
             fields["reply_to"] = f"p{rng.randrange(k)}"
-        posts.append(post(f"p{k}", **fields))
+        posts.append(sparse_post(f"p{k}", **fields))
     thread = load_document(doc(*posts))
     result = run_query(parse_query("hit", thread), SearchIndex(thread))
     view = FilterView.build(result)

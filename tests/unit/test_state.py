@@ -481,7 +481,7 @@ def test_save_soon_writes_once_and_flush_writes_what_is_pending(folder: Path) ->
         original()
         done.set()
 
-    state.save = save  # type: ignore[method-assign]
+    state.save = save  # type: ignore[method-assign]  # a test double for saving
     state.mark_read(0)
     state.save_soon(delay=0.01)
     state.save_soon(delay=0.01)  # one pending is enough
@@ -500,7 +500,7 @@ def test_save_soon_failure_goes_to_on_error(tmp_path: Path) -> None:
     state, _ = open_state(bluesky("a"), directory=blocker / "state", clock=Clock())
     errors: list[str] = []
     got = threading.Event()
-    state.on_error = lambda message: (errors.append(message), got.set())  # type: ignore[func-returns-value]
+    state.on_error = lambda message: (errors.append(message), got.set())  # type: ignore[func-returns-value]  # the tuple is only to do two things in a lambda
     state.mark_read(0)
     state.save_soon(delay=0.01)
     assert got.wait(30)

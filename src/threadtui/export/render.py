@@ -207,8 +207,8 @@ def render_json(thread: Thread, *, view: FilterView | None = None, query: str = 
 
     if view is None:
         # Every author, with posts or without, as the file has them.
-        for author in thread.authors.values():
-            add_author(author)
+        for known in thread.authors.values():
+            add_author(known)
     for index, is_match in shown:
         post = posts[index]
         if post.synthetic:

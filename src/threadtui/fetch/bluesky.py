@@ -178,7 +178,9 @@ def _walk(
         if not isinstance(item, dict):
             continue
         post = item.get("post")
-        uri = post.get("uri") if isinstance(post, dict) else None
+        if not isinstance(post, dict):
+            continue
+        uri = post.get("uri")
         if not isinstance(uri, str):
             continue
         replies = item.get("replies")

@@ -13,7 +13,7 @@ save the JSON from a browser instead.
 
 from __future__ import annotations
 
-from typing import Any, Final
+from typing import Any, Final, TypeGuard
 
 import orjson
 
@@ -125,7 +125,7 @@ def _why(error: FetchError) -> str:
     return str(error)
 
 
-def _is_listing(value: Any) -> bool:
+def _is_listing(value: Any) -> TypeGuard[dict[str, Any]]:
     return (
         isinstance(value, dict)
         and value.get("kind") == "Listing"

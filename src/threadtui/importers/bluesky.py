@@ -15,7 +15,7 @@ from the encoded text, never from the Python string.
 from __future__ import annotations
 
 from datetime import tzinfo
-from typing import Any, Final
+from typing import Any, Final, TypeGuard
 
 from threadtui.importers.base import ImportFormatError, ImportResult, parse_json
 from threadtui.importers.collect import (
@@ -41,7 +41,7 @@ _COUNTS: Final = (
 )
 
 
-def _is_at(value: Any) -> bool:
+def _is_at(value: Any) -> TypeGuard[str]:
     return type(value) is str and value.startswith("at://") and len(value) > 5
 
 
@@ -259,7 +259,8 @@ class _Reader:
     def placeholder(
         self, node: dict[str, Any], path: str, status: str, reply_to: str | None
     ) -> str | None:
-        uri = node.get("uri")
+        # Any: JSON from a stranger; post_id checks it is an at:// URI.
+        uri: Any = node.get("uri")
         post_id = self.post_id(uri, path, "left out")
         if post_id is None:
             return None
@@ -298,7 +299,7 @@ class _Reader:
         if type(view) is not dict:
             self.c.wrong(path, "a post", view, "left out")
             return None
-        uri = view.get("uri")
+        uri: Any = view.get("uri")
         record = view.get(record_key)
         record_path = f"{path}.{record_key}"
         if type(record) is not dict:
@@ -513,7 +514,7 @@ class _Reader:
         if type(record) is not dict:
             self.c.wrong(path, "a quoted record", record, "left out")
             return
-        uri = record.get("uri")
+        uri: Any = record.get("uri")
         kind = _type(record)
         post_id = self.post_id(uri, path, "quote left out")
         if post_id is None:
@@ -584,8 +585,10 @@ class _Reader:
 
 def _ref(value: Any) -> str | None:
     """The at:// URI of a strongRef ({uri, cid})."""
-    if type(value) is dict and _is_at(value.get("uri")):
-        return value["uri"]
+    if type(value) is dict:
+        uri = value.get("uri")
+        if _is_at(uri):
+            return uri
     return None
 
 

@@ -234,7 +234,8 @@ class Reader:
             return None
         if type(value) is str:
             return value if value or empty else None
-        return self._unread(value, path, key, "a string", "left out", line)
+        self._unread(value, path, key, "a string", "left out", line)
+        return None
 
     def count(
         self, obj: dict[str, Any], key: str, path: str, line: int | None = None
@@ -245,7 +246,8 @@ class Reader:
             return value
         if value is None:
             return None
-        return self._unread(value, path, key, "a whole number ≥ 0", "count unknown", line)
+        self._unread(value, path, key, "a whole number ≥ 0", "count unknown", line)
+        return None
 
     def time(self, obj: dict[str, Any], key: str, path: str, line: int | None = None) -> str | None:
         """An ISO 8601 time with a zone, as UTC Z."""
@@ -254,7 +256,8 @@ class Reader:
         if found is not None:
             return found
         expected = "an ISO 8601 time with a zone"
-        return self._unread(value, path, key, expected, "time unknown", line)
+        self._unread(value, path, key, expected, "time unknown", line)
+        return None
 
     def epoch(
         self, obj: dict[str, Any], key: str, path: str, line: int | None = None
@@ -264,7 +267,8 @@ class Reader:
         found = epoch_utc(value)
         if found is not None:
             return found
-        return self._unread(value, path, key, "Unix seconds", "time unknown", line)
+        self._unread(value, path, key, "Unix seconds", "time unknown", line)
+        return None
 
     def items(self, obj: dict[str, Any], key: str, path: str, line: int | None = None) -> list[Any]:
         """obj[key] when it is an array, else []."""
@@ -282,7 +286,8 @@ class Reader:
         value = obj.get(key)
         if type(value) is dict:
             return value
-        return self._unread(value, path, key, "an object", "left out", line)
+        self._unread(value, path, key, "an object", "left out", line)
+        return None
 
     def _unread(
         self, value: Any, path: str, key: str, expected: str, outcome: str, line: int | None

@@ -120,4 +120,5 @@ def read_fields(post: dict[str, Any], where: str, warnings: list[str]) -> PostFi
 
 
 def read_author_url(value: Any, where: str, warnings: list[str]) -> str | None:
-    return read_value("url", value, where, warnings)
+    url: str | None = read_value("url", value, where, warnings)
+    return url

@@ -267,7 +267,10 @@ def _break_cycles(thread: Thread, order: Sequence[int] | None) -> list[int]:
             cycle = walk[walk.index(i) :]
             first = min(cycle, key=arrival)
             broken = posts[first]
-            posts[broken.parent].children.remove(first)  # type: ignore[union-attr]
+            siblings = posts[broken.parent].children
+            # Linking gave every parent on the walk the child the walk came from.
+            assert siblings is not None
+            siblings.remove(first)
             broken.parent = NO_PARENT
             broken.parent_is_quote = False
             # A root: its depth may have been set from its parent before the cycle showed.

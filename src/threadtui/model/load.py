@@ -10,27 +10,26 @@ takes to parse it, and a 100,000-deep reply chain must not touch the recursion l
 
 from __future__ import annotations
 
-import gc
 import json
 import operator
 import os
 import re
 import sys
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Final, NoReturn
 
 import orjson
 
+from threadtui import gcpolicy
 from threadtui.model import format as fmt
 from threadtui.model.fields import read_author_url, read_fields
 from threadtui.model.format import METRIC_NAMES, SCHEMA, SCHEMA_VERSION, TIME_EXPECTED
 from threadtui.model.link import finish, link
 from threadtui.model.load_fast import read_wellformed
 from threadtui.model.sanitize import _UNSAFE, clean_json, clean_line, clean_text, describe
-from threadtui.model.thread import NO_METRICS, STATUSES, Author, Post, Thread
+from threadtui.model.thread import NO_METRICS, STATUSES, Author, Metrics, Post, Thread
 
 _METRIC_SET: Final = frozenset(METRIC_NAMES)
 _OPTIONAL: Final = frozenset(fmt.OPTIONAL_POST_KEYS)
@@ -101,7 +100,7 @@ def load_bytes(data: bytes, *, name: str = "<thread>") -> Thread:
     # isspace() stops at the first byte of a real file; strip() would copy all of it.
     if not data or data.isspace():
         raise ThreadFileError(name, "the file is empty")
-    with _no_gc():
+    with gcpolicy.paused():
         parts = read_wellformed(data)
         if parts is not None:
             return _build(
@@ -225,29 +224,6 @@ def _line_col(data: bytes, offset: int) -> tuple[int, int]:
     return before.count(b"\n") + 1, offset - (before.rfind(b"\n") + 1) + 1
 
 
-@contextmanager
-def _no_gc() -> Iterator[None]:
-    """Pause the cyclic garbage collector while a thread loads, then freeze what it built.
-
-    Loading allocates millions of objects and frees none, so every collection the
-    allocations trigger walks the whole growing document for nothing (at 100,000 posts,
-    more than half of the load time). Afterwards the first collection would still walk
-    them all once (~0.1 s), and every full collection again: a loaded thread lives as
-    long as the program, so it moves to the permanent generation instead. Posts hold no
-    reference cycles, so reference counting still frees a thread that is dropped.
-    """
-    enabled = gc.isenabled()
-    if not enabled:
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.freeze()
-        gc.enable()
-
-
 def _not_utf8(name: str, data: bytes) -> ThreadFileError:
     # orjson reports bad UTF-8 at 1:1; find the real place so the user can look at it.
     try:
@@ -294,7 +270,7 @@ class _Reader:
 
 def load_document(document: Any, *, name: str = "<thread>") -> Thread:
     """Validate an already-parsed document and build the thread with its indexes."""
-    with _no_gc():
+    with gcpolicy.paused():
         return _load_document(document, name)
 
 
@@ -571,7 +547,7 @@ def _read_posts(
                     printable = False
             quotes = tuple_(quotes) if printable else tuple_(_clean_id(q) for q in quotes)
 
-        metrics = no_metrics
+        metrics: Metrics | dict[str, Any] = no_metrics
         if raw_metrics:
             if type(raw_metrics) is not dict_:
                 r.expected(f"$.posts[{i}].metrics", "an object", raw_metrics)
@@ -608,7 +584,8 @@ def _extra(d: dict[str, Any]) -> dict[str, Any] | None:
     """Keys the format does not define: kept, so a tool's own data survives a round trip."""
     if d.keys() <= POST_KEYS:
         return None
-    return clean_json({k: v for k, v in d.items() if k not in POST_KEYS})
+    extra: dict[str, Any] = clean_json({k: v for k, v in d.items() if k not in POST_KEYS})
+    return extra
 
 
 def _unknown_author(

@@ -400,7 +400,8 @@ def _posts(
             if not joined.isprintable() or '"' in joined:
                 return None
             strings += len(quotes)
-        metrics = p.metrics
+        # Any: the struct types its keys as MetricName, Post takes the JSON object as read.
+        metrics: Any = p.metrics
         if metrics is None or metrics is unset:
             left_out += metrics is unset
             metrics = no_metrics

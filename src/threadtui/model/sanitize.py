@@ -100,4 +100,5 @@ def describe(value: Any) -> str:
     if isinstance(value, int | float):
         text = str(value)
         return text if len(text) <= 40 else text[:37] + "..."
-    return {dict: "an object", list: "an array"}.get(type(value), type(value).__name__)
+    names: dict[type, str] = {dict: "an object", list: "an array"}
+    return names.get(type(value), type(value).__name__)

@@ -165,7 +165,7 @@ class Post(msgspec.Struct, eq=False, gc=False):
         raw = self.raw_metrics
         if type(raw) is Metrics:
             return raw
-        if type(raw) is dict:
+        if isinstance(raw, dict):
             get = raw.get
             metrics = Metrics(
                 get("views"), get("likes"), get("reposts"), get("replies"), get("quotes")

@@ -13,7 +13,6 @@ The language is described in `threadtui.query.parse` (and on the help screen).
 from threadtui.query.fold import fold, fold_with_map, has_upper, original_span, unaccent
 from threadtui.query.match import (
     MatchResult,
-    QueryCancelled,
     SearchIndex,
     highlight_spans,
     run_query,
@@ -34,6 +33,7 @@ from threadtui.query.parse import (
     time_forms,
     tokens,
 )
+from threadtui.query.pattern import QueryCancelled
 from threadtui.query.view import FilterView
 
 __all__ = [

@@ -33,8 +33,8 @@ import time
 from collections.abc import Callable, Iterator
 
 # Private, but stable since 3.11: the checks read `re`'s own parse tree.
-from re import _constants as _sre
-from re import _parser as _sre_parse
+from re import _constants as _sre  # type: ignore[attr-defined]  # private: typeshed has no stub
+from re import _parser as _sre_parse  # type: ignore[attr-defined]  # private: typeshed has no stub
 from typing import Any, Final, NamedTuple
 
 import regex as _regex_module

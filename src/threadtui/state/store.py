@@ -23,12 +23,12 @@ import re
 import sys
 import zlib
 from array import array
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import repeat
 from operator import getitem
 from pathlib import Path
-from typing import Final
+from typing import Final, cast
 
 import msgspec
 
@@ -113,7 +113,9 @@ def hash_ids(ids: Iterable[str]) -> array[int]:
     this costs 15 (C-level passes only)."""
     data = _encoded(ids)
     forward = array("I", map(zlib.crc32, data))
-    backward = array("I", map(zlib.crc32, map(getitem, data, repeat(_BACKWARDS))))
+    # The cast: typeshed's getitem picks its int overload for a slice of bytes.
+    reversed_ids = cast("Iterator[bytes]", map(getitem, data, repeat(_BACKWARDS)))
+    backward = array("I", map(zlib.crc32, reversed_ids))
     # Each hash is forward | backward << 32, laid side by side as 32-bit words: shifting
     # and or-ing Python ints took as long as the two CRCs.
     words = bytearray(8 * len(data))

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import gc
 import importlib
 import sys
 from collections.abc import Iterable
 from datetime import UTC, tzinfo
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from textual import events, on
 from textual.app import App, ComposeResult, SystemCommand
@@ -19,6 +18,7 @@ from textual.filter import LineFilter
 from textual.screen import Screen
 from textual.widgets import Input, Static
 
+from threadtui import gcpolicy
 from threadtui.config import Settings
 from threadtui.model import Thread, clean_line
 from threadtui.model.timefmt import format_full, format_offset
@@ -72,7 +72,8 @@ class ThreadApp(App[None], inherit_bindings=False):
         STYLES / "help.tcss",
         STYLES / "pickers.tcss",
     ]
-    HORIZONTAL_BREAKPOINTS: ClassVar = [(0, "-narrow"), (70, "-wide")]
+    # Textual declares it `ClassVar[...] | None`, which mypy reads as an instance attribute.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (70, "-wide")]  # noqa: RUF012
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", "Quit", id="app.quit"),
@@ -127,7 +128,7 @@ class ThreadApp(App[None], inherit_bindings=False):
         self.tree_width = self.settings.tree_width
         self.startup_messages = list(startup_messages)
         """Warnings about the session rather than the thread: config, theme."""
-        self._base_status: Content | None = None
+        self._base_status: list[Part] | None = None
         self.queries = QueryController(self, thread, tz)
         self.initial_search = search
         self.initial_filter = filter
@@ -183,7 +184,7 @@ class ThreadApp(App[None], inherit_bindings=False):
         tree.highlighted = tree.cursor_post
         self._show_warnings()
         self.refresh_status()
-        self.call_after_refresh(_collector_back)
+        self.call_after_refresh(gcpolicy.startup_done)
         self.call_after_refresh(self._import_later)
         # The index is 0.45 s of pure Python at 100k posts: build it once the first frame
         # is on screen, so it never delays it (a search typed sooner waits for it).
@@ -211,7 +212,7 @@ class ThreadApp(App[None], inherit_bindings=False):
         key = self.key_for("app.warnings")
         them = "it" if count == 1 else "them"
         self.notify(
-            Content(f"Press {key} or click the count above to read {them}."),
+            Content(f"Press {key} or click the count above to read {them}."),  # type: ignore[arg-type]  # Content: shown as is, never read as markup
             title=f"{what} about this thread",
             severity="warning",
             timeout=6,
@@ -342,7 +343,7 @@ class ThreadApp(App[None], inherit_bindings=False):
 
     # --- messages -------------------------------------------------------------------------
 
-    def _on_key(self, event: events.Key) -> None:
+    async def _on_key(self, event: events.Key) -> None:
         # Textual hands a key to the widget focused when it arrives. Keys arriving together
         # (typed fast, pasted, or in one read over a slow SSH link) all go to the tree
         # before "/" opens the search field: "/lev" would run l, e and v as tree keys and
@@ -735,12 +736,14 @@ class ThreadApp(App[None], inherit_bindings=False):
     def open_link(self, url: str) -> None:
         if can_open_browser():
             self.open_url(url)
-            self.notify(Content.assemble("Opening ", Content(url)), timeout=3)
+            opening = Content.assemble("Opening ", Content(url))
+            self.notify(opening, timeout=3)  # type: ignore[arg-type]  # Content: shown as is, never read as markup
         else:
             # Over SSH a browser would start on the remote machine (or take over this
             # terminal): hand the link to the user's own clipboard instead.
             self.copy_to_clipboard(url)
-            self.notify(Content.assemble("No browser here; copied ", Content(url)), timeout=4)
+            copied = Content.assemble("No browser here; copied ", Content(url))
+            self.notify(copied, timeout=4)  # type: ignore[arg-type]  # Content: shown as is, never read as markup
 
     def action_help(self) -> None:
         from threadtui.ui.help import (
@@ -761,7 +764,7 @@ class ThreadApp(App[None], inherit_bindings=False):
         ]
         self.push_screen(HelpScreen(sections))
 
-    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         tree = self.query_one(ThreadTree)
         yield SystemCommand("Help: all keys", "Show every key threadtui knows", self.action_help)
@@ -797,15 +800,6 @@ class ThreadApp(App[None], inherit_bindings=False):
             yield SystemCommand(
                 "Mark all read", "Count every post as read: none is new", self.action_mark_all_read
             )
-
-
-def _collector_back() -> None:
-    """After the first frame: the collector, off since the command started (cli.py), is
-    turned back on. What startup built lives as long as the app, so it is frozen first:
-    no collection will walk it again."""
-    if not gc.isenabled():
-        gc.freeze()
-        gc.enable()
 
 
 def _import_all() -> None:

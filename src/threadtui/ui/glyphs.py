@@ -29,7 +29,7 @@ class Glyphs:
     breadcrumb: str
     placeholder: str
     arrow: str
-    box: str
+    box: tuple[str, str, str, str, str, str]
     """A card's border: top-left, top-right, bottom-left, bottom-right, horizontal, vertical."""
     new: str
     """Before the name of a post new since the last visit."""
@@ -54,7 +54,7 @@ UNICODE = Glyphs(
     breadcrumb=" › ",
     placeholder="∅",
     arrow="→",
-    box="╭╮╰╯─│",
+    box=("╭", "╮", "╰", "╯", "─", "│"),
     # Not ● (U+25CF): its East Asian width is "ambiguous", two cells in some terminals.
     new="✦",
 )
@@ -76,7 +76,7 @@ ASCII = Glyphs(
     breadcrumb=" > ",
     placeholder="?",
     arrow="->",
-    box="++++-|",
+    box=("+", "+", "+", "+", "-", "|"),
     # "+" is a folded branch and "*" a root.
     new="N",
 )

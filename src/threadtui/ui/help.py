@@ -234,5 +234,5 @@ class HelpScreen(ModalScreen[None]):
         else:
             body.scroll_home(animate=False)
 
-    def action_dismiss(self) -> None:  # type: ignore[override]
+    async def action_dismiss(self, result: None = None) -> None:
         self.dismiss(None)

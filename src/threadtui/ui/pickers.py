@@ -141,7 +141,7 @@ class AuthorPicker(ModalScreen[list[AuthorChoice] | None]):
         self._fill(event.value)
 
     @on(SelectionList.SelectionToggled)
-    def _toggled(self, event: SelectionList.SelectionToggled) -> None:
+    def _toggled(self, event: SelectionList.SelectionToggled[str]) -> None:
         key = event.selection.value
         if key in self.chosen:
             self.chosen.discard(key)

@@ -12,7 +12,6 @@ shown in the query bar, because an exception in a worker would end the app
 
 from __future__ import annotations
 
-import gc
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -22,6 +21,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from textual.worker import get_current_worker
 
+from threadtui import gcpolicy
 from threadtui.model import Thread
 from threadtui.model.thread import MarkedBelow
 from threadtui.rows import FilterLayout
@@ -112,10 +112,8 @@ class QueryController:
         _ = thread.rank, thread.subtree_sizes, thread.fold_levels
         for post in thread.posts:
             _ = post.metrics
-        # The index lives as long as the thread: like the loaded thread, move it out of
-        # the collector's reach, or each full collection walks it again (40-60 ms at 100k,
-        # landing in whatever key happens to trigger it).
-        gc.freeze()
+        # The index lives as long as the thread.
+        gcpolicy.lasting()
 
     def index(self) -> SearchIndex:
         """The index, waiting for the worker that builds it (only ever from a worker);
@@ -198,11 +196,11 @@ class QueryController:
         text = "" if outcome is None else outcome.text
         if text.strip() != current.strip():
             return
-        if not isinstance(outcome, Failed):
-            if kind == "search":
-                self.search = outcome  # type: ignore[assignment]
-            else:
-                self.filter = outcome  # type: ignore[assignment]
+        if kind == "search":
+            if not isinstance(outcome, FilterState | Failed):
+                self.search = outcome
+        elif not isinstance(outcome, SearchState | Failed):
+            self.filter = outcome
         done(outcome)
 
     def clear_search(self) -> None:

@@ -1,0 +1,76 @@
+"""The collector policy: off through startup, paused for bulk builds, what lasts frozen.
+
+Each test leaves the collector on, as pytest runs with it.
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterator
+
+import pytest
+
+from threadtui import gcpolicy
+
+
+@pytest.fixture(autouse=True)
+def _collector_on_after() -> Iterator[None]:
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
+def test_startup_then_done_freezes_what_was_built_and_turns_it_on() -> None:
+    gcpolicy.startup()
+    assert not gc.isenabled()
+    built = [[i] for i in range(1000)]
+    gcpolicy.startup_done()
+    assert gc.isenabled()
+    assert gc.get_freeze_count() >= len(built)
+
+
+def test_startup_done_with_the_collector_on_freezes_nothing() -> None:
+    gc.unfreeze()
+    gcpolicy.startup_done()
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+
+
+def test_paused_turns_it_off_inside_and_freezes_after() -> None:
+    gc.unfreeze()
+    with gcpolicy.paused():
+        assert not gc.isenabled()
+        built = [[i] for i in range(1000)]
+    assert gc.isenabled()
+    assert gc.get_freeze_count() >= len(built)
+
+
+def test_paused_after_an_error_still_turns_it_back_on() -> None:
+    with pytest.raises(RuntimeError), gcpolicy.paused():
+        raise RuntimeError("load failed")
+    assert gc.isenabled()
+
+
+def test_paused_during_startup_leaves_it_off_for_startup_done() -> None:
+    gcpolicy.startup()
+    gc.unfreeze()
+    with gcpolicy.paused():
+        assert not gc.isenabled()
+    assert not gc.isenabled() and gc.get_freeze_count() == 0
+
+
+def test_collecting_turns_it_on_for_a_step_of_startup_only() -> None:
+    gcpolicy.startup()
+    with pytest.raises(OSError), gcpolicy.collecting():
+        assert gc.isenabled()
+        raise OSError("connection reset")
+    assert not gc.isenabled()
+    gcpolicy.restore()
+    assert gc.isenabled()
+
+
+def test_lasting_freezes_what_exists() -> None:
+    gc.unfreeze()
+    kept = [[i] for i in range(1000)]
+    gcpolicy.lasting()
+    assert gc.get_freeze_count() >= len(kept)

@@ -630,7 +630,7 @@ class ThreadApp(App[None], inherit_bindings=False):
 
     def _state_error(self, message: str) -> None:
         # The message holds a path from the environment: text, never markup.
-        self.notify(Content(message), title="Not saved", severity="error", timeout=8)
+        self.notify(Content(message), title="Not saved", severity="error", timeout=8)  # type: ignore[arg-type]  # Content: shown as is, never read as markup
 
     def save_read_state(self) -> None:
         """Write what was read now (at exit); a failure is told on stderr after exit."""

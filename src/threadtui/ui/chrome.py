@@ -112,6 +112,8 @@ class StatusLine(FittedLine):
 FOOTER_ORDER: tuple[str, ...] = (
     "app.help",
     "app.quit",
+    # Shown only while a fetch runs, when stopping it is what a user looks for.
+    "app.stop-fetch",
     "app.search",
     "app.filter",
     "app.authors",
@@ -120,6 +122,7 @@ FOOTER_ORDER: tuple[str, ...] = (
     "tree.toggle",
     "detail.activate",
     "app.warnings",
+    "app.refresh",
     "app.copy",
     "app.open-link",
     "tree.parent",

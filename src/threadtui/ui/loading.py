@@ -236,7 +236,6 @@ class LoadingLine(Static):
 
     DEFAULT_CSS = """
     LoadingLine {
-        dock: bottom;
         height: 1;
         padding: 0 1;
         background: $boost;

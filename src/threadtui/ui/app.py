@@ -103,7 +103,6 @@ class ThreadApp(App[None], inherit_bindings=False):
         Binding("a", "pick_authors", "Authors", id="app.authors"),
         Binding("t", "pick_time", "Time", id="app.time-range"),
         Binding("w", "warnings", "Warnings", id="app.warnings"),
-        Binding("escape", "stop_fetch", "Stop fetch", id="app.stop-fetch"),
         Binding("R", "refresh_thread", "Refresh", id="app.refresh"),
         Binding("escape", "leave_search", "Leave search", show=False, id="app.leave-search"),
         Binding("ctrl+p", "command_palette", "Commands", show=False, id="app.palette"),
@@ -263,9 +262,6 @@ class ThreadApp(App[None], inherit_bindings=False):
         if action == "warnings":
             # Nothing to read: no key in the footer, and the key does nothing.
             return bool(self.warning_count)
-        if action == "stop_fetch":
-            # Only while fetching: otherwise Escape goes on to the next binding.
-            return self.fetching is not None
         if action == "refresh_thread":
             return self.url is not None and self.fetching is None
         return True
@@ -380,6 +376,11 @@ class ThreadApp(App[None], inherit_bindings=False):
         self.query_one(QueryBar).open("filter", self.queries.filter_text)
 
     def action_leave_search(self) -> None:
+        if self.fetching is not None:
+            # While a fetch runs, Escape stops it first (the loading line says so); the
+            # next Escape leaves the search.
+            self.action_stop_fetch()
+            return
         # Escape in the panes leaves a search kept with Enter: highlights and counter go.
         if self.queries.search is None and not self.queries.search_text:
             return
@@ -568,7 +569,7 @@ class ThreadApp(App[None], inherit_bindings=False):
         if refresh:
             self.new_posts = set()
         line = self.query_one(LoadingLine)
-        line.stop_key = self._key_for("app.stop-fetch")
+        line.stop_key = self._key_for("app.leave-search")
         line.start(fetch, "Refreshing" if refresh else "Fetching")
         self.run_worker(fetch.run, thread=True, group="fetch", name="fetch")
         self.refresh_bindings()
@@ -871,6 +872,10 @@ class ThreadApp(App[None], inherit_bindings=False):
         yield SystemCommand("Copy post", "Copy the post's text and link", self.action_copy)
         yield SystemCommand("Open link", "Open a link of the post", self.action_open_link)
         yield SystemCommand("One pane/two panes", "Show only the focused pane", self.action_zoom)
+        if self.url is not None and self.fetching is None:
+            yield SystemCommand(
+                "Refresh", "Fetch the thread again and mark what is new", self.action_refresh_thread
+            )
 
 
 def _collector_back() -> None:

@@ -112,8 +112,6 @@ class StatusLine(FittedLine):
 FOOTER_ORDER: tuple[str, ...] = (
     "app.help",
     "app.quit",
-    # Shown only while a fetch runs, when stopping it is what a user looks for.
-    "app.stop-fetch",
     "app.search",
     "app.filter",
     "app.authors",

@@ -255,3 +255,50 @@ def test_progress_text_names_requests_posts_waits_and_time() -> None:
     assert text == "340 of about 500 posts · 12 requests · waiting 5s · 1:12 · rate limited"
     # A note from the network is one clean line.
     assert "\x1b" not in progress_text(Progress(1, 1, note="bad\x1b[31m\nline"), 0)
+
+
+async def test_from_the_cache_it_opens_on_the_linked_post_with_a_notice() -> None:
+    from support import post, thread_doc
+    from threadtui.model import load_document
+
+    posts = [post(f"p{k}", k, f"post {k}") for k in range(60)]
+    thread = load_document(thread_doc(posts))
+    app = ThreadApp(
+        thread,
+        url=HN_URL,
+        anchor="p45",
+        notices=["Opened from the cache, fetched 3 hours ago"],
+    )
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert app.query_one(ThreadTree).cursor_post == thread.by_id["p45"]
+        assert app.fetching is None
+        notes = list(app._notifications)
+        assert [n.severity for n in notes] == ["information"]
+        assert "fetched 3 hours ago" in str(notes[0].message)
+        # A thread from a URL can be refreshed: the key is offered.
+        assert app.active_bindings["R"].enabled
+
+
+def test_the_fetch_hands_over_each_response_as_it_arrives(api: FetchServer) -> None:
+    import asyncio
+
+    from threadtui.fetch.base import LISTENER
+    from threadtui.fetch.run import fetch_thread_async
+
+    bluesky(api)
+    seen: list[tuple[str, str | None]] = []
+    options = FetchOptions(use_cache=False, limits=Limits(**FAST))
+    result = asyncio.run(
+        fetch_thread_async(
+            BSKY_URL,
+            options,
+            on_response=lambda name, body, fetched: seen.append(
+                (name.split()[0], None if fetched is None else fetched.anchor)
+            ),
+        )
+    )
+    assert [name for name, _ in seen] == ["getPostThread", "getPostThread", "getQuotes"]
+    assert {anchor for _, anchor in seen} == {result.anchor}
+    assert len(result.responses) == 3
+    assert LISTENER.get() is None  # nothing left listening after the fetch

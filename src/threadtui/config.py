@@ -153,6 +153,7 @@ BINDING_IDS: frozenset[str] = frozenset(
                 "previous-match",
                 "quit",
                 "quit-now",
+                "refresh",
                 "search",
                 "switch-pane",
                 "time",

@@ -14,9 +14,9 @@ import contextlib
 import os
 import sys
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, tzinfo
-from typing import IO, TYPE_CHECKING, NoReturn
+from typing import IO, TYPE_CHECKING, Any, NoReturn
 
 from threadtui import __version__, gcpolicy
 from threadtui.atomicfile import write_all, write_file_atomically
@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from _typeshed import SupportsWrite
 
     from threadtui.fetch.progress import Progress, ProgressCallback
-    from threadtui.fetch.run import FetchResult
+    from threadtui.fetch.run import FetchOptions, FetchResult
     from threadtui.query import FilterView, Query
     from threadtui.state import ReadState
 
@@ -258,14 +258,9 @@ def _progress_text(progress: Progress) -> str:
 
 def fetch_url(args: argparse.Namespace, url: str, progress: ProgressCallback) -> FetchResult:
     """The thread at `url` with the command's options; FetchError or UsageError."""
-    from threadtui.fetch.client import Limits
-    from threadtui.fetch.run import FetchOptions, fetch_thread
+    from threadtui.fetch.run import fetch_thread
 
-    if args.refresh and args.offline:
-        raise UsageError("--refresh and --offline contradict each other; give one")
-    limits = Limits() if args.max_posts is None else Limits(max_posts=args.max_posts)
-    options = FetchOptions(refresh=args.refresh, offline=args.offline, limits=limits)
-    return fetch_thread(url, options, progress=progress)
+    return fetch_thread(url, fetch_options(args), progress=progress)
 
 
 def fetch_notes(result: FetchResult) -> list[str]:
@@ -280,6 +275,65 @@ def fetch_notes(result: FetchResult) -> list[str]:
     if result.missing:
         notes.append(f"{result.missing} (the thread opens with what came)")
     return notes
+
+
+@dataclass(slots=True)
+class LiveStart:
+    """How the app opens a URL: from the cache at once, or empty with the fetch running."""
+
+    url: str
+    options: FetchOptions
+    fetch_on_start: bool
+    anchor: str | None = None
+    notices: list[str] = field(default_factory=list)
+
+    def app_arguments(self) -> dict[str, Any]:
+        return {
+            "url": self.url,
+            "fetch_options": self.options,
+            "fetch_on_start": self.fetch_on_start,
+            "anchor": self.anchor,
+            "notices": self.notices,
+        }
+
+
+def fetch_options(args: argparse.Namespace) -> FetchOptions:
+    from threadtui.fetch.client import Limits
+    from threadtui.fetch.run import FetchOptions
+
+    if args.refresh and args.offline:
+        raise UsageError("--refresh and --offline contradict each other; give one")
+    limits = Limits() if args.max_posts is None else Limits(max_posts=args.max_posts)
+    return FetchOptions(refresh=args.refresh, offline=args.offline, limits=limits)
+
+
+def open_url_for_app(
+    args: argparse.Namespace, url: str, problems: list[str]
+) -> tuple[Thread, str, LiveStart]:
+    """The thread the app opens with for `url`: the cached copy (costs what opening the
+    saved file costs), or an empty thread the app fills as the fetch goes. FetchError when
+    the URL names nothing fetchable, or --offline and nothing is cached."""
+    from threadtui.fetch.cache import age_text
+    from threadtui.fetch.errors import FetchError
+    from threadtui.fetch.run import from_cache, recognise
+    from threadtui.ui.loading import empty_thread
+
+    options = fetch_options(args)
+    recognise(url)  # an unknown URL fails here, before the app starts
+    if not options.refresh:
+        hit, warnings = from_cache(url)
+        problems.extend(warnings)
+        if hit is not None:
+            notices = [f"Opened from the cache, fetched {age_text(hit.cached_age or 0.0)}"]
+            if hit.missing:
+                problems.append(f"{hit.missing} (the thread opens with what came)")
+            live = LiveStart(url, options, False, hit.anchor, notices)
+            return hit.thread, url, live
+    if options.offline:
+        raise FetchError(f"{url}: not in the cache, and --offline forbids fetching it")
+    # The cache missed (or --refresh): the app's fetch goes to the network, and writes it.
+    live = LiveStart(url, replace(options, refresh=True), True)
+    return empty_thread(url), url, live
 
 
 # --- threadtui import ------------------------------------------------------------------
@@ -767,6 +821,7 @@ def _main(argv: Sequence[str] | None) -> int:
         parser.error("give a FILE to open, or --demo for the bundled demo thread")
     paths = [os.fspath(demo_path())] if args.demo else list(args.files)
     url = None
+    live: LiveStart | None = None
     if any(is_url(path) for path in paths):
         if len(paths) != 1:
             parser.error("a URL opens alone: give one URL, or files to merge")
@@ -797,7 +852,9 @@ def _main(argv: Sequence[str] | None) -> int:
         else:
             tz = local_timezone(problems)
         source_tz = UTC if args.source_tz is None else _zone(args.source_tz, "--source-tz")
-        if url is not None:
+        if url is not None and not args.print_:
+            thread, name, live = open_url_for_app(args, url, problems)
+        elif url is not None:
             with gcpolicy.collecting():
                 fetched = fetch_url(args, url, ProgressLines())
             thread, name = fetched.thread, url
@@ -872,7 +929,10 @@ def _main(argv: Sequence[str] | None) -> int:
     from threadtui.state import open_state
     from threadtui.ui.app import ThreadApp, run_app
 
-    read_state, state_warnings = open_state(thread)
+    # A thread still to be fetched has no identity yet (no platform, no root): the app
+    # opens its read state once the first fetch has brought them.
+    fetching = live is not None and live.fetch_on_start
+    read_state, state_warnings = (None, []) if fetching else open_state(thread)
     app = ThreadApp(
         thread,
         settings=settings,
@@ -882,6 +942,7 @@ def _main(argv: Sequence[str] | None) -> int:
         filter=filter_text,
         read_state=read_state,
         state_warnings=state_warnings,
+        **({} if live is None else live.app_arguments()),
     )
     run_app(app, mouse=settings.mouse)
     return EXIT_OK

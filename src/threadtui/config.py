@@ -156,6 +156,7 @@ BINDING_IDS: frozenset[str] = frozenset(
                 "previous-new",
                 "quit",
                 "quit-now",
+                "refresh",
                 "search",
                 "switch-pane",
                 "time",

@@ -549,3 +549,18 @@ def test_state_loads_no_textual() -> None:
     code = "import sys, threadtui.state; print('textual' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert out.stdout.strip() == "False", out.stderr
+
+
+def test_marks_follow_a_thread_that_grew_before_rebind() -> None:
+    """A post can be shown before the app hears the thread grew: it is read all the same."""
+    from support import post, thread_doc
+    from threadtui.model import load_document
+    from threadtui.state import open_state
+
+    thread = load_document(thread_doc([post("p1", 0, "one")]), name="t")
+    state, _ = open_state(thread)
+    thread.add([post("p2", 1, "two", reply_to="p1")])
+    index = thread.by_id["p2"]
+    assert state.is_new(index)
+    assert state.mark_read(index)
+    assert not state.is_unread(index)

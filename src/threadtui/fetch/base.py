@@ -3,16 +3,48 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Iterable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
+from typing import SupportsIndex
 
 from threadtui.fetch.client import check_base
+
+ResponseListener = Callable[[str, bytes, "Fetched | None"], None]
+"""(name, body, the fetch it belongs to: its `anchor` is known by the time it has responses)."""
+
+LISTENER: ContextVar[ResponseListener | None] = ContextVar("threadtui_fetch_listener", default=None)
+"""Who wants each response as it arrives (the app, to show posts before the fetch ends).
+A context variable rather than a parameter of every platform's fetcher: the fetchers only
+append to `Fetched.responses`, and the list tells the listener."""
+
+
+class Responses(list[tuple[str, bytes]]):
+    """A list of responses that hands each one appended to the listener set when it was made."""
+
+    __slots__ = ("listener", "owner")
+
+    def __init__(self, items: Iterable[tuple[str, bytes]] = ()) -> None:
+        super().__init__(items)
+        self.listener = LISTENER.get()
+        self.owner: Fetched | None = None
+
+    def append(self, item: tuple[str, bytes]) -> None:
+        super().append(item)
+        if self.listener is not None:
+            self.listener(item[0], item[1], self.owner)
+
+    def insert(self, index: SupportsIndex, item: tuple[str, bytes]) -> None:
+        super().insert(index, item)
+        if self.listener is not None:
+            self.listener(item[0], item[1], self.owner)
 
 
 @dataclass(slots=True)
 class Fetched:
     """The responses of one fetch, in the shapes the importers read."""
 
-    responses: list[tuple[str, bytes]] = field(default_factory=list)
+    responses: list[tuple[str, bytes]] = field(default_factory=Responses)
     """(a name for messages, the JSON body): each goes through the importer that reads it,
     then all are merged by post id, as `threadtui FILE FILE…` would."""
     anchor: str | None = None
@@ -21,6 +53,10 @@ class Fetched:
     """Or, where the normalised id depends on the response (Mastodon), its native id."""
     missing: str | None = None
     """Why the thread is not whole, and how much is missing; None when it is."""
+
+    def __post_init__(self) -> None:
+        if isinstance(self.responses, Responses):
+            self.responses.owner = self
 
 
 def api_base(variable: str, default: str) -> str:

@@ -1,7 +1,8 @@
 """Open a thread by its URL: recognise it, fetch it (or take it from the cache), import it.
 
-Never imports Textual: the command line calls `fetch_thread`; the app's loading screen
-(phase 2) will call `fetch_thread_async` in a worker and show the `Progress` messages.
+Never imports Textual: the command line calls `fetch_thread`; the app calls
+`fetch_thread_async` in a worker, shows the `Progress` messages, and takes each response
+as it arrives (`on_response`) to show its posts before the fetch ends.
 
 The fetched responses go through the same importers and the same merge as files named on
 the command line (`opener.merge_data`), so a fetch gives exactly the thread that opening
@@ -20,7 +21,7 @@ from typing import Any
 import httpx
 
 from threadtui.fetch import cache
-from threadtui.fetch.base import Fetched
+from threadtui.fetch.base import LISTENER, Fetched, ResponseListener
 from threadtui.fetch.client import Client, FetchError, Limits
 from threadtui.fetch.progress import Progress, ProgressCallback
 from threadtui.fetch.urls import Target, looks_like_url, recognise
@@ -34,6 +35,7 @@ __all__ = [
     "Progress",
     "fetch_thread",
     "fetch_thread_async",
+    "from_cache",
     "looks_like_url",
     "recognise",
 ]
@@ -93,8 +95,13 @@ async def fetch_thread_async(
     sleep: Sleep | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
     now: Callable[[], float] = time.time,
+    on_response: ResponseListener | None = None,
 ) -> FetchResult:
-    """The thread `url` links to. FetchError (one line) when there is none to open."""
+    """The thread `url` links to. FetchError (one line) when there is none to open.
+
+    `on_response(name, body)` is called with each response as the platform's fetcher
+    keeps it (some fetchers keep one response at the end only); the result holds them all
+    again, merged."""
     options = options or FetchOptions()
     target = recognise(url)
     warnings: list[str] = []
@@ -107,8 +114,12 @@ async def fetch_thread_async(
     client = Client(limits=options.limits, progress=progress, transport=transport)
     if sleep is not None:
         client.sleep = sleep
-    async with client:
-        fetched = await _platform(target.platform)(client, target)
+    token = LISTENER.set(on_response)
+    try:
+        async with client:
+            fetched = await _platform(target.platform)(client, target)
+    finally:
+        LISTENER.reset(token)
     result = build(target, fetched, retrieved_at=now(), requests=client.stats.requests)
     result.warnings[:0] = warnings
     if options.use_cache:
@@ -147,7 +158,7 @@ def build(
     except ThreadFileError as error:
         # The API answered with something its importer cannot read.
         raise FetchError(f"{target.url}: the API's answer could not be read: {error}") from None
-    anchor = _anchor(document, fetched)
+    anchor = anchor_of(document, fetched)
     when = datetime.fromtimestamp(retrieved_at, UTC).isoformat(timespec="seconds")
     source = document.get("source")
     if not isinstance(source, dict):
@@ -181,7 +192,7 @@ def build(
     )
 
 
-def _anchor(document: dict[str, Any], fetched: Fetched) -> str | None:
+def anchor_of(document: dict[str, Any], fetched: Fetched) -> str | None:
     posts = document.get("posts")
     if not isinstance(posts, list):
         return None
@@ -193,6 +204,14 @@ def _anchor(document: dict[str, Any], fetched: Fetched) -> str | None:
             if isinstance(post, dict) and post.get("native_id") == fetched.anchor_native:
                 return post.get("id")
     return None
+
+
+def from_cache(url: str, now: float | None = None) -> tuple[FetchResult | None, list[str]]:
+    """The thread for `url` from the cache, or None; and warnings (a damaged entry).
+    Costs what opening the saved file costs: the app opens with it at once."""
+    warnings: list[str] = []
+    hit = _from_cache(recognise(url), url, time.time() if now is None else now, warnings)
+    return hit, warnings
 
 
 def _from_cache(target: Target, url: str, now: float, warnings: list[str]) -> FetchResult | None:

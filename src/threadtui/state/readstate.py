@@ -106,11 +106,14 @@ class ReadState:
         return self._new_count
 
     def is_new(self, index: int) -> bool:
-        return bool(self._new[index])
+        # A post past the marks arrived after the last rebind: it is new to this visit.
+        return index >= len(self._new) or bool(self._new[index])
 
     def is_unread(self, index: int) -> bool:
         """Not read on any visit, this one included (a new post the user has not opened)."""
         post = self.thread.posts[index]
+        if index >= len(self._hashes):
+            self.rebind(self.thread)
         return not post.synthetic and self._hashes[index] not in self._seen
 
     def _ranks(self) -> list[int]:
@@ -168,6 +171,9 @@ class ReadState:
         """Record post `index` as read (its detail was shown); True if it was not yet."""
         if self.thread.posts[index].synthetic:
             return False
+        if index >= len(self._hashes):
+            # The thread grew since the marks were made (a fetch, a refresh).
+            self.rebind(self.thread)
         digest = self._hashes[index]
         if digest in self._seen:
             return False

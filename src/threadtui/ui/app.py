@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import sys
 from collections.abc import Iterable
-from datetime import UTC, tzinfo
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
@@ -26,6 +26,15 @@ from threadtui.ui.chrome import Part, PriorityFooter, StatusLine
 from threadtui.ui.detail import DetailPane
 from threadtui.ui.glyphs import ASCII, ASCII_KEY_NAMES, UNICODE
 from threadtui.ui.links import LinkPicker, can_open_browser, post_links
+from threadtui.ui.loading import (
+    FetchFinished,
+    FetchProgress,
+    LiveFetch,
+    LoadingLine,
+    PostsAdded,
+    PostsArrived,
+    merged,
+)
 from threadtui.ui.output import AsciiFilter, ReadableFilter
 from threadtui.ui.query_worker import Failed, FilterState, QueryController, SearchState
 from threadtui.ui.querybar import QueryBar
@@ -33,6 +42,8 @@ from threadtui.ui.themes import DEFAULT_THEME, NOT_OFFERED, theme_problem
 from threadtui.ui.tree import ThreadTree
 
 if TYPE_CHECKING:
+    from threadtui.fetch.run import FetchOptions
+    from threadtui.model.grow import Change
     from threadtui.state import ReadState
     from threadtui.ui.pickers import AuthorChoice
 
@@ -97,6 +108,8 @@ class ThreadApp(App[None], inherit_bindings=False):
         Binding("u", "next_new", "Next new", id="app.next-new"),
         Binding("U", "previous_new", "Previous new", show=False, id="app.previous-new"),
         Binding("R", "mark_all_read", "Mark all read", show=False, id="app.mark-all-read"),
+        # Not R: Shift+R marks all read, as the read-state keys have it.
+        Binding("ctrl+r,f5", "refresh_thread", "Refresh", id="app.refresh"),
         Binding("escape", "leave_search", "Leave search", show=False, id="app.leave-search"),
         Binding("ctrl+p", "command_palette", "Commands", show=False, id="app.palette"),
     ]
@@ -112,9 +125,28 @@ class ThreadApp(App[None], inherit_bindings=False):
         filter: str = "",
         read_state: ReadState | None = None,
         state_warnings: Iterable[str] = (),
+        url: str | None = None,
+        fetch_options: FetchOptions | None = None,
+        fetch_on_start: bool = False,
+        anchor: str | None = None,
+        notices: Iterable[str] = (),
     ) -> None:
         self.settings = settings or Settings()
         super().__init__()
+        self.url = url
+        """The URL the thread was opened from: refresh (ctrl+r) fetches it again."""
+        self.fetch_options = fetch_options
+        self._fetch_on_start = fetch_on_start and url is not None
+        self._anchor = anchor
+        """The post the URL links to: the cursor goes there once it is in the thread."""
+        self._anchor_done = False
+        self._notices = list(notices)
+        self.fetching: LiveFetch | None = None
+        self._refreshing = False
+        self.new_posts: set[str] = set()
+        """Ids of the posts the last refreshes brought (read state builds on PostsAdded)."""
+        self._arrived: list[int] = []
+        self._refreshed_at: str | None = None
         self.thread = thread
         self.tz = tz
         self.glyphs = ASCII if self.settings.ascii else UNICODE
@@ -163,6 +195,7 @@ class ThreadApp(App[None], inherit_bindings=False):
             yield tree
             yield DetailPane(self.thread, glyphs=self.glyphs, tz=self.tz, id="detail")
         yield QueryBar()
+        yield LoadingLine(id="loading")
         yield PriorityFooter(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
@@ -194,6 +227,7 @@ class ThreadApp(App[None], inherit_bindings=False):
         if self.initial_search:
             self._search_origin = tree.cursor_post
             self.queries.run_search(self.initial_search, self._search_done)
+        self._mount_fetch()
 
     def _import_later(self) -> None:
         self.run_worker(_import_all, thread=True, group="later", name="import later")
@@ -217,6 +251,11 @@ class ThreadApp(App[None], inherit_bindings=False):
             severity="warning",
             timeout=6,
         )
+
+    def notify_content(self, message: Content, **options: Any) -> None:
+        """`notify` with a Content: text from strangers (and error messages quoting it)
+        is shown as is, never read as markup, which a str message would be."""
+        self.notify(message, **options)  # type: ignore[arg-type]  # Textual's hint says str; Content is deliberate
 
     def key_for(self, binding_id: str, bindings: Iterable[BindingType] = ()) -> str:
         """The first key bound to `binding_id` as the user has it (their key map first),
@@ -257,6 +296,8 @@ class ThreadApp(App[None], inherit_bindings=False):
             return self.shows_new
         if action == "mark_all_read":
             return self.read_state is not None
+        if action == "refresh_thread":
+            return self.url is not None and self.fetching is None
         return True
 
     def _header(self) -> Content:
@@ -300,7 +341,7 @@ class ThreadApp(App[None], inherit_bindings=False):
             extra_end = [Part.of(0, warnings)]
         else:
             extra_end = []
-        return [*extra, *self._base_status, *extra_end]
+        return [*extra, *self._fetch_status(), *self._base_status, *extra_end]
 
     def _thread_status(self) -> list[Part]:
         """The thread's own counts: O(posts) to count, so counted once."""
@@ -373,6 +414,11 @@ class ThreadApp(App[None], inherit_bindings=False):
         self.query_one(QueryBar).open("filter", self.queries.filter_text)
 
     def action_leave_search(self) -> None:
+        if self.fetching is not None:
+            # While a fetch runs, Escape stops it first (the loading line says so); the
+            # next Escape leaves the search.
+            self.action_stop_fetch()
+            return
         # Escape in the panes leaves a search kept with Enter: highlights and counter go.
         if self.queries.search is None and not self.queries.search_text:
             return
@@ -632,6 +678,36 @@ class ThreadApp(App[None], inherit_bindings=False):
         # The message holds a path from the environment: text, never markup.
         self.notify(Content(message), title="Not saved", severity="error", timeout=8)  # type: ignore[arg-type]  # Content: shown as is, never read as markup
 
+    def _open_read_state(self) -> None:
+        """A thread fetched in the app knows what it is only once posts came: its read
+        state opens then (marks from an earlier visit included)."""
+        from threadtui.state import open_state
+
+        state, warnings = open_state(self.thread)
+        self.read_state = state
+        if warnings:
+            self.notify_content(Content("; ".join(warnings)), severity="warning", timeout=8)
+        state.on_error = self._state_error_from_thread
+        # Marks only: the cursor stays on the post the URL links to.
+        if self.shows_new:
+            self.query_one(ThreadTree).set_new_marks(state.is_new)
+            self.query_one(DetailPane).is_new = state.is_new
+        self.refresh_bindings()
+
+    def on_posts_added(self, message: PostsAdded) -> None:
+        """The thread grew: the read state follows it by post id (what arrived is new
+        unless it was read before), and the marks and the status line with it."""
+        state = self.read_state
+        if state is None:
+            return
+        state.rebind(self.thread)
+        if self.shows_new:
+            self.query_one(ThreadTree).set_new_marks(state.is_new)
+            self.query_one(DetailPane).is_new = state.is_new
+        self._base_status = None
+        self.refresh_status()
+        self.refresh_bindings()
+
     def save_read_state(self) -> None:
         """Write what was read now (at exit); a failure is told on stderr after exit."""
         from threadtui.state import StateError, save_error
@@ -647,12 +723,214 @@ class ThreadApp(App[None], inherit_bindings=False):
                 self.exit_messages.append(message)
 
     async def action_quit(self) -> None:
+        if self.fetching is not None:
+            # The worker thread must not outlive the app's loop (its messages would have
+            # nowhere to go): stop it, then quit.
+            self.fetching.cancel()
         self.save_read_state()
         await super().action_quit()
 
     def on_unmount(self) -> None:
         # However the app ends (quit, an error, a signal), what was read is kept.
         self.save_read_state()
+
+    # --- a thread fetched while the app is up, and refreshed in place ----------------------
+    # Kept apart from the rest: the fetch feeds the thread through Thread.add, and the tree,
+    # the detail pane, the status line and the queries take in what changed.
+
+    def _mount_fetch(self) -> None:
+        for notice in self._notices:
+            # Where the thread came from is news, not a problem (a warning would say so).
+            self.notify_content(Content(notice), timeout=6)
+        if self._fetch_on_start:
+            self._start_fetch(refresh=False)
+        elif self._anchor is not None:
+            self._go_to_anchor()
+
+    def _start_fetch(self, *, refresh: bool) -> None:
+        from dataclasses import replace
+
+        from threadtui.fetch.run import FetchOptions
+
+        assert self.url is not None
+        options = self.fetch_options or FetchOptions()
+        if refresh:
+            options = replace(options, refresh=True, offline=False)
+        fetch = LiveFetch(self, self.url, options)
+        self.fetching = fetch
+        self._refreshing = refresh
+        self._arrived = []
+        if refresh:
+            self.new_posts = set()
+        line = self.query_one(LoadingLine)
+        line.stop_key = self.key_for("app.leave-search")
+        line.start(fetch, "Refreshing" if refresh else "Fetching")
+        self.run_worker(fetch.run, thread=True, group="fetch", name="fetch")
+        self.refresh_bindings()
+
+    def action_stop_fetch(self) -> None:
+        if self.fetching is not None:
+            self.fetching.cancel()
+
+    def action_refresh_thread(self) -> None:
+        if self.url is None:
+            self.notify("Only a thread opened from a URL can be refreshed", timeout=3)
+            return
+        if self.fetching is None:
+            self._anchor_done = True
+            self._start_fetch(refresh=True)
+
+    @on(FetchProgress)
+    def _fetch_progress(self, message: FetchProgress) -> None:
+        if self.fetching is None:
+            return
+        self.fetching.progress = message.progress
+        self.query_one(LoadingLine).update_line()
+
+    @on(PostsArrived)
+    def _posts_arrived(self, message: PostsArrived) -> None:
+        if self.fetching is None:
+            return
+        batch = self.fetching.take()
+        self._anchor = self._anchor or batch.anchor
+        if batch.documents:
+            self._grow(merged(batch.documents))
+        self._go_to_anchor()
+
+    @on(FetchFinished)
+    def _fetch_finished(self, message: FetchFinished) -> None:
+        from threadtui.fetch.cache import age_text
+
+        fetch, self.fetching = self.fetching, None
+        self.query_one(LoadingLine).stop()
+        self.refresh_bindings()
+        if fetch is None:
+            return
+        # Whatever the worker read and the UI did not take yet.
+        rest = fetch.take()
+        self._anchor = self._anchor or rest.anchor
+        if rest.documents:
+            self._grow(merged(rest.documents))
+        result = message.result
+        if message.final is not None:
+            self._grow(message.final)
+        if result is not None:
+            self._settle(result, message.ids or set())
+            self._anchor = self._anchor or result.anchor
+            self._go_to_anchor()
+            for line in [*result.warnings, *([result.missing] if result.missing else [])]:
+                self.notify_content(Content(line), severity="warning", timeout=8)
+            if result.cached_age is not None:
+                self.notify_content(
+                    Content(f"From the cache, fetched {age_text(result.cached_age)}")
+                )
+        count = self.thread.real_post_count
+        if message.error is not None:
+            kept = f" (kept the {count:,} posts that came)" if count else ""
+            self.notify_content(Content(message.error + kept), severity="error", timeout=10)
+        elif message.cancelled:
+            self.notify_content(
+                Content(f"Fetch stopped: kept the {count:,} posts that came"), timeout=5
+            )
+        if self._refreshing and result is not None:
+            self._refreshed_at = datetime.now(self.tz).strftime("%H:%M")
+        if self.read_state is None and self.thread.real_post_count:
+            self._open_read_state()
+        self._base_status = None
+        self.refresh_status()
+        # The fetch is over: the thread stays as it is now, and search can index it.
+        self.queries.start_index()
+
+    def _grow(self, document: object) -> Change | None:
+        """Merge posts into the open thread and show them where they belong."""
+        from threadtui.model import ThreadFileError
+
+        try:
+            change = self.thread.add(document)
+        except ThreadFileError as error:
+            self.notify_content(Content(error.message), severity="warning", timeout=6)
+            return None
+        if change.empty:
+            return change
+        tree = self.query_one(ThreadTree)
+        # Splice even with nothing added: changed posts (metrics, text) draw again.
+        tree.splice(change.added)
+        detail = self.query_one(DetailPane)
+        if detail.index is not None and detail.index in set(change.changed):
+            detail.show(detail.index, keep_selection=True)
+        elif detail.index is None:
+            tree.highlighted = tree.cursor_post
+        self.query_one("#title", Static).update(self._header())
+        self._base_status = None
+        self.queries.grown()
+        # The filter and search describe the thread before: they run again on it.
+        if self.queries.filter_text.strip():
+            self.queries.run_filter(self.queries.filter_text, self._filter_done)
+        if self.queries.search_text.strip():
+            self.queries.run_search(self.queries.search_text, self._search_done)
+        real = [i for i in change.added if not self.thread.posts[i].synthetic]
+        if real:
+            self._arrived.extend(real)
+            if self._refreshing:
+                self.new_posts.update(self.thread.posts[i].id for i in real)
+            self.post_message(PostsAdded(real, new=self._refreshing))
+        self.refresh_status()
+        return change
+
+    def _settle(self, result: object, ids: set[str]) -> None:
+        """After a whole fetch: the thread's own description, and posts gone upstream."""
+        from threadtui.fetch.run import FetchResult
+
+        assert isinstance(result, FetchResult)
+        fetched = result.thread
+        thread = self.thread
+        for name in ("title", "summary", "url", "root_id", "details", "raw_details", "source"):
+            value = getattr(fetched, name)
+            if value:
+                setattr(thread, name, value)
+        self.query_one("#title", Static).update(self._header())
+        if not self._refreshing or result.missing or not ids:
+            # A fetch that stopped partway says nothing about what it did not reach.
+            return
+        gone = [
+            i
+            for i, post in enumerate(thread.posts)
+            if not post.synthetic and post.id not in ids and post.status == "ok"
+        ]
+        if gone:
+            self._mark_deleted(gone)
+
+    def _mark_deleted(self, indexes: list[int]) -> None:
+        """Posts the platform no longer returns stay, marked deleted: never silently gone."""
+        import msgspec
+
+        thread = self.thread
+        for i in indexes:
+            thread.posts[i] = msgspec.structs.replace(thread.posts[i], status="deleted")
+        thread.invalidate()
+        self.query_one(ThreadTree).splice([])
+        detail = self.query_one(DetailPane)
+        if detail.index in set(indexes):
+            detail.show(detail.index, keep_selection=True)
+        self.queries.grown()
+
+    def _go_to_anchor(self) -> None:
+        anchor = self._anchor
+        if anchor is None or self._anchor_done:
+            return
+        index = self.thread.by_id.get(anchor)
+        if index is None:
+            return
+        # Once: after that the cursor is the user's (a refresh never moves it).
+        self._anchor_done = True
+        self.query_one(ThreadTree).move_to_post(index)
+
+    def _fetch_status(self) -> list[Part]:
+        if not self._refreshing or self._refreshed_at is None:
+            return []
+        new = len(self.new_posts)
+        text = f"refreshed {self._refreshed_at} {self.glyphs.separator.strip()} {new:,} new"
+        return [Part.of(0, Content.styled(text, "$text-success"))]
 
     # --- actions --------------------------------------------------------------------------
 
@@ -799,6 +1077,10 @@ class ThreadApp(App[None], inherit_bindings=False):
         if self.read_state is not None:
             yield SystemCommand(
                 "Mark all read", "Count every post as read: none is new", self.action_mark_all_read
+            )
+        if self.url is not None and self.fetching is None:
+            yield SystemCommand(
+                "Refresh", "Fetch the thread again and mark what is new", self.action_refresh_thread
             )
 
 

@@ -121,6 +121,7 @@ FOOTER_ORDER: tuple[str, ...] = (
     "tree.toggle",
     "detail.activate",
     "app.warnings",
+    "app.refresh",
     "app.copy",
     "app.open-link",
     "tree.parent",

@@ -89,23 +89,50 @@ class QueryController:
         self._last: dict[Kind, MatchResult] = {}
         self.new_marks: Callable[[], bytes | None] = lambda: None
         """What `is:new` keeps (`ReadState.new_marks`); None: every post is new."""
+        self._unbuilt = False
+        """The thread grew and no index is being built for it yet."""
 
     # --- the index ------------------------------------------------------------------------
 
     def start_index(self) -> None:
-        self.app.run_worker(self._build_index, thread=True, group="index", name="index")
+        self._unbuilt = False
+        ready = self._ready
+        self.app.run_worker(
+            partial(self._build_index, ready), thread=True, group="index", name="index"
+        )
 
-    def _build_index(self) -> None:
+    def grown(self) -> None:
+        """The thread gained or changed posts (a fetch, a refresh): the index is stale, and
+        so is any result computed before. A new index is built now if a search or filter
+        will run again, else when the next one starts."""
+        self._index = None
+        self._index_error = None
+        stale, self._ready = self._ready, threading.Event()
+        # Whoever waits on the old index wakes, and goes on to wait for the new one.
+        stale.set()
+        self._last.clear()
+        self._unbuilt = True
+        if self.search_text.strip() or self.filter_text.strip():
+            self.start_index()
+
+    def _build_index(self, ready: threading.Event) -> None:
         from threadtui.query import SearchIndex
 
+        index: SearchIndex | None = None
+        error_text: str | None = None
         try:
-            self._index = SearchIndex(self.thread)
+            index = SearchIndex(self.thread)
         except Exception as error:
             # Jobs wait for the index: tell them it is not coming, or they wait forever.
-            self._index_error = _describe(error)
+            error_text = _describe(error)
+        if ready is not self._ready:
+            # The thread grew while this was built (it may have read it half-changed):
+            # a newer build is under way.
             return
-        finally:
-            self._ready.set()
+        self._index, self._index_error = index, error_text
+        ready.set()
+        if index is None:
+            return
         # Folding, filters and search read these (O(posts) each to build): build them
         # here, before anyone waits on them. Metrics stay raw JSON until first read.
         thread = self.thread
@@ -120,7 +147,12 @@ class QueryController:
         raises QueryError if that worker failed."""
         from threadtui.query import QueryError
 
-        self._ready.wait()
+        ready = self._ready
+        ready.wait()
+        while ready is not self._ready:
+            # The thread grew while this waited: the newer index.
+            ready = self._ready
+            ready.wait()
         if self._index is None:
             raise QueryError(f"search is unavailable: {self._index_error or 'no index'}")
         return self._index
@@ -136,16 +168,18 @@ class QueryController:
         self._start("filter", text, done)
 
     def _start(self, kind: Kind, text: str, done: Callable[[Any], None]) -> None:
+        if self._unbuilt:
+            self.start_index()
         # Exclusive per kind: a newer keystroke cancels the search or filter still running.
         self.app.run_worker(
-            partial(self._job, kind, text, done),
+            partial(self._job, kind, text, done, self.thread.version),
             thread=True,
             exclusive=True,
             group=kind,
             name=kind,
         )
 
-    def _job(self, kind: Kind, text: str, done: Callable[[Any], None]) -> None:
+    def _job(self, kind: Kind, text: str, done: Callable[[Any], None], version: int) -> None:
         from threadtui.query import QueryCancelled, QueryError
 
         worker = get_current_worker()
@@ -160,7 +194,7 @@ class QueryController:
             except Exception as error:
                 outcome = Failed(text, QueryError(f"{kind} failed: {_describe(error)}"))
         if not worker.is_cancelled:
-            self.app.call_from_thread(self._deliver, kind, outcome, done)
+            self.app.call_from_thread(self._deliver, kind, outcome, done, version)
 
     def _compute(
         self, kind: Kind, text: str, cancel: Callable[[], bool]
@@ -190,11 +224,16 @@ class QueryController:
         kind: Kind,
         outcome: SearchState | FilterState | Failed | None,
         done: Callable[[Any], None],
+        version: int,
     ) -> None:
         # A result that arrives after a newer keystroke was typed is stale: drop it.
         current = self.search_text if kind == "search" else self.filter_text
         text = "" if outcome is None else outcome.text
         if text.strip() != current.strip():
+            return
+        if version != self.thread.version and text.strip():
+            # The thread grew while this ran: it describes the thread before. Again.
+            self._start(kind, text, done)
             return
         if kind == "search":
             if not isinstance(outcome, FilterState | Failed):

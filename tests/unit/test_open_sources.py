@@ -150,3 +150,28 @@ def test_output_may_not_be_any_input(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert code == 2
     assert "is an input file" in err
     assert toot.read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    "path",
+    sorted(p for p in SOURCES.glob("*/*.json*") if p.name != "NOTICE.md"),
+    ids=lambda p: p.name,
+)
+def test_import_validate_print_round_trip(
+    path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """import → validate → load → --print --format json → load: the same thread."""
+    from hostile_cases import canonical
+
+    imported = tmp_path / "imported.json"
+    assert run(["import", str(path), "-o", str(imported)], capsys)[0] == 0
+    code, out, _ = run(["validate", str(imported)], capsys)
+    assert code == 0 and ": valid threadtui.thread v1: " in out
+    code, printed, _ = run([str(imported), "--print", "--format", "json"], capsys)
+    assert code == 0
+    again = tmp_path / "again.json"
+    again.write_text(printed)
+    first = load_bytes(imported.read_bytes(), name="a")
+    second = load_bytes(again.read_bytes(), name="a")
+    assert canonical(second) == canonical(first)
+    assert [p.fields for p in second.posts] == [p.fields for p in first.posts]

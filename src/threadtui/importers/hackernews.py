@@ -186,18 +186,30 @@ class _Importer:
     ) -> dict[str, Any] | None:
         """The post for one item (either API); None when it has no usable id."""
         r = self.r
-        item_id = _item_id(item.get("id"))
-        if item_id is None:
-            r.wrong(f"{path}.id", "an item id", item.get("id"), "item left out")
-            return None
-        kind = item.get("type")
+        get = item.get
+        item_id = get("id")
+        if type(item_id) is not int or item_id < 0:
+            item_id = _item_id(item_id)
+            if item_id is None:
+                r.wrong(f"{path}.id", "an item id", get("id"), "item left out")
+                return None
+        kind = get("type")
         if kind is not None and not _known_type(kind):
             r.wrong(f"{path}.type", "an item type", kind, "read as a comment")
             kind = None
-        title = r.string(item, "title", path, empty=False)
-        link = r.string(item, "url", path, empty=False)
-        body = r.string(item, "text", path)
-        name = r.string(item, by, path, empty=False)
+        # The usual values (a non-empty string, or absent) inline; the Reader for the rest.
+        title = get("title")
+        if title is not None and (type(title) is not str or not title):
+            title = r.string(item, "title", path, empty=False)
+        link = get("url")
+        if link is not None and (type(link) is not str or not link):
+            link = r.string(item, "url", path, empty=False)
+        body = get("text")
+        if body is not None and type(body) is not str:
+            body = r.string(item, "text", path)
+        name = get(by)
+        if name is not None and (type(name) is not str or not name):
+            name = r.string(item, by, path, empty=False)
         converted = to_text(body) if body else None
 
         status = "deleted" if deleted else "removed" if dead else "ok"
@@ -342,22 +354,29 @@ class _Importer:
     def rank_order(
         self, order: list[int], by_id: dict[int, tuple[str, dict[str, Any]]]
     ) -> list[int]:
-        def parent_of(item: dict[str, Any]) -> int | None:
-            return _item_id(item.get("parent", item.get("poll")))
-
-        def kids_of(item: dict[str, Any]) -> list[int]:
-            kids = item.get("kids")
-            parts = item.get("parts")
-            # A poll's options come before the replies to it.
-            found = [k for k in (parts if type(parts) is list else []) if type(k) is int]
-            found += [k for k in (kids if type(kids) is list else []) if type(k) is int]
-            return found
-
         ranked: list[int] = []
         seen: set[int] = set()
-        starts = [i for i in order if parent_of(by_id[i][1]) not in by_id]
+        starts: list[int] = []
+        kids_of: dict[int, list[int]] = {}
+        # One pass over the items: whether each starts a tree, and its kids (a poll's
+        # options before the replies to it).
+        for item_id in order:
+            item = by_id[item_id][1]
+            parent = item.get("parent", item.get("poll"))
+            if type(parent) is not int or parent < 0:
+                parent = _item_id(parent)
+            if parent not in by_id:
+                starts.append(item_id)
+            kids = item.get("kids")
+            parts = item.get("parts")
+            found = [k for k in parts if type(k) is int] if type(parts) is list else []
+            if type(kids) is list:
+                found += [k for k in kids if type(k) is int]
+            if found:
+                kids_of[item_id] = found
         # Then the rest (a reply whose parent does not list it, or a cycle), in input order.
         starts += order
+        none: list[int] = []
         for start in starts:
             stack = [start]
             while stack:
@@ -366,7 +385,7 @@ class _Importer:
                     continue
                 seen.add(item_id)
                 ranked.append(item_id)
-                stack.extend(reversed(kids_of(by_id[item_id][1])))
+                stack.extend(reversed(kids_of.get(item_id, none)))
         return ranked
 
     def convert(self, path: str, item: dict[str, Any]) -> None:

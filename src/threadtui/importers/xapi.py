@@ -78,12 +78,19 @@ def _first_line(text: str) -> str | None:
     return text[start.start() : end if end >= 0 else len(text)]
 
 
+def _only_line(text: str, first: str) -> bool:
+    """`first` (from _first_line) is all of `text` but the space around it; without
+    text.strip(), which copies the whole input (hundreds of MB in a JSONL file)."""
+    end = text.find(first) + len(first)
+    return not first[-1:].isspace() and _NON_SPACE.search(text, end) is None
+
+
 def sniff(text: str) -> bool:
     """An X API v2 response (or an array of them); for JSONL, its first line is one."""
     data = parse_json(text)
     if data is None:
         first = _first_line(text)
-        if first is None or len(first) == len(text.strip()):
+        if first is None or _only_line(text, first):
             return False
         try:
             data = orjson.loads(first)

@@ -342,7 +342,15 @@ class _Importer:
             self.convert(path, item)  # merged into the first copy
 
     def kids(self, path: str, item: dict[str, Any], key: str) -> list[int]:
-        found: list[int] = []
+        value = item.get(key)
+        if value is None:
+            return []
+        if type(value) is list:
+            # The usual list (ids as numbers) in one pass; anything else item by item.
+            found = [kid for kid in value if type(kid) is int and kid >= 0]
+            if len(found) == len(value):
+                return found
+        found = []
         for i, kid in enumerate(self.r.items(item, key, path)):
             kid_id = _item_id(kid)
             if kid_id is None:
@@ -393,8 +401,8 @@ class _Importer:
         kids = self.kids(path, item, "kids")
         parts = self.kids(path, item, "parts")
         parent_key = "poll" if item.get("type") == "pollopt" and "poll" in item else "parent"
-        parent = None
-        if item.get(parent_key) is not None:
+        parent = item.get(parent_key)
+        if parent is not None and (type(parent) is not int or parent < 0):
             parent = _item_id(item[parent_key])
             if parent is None:
                 r.wrong(f"{path}.{parent_key}", "an item id", item[parent_key], "parent unknown")

@@ -160,9 +160,10 @@ class Converted:
 
 def to_text(html: str, *, drop_quote_inline: bool = False) -> Converted:
     """The plain text of `html`, with its links; never raises."""
-    if "<" not in html and "&" not in html:
-        # A short comment with no markup: only the whitespace to collapse.
-        return Converted(_collapse(html))
+    if "<" not in html:
+        # No markup (most short comments): one paragraph of text, its references decoded
+        # and its whitespace collapsed, which is all the converter would do with it.
+        return Converted(_collapse(_unescape(html) if "&" in html else html))
     converter = _Converter(drop_quote_inline)
     if not (drop_quote_inline and "quote-inline" in html):
         # (A quote-inline element may be a <span>: it must stay to be left out.)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from html import unescape
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from threadtui.importers.html import Anchor, to_text
+from threadtui.importers.html import Anchor, _Converter, _unescape, to_text
 
 
 def text(html: str, **options: bool) -> str:
@@ -240,3 +242,29 @@ def test_any_text_converts_without_error(html: str, drop: bool) -> None:
     assert result.text == result.text.strip("\n").rstrip(" ")
     for anchor in (*result.links, *result.mentions, *result.quote_links):
         assert anchor.url
+
+
+_REF_PIECES = [
+    *("&#x27;", "&#39;", "&quot;", "&#x2F;", "&lt;", "&gt;", "&amp;", "&", "a", " ", "lt;"),
+    *("&amp", "&#x27", "&#39", "&#X27;", "&#x2f;", "&copy;", "&amp;lt;", "&#x26;", "#x27;"),
+]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(_REF_PIECES), max_size=12).map("".join))
+def test_references_decode_as_html_unescape_does(text: str) -> None:
+    # The str.replace fast path must agree with html.unescape on every mix of the usual
+    # references, the unusual ones, bare "&" and references made by decoding ("&amp;lt;").
+    assert _unescape(text) == unescape(text)
+
+
+_PLAIN_PIECES = [*"ab \n\t\r", "\u00a0", "  ", "&#x27;", "&amp;", "&lt;", "&", "&copy;", "&#10;"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_PLAIN_PIECES), max_size=12).map("".join))
+def test_text_without_markup_converts_as_the_converter_would(plain: str) -> None:
+    # to_text skips the converter for text with no "<"; the converter must agree with it.
+    converter = _Converter(drop_quote_inline=False)
+    converter.feed(plain)
+    assert to_text(plain) == converter.result()

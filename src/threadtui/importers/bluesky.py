@@ -33,12 +33,6 @@ DESCRIPTION: Final = "Bluesky API JSON (getPostThread, getQuotes, getPosts)"
 PLATFORM: Final = "bluesky"
 WEB: Final = "https://bsky.app/profile/"
 _POST_COLLECTION: Final = "app.bsky.feed.post"
-_COUNTS: Final = (
-    ("likes", "likeCount"),
-    ("reposts", "repostCount"),
-    ("replies", "replyCount"),
-    ("quotes", "quoteCount"),
-)
 
 
 def _is_at(value: Any) -> TypeGuard[str]:
@@ -311,13 +305,16 @@ class _Reader:
         quotes: list[str] = []
         media: list[dict[str, Any]] = []
         if record_key == "record":
-            self.embed(view.get("embed"), f"{path}.embed", quotes, media)
+            # Paths are built only for what is there: they are as long as the post is deep.
+            embed = view.get("embed")
+            if embed is not None:
+                self.embed(embed, f"{path}.embed", quotes, media)
         else:
             for k, embed in enumerate(self.c.items(view, "embeds", path)):
                 self.embed(embed, f"{path}.embeds[{k}]", quotes, media)
-        if not quotes and not media:
+        if not quotes and not media and type(record.get("embed")) is dict:
             # No view: the record's own embed still names what is quoted and shown.
-            self.record_embed(record.get("embed"), f"{record_path}.embed", quotes, media)
+            self.record_embed(record["embed"], f"{record_path}.embed", quotes, media)
         if quoted is not None and quoted not in quotes:
             quotes.insert(0, quoted)
 
@@ -365,7 +362,13 @@ class _Reader:
         elif reply is not None:
             self.c.wrong(f"{record_path}.reply", "an object", reply, "ignored")
 
-        counts = metrics(**{name: self.c.count(view, key, path) for name, key in _COUNTS})
+        count = self.c.count
+        counts = metrics(
+            likes=count(view, "likeCount", path),
+            reposts=count(view, "repostCount", path),
+            replies=count(view, "replyCount", path),
+            quotes=count(view, "quoteCount", path),
+        )
 
         post = new_post(
             post_id,

@@ -186,18 +186,30 @@ class _Importer:
     ) -> dict[str, Any] | None:
         """The post for one item (either API); None when it has no usable id."""
         r = self.r
-        item_id = _item_id(item.get("id"))
-        if item_id is None:
-            r.wrong(f"{path}.id", "an item id", item.get("id"), "item left out")
-            return None
-        kind = item.get("type")
+        get = item.get
+        item_id = get("id")
+        if type(item_id) is not int or item_id < 0:
+            item_id = _item_id(item_id)
+            if item_id is None:
+                r.wrong(f"{path}.id", "an item id", get("id"), "item left out")
+                return None
+        kind = get("type")
         if kind is not None and not _known_type(kind):
             r.wrong(f"{path}.type", "an item type", kind, "read as a comment")
             kind = None
-        title = r.string(item, "title", path, empty=False)
-        link = r.string(item, "url", path, empty=False)
-        body = r.string(item, "text", path)
-        name = r.string(item, by, path, empty=False)
+        # The usual values (a non-empty string, or absent) inline; the Reader for the rest.
+        title = get("title")
+        if title is not None and (type(title) is not str or not title):
+            title = r.string(item, "title", path, empty=False)
+        link = get("url")
+        if link is not None and (type(link) is not str or not link):
+            link = r.string(item, "url", path, empty=False)
+        body = get("text")
+        if body is not None and type(body) is not str:
+            body = r.string(item, "text", path)
+        name = get(by)
+        if name is not None and (type(name) is not str or not name):
+            name = r.string(item, by, path, empty=False)
         converted = to_text(body) if body else None
 
         status = "deleted" if deleted else "removed" if dead else "ok"
@@ -330,7 +342,15 @@ class _Importer:
             self.convert(path, item)  # merged into the first copy
 
     def kids(self, path: str, item: dict[str, Any], key: str) -> list[int]:
-        found: list[int] = []
+        value = item.get(key)
+        if value is None:
+            return []
+        if type(value) is list:
+            # The usual list (ids as numbers) in one pass; anything else item by item.
+            found = [kid for kid in value if type(kid) is int and kid >= 0]
+            if len(found) == len(value):
+                return found
+        found = []
         for i, kid in enumerate(self.r.items(item, key, path)):
             kid_id = _item_id(kid)
             if kid_id is None:
@@ -342,22 +362,29 @@ class _Importer:
     def rank_order(
         self, order: list[int], by_id: dict[int, tuple[str, dict[str, Any]]]
     ) -> list[int]:
-        def parent_of(item: dict[str, Any]) -> int | None:
-            return _item_id(item.get("parent", item.get("poll")))
-
-        def kids_of(item: dict[str, Any]) -> list[int]:
-            kids = item.get("kids")
-            parts = item.get("parts")
-            # A poll's options come before the replies to it.
-            found = [k for k in (parts if type(parts) is list else []) if type(k) is int]
-            found += [k for k in (kids if type(kids) is list else []) if type(k) is int]
-            return found
-
         ranked: list[int] = []
         seen: set[int] = set()
-        starts = [i for i in order if parent_of(by_id[i][1]) not in by_id]
+        starts: list[int] = []
+        kids_of: dict[int, list[int]] = {}
+        # One pass over the items: whether each starts a tree, and its kids (a poll's
+        # options before the replies to it).
+        for item_id in order:
+            item = by_id[item_id][1]
+            parent = item.get("parent", item.get("poll"))
+            if type(parent) is not int or parent < 0:
+                parent = _item_id(parent)
+            if parent not in by_id:
+                starts.append(item_id)
+            kids = item.get("kids")
+            parts = item.get("parts")
+            found = [k for k in parts if type(k) is int] if type(parts) is list else []
+            if type(kids) is list:
+                found += [k for k in kids if type(k) is int]
+            if found:
+                kids_of[item_id] = found
         # Then the rest (a reply whose parent does not list it, or a cycle), in input order.
         starts += order
+        none: list[int] = []
         for start in starts:
             stack = [start]
             while stack:
@@ -366,7 +393,7 @@ class _Importer:
                     continue
                 seen.add(item_id)
                 ranked.append(item_id)
-                stack.extend(reversed(kids_of(by_id[item_id][1])))
+                stack.extend(reversed(kids_of.get(item_id, none)))
         return ranked
 
     def convert(self, path: str, item: dict[str, Any]) -> None:
@@ -374,8 +401,8 @@ class _Importer:
         kids = self.kids(path, item, "kids")
         parts = self.kids(path, item, "parts")
         parent_key = "poll" if item.get("type") == "pollopt" and "poll" in item else "parent"
-        parent = None
-        if item.get(parent_key) is not None:
+        parent = item.get(parent_key)
+        if parent is not None and (type(parent) is not int or parent < 0):
             parent = _item_id(item[parent_key])
             if parent is None:
                 r.wrong(f"{path}.{parent_key}", "an item id", item[parent_key], "parent unknown")

@@ -399,9 +399,9 @@ def import_main(argv: Sequence[str]) -> int:
                 )
     # Converting allocates millions of objects and frees almost none until the end, so each
     # collection would walk the whole growing document: off, as _main does for the load.
-    # It stays off until main() returns (its `finally` turns it back on): turned on here,
+    # It stays off until main() returns (its `finally` restores it): turned on here,
     # the first collection would walk every object the conversion made.
-    gc.disable()
+    gcpolicy.startup()
     try:
         tz = _zone(args.tz, "--tz")
         document, name, warnings = merged_document(inputs, source=args.source, tz=tz)

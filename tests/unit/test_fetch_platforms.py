@@ -220,29 +220,7 @@ def test_hackernews_algolia_one_request(api: FetchServer, tmp_path: Path) -> Non
 
 
 def test_hackernews_comment_link_opens_its_story(api: FetchServer) -> None:
-    story = {
-        "id": 1,
-        "type": "story",
-        "author": "pg",
-        "title": "T",
-        "story_id": 1,
-        "created_at_i": 1_700_000_000,
-        "created_at": "2023-11-14T22:13:20.000Z",
-        "points": 3,
-        "children": [
-            {
-                "id": 2,
-                "type": "comment",
-                "author": "a",
-                "text": "<p>hi</p>",
-                "parent_id": 1,
-                "story_id": 1,
-                "created_at_i": 1_700_000_100,
-                "created_at": "2023-11-14T22:15:00.000Z",
-                "children": [],
-            }
-        ],
-    }
+    story = r.algolia_story("T", "hi")
     api.add("/api/v1/items/2", story["children"][0])
     api.add("/api/v1/items/1", story)
     result = Run().fetch("https://news.ycombinator.com/item?id=2")

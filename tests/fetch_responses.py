@@ -126,6 +126,33 @@ def firebase_item(
     return value
 
 
+def algolia_story(title: str, reply: str) -> dict[str, Any]:
+    """Story 1 by pg with one reply (item 2, by ann), as Algolia's items API answers."""
+    return {
+        "id": 1,
+        "type": "story",
+        "author": "pg",
+        "title": title,
+        "story_id": 1,
+        "created_at_i": 1_700_000_000,
+        "created_at": "2023-11-14T22:13:20.000Z",
+        "points": 3,
+        "children": [
+            {
+                "id": 2,
+                "type": "comment",
+                "author": "ann",
+                "text": f"<p>{reply}</p>",
+                "parent_id": 1,
+                "story_id": 1,
+                "created_at_i": 1_700_000_100,
+                "created_at": "2023-11-14T22:15:00.000Z",
+                "children": [],
+            },
+        ],
+    }
+
+
 def reddit_comment(
     short: str, parent: str, *, replies: list[Any] | None = None, link: str = "abc"
 ) -> dict[str, Any]:

@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from fetch_server import FetchServer
+import fetch_responses as r
+from fetch_server import FetchServer, Reply
 from threadtui.fetch.client import Limits
 from threadtui.fetch.progress import Progress
 from threadtui.fetch.run import FetchOptions, FetchResult, fetch_thread
@@ -22,6 +23,7 @@ API_VARIABLES = (
     "THREADTUI_REDDIT_API",
     "THREADTUI_X_API",
 )
+BSKY_THREAD = "/xrpc/app.bsky.feed.getPostThread"
 FAST = {"backoff": 0.5, "read_timeout": 10.0, "connect_timeout": 5.0}
 
 
@@ -73,3 +75,24 @@ def same_as_saved(result: FetchResult, tmp_path: Path) -> None:
         (p.reply_to, p.text, p.status) for p in opened.posts
     ]
     assert set(fetched.authors) == set(opened.authors)
+
+
+def bluesky_chain(api: FetchServer, *, quotes: int, stall_branch: bool = False) -> str:
+    """root → a (the post alice.example's URL links) → b, where b says 2 replies and the
+    thread shows none (cut short): c and d come from a second getPostThread, which hangs
+    with `stall_branch`. The root says it was quoted `quotes` times; the caller serves the
+    quotes. The root's URI."""
+    root = r.bsky_post("root", "the root", replies=1, quotes=quotes)
+    a = r.bsky_post("a", "reply a", parent=r.at(r.DID, "root"), replies=1, minute=1)
+    b = r.bsky_post("b", "reply b", parent=a["uri"], root=root["uri"], replies=2, minute=2)
+    api.add("/xrpc/com.atproto.identity.resolveHandle", {"did": r.DID}, handle="alice.example")
+    api.add(
+        BSKY_THREAD,
+        {"thread": r.node(a, replies=[r.node(b, replies=[])], parent=r.node(root))},
+        uri=a["uri"],
+    )
+    c = r.bsky_post("c", "deep c", did=r.OTHER, parent=b["uri"], root=root["uri"], minute=3)
+    d = r.bsky_post("d", "deep d", did=r.OTHER, parent=b["uri"], root=root["uri"], minute=4)
+    branch: Any = {"thread": r.node(b, replies=[r.node(c), r.node(d)])}
+    api.add(BSKY_THREAD, Reply(stall=True) if stall_branch else branch, uri=b["uri"])
+    return str(root["uri"])

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import UTC
 from typing import Any
+
+from textual.pilot import Pilot
 
 from threadtui.config import Settings
 from threadtui.model import METRIC_NAMES, SCHEMA, SCHEMA_VERSION, Thread, load_document
 from threadtui.ui.app import ThreadApp
+from threadtui.ui.detail_lines import DetailLayout, LineBuilder
+from threadtui.ui.glyphs import UNICODE, Glyphs
 
 HOSTILE_TEXTS = [
     "[bold]not bold[/] and [/] and [@click=app.quit]click me[/] $variable",
@@ -141,3 +146,37 @@ def chain_thread(depth: int = 10_000) -> Thread:
 
 def make_app(thread: Thread, **settings: Any) -> ThreadApp:
     return ThreadApp(thread, settings=Settings(**settings))
+
+
+async def settle_quiet(pilot: Pilot[Any]) -> None:
+    """Let the app finish its work, then clear the startup toasts (tested on their own)."""
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+    pilot.app.clear_notifications()
+    await pilot.pause()
+
+
+def detail_layout(
+    thread: Thread,
+    post_id: str,
+    width: int = 80,
+    *,
+    glyphs: Glyphs = UNICODE,
+    folded: dict[tuple[int, ...], bool] | None = None,
+    pages: dict[str, int] | None = None,
+    revealed: set[int] | None = None,
+) -> DetailLayout:
+    """The detail pane's lines for `post_id`, in UTC, nothing selected or highlighted."""
+    return LineBuilder(
+        thread,
+        glyphs=glyphs,
+        tz=UTC,
+        highlight=None,
+        folded={} if folded is None else folded,
+        pages={} if pages is None else pages,
+        selected=None,
+        focused=False,
+        wraps={},
+        revealed=revealed,
+    ).build(thread.by_id[post_id], width)

@@ -1,6 +1,8 @@
-"""Writing files so that a crash or a full disk never leaves half of one behind.
+"""Writing files so that a crash or a full disk never leaves half of one behind, and
+keeping a folder of such files within bounds.
 
-Shared by `threadtui import -o` (cli.py) and the read state (state/store.py); no Textual.
+Shared by `threadtui import -o` (cli.py), the read state (state/store.py) and the fetch
+cache (fetch/cache.py); no Textual.
 """
 
 from __future__ import annotations
@@ -10,6 +12,8 @@ import errno
 import os
 import stat
 import tempfile
+from collections.abc import Iterable
+from pathlib import Path
 from typing import IO
 
 
@@ -73,3 +77,30 @@ def write_file_atomically(
         with contextlib.suppress(OSError):
             os.unlink(temporary)
         raise
+
+
+def prune_oldest(
+    paths: Iterable[Path], *, bound: int, files: int | None = None, keep: Path | None = None
+) -> None:
+    """Remove the least recently written of `paths` until they come to at most `bound`
+    bytes (and at most `files` of them, if given); `keep` stays whatever its age. A file
+    that vanishes or cannot be removed meanwhile is passed over: another process may be
+    pruning the same folder."""
+    entries: list[tuple[float, int, Path]] = []
+    for path in paths:
+        with contextlib.suppress(OSError):
+            # lstat: a link's size is its own, and removing it leaves its target alone.
+            info = path.lstat()
+            entries.append((info.st_mtime, info.st_size, path))
+    total = sum(size for _, size, _ in entries)
+    count = len(entries)
+    most = count if files is None else files
+    for _, size, path in sorted(entries):
+        if total <= bound and count <= most:
+            break
+        if path == keep:
+            continue
+        with contextlib.suppress(OSError):
+            path.unlink()
+            total -= size
+            count -= 1

@@ -471,8 +471,8 @@ def validate_main(argv: Sequence[str]) -> int:
     )
     parser.add_argument("file", help="a normalised thread JSON file")
     args = parser.parse_args(argv)
-    from threadtui.model import load_bytes
-    from threadtui.opener import looks_like_json, read_input
+    from threadtui.model import load_bytes, read_input
+    from threadtui.opener import looks_like_json
 
     try:
         data = read_input(args.file)

@@ -12,8 +12,7 @@ from datetime import tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from threadtui.inputfile import MAX_INPUT_BYTES, RefusedInput, read_regular_file
-from threadtui.model import SCHEMA, Thread, ThreadFileError, load_bytes, load_document
+from threadtui.model import SCHEMA, Thread, ThreadFileError, load_bytes, load_document, read_input
 
 if TYPE_CHECKING:
     from threadtui.importers.base import ImportResult
@@ -27,26 +26,6 @@ def demo_path() -> Path:
     from importlib import resources
 
     return Path(str(resources.files("threadtui") / "demo" / DEMO_NAME))
-
-
-def read_input(path: str | os.PathLike[str], *, limit: int = MAX_INPUT_BYTES) -> bytes:
-    """The bytes of a file the user named; anything that is not a regular file of at most
-    `limit` bytes, and every OS error, becomes a one-line ThreadFileError naming it."""
-    name = os.fspath(path)
-    try:
-        return read_regular_file(path, limit=limit)
-    except RefusedInput as error:
-        raise ThreadFileError(name, str(error)) from None
-    except IsADirectoryError:
-        raise ThreadFileError(name, "is a directory, not a thread file") from None
-    except FileNotFoundError:
-        raise ThreadFileError(name, "no such file") from None
-    except PermissionError:
-        raise ThreadFileError(name, "permission denied") from None
-    except OSError as error:
-        raise ThreadFileError(name, f"cannot read: {error.strerror or error}") from None
-    except MemoryError:
-        raise ThreadFileError(name, "too large for the memory available") from None
 
 
 def looks_like_json(data: bytes) -> bool:

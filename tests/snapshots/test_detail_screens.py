@@ -8,19 +8,11 @@ from pathlib import Path
 from textual.pilot import Pilot
 
 from hostile_cases import thread_bytes
-from support import make_app
+from support import make_app, settle_quiet
 from threadtui.opener import open_thread
 from threadtui.ui.detail import DetailPane
 
 SEED = Path(__file__).parents[1] / "data" / "stories" / "x-story-ai-deployment.txt"
-
-
-async def settle(pilot: Pilot) -> None:
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-    pilot.app.clear_notifications()
-    await pilot.pause()
 
 
 def fanout_file(directory: Path) -> Path:
@@ -53,7 +45,7 @@ def test_quote_fanout_past_the_card_budget(snap_compare, tmp_path: Path) -> None
     """Where the budget runs out: folded cards, and the line that opens more quotes."""
 
     async def run_before(pilot: Pilot) -> None:
-        await settle(pilot)
+        await settle_quiet(pilot)
         detail = pilot.app.query_one(DetailPane)
         await pilot.press("tab")
         first_folded = next(
@@ -63,7 +55,7 @@ def test_quote_fanout_past_the_card_budget(snap_compare, tmp_path: Path) -> None
         )
         # A few lines past the first folded card, so more of them are on screen.
         detail.action_select(first_folded + 4)
-        await settle(pilot)
+        await settle_quiet(pilot)
 
     app = make_app(open_thread(fanout_file(tmp_path)))
     assert snap_compare(app, terminal_size=(100, 34), run_before=run_before)
@@ -73,8 +65,8 @@ def test_hyphenated_words_at_80x24(snap_compare) -> None:
     """The post whose "models-that-one-might-plausibly-want-to-deploy" was cut mid-word."""
 
     async def run_before(pilot: Pilot) -> None:
-        await settle(pilot)
+        await settle_quiet(pilot)
         await pilot.press("j")
-        await settle(pilot)
+        await settle_quiet(pilot)
 
     assert snap_compare(make_app(open_thread(SEED)), terminal_size=(80, 24), run_before=run_before)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from textual.pilot import Pilot
 
-from support import make_app
+from support import make_app, settle_quiet
 from threadtui.opener import open_thread
 from threadtui.ui.tree import ThreadTree
 
@@ -16,24 +16,16 @@ SOURCES = Path(__file__).parents[1] / "data" / "sources"
 SIZE = (110, 32)
 
 
-async def settle(pilot: Pilot) -> None:
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-    pilot.app.clear_notifications()
-    await pilot.pause()
-
-
 def test_bluesky_quote_card(snap_compare) -> None:
     """A reply that quotes a post: the quoted post as a card, with its media line."""
     path = SOURCES / "bluesky" / "atproto_dart_find_post_thread_2023-04.json"
 
     async def run_before(pilot: Pilot) -> None:
-        await settle(pilot)
+        await settle_quiet(pilot)
         thread = pilot.app.thread
         quoting = next(p.index for p in thread.posts if p.quotes and not p.is_placeholder)
         pilot.app.query_one(ThreadTree).move_to_post(quoting)
-        await settle(pilot)
+        await settle_quiet(pilot)
 
     assert snap_compare(make_app(open_thread(path)), terminal_size=SIZE, run_before=run_before)
 
@@ -45,7 +37,7 @@ def test_mastodon_content_warning_folded(snap_compare) -> None:
     )
 
     async def run_before(pilot: Pilot) -> None:
-        await settle(pilot)
+        await settle_quiet(pilot)
 
     assert snap_compare(make_app(open_thread(path)), terminal_size=SIZE, run_before=run_before)
 
@@ -57,9 +49,9 @@ def test_mastodon_content_warning_unfolded(snap_compare) -> None:
     )
 
     async def run_before(pilot: Pilot) -> None:
-        await settle(pilot)
+        await settle_quiet(pilot)
         await pilot.press("tab", "enter")
-        await settle(pilot)
+        await settle_quiet(pilot)
 
     assert snap_compare(make_app(open_thread(path)), terminal_size=SIZE, run_before=run_before)
 
@@ -69,11 +61,11 @@ def test_reddit_more_placeholders(snap_compare) -> None:
     path = SOURCES / "reddit" / "rtv_askreddit_cmwov_comments_sort_top.json"
 
     async def run_before(pilot: Pilot) -> None:
-        await settle(pilot)
+        await settle_quiet(pilot)
         thread = pilot.app.thread
         more = next(p.index for p in thread.posts if p.more_count)
         pilot.app.query_one(ThreadTree).move_to_post(more)
-        await settle(pilot)
+        await settle_quiet(pilot)
 
     assert snap_compare(make_app(open_thread(path)), terminal_size=SIZE, run_before=run_before)
 
@@ -83,10 +75,10 @@ def test_hackernews_deleted_comment(snap_compare) -> None:
     path = SOURCES / "hackernews" / "algolia_item_synthetic.json"
 
     async def run_before(pilot: Pilot) -> None:
-        await settle(pilot)
+        await settle_quiet(pilot)
         thread = pilot.app.thread
         deleted = next(p.index for p in thread.posts if p.status == "deleted")
         pilot.app.query_one(ThreadTree).move_to_post(deleted)
-        await settle(pilot)
+        await settle_quiet(pilot)
 
     assert snap_compare(make_app(open_thread(path)), terminal_size=SIZE, run_before=run_before)

@@ -16,7 +16,7 @@ import pytest
 from terminal import Terminal, installed_command
 
 from hostile_cases import HOSTILE, OPENS, params, thread_bytes
-from support import hostile_thread, make_app, post, quotes_thread, thread_doc
+from support import detail_layout, hostile_thread, make_app, post, quotes_thread, thread_doc
 from threadtui.model import Thread, load_document
 from threadtui.opener import open_thread
 from threadtui.ui.detail import DetailPane
@@ -37,28 +37,6 @@ SEED = Path(__file__).parents[1] / "data" / "stories" / "x-story-ai-deployment.t
 # A hang guard, not a timing assertion: a regression must fail the test, not stall the
 # suite. Far above what any machine takes.
 HANG_GUARD = 600
-
-
-def build(
-    thread: Thread,
-    post_id: str,
-    width: int = 80,
-    *,
-    glyphs: Glyphs = UNICODE,
-    folded: dict[tuple[int, ...], bool] | None = None,
-    pages: dict[str, int] | None = None,
-) -> DetailLayout:
-    return LineBuilder(
-        thread,
-        glyphs=glyphs,
-        tz=UTC,
-        highlight=None,
-        folded={} if folded is None else folded,
-        pages={} if pages is None else pages,
-        selected=None,
-        focused=False,
-        wraps={},
-    ).build(thread.by_id[post_id], width)
 
 
 def section(layout: DetailLayout, title: str) -> list[str]:
@@ -110,7 +88,7 @@ def test_replies_list_only_replies_and_quoting_posts_say_so(glyphs: Glyphs) -> N
     root = thread.posts[thread.by_id["root"]]
     # The model files the quoting post under the root in the tree: the pane must not.
     assert thread.by_id["quo"] in (root.children or [])
-    layout = build(thread, "root", glyphs=glyphs)
+    layout = detail_layout(thread, "root", glyphs=glyphs)
     assert linked(thread, layout, "Replies") == ["rep", "both"]
     assert linked(thread, layout, "Quoted by") == ["quo", "both"]
     replies = section(layout, "Replies")
@@ -123,7 +101,7 @@ def test_replies_list_only_replies_and_quoting_posts_say_so(glyphs: Glyphs) -> N
 
 def test_a_post_with_only_quoting_children_has_no_replies() -> None:
     thread = replies_and_quotes_thread()
-    layout = build(thread, "quo")
+    layout = detail_layout(thread, "quo")
     assert linked(thread, layout, "Replies") == []
     assert linked(thread, layout, "Quoted by") == ["deep"]
     assert "Replies (0)" in layout.text
@@ -132,7 +110,7 @@ def test_a_post_with_only_quoting_children_has_no_replies() -> None:
 def test_the_seed_root_is_quoted_not_replied_to() -> None:
     thread = open_thread(SEED)
     root = thread.roots[0]
-    layout = build(thread, thread.posts[root].id)
+    layout = detail_layout(thread, thread.posts[root].id)
     assert "Replies (0)" in layout.text and "Quoted by (3)" in layout.text
 
 
@@ -201,7 +179,7 @@ def cards(layout: DetailLayout) -> list[Item]:
 @pytest.mark.parametrize("post_id", ["root", "p169", "p100"])
 @pytest.mark.parametrize("width", [30, 80, 200])
 def test_a_fan_out_builds_a_bounded_pane(fanout: Thread, post_id: str, width: int) -> None:
-    layout = build(fanout, post_id, width)
+    layout = detail_layout(fanout, post_id, width)
     built = cards(layout)
     opened = [card for card in built if not card.folded]
     # Without a bound across the whole pane, 40 quotes nested 3 deep make 64,000 cards.
@@ -218,7 +196,7 @@ def test_a_fan_out_builds_a_bounded_pane(fanout: Thread, post_id: str, width: in
 @pytest.mark.parametrize("width", [16, 20, 40, 80, 200])
 def test_long_quoted_texts_count_against_the_budget(tmp_path: Path, width: int) -> None:
     thread = open_thread(write_quote_fanout(tmp_path, n=60, k=12, text_chars=20_000))
-    layout = build(thread, "root", width)
+    layout = detail_layout(thread, "root", width)
     # Each card shows a bounded part of its post (said in words where they fit a line)...
     if width >= 40:
         assert "more characters not shown" in layout.text
@@ -232,18 +210,18 @@ def test_long_quoted_texts_count_against_the_budget(tmp_path: Path, width: int) 
 
 def test_more_quoted_posts_opens_a_page_and_folded_cards_open(fanout: Thread) -> None:
     pages: dict[str, int] = {}
-    first = build(fanout, "root", 80, pages=pages)
+    first = detail_layout(fanout, "root", 80, pages=pages)
     top = [item for item in first.items if item.kind == "more" and item.list.endswith(" 0")]
     # The root's own quotes: a page of cards, then the line that opens the next page.
     assert len(top) == 1 and top[0].shown == QUOTE_PAGE and top[0].total == 40
     pages[top[0].list] = top[0].shown + top[0].page
-    second = build(fanout, "root", 80, pages=pages)
+    second = detail_layout(fanout, "root", 80, pages=pages)
     root_cards = [card for card in cards(second) if len(card.key) == 2]
     assert len(root_cards) == 2 * QUOTE_PAGE
     # Past the budget, cards are drawn folded; one the user opens is opened all the same.
     folded = [card for card in cards(second) if card.folded]
     assert folded
-    opened = build(fanout, "root", 80, pages=pages, folded={folded[0].key: False})
+    opened = detail_layout(fanout, "root", 80, pages=pages, folded={folded[0].key: False})
     again = next(card for card in cards(opened) if card.key == folded[0].key)
     assert not again.folded and again.end - again.start > 1
 

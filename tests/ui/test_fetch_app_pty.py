@@ -6,40 +6,14 @@ opening comes from the cache. The child process carries the network guard too
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from terminal import Terminal, installed_command
 
+import fetch_responses as r
 from fetch_server import FetchServer, Reply
 
 GUARD = Path(__file__).parents[1] / "netguard_site"
 URL = "https://news.ycombinator.com/item?id=1"
-
-
-def story() -> dict[str, Any]:
-    return {
-        "id": 1,
-        "type": "story",
-        "author": "pg",
-        "title": "Fetched over loopback",
-        "story_id": 1,
-        "created_at_i": 1_700_000_000,
-        "created_at": "2023-11-14T22:13:20.000Z",
-        "points": 3,
-        "children": [
-            {
-                "id": 2,
-                "type": "comment",
-                "author": "ann",
-                "text": "<p>a reply that came</p>",
-                "parent_id": 1,
-                "story_id": 1,
-                "created_at_i": 1_700_000_100,
-                "created_at": "2023-11-14T22:15:00.000Z",
-                "children": [],
-            },
-        ],
-    }
 
 
 def environment(fetch_server: FetchServer, tmp_path: Path) -> dict[str, str]:
@@ -52,7 +26,9 @@ def environment(fetch_server: FetchServer, tmp_path: Path) -> dict[str, str]:
 
 
 def test_a_url_opens_in_a_real_terminal(fetch_server: FetchServer, tmp_path: Path) -> None:
-    fetch_server.add("/api/v1/items/1", story())
+    fetch_server.add(
+        "/api/v1/items/1", r.algolia_story("Fetched over loopback", "a reply that came")
+    )
     env = environment(fetch_server, tmp_path)
     with Terminal([*installed_command(), URL], cols=100, rows=30, env=env) as term:
         screen = term.wait_for(lambda s: "a reply that came" in s)

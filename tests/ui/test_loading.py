@@ -18,14 +18,13 @@ from textual.widgets import Static
 
 import fetch_responses as r
 from fetch_server import FetchServer, Reply, Request
-from fetch_support import FAST, point_apis_at
+from fetch_support import FAST, bluesky_chain, point_apis_at
 from threadtui.fetch.client import Limits
 from threadtui.fetch.run import FetchOptions
 from threadtui.ui.app import ThreadApp
 from threadtui.ui.loading import LoadingLine, PostsAdded, empty_thread, progress_text
 from threadtui.ui.tree import ThreadTree
 
-THREAD = "/xrpc/app.bsky.feed.getPostThread"
 QUOTES = "/xrpc/app.bsky.feed.getQuotes"
 BSKY_URL = "https://bsky.app/profile/alice.example/post/a"
 HN_URL = "https://news.ycombinator.com/item?id=1"
@@ -64,23 +63,10 @@ async def until(pilot: Pilot[None], condition: Callable[[], bool], what: str) ->
 
 
 def bluesky(api: FetchServer, *, stall_branch: bool = False) -> None:
-    """root → a (the linked post) → b, whose two replies come in a second response; the
-    root is quoted once (getQuotes)."""
-    root = r.bsky_post("root", "the root", replies=1, quotes=1)
-    a = r.bsky_post("a", "reply a", parent=r.at(r.DID, "root"), replies=1, minute=1)
-    b = r.bsky_post("b", "reply b", parent=a["uri"], root=root["uri"], replies=2, minute=2)
-    api.add("/xrpc/com.atproto.identity.resolveHandle", {"did": r.DID}, handle="alice.example")
-    api.add(
-        THREAD,
-        {"thread": r.node(a, replies=[r.node(b, replies=[])], parent=r.node(root))},
-        uri=a["uri"],
-    )
-    c = r.bsky_post("c", "deep c", did=r.OTHER, parent=b["uri"], root=root["uri"], minute=3)
-    d = r.bsky_post("d", "deep d", did=r.OTHER, parent=b["uri"], root=root["uri"], minute=4)
-    branch: Any = {"thread": r.node(b, replies=[r.node(c), r.node(d)])}
-    api.add(THREAD, Reply(stall=True) if stall_branch else branch, uri=b["uri"])
-    q1 = r.bsky_post("q1", "quote one", did=r.OTHER, quoting=root["uri"], minute=5)
-    api.add(QUOTES, {"uri": root["uri"], "posts": [q1]}, uri=root["uri"])
+    """The chain of `bluesky_chain`, the root quoted once (one page of getQuotes)."""
+    root = bluesky_chain(api, quotes=1, stall_branch=stall_branch)
+    q1 = r.bsky_post("q1", "quote one", did=r.OTHER, quoting=root, minute=5)
+    api.add(QUOTES, {"uri": root, "posts": [q1]}, uri=root)
 
 
 def shown_ids(app: ThreadApp) -> set[str]:

@@ -7,7 +7,6 @@ fold the text, media lines, link targets, mentions, edit times, placeholders tha
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import UTC
 from pathlib import Path
 from typing import Any
 
@@ -17,12 +16,12 @@ from screens import runs
 from test_ascii import not_ascii
 from test_contrast import SYSTEMS, faint
 
-from support import make_app, post, thread_doc
+from support import detail_layout, make_app, post, thread_doc
 from threadtui.model import Thread, load_document
 from threadtui.opener import open_thread
 from threadtui.ui.detail import DetailPane
-from threadtui.ui.detail_lines import DetailLayout, LineBuilder, more_label, status_text
-from threadtui.ui.glyphs import ASCII, UNICODE, Glyphs
+from threadtui.ui.detail_lines import more_label, status_text
+from threadtui.ui.glyphs import ASCII
 from threadtui.ui.links import post_links
 from threadtui.ui.text import LINK_STYLE, MENTION_STYLE
 from threadtui.ui.themes import OFFERED
@@ -109,30 +108,8 @@ def platform_thread() -> Thread:
     return load_document(thread_doc(posts), name="platform.json")
 
 
-def build(
-    thread: Thread,
-    post_id: str,
-    *,
-    width: int = 80,
-    revealed: set[int] | None = None,
-    glyphs: Glyphs = UNICODE,
-) -> DetailLayout:
-    return LineBuilder(
-        thread,
-        glyphs=glyphs,
-        tz=UTC,
-        highlight=None,
-        folded={},
-        pages={},
-        selected=None,
-        focused=False,
-        wraps={},
-        revealed=revealed,
-    ).build(thread.by_id[post_id], width)
-
-
 def test_media_lines_name_each_attachment() -> None:
-    text = build(platform_thread(), "root").text
+    text = detail_layout(platform_thread(), "root").text
     assert "[image: A cat on a keyboard]" in text
     assert "[video]" in text
     assert "[link: An article] https://example.com/article" in text
@@ -144,7 +121,7 @@ def test_media_lines_name_each_attachment() -> None:
 
 def test_hostile_alt_text_is_shown_literally() -> None:
     thread = platform_thread()
-    text = build(thread, "hostile").text
+    text = detail_layout(thread, "hostile").text
     # Markup is characters on screen; escapes and bidi overrides went at load.
     assert "[image: [bold]loud[/bold] [@click=app.quit]x[/] " in text
     assert "\x1b" not in text and "\u202e" not in text
@@ -153,7 +130,7 @@ def test_hostile_alt_text_is_shown_literally() -> None:
 
 def test_shortened_link_is_listed_with_its_real_target() -> None:
     thread = platform_thread()
-    layout = build(thread, "root")
+    layout = detail_layout(thread, "root")
     assert "→ example.com/short https://example.com/short/real/target" in layout.text
     # The shortened text in the post is styled as the link it is.
     line = next(line for line in layout.lines if "see example.com/short" in line.plain)
@@ -179,19 +156,19 @@ def test_a_link_the_text_shows_in_full_is_not_listed_again() -> None:
             ]
         )
     )
-    assert build(thread, "p").text.count("https://example.com/full") == 1
+    assert detail_layout(thread, "p").text.count("https://example.com/full") == 1
 
 
 def test_a_link_card_does_not_repeat_an_address_the_text_shows() -> None:
     url = "https://example.com/card"
     card = media("link", "A card", url)
     thread = load_document(thread_doc([post("p", 0, f"read {url}", media=[card])]))
-    text = build(thread, "p").text
+    text = detail_layout(thread, "p").text
     assert "[link: A card]" in text and text.count(url) == 1
 
 
 def test_mentions_the_source_names_are_styled_whole() -> None:
-    layout = build(platform_thread(), "root")
+    layout = detail_layout(platform_thread(), "root")
     line = next(line for line in layout.lines if "@ada@example.social" in line.plain)
     start = line.plain.index("@ada@example.social")
     end = start + len("@ada@example.social")
@@ -202,19 +179,19 @@ def test_mentions_the_source_names_are_styled_whole() -> None:
 
 
 def test_edited_time_beside_the_time() -> None:
-    text = build(platform_thread(), "root").text
+    text = detail_layout(platform_thread(), "root").text
     assert "2026-05-28 00:00 UTC · edited 2026-05-28 00:30 UTC" in text
-    assert "edited" not in build(platform_thread(), "quoter").text
+    assert "edited" not in detail_layout(platform_thread(), "quoter").text
 
 
 def test_content_warning_folds_text_and_media_until_revealed() -> None:
     thread = platform_thread()
-    layout = build(thread, "cw")
+    layout = detail_layout(thread, "cw")
     assert "▸ CW: film spoilers  (Enter to show)" in layout.text
     assert "butler" not in layout.text
     warning = next(item for item in layout.items if item.kind == "warning")
     assert warning.folded and warning.index == thread.by_id["cw"]
-    opened = build(thread, "cw", revealed={thread.by_id["cw"]})
+    opened = detail_layout(thread, "cw", revealed={thread.by_id["cw"]})
     assert "▾ CW: film spoilers  (Enter to hide)" in opened.text
     assert "it was the butler all along" in opened.text
     assert "[image: the butler]" in opened.text
@@ -222,17 +199,17 @@ def test_content_warning_folds_text_and_media_until_revealed() -> None:
 
 def test_content_warning_folds_quote_cards_and_list_lines() -> None:
     thread = platform_thread()
-    quoter = build(thread, "quoter").text
+    quoter = detail_layout(thread, "quoter").text
     assert "CW: film spoilers" in quoter and "butler" not in quoter
     # The root's reply list stands for the post by its warning, not its text.
-    root = build(thread, "root").text
+    root = detail_layout(thread, "root").text
     assert "CW: film spoilers" in root and "butler" not in root
-    revealed = build(thread, "quoter", revealed={thread.by_id["cw"]}).text
+    revealed = detail_layout(thread, "quoter", revealed={thread.by_id["cw"]}).text
     assert "it was the butler all along" in revealed
 
 
 def test_content_warning_in_ascii() -> None:
-    text = build(platform_thread(), "cw", glyphs=ASCII).text
+    text = detail_layout(platform_thread(), "cw", glyphs=ASCII).text
     assert "+ CW: film spoilers" in text
     assert text.isascii()
 
@@ -246,7 +223,7 @@ def test_placeholders_say_why() -> None:
     assert "the quoted author withdrew the quote" in status_text(posts["gone"])
     assert status_text(posts["odd"]) == "This post is deleted (quote state: something_new)"
     assert more_label(posts["gone"]) is None
-    assert "7 more comments not fetched" in build(thread, "more").text
+    assert "7 more comments not fetched" in detail_layout(thread, "more").text
 
 
 def test_one_more_comment_is_singular() -> None:

@@ -5,72 +5,19 @@ a folder of the test's own."""
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
+from datetime import UTC
 from pathlib import Path
 
 from textual.pilot import Pilot
 
-from support import AUTHORS, make_app, post, thread_doc
-from threadtui.config import Settings
-from threadtui.model import Thread, load_document
+from fridays import ARRIVED, FIRST, LATER, T0, Clock, first_visit, index_of, reopen, thread
+from support import make_app
 from threadtui.state import ReadState, open_state
 from threadtui.ui.app import ThreadApp
 from threadtui.ui.detail import DetailPane
 from threadtui.ui.tree import ThreadTree
 
-T0 = datetime(2026, 5, 26, 14, 2, tzinfo=UTC).timestamp()  # a Tuesday
-LATER = T0 + 26 * 3600  # Wednesday, 16:02
 SIZE = (100, 24)
-
-FIRST = [
-    post("r0", 0, "Should we deploy on Fridays?", author="a"),
-    post("p1", 5, "Never on a Friday.", author="b", reply_to="r0"),
-    post("p2", 7, "Unless the tests are good.", author="c", reply_to="p1"),
-    post("p3", 9, "We deploy every day.", author="a", reply_to="r0"),
-]
-ARRIVED = [
-    post("n1", 30, "Our tests are good and it still broke.", author="b", reply_to="p2"),
-    post("n2", 31, "Every day, and every Friday too.", author="c", reply_to="p3"),
-    post("n3", 32, "Late to this: it depends on the rollback.", author="b", reply_to="r0"),
-]
-
-
-class Clock:
-    def __init__(self, now: float) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
-
-
-def thread(posts: list[dict[str, object]]) -> Thread:
-    return load_document(
-        thread_doc([dict(p) for p in posts], authors=AUTHORS, title="Fridays"), name="fridays.json"
-    )
-
-
-def index_of(t: Thread, pid: str) -> int:
-    found = t.post(pid)
-    assert found is not None
-    return t.posts.index(found)
-
-
-def first_visit(folder: Path, *, cursor: str = "p3") -> None:
-    """Yesterday: every post of the first version read, the cursor left on `cursor`."""
-    t = thread(FIRST)
-    state, warnings = open_state(t, directory=folder, clock=Clock(T0))
-    assert not warnings
-    state.mark_many(range(len(t.posts)))
-    state.cursor = index_of(t, cursor)
-    state.save()
-
-
-def reopen(folder: Path, *, now: float = LATER, **settings: object) -> tuple[ThreadApp, Thread]:
-    """Today: the thread has grown by three posts."""
-    t = thread(FIRST + ARRIVED)
-    state, warnings = open_state(t, directory=folder, clock=Clock(now))
-    app = ThreadApp(t, settings=Settings(**settings), read_state=state, state_warnings=warnings)
-    return app, t
 
 
 async def settle(pilot: Pilot) -> None:

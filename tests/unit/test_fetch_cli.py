@@ -26,30 +26,7 @@ URL = "https://news.ycombinator.com/item?id=1"
 @pytest.fixture
 def api(fetch_server: FetchServer, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> FetchServer:
     point_apis_at(fetch_server, monkeypatch, tmp_path)
-    story = {
-        "id": 1,
-        "type": "story",
-        "author": "pg",
-        "title": "A story",
-        "story_id": 1,
-        "created_at_i": 1_700_000_000,
-        "created_at": "2023-11-14T22:13:20.000Z",
-        "points": 3,
-        "children": [
-            {
-                "id": 2,
-                "type": "comment",
-                "author": "ann",
-                "text": "<p>first reply</p>",
-                "parent_id": 1,
-                "story_id": 1,
-                "created_at_i": 1_700_000_100,
-                "created_at": "2023-11-14T22:15:00.000Z",
-                "children": [],
-            },
-        ],
-    }
-    fetch_server.add("/api/v1/items/1", story)
+    fetch_server.add("/api/v1/items/1", r.algolia_story("A story", "first reply"))
     return fetch_server
 
 

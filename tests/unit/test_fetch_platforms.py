@@ -9,7 +9,8 @@ import pytest
 
 import fetch_responses as r
 from fetch_server import FetchServer, Reply
-from fetch_support import Run, point_apis_at, same_as_saved
+from fetch_support import BSKY_THREAD as THREAD
+from fetch_support import Run, bluesky_chain, point_apis_at, same_as_saved
 from threadtui.fetch.errors import FetchError
 
 SOURCES = Path(__file__).parent.parent / "data" / "sources"
@@ -23,31 +24,18 @@ def api(fetch_server: FetchServer, monkeypatch: pytest.MonkeyPatch, tmp_path: Pa
 
 # --- Bluesky ------------------------------------------------------------------------------
 
-THREAD = "/xrpc/app.bsky.feed.getPostThread"
 QUOTES = "/xrpc/app.bsky.feed.getQuotes"
 
 
 def _bluesky_thread(api: FetchServer) -> None:
-    """Root → a (anchor) → b, where b says 2 replies and the thread shows none (cut short),
-    and the root says it was quoted 3 times, over two pages of getQuotes."""
-    root = r.bsky_post("root", "the root", replies=1, quotes=3)
-    a = r.bsky_post("a", "reply a", parent=r.at(r.DID, "root"), replies=1, minute=1)
-    b = r.bsky_post("b", "reply b", parent=a["uri"], root=root["uri"], replies=2, minute=2)
-    api.add("/xrpc/com.atproto.identity.resolveHandle", {"did": r.DID}, handle="alice.example")
-    api.add(
-        THREAD,
-        {"thread": r.node(a, replies=[r.node(b, replies=[])], parent=r.node(root))},
-        uri=a["uri"],
-    )
-    c = r.bsky_post("c", "deep c", did=r.OTHER, parent=b["uri"], root=root["uri"], minute=3)
-    d = r.bsky_post("d", "deep d", did=r.OTHER, parent=b["uri"], root=root["uri"], minute=4)
-    api.add(THREAD, {"thread": r.node(b, replies=[r.node(c), r.node(d)])}, uri=b["uri"])
-    q1 = r.bsky_post("q1", "quote one", did=r.OTHER, quoting=root["uri"], minute=5)
-    q2 = r.bsky_post("q2", "quote two", did=r.OTHER, quoting=root["uri"], minute=6)
-    q3 = r.bsky_post("q3", "quote three", did=r.OTHER, quoting=root["uri"], minute=7)
+    """The chain of `bluesky_chain`, the root quoted 3 times over two pages of getQuotes."""
+    root = bluesky_chain(api, quotes=3)
+    q1 = r.bsky_post("q1", "quote one", did=r.OTHER, quoting=root, minute=5)
+    q2 = r.bsky_post("q2", "quote two", did=r.OTHER, quoting=root, minute=6)
+    q3 = r.bsky_post("q3", "quote three", did=r.OTHER, quoting=root, minute=7)
     # The more specific route first: routes match on the parameters they name.
-    api.add(QUOTES, {"uri": root["uri"], "posts": [q3]}, uri=root["uri"], cursor="page2")
-    api.add(QUOTES, {"uri": root["uri"], "posts": [q1, q2], "cursor": "page2"}, uri=root["uri"])
+    api.add(QUOTES, {"uri": root, "posts": [q3]}, uri=root, cursor="page2")
+    api.add(QUOTES, {"uri": root, "posts": [q1, q2], "cursor": "page2"}, uri=root)
 
 
 def test_bluesky_whole_thread_with_cut_branches_and_quote_pages(
@@ -220,29 +208,7 @@ def test_hackernews_algolia_one_request(api: FetchServer, tmp_path: Path) -> Non
 
 
 def test_hackernews_comment_link_opens_its_story(api: FetchServer) -> None:
-    story = {
-        "id": 1,
-        "type": "story",
-        "author": "pg",
-        "title": "T",
-        "story_id": 1,
-        "created_at_i": 1_700_000_000,
-        "created_at": "2023-11-14T22:13:20.000Z",
-        "points": 3,
-        "children": [
-            {
-                "id": 2,
-                "type": "comment",
-                "author": "a",
-                "text": "<p>hi</p>",
-                "parent_id": 1,
-                "story_id": 1,
-                "created_at_i": 1_700_000_100,
-                "created_at": "2023-11-14T22:15:00.000Z",
-                "children": [],
-            }
-        ],
-    }
+    story = r.algolia_story("T", "hi")
     api.add("/api/v1/items/2", story["children"][0])
     api.add("/api/v1/items/1", story)
     result = Run().fetch("https://news.ycombinator.com/item?id=2")

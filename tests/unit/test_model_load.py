@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -314,6 +315,15 @@ def test_unreadable_inputs(tmp_path: Path) -> None:
         load_path(tmp_path)
     with pytest.raises(ThreadFileError, match="no such file"):
         load_path(tmp_path / "nope.json")
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+def test_load_path_refuses_what_is_not_a_regular_file(tmp_path: Path) -> None:
+    # load_path reads through the one guarded reader: a FIFO would block an unguarded read.
+    fifo = tmp_path / "pipe.json"
+    os.mkfifo(fifo)
+    with pytest.raises(ThreadFileError, match=r"pipe\.json: is a named pipe \(FIFO\)"):
+        load_path(fifo)
 
 
 # --- the command line -----------------------------------------------------------------

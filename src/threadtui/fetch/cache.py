@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
+from threadtui.atomicfile import prune_oldest
 from threadtui.fetch.urls import Target
 from threadtui.inputfile import RefusedInput, read_regular_file
 
@@ -91,22 +92,7 @@ def write(target: Target, data: bytes, *, bound: int = MAX_CACHE_BYTES) -> Path:
 
 def prune(bound: int, *, keep: Path | None = None) -> None:
     """Remove the least recently written entries until the cache is within `bound` bytes."""
-    root = cache_dir()
-    entries: list[tuple[float, int, Path]] = []
-    for folder in root.glob("*/"):
-        for path in folder.glob("*.json"):
-            with contextlib.suppress(OSError):
-                info = path.stat()
-                entries.append((info.st_mtime, info.st_size, path))
-    total = sum(size for _, size, _ in entries)
-    for _, size, path in sorted(entries):
-        if total <= bound:
-            break
-        if path == keep:
-            continue
-        with contextlib.suppress(OSError):
-            path.unlink()
-            total -= size
+    prune_oldest(cache_dir().glob("*/*.json"), bound=bound, keep=keep)
 
 
 def age_text(seconds: float) -> str:

@@ -190,15 +190,7 @@ class _Tree:
 
     def _walk(self) -> Any:
         """(the list a thing sits in, the thing), depth first, iteratively."""
-        stack: list[list[Any]] = [x["data"]["children"] for x in reversed(self.listing)]
-        while stack:
-            container = stack.pop()
-            for thing in container:
-                yield container, thing
-                data = thing.get("data") if isinstance(thing, dict) else None
-                replies = data.get("replies") if isinstance(data, dict) else None
-                if _is_listing(replies):
-                    stack.append(replies["data"]["children"])
+        return _walk_children([x["data"]["children"] for x in reversed(self.listing)])
 
     def stubs(self) -> Any:
         for container, thing in self._walk():
@@ -249,7 +241,12 @@ class _Tree:
 
 
 def _walk_listing(listing: dict[str, Any]) -> Any:
-    stack = [listing["data"]["children"]]
+    return _walk_children([listing["data"]["children"]])
+
+
+def _walk_children(stack: list[list[Any]]) -> Any:
+    """(the list a thing sits in, the thing) below each list of `stack`, the last list
+    first, depth first, iteratively (a reply chain may be deeper than the recursion limit)."""
     while stack:
         container = stack.pop()
         for thing in container:

@@ -17,12 +17,12 @@ import re
 import sys
 from collections.abc import Mapping
 from datetime import datetime
-from pathlib import Path
 from typing import Any, Final, NoReturn
 
 import orjson
 
 from threadtui import gcpolicy
+from threadtui.inputfile import MAX_INPUT_BYTES, RefusedInput, read_regular_file
 from threadtui.model import format as fmt
 from threadtui.model.fields import read_author_url, read_fields
 from threadtui.model.format import METRIC_NAMES, SCHEMA, SCHEMA_VERSION, TIME_EXPECTED
@@ -79,11 +79,14 @@ def load_path(path: str | os.PathLike[str]) -> Thread:
     return load_bytes(read_input(path), name=name)
 
 
-def read_input(path: str | os.PathLike[str]) -> bytes:
-    """Read a file, turning every OS error into a one-line ThreadFileError."""
+def read_input(path: str | os.PathLike[str], *, limit: int = MAX_INPUT_BYTES) -> bytes:
+    """The bytes of a file the user named; anything that is not a regular file of at most
+    `limit` bytes, and every OS error, becomes a one-line ThreadFileError naming it."""
     name = os.fspath(path)
     try:
-        return Path(path).read_bytes()
+        return read_regular_file(path, limit=limit)
+    except RefusedInput as error:
+        raise ThreadFileError(name, str(error)) from None
     except IsADirectoryError:
         raise ThreadFileError(name, "is a directory, not a thread file") from None
     except FileNotFoundError:
@@ -92,6 +95,8 @@ def read_input(path: str | os.PathLike[str]) -> bytes:
         raise ThreadFileError(name, "permission denied") from None
     except OSError as error:
         raise ThreadFileError(name, f"cannot read: {error.strerror or error}") from None
+    except MemoryError:
+        raise ThreadFileError(name, "too large for the memory available") from None
 
 
 def load_bytes(data: bytes, *, name: str = "<thread>") -> Thread:

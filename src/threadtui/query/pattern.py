@@ -104,6 +104,16 @@ class Budget:
     def spent(self) -> bool:
         return time.perf_counter() >= self.until()
 
+    def left(self, deadline: float) -> float:
+        """Seconds left before `deadline`, read between two timed match calls. Raises
+        QueryCancelled when the cancel check says stop, and TooSlow when none are left."""
+        if self.cancel is not None and self.cancel():
+            raise QueryCancelled
+        remaining = deadline - time.perf_counter()
+        if remaining <= 0:
+            raise TooSlow
+        return remaining
+
 
 class Regex:
     """A compiled user pattern whose every match call has a timeout (see the module)."""
@@ -154,14 +164,9 @@ class Regex:
         cancel check says so.
         """
         deadline = budget.until()
-        cancel = budget.cancel
         step = SLICE
         while True:
-            if cancel is not None and cancel():
-                raise QueryCancelled
-            remaining = deadline - time.perf_counter()
-            if remaining <= 0:
-                raise TooSlow
+            remaining = budget.left(deadline)
             # A call cut short starts again from `position`: slices that double keep the
             # work thrown away below the work done, and a cancel is read between two.
             try:
@@ -189,14 +194,9 @@ class Regex:
         """
         assert self.lines is not None, "scan needs a joinable pattern"
         deadline = budget.until() if until is None else min(until, budget.until())
-        cancel = budget.cancel
         step = SLICE
         while True:
-            if cancel is not None and cancel():
-                raise QueryCancelled
-            remaining = deadline - time.perf_counter()
-            if remaining <= 0:
-                raise TooSlow
+            remaining = budget.left(deadline)
             timeout = min(remaining, step)
             moved = False
             try:

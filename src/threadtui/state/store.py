@@ -15,7 +15,6 @@ a crash or a full disk leaves the previous file whole.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import math
 import os
@@ -32,7 +31,7 @@ from typing import Final, cast
 
 import msgspec
 
-from threadtui.atomicfile import write_file_atomically
+from threadtui.atomicfile import prune_oldest, write_file_atomically
 from threadtui.inputfile import RefusedInput, read_regular_file
 from threadtui.model import Thread
 
@@ -248,22 +247,7 @@ def prune(
 ) -> None:
     """Remove the least recently saved files until at most `files` of them, of at most
     `bound` bytes in all, are left; `keep` stays whatever its age."""
-    entries: list[tuple[float, int, Path]] = []
-    for path in state_files(directory):
-        with contextlib.suppress(OSError):
-            info = path.lstat()
-            entries.append((info.st_mtime, info.st_size, path))
-    total = sum(size for _, size, _ in entries)
-    count = len(entries)
-    for _, size, path in sorted(entries):
-        if total <= bound and count <= files:
-            break
-        if path == keep:
-            continue
-        with contextlib.suppress(OSError):
-            path.unlink()
-            total -= size
-            count -= 1
+    prune_oldest(state_files(directory), bound=bound, files=files, keep=keep)
 
 
 def forget(path: Path) -> bool:

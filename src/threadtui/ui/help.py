@@ -191,9 +191,13 @@ def key_column(sections: Iterable[Sequence[Row]]) -> int:
     return min(widest, KEY_COLUMN_MAX) + 2
 
 
-class HelpScreen(ModalScreen[None]):
+class ReadingScreen(ModalScreen[None]):
+    """A modal page of text to read: the keys that scroll it, and the one that closes it.
+
+    A subclass names its close keys in a binding of its own and composes one VerticalScroll
+    whose id is `body_id`."""
+
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,q,question_mark", "dismiss", "Close", id="help.close"),
         Binding("down,j", "scroll(1)", "Down", show=False),
         Binding("up,k", "scroll(-1)", "Up", show=False),
         Binding("pagedown,space", "page(1)", "Page down", show=False),
@@ -201,6 +205,36 @@ class HelpScreen(ModalScreen[None]):
         Binding("home,g", "edge(0)", "Top", show=False),
         Binding("end,G", "edge(1)", "Bottom", show=False),
     ]
+    body_id: ClassVar[str]
+
+    def _body(self) -> VerticalScroll:
+        return self.query_one(f"#{self.body_id}", VerticalScroll)
+
+    def action_scroll(self, step: int) -> None:
+        self._body().scroll_relative(y=step, animate=False)
+
+    def action_page(self, step: int) -> None:
+        body = self._body()
+        body.scroll_relative(
+            y=step * max(1, body.scrollable_content_region.height - 1), animate=False
+        )
+
+    def action_edge(self, end: int) -> None:
+        body = self._body()
+        if end:
+            body.scroll_end(animate=False)
+        else:
+            body.scroll_home(animate=False)
+
+    async def action_dismiss(self, result: None = None) -> None:
+        self.dismiss(None)
+
+
+class HelpScreen(ReadingScreen):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,q,question_mark", "dismiss", "Close", id="help.close"),
+    ]
+    body_id = "help-body"
 
     def __init__(self, sections: list[tuple[str, list[Row]]]) -> None:
         super().__init__()
@@ -217,22 +251,3 @@ class HelpScreen(ModalScreen[None]):
                 Content.styled("Esc, q or ? closes this help.", "italic $text-muted"),
                 classes="help-heading",
             )
-
-    def action_scroll(self, step: int) -> None:
-        self.query_one("#help-body", VerticalScroll).scroll_relative(y=step, animate=False)
-
-    def action_page(self, step: int) -> None:
-        body = self.query_one("#help-body", VerticalScroll)
-        body.scroll_relative(
-            y=step * max(1, body.scrollable_content_region.height - 1), animate=False
-        )
-
-    def action_edge(self, end: int) -> None:
-        body = self.query_one("#help-body", VerticalScroll)
-        if end:
-            body.scroll_end(animate=False)
-        else:
-            body.scroll_home(animate=False)
-
-    async def action_dismiss(self, result: None = None) -> None:
-        self.dismiss(None)

@@ -11,25 +11,19 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from threadtui.ui.help import RowList
+from threadtui.ui.help import ReadingScreen, RowList
 
 SHOWN = 500
 """Warnings listed at most per section: a broken 100,000-post file may have one a post."""
 
 
-class WarningsScreen(ModalScreen[None]):
+class WarningsScreen(ReadingScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q,w", "dismiss", "Close", id="warnings.close"),
-        Binding("down,j", "scroll(1)", "Down", show=False),
-        Binding("up,k", "scroll(-1)", "Up", show=False),
-        Binding("pagedown,space", "page(1)", "Page down", show=False),
-        Binding("pageup", "page(-1)", "Page up", show=False),
-        Binding("home,g", "edge(0)", "Top", show=False),
-        Binding("end,G", "edge(1)", "Bottom", show=False),
     ]
+    body_id = "warnings-body"
 
     def __init__(self, sections: list[tuple[str, list[str]]]) -> None:
         """`sections`: (heading, warnings) pairs; empty ones are left out."""
@@ -55,22 +49,3 @@ class WarningsScreen(ModalScreen[None]):
                     shown.append(("", Content.styled(more, "italic")))
                 # A long warning wraps under itself, not back under the dash.
                 yield RowList(shown, 2, "$text-warning")
-
-    def action_scroll(self, step: int) -> None:
-        self.query_one("#warnings-body", VerticalScroll).scroll_relative(y=step, animate=False)
-
-    def action_page(self, step: int) -> None:
-        body = self.query_one("#warnings-body", VerticalScroll)
-        body.scroll_relative(
-            y=step * max(1, body.scrollable_content_region.height - 1), animate=False
-        )
-
-    def action_edge(self, end: int) -> None:
-        body = self.query_one("#warnings-body", VerticalScroll)
-        if end:
-            body.scroll_end(animate=False)
-        else:
-            body.scroll_home(animate=False)
-
-    async def action_dismiss(self, result: None = None) -> None:
-        self.dismiss(None)

@@ -433,7 +433,9 @@ class ThreadApp(App[None], inherit_bindings=False):
     def action_next_match(self, step: int) -> None:
         tree = self.query_one(ThreadTree)
         if self.queries.search is None:
-            self.notify(f"No search: press {self.key_for('app.search')} to search", timeout=3)
+            # A key name from the user's key map ("[" is one): text, never markup.
+            key = self.key_for("app.search")
+            self.notify_content(Content(f"No search: press {key} to search"), timeout=3)
             return
         found = self.queries.next_match(tree.cursor_post, step, tree.is_visible_in_view)
         if found is None:

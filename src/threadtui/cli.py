@@ -700,6 +700,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="read the inputs as this source (threadtui import --list-sources)",
     )
     parser.add_argument("--demo", action="store_true", help="open the bundled demo thread")
+    parser.add_argument(
+        "--follow",
+        action="store_true",
+        help=(
+            "follow the thread as it grows: a URL is fetched again at the platform's pace,"
+            " files are read again when they change (as tail -f does); F toggles it"
+        ),
+    )
     add_fetch_options(parser)
     parser.add_argument("--version", action="version", version=f"threadtui {__version__}")
     parser.add_argument(
@@ -835,6 +843,21 @@ def _main(argv: Sequence[str] | None) -> int:
         url = paths[0]
     from threadtui.fetch.errors import FetchError
 
+    if args.follow and args.print_:
+        parser.error("--follow is for the app; --print prints the thread once")
+    if args.follow and args.offline:
+        parser.error("--follow fetches the thread again and again; --offline never fetches")
+    follow_initial = None
+    if args.follow and url is None:
+        from threadtui.follow.files import signatures
+        from threadtui.opener import expand_inputs
+
+        # Before reading: a change while the thread is read is then a change to follow.
+        try:
+            follow_initial = signatures(expand_inputs(paths))
+        except ThreadFileError as error:
+            return _fail(error)
+
     # Off until the first frame is on screen (the app turns it back on).
     gcpolicy.startup()
     settings, problems = load_settings()
@@ -947,6 +970,11 @@ def _main(argv: Sequence[str] | None) -> int:
         filter=filter_text,
         read_state=read_state,
         state_warnings=state_warnings,
+        follow=args.follow,
+        follow_files=paths if url is None else (),
+        follow_source=args.source,
+        follow_source_tz=source_tz,
+        follow_initial=follow_initial,
         **({} if live is None else live.app_arguments()),
     )
     run_app(app, mouse=settings.mouse)

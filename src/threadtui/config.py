@@ -35,6 +35,8 @@ class Settings:
     mouse: bool = True
     tree_width: int = 45
     """Percent of the screen width the tree takes beside the detail pane."""
+    follow_pause_after: int = 10
+    """Minutes the terminal may be away before following pauses (it resumes on return)."""
     keymap: dict[str, str] = field(default_factory=dict)
     """Binding id → keys, e.g. {"tree.down": "j,down,ctrl+n"}; only valid ids and key names."""
 
@@ -144,6 +146,7 @@ BINDING_IDS: frozenset[str] = frozenset(
                 "clear",
                 "copy",
                 "filter",
+                "follow",
                 "help",
                 "leave-search",
                 "mark-all-read",
@@ -470,6 +473,11 @@ def _apply(settings: Settings, raw: dict[str, Any], shown: str, problems: list[s
                 changes["tree_width"] = value
             else:
                 bad(key, "a percentage from 15 to 85")
+        elif key == "follow_pause_after":
+            if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 1440:
+                changes["follow_pause_after"] = value
+            else:
+                bad(key, "minutes from 1 to 1440")
         elif key == "keymap":
             changes["keymap"] = _keymap(value, f"{shown}: keymap", problems)
         else:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import importlib
 import sys
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
@@ -15,7 +16,9 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.content import Content
 from textual.filter import LineFilter
+from textual.message import Message
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Input, Static
 
 from threadtui import gcpolicy
@@ -43,6 +46,9 @@ from threadtui.ui.tree import ThreadTree
 
 if TYPE_CHECKING:
     from threadtui.fetch.run import FetchOptions
+    from threadtui.follow.files import Event as FileEvent
+    from threadtui.follow.files import FileWatch, Follower, Signature
+    from threadtui.follow.schedule import Schedule
     from threadtui.model.grow import Change
     from threadtui.state import ReadState
     from threadtui.ui.pickers import AuthorChoice
@@ -56,6 +62,9 @@ LATER: tuple[str, ...] = (
     "threadtui.ui.help",
     "threadtui.ui.pickers",
     "threadtui.ui.warnings",
+    "threadtui.follow.files",
+    "threadtui.follow.schedule",
+    "threadtui.fetch.urls",
     "textual.command",
     "textual.system_commands",
     "textual.widgets._toast",
@@ -110,6 +119,8 @@ class ThreadApp(App[None], inherit_bindings=False):
         Binding("R", "mark_all_read", "Mark all read", show=False, id="app.mark-all-read"),
         # Not R: Shift+R marks all read, as the read-state keys have it.
         Binding("ctrl+r,f5", "refresh_thread", "Refresh", id="app.refresh"),
+        # Shown only for a thread that can grow: one from a URL or from files.
+        Binding("F", "toggle_follow", "Follow", id="app.follow"),
         Binding("escape", "leave_search", "Leave search", show=False, id="app.leave-search"),
         Binding("ctrl+p", "command_palette", "Commands", show=False, id="app.palette"),
     ]
@@ -130,6 +141,11 @@ class ThreadApp(App[None], inherit_bindings=False):
         fetch_on_start: bool = False,
         anchor: str | None = None,
         notices: Iterable[str] = (),
+        follow: bool = False,
+        follow_files: Sequence[str] = (),
+        follow_source: str | None = None,
+        follow_source_tz: tzinfo | None = None,
+        follow_initial: dict[str, Signature | None] | None = None,
     ) -> None:
         self.settings = settings or Settings()
         super().__init__()
@@ -173,6 +189,26 @@ class ThreadApp(App[None], inherit_bindings=False):
         """Printed on stderr once the terminal is back (a state that could not be saved)."""
         if read_state is not None:
             self.queries.new_marks = lambda: read_state.new_marks
+        self._follow_on_start = follow
+        self.follow_files = list(follow_files)
+        """The inputs a thread opened from files was read from: following watches them."""
+        self._follow_source = follow_source
+        self._follow_source_tz = follow_source_tz
+        self._follow_initial = follow_initial
+        self.follow_clock: Callable[[], float] = time.time
+        """The follow schedule's clock (tests give theirs); times shown are its times."""
+        self.schedule: Schedule | None = None
+        """While following: when the next refresh is due; None when not following."""
+        self._follower: Follower | None = None
+        self._follow_timer: Timer | None = None
+        self._fetch_changed = False
+        self._fetch_ended: float | None = None
+        self._follow_last: float | None = None
+        """When following last brought something to look at (a refresh, a file read)."""
+        self._follow_note: str | None = None
+        """What is wrong with a followed file (gone, unreadable), shown until it reads."""
+        self._follow_error: str | None = None
+        self._file_watch: FileWatch | None = None
 
     def get_line_filters(self) -> list[LineFilter]:
         return [*super().get_line_filters(), *self._output_filters]
@@ -228,6 +264,9 @@ class ThreadApp(App[None], inherit_bindings=False):
             self._search_origin = tree.cursor_post
             self.queries.run_search(self.initial_search, self._search_done)
         self._mount_fetch()
+        self.watch(self, "app_focus", self._app_focus_changed, init=False)
+        if self._follow_on_start:
+            self.start_following(quiet=True)
 
     def _import_later(self) -> None:
         self.run_worker(_import_all, thread=True, group="later", name="import later")
@@ -298,6 +337,8 @@ class ThreadApp(App[None], inherit_bindings=False):
             return self.read_state is not None
         if action == "refresh_thread":
             return self.url is not None and self.fetching is None
+        if action == "toggle_follow":
+            return self.can_follow
         return True
 
     def _header(self) -> Content:
@@ -725,6 +766,8 @@ class ThreadApp(App[None], inherit_bindings=False):
                 self.exit_messages.append(message)
 
     async def action_quit(self) -> None:
+        # The file watch's thread must end with the app: the process waits for it.
+        self.stop_following(quiet=True)
         if self.fetching is not None:
             # The worker thread must not outlive the app's loop (its messages would have
             # nowhere to go): stop it, then quit.
@@ -733,6 +776,7 @@ class ThreadApp(App[None], inherit_bindings=False):
         await super().action_quit()
 
     def on_unmount(self) -> None:
+        self.stop_following(quiet=True)
         # However the app ends (quit, an error, a signal), what was read is kept.
         self.save_read_state()
 
@@ -762,6 +806,9 @@ class ThreadApp(App[None], inherit_bindings=False):
         self.fetching = fetch
         self._refreshing = refresh
         self._arrived = []
+        self._fetch_changed = False
+        if self.schedule is not None:
+            self.schedule.began()
         if refresh:
             self.new_posts = set()
         line = self.query_one(LoadingLine)
@@ -827,15 +874,29 @@ class ThreadApp(App[None], inherit_bindings=False):
                     Content(f"From the cache, fetched {age_text(result.cached_age)}")
                 )
         count = self.thread.real_post_count
-        if message.error is not None:
+        repeated = self.schedule is not None and message.error == self._follow_error
+        self._follow_error = message.error
+        if message.error is not None and not repeated:
+            # Following, the same failure every few minutes is said once.
             kept = f" (kept the {count:,} posts that came)" if count else ""
             self.notify_content(Content(message.error + kept), severity="error", timeout=10)
         elif message.cancelled:
             self.notify_content(
                 Content(f"Fetch stopped: kept the {count:,} posts that came"), timeout=5
             )
+        ended = self.follow_clock()
+        self._fetch_ended = ended
         if self._refreshing and result is not None:
-            self._refreshed_at = datetime.now(self.tz).strftime("%H:%M")
+            self._refreshed_at = self._clock_text(ended)
+            self._follow_last = ended
+        if self.schedule is not None:
+            self.schedule.record(
+                ended,
+                # The first fetch ending is the thread arriving: the base interval follows.
+                changed=self._fetch_changed or not self._refreshing,
+                requests=max(1, result.requests if result is not None else 1),
+                retry_after=message.retry_after,
+            )
         if self.read_state is None and self.thread.real_post_count:
             self._open_read_state()
         self._base_status = None
@@ -854,6 +915,7 @@ class ThreadApp(App[None], inherit_bindings=False):
             return None
         if change.empty:
             return change
+        self._fetch_changed = True
         tree = self.query_one(ThreadTree)
         # Splice even with nothing added: changed posts (metrics, text) draw again.
         tree.splice(change.added)
@@ -907,6 +969,7 @@ class ThreadApp(App[None], inherit_bindings=False):
         import msgspec
 
         thread = self.thread
+        self._fetch_changed = True
         for i in indexes:
             thread.posts[i] = msgspec.structs.replace(thread.posts[i], status="deleted")
         thread.invalidate()
@@ -928,11 +991,251 @@ class ThreadApp(App[None], inherit_bindings=False):
         self.query_one(ThreadTree).move_to_post(index)
 
     def _fetch_status(self) -> list[Part]:
+        if self.schedule is not None:
+            return [self._follow_status()]
         if not self._refreshing or self._refreshed_at is None:
             return []
         new = len(self.new_posts)
         text = f"refreshed {self._refreshed_at} {self.glyphs.separator.strip()} {new:,} new"
         return [Part.of(0, Content.styled(text, "$text-success"))]
+
+    # --- following a thread as it grows (--follow, F) -------------------------------------
+    # A URL thread is refreshed on the schedule of threadtui.follow.schedule (the platform's
+    # pace, slower while nothing comes); a thread from files is re-read when they change
+    # (threadtui.follow.files, in a thread). Both merge through _grow, as a refresh does,
+    # and both pause when the terminal has been away for long.
+
+    FOLLOW_TICK: ClassVar[float] = 1.0
+    """Seconds between looks at the schedule: a comparison, no drawing unless due."""
+    FILE_POLL: ClassVar[float] = 1.0
+    """Seconds between looks at a followed file's stat."""
+
+    class FileNews(Message):
+        """The file watch saw something (posted from its thread)."""
+
+        def __init__(self, event: FileEvent) -> None:
+            super().__init__()
+            self.event = event
+
+    @property
+    def can_follow(self) -> bool:
+        return self.url is not None or bool(self.follow_files)
+
+    @property
+    def following(self) -> bool:
+        return self.schedule is not None
+
+    def action_toggle_follow(self) -> None:
+        if self.schedule is None:
+            self.start_following()
+        else:
+            self.stop_following()
+
+    def start_following(self, *, quiet: bool = False) -> None:
+        from threadtui.follow.schedule import Schedule, pace_for
+
+        if self.schedule is not None or not self.can_follow:
+            return
+        now = self.follow_clock()
+        schedule = Schedule(
+            pace_for(self._platform()), away_after=60.0 * self.settings.follow_pause_after
+        )
+        self.schedule = schedule
+        if self.url is None:
+            self._start_file_watch()
+        elif self.fetching is not None:
+            schedule.began()  # its end sets the next
+        else:
+            # Just fetched: the next in a base interval; from the cache: now.
+            schedule.start(now, last=self._fetch_ended)
+        if not self.app_focus:
+            schedule.blur(now)
+        self._follow_timer = self.set_interval(self.FOLLOW_TICK, self._follow_tick)
+        self.refresh_status()
+        self.refresh_bindings()
+        if not quiet:
+            key = self.key_for("app.follow")
+            what = "the file" if self.url is None else "the thread"
+            self.notify_content(Content(f"Following {what} as it grows ({key} stops)"), timeout=3)
+        self._follow_tick()
+
+    def stop_following(self, *, quiet: bool = False) -> None:
+        if self.schedule is None:
+            return
+        self.schedule = None
+        if self._follow_timer is not None:
+            self._follow_timer.stop()
+            self._follow_timer = None
+        if self._follower is not None:
+            self._follower.stop()
+            self._follower = None
+        self._follow_note = None
+        if not quiet:
+            self.refresh_status()
+            self.refresh_bindings()
+            self.notify("Stopped following", timeout=3)
+
+    def _platform(self) -> str | None:
+        if self.url is None:
+            return None
+        from threadtui.fetch.errors import FetchError
+        from threadtui.fetch.urls import recognise
+
+        try:
+            return recognise(self.url).platform
+        except FetchError:
+            return None
+
+    def _follow_tick(self) -> None:
+        schedule = self.schedule
+        if schedule is None:
+            return
+        now = self.follow_clock()
+        if schedule.check_away(now):
+            if self._follower is not None:
+                self._follower.paused.set()
+            minutes = self.settings.follow_pause_after
+            self.notify(
+                f"Following paused: the terminal has been away {minutes} min;"
+                " it resumes when you come back",
+                timeout=8,
+            )
+            self.refresh_status()
+            return
+        if self.url is not None and self.fetching is None and schedule.due(now):
+            self._anchor_done = True
+            self._start_fetch(refresh=True)
+            self.refresh_status()
+
+    def _app_focus_changed(self, focused: bool) -> None:
+        """AppBlur and AppFocus (the terminal reports focus, mode 1004) set app_focus, and
+        so does a key or click while it is blurred."""
+        schedule = self.schedule
+        if schedule is None:
+            return
+        now = self.follow_clock()
+        if not focused:
+            schedule.blur(now)
+            return
+        if schedule.focus(now):
+            if self._follower is not None:
+                self._follower.paused.clear()
+            self.notify("Following again", timeout=3)
+            self.refresh_status()
+            self._follow_tick()
+
+    def _clock_text(self, when: float) -> str:
+        return datetime.fromtimestamp(when, self.tz).strftime("%H:%M")
+
+    def _follow_status(self) -> Part:
+        schedule = self.schedule
+        assert schedule is not None
+        separator = f" {self.glyphs.separator.strip()} "
+        words = ["following paused (away)" if schedule.paused else "following"]
+        if self._follow_note is not None:
+            words.append(self._follow_note)
+        if self._follow_last is not None:
+            change = "last change" if self.url is None else "last"
+            words.append(f"{change} {self._clock_text(self._follow_last)}")
+        if self.new_posts:
+            words.append(f"{len(self.new_posts):,} new")
+        short = words[:1]
+        if self.url is not None and not schedule.paused:
+            if self.fetching is not None:
+                upcoming = "refreshing"
+            elif schedule.next_at is not None:
+                upcoming = f"next {self._clock_text(schedule.next_at)}"
+            else:
+                upcoming = ""
+            if upcoming:
+                words.append(upcoming)
+                short.append(upcoming)
+        style = "$text-warning" if schedule.paused or self._follow_note else "$text-success"
+        return Part.steps(
+            (Content.styled(separator.join(words), style), 2),
+            (Content.styled(separator.join(short), style), 0),
+        )
+
+    def _start_file_watch(self) -> None:
+        from threadtui.follow.files import FileWatch, Follower
+
+        if self._file_watch is None:
+            # Kept across F off and on: it knows what the tree shows, so turning following
+            # on again brings what changed meanwhile.
+            self._file_watch = FileWatch(
+                self.follow_files,
+                source=self._follow_source,
+                tz=self._follow_source_tz,
+                initial=self._follow_initial,
+            )
+        follower = Follower(self._file_watch, self._file_news_from_thread, interval=self.FILE_POLL)
+        self._follower = follower
+        self.run_worker(follower.run, thread=True, group="follow", name="follow files")
+
+    def _file_news_from_thread(self, event: FileEvent) -> None:
+        # Called in the watch's thread; post_message is safe from there.
+        self.post_message(self.FileNews(event))
+
+    @on(FileNews)
+    def _file_news(self, message: FileNews) -> None:
+        from threadtui.follow.files import SETTLE, Changed, Gone, Readable, Unreadable
+
+        if self.schedule is None:
+            return
+        event = message.event
+        if isinstance(event, Changed):
+            self._file_changed(event)
+        elif isinstance(event, Gone):
+            self._follow_note = "file gone"
+            self.notify_content(
+                Content(
+                    f"{clean_line(event.name)}: {clean_line(event.message)}; showing what"
+                    " was read, and watching for it to come back"
+                ),
+                severity="warning",
+                timeout=8,
+            )
+        elif isinstance(event, Unreadable):
+            self._follow_note = "file unreadable"
+            self.notify_content(
+                Content(
+                    f"{clean_line(event.name)}: still not a thread after {SETTLE:.0f} s"
+                    f" ({clean_line(event.message)}); showing what was read before"
+                ),
+                severity="warning",
+                timeout=8,
+            )
+        elif isinstance(event, Readable):
+            self._follow_note = None
+        self.refresh_status()
+
+    def _file_changed(self, event: object) -> None:
+        """The followed files read differently: merged as a refresh's posts are (new ones
+        marked new), and posts no longer in them stay, marked deleted."""
+        from threadtui.follow.files import Changed
+
+        assert isinstance(event, Changed)
+        thread = self.thread
+        refreshing, self._refreshing = self._refreshing, True
+        try:
+            document = event.document
+            if document is not None:
+                posts = document.get("posts") or ()
+                if any(isinstance(p, dict) and p.get("id") not in thread.by_id for p in posts):
+                    self.new_posts = set()
+                self._grow(document)
+            gone = [
+                i
+                for i, post in enumerate(thread.posts)
+                if not post.synthetic and post.status == "ok" and post.id not in event.ids
+            ]
+            if gone:
+                self._mark_deleted(gone)
+        finally:
+            self._refreshing = refreshing
+        self._follow_last = self.follow_clock()
+        self._base_status = None
+        self.refresh_status()
 
     # --- actions --------------------------------------------------------------------------
 
@@ -1083,6 +1386,14 @@ class ThreadApp(App[None], inherit_bindings=False):
         if self.url is not None and self.fetching is None:
             yield SystemCommand(
                 "Refresh", "Fetch the thread again and mark what is new", self.action_refresh_thread
+            )
+        if self.can_follow:
+            yield SystemCommand(
+                "Stop following" if self.following else "Follow",
+                "Stop refreshing as the thread grows"
+                if self.following
+                else "Refresh as the thread grows (a file: read it again when it changes)",
+                self.action_toggle_follow,
             )
 
 

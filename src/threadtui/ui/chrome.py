@@ -122,6 +122,7 @@ FOOTER_ORDER: tuple[str, ...] = (
     "detail.activate",
     "app.warnings",
     "app.refresh",
+    "app.follow",  # only for a thread from a URL or files
     "app.copy",
     "app.open-link",
     "tree.parent",

@@ -51,7 +51,8 @@ class PostsArrived(Message):
 class FetchFinished(Message):
     """The fetch ended: `result` when it came back, `error` (one line) when it failed,
     neither when it was cancelled. `final` is what the partial documents did not already
-    hold (None: nothing), `ids` every post id of the whole fetch."""
+    hold (None: nothing), `ids` every post id of the whole fetch. `retry_after`: the
+    seconds a 429 asked for, when that is why it failed (following waits that long)."""
 
     def __init__(
         self,
@@ -60,12 +61,14 @@ class FetchFinished(Message):
         final: dict[str, Any] | None = None,
         ids: set[str] | None = None,
         error: str | None = None,
+        retry_after: float | None = None,
     ) -> None:
         super().__init__()
         self.result = result
         self.final = final
         self.ids = ids
         self.error = error
+        self.retry_after = retry_after
 
     @property
     def cancelled(self) -> bool:
@@ -124,7 +127,8 @@ class LiveFetch:
             self.target.post_message(FetchFinished())
             return
         except FetchError as error:
-            self.target.post_message(FetchFinished(error=str(error)))
+            retry_after = getattr(error, "retry_after", None)
+            self.target.post_message(FetchFinished(error=str(error), retry_after=retry_after))
             return
         except Exception as error:  # a worker's exception would end the app
             self.target.post_message(

@@ -27,6 +27,7 @@ from threadtui.fetch.run import FetchOptions
 from threadtui.follow.schedule import PACES
 from threadtui.model import load_document
 from threadtui.ui.app import ThreadApp
+from threadtui.ui.detail import DetailPane
 from threadtui.ui.loading import empty_thread
 from threadtui.ui.tree import ThreadTree
 
@@ -279,6 +280,7 @@ P2 = post("p2", 1, "a reply", reply_to="p1")
 P3 = post("p3", 2, "a reply to the reply", reply_to="p2")
 P4 = post("p4", 3, "another reply", reply_to="p1")
 P5 = post("p5", 4, "a late reply", reply_to="p1")
+P6 = post("p6", 5, "a second answer", reply_to="p2")
 
 
 def file_app(path: Path, clock: Clock) -> Following:
@@ -350,9 +352,17 @@ async def test_a_followed_file_grows_in_place_keeping_cursor_folds_and_filter(
         assert tree.cursor_post == p2
         assert "following" in status(app) and "last change 14:00" in status(app)
 
+        # The post on screen edited and answered: its detail shows both at once.
+        detail = app.query_one(DetailPane)
+        assert "Replies (1)" in detail.page.text
+        write(path, [P1, {**P2, "text": "a reply, edited"}, P3, P4, P6])
+        await until(pilot, lambda: "p6" in app.thread.by_id, "the reply to the shown post")
+        assert detail.index == p2 and "Replies (2)" in detail.page.text
+        assert "a reply, edited" in detail.page.text
+
         # Renamed over, without p4: it stays, marked deleted; p5 arrives.
         clock.now += 120
-        write(path, [P1, P2, P3, P5], via=tmp_path / "thread.json.tmp")
+        write(path, [P1, P2, P3, P5, P6], via=tmp_path / "thread.json.tmp")
         await until(pilot, lambda: "p5" in app.thread.by_id, "the post of the new file")
         assert app.thread.posts[p4].status == "deleted"
         assert app.thread.posts[p4].text == "another reply"
@@ -362,10 +372,10 @@ async def test_a_followed_file_grows_in_place_keeping_cursor_folds_and_filter(
         # Gone: said, and what is shown stays.
         path.unlink()
         await until(pilot, lambda: "file gone" in status(app), "the file gone")
-        assert ids_of(app) == {"p1", "p2", "p3", "p4", "p5"}
+        assert ids_of(app) == {"p1", "p2", "p3", "p4", "p5", "p6"}
         assert any("no such file" in str(n.message) for n in app._notifications)
         # Back: read, and the note goes.
-        write(path, [P1, P2, P3, P5])
+        write(path, [P1, P2, P3, P5, P6])
         await until(pilot, lambda: "file gone" not in status(app), "the file back")
 
         follower = app._follower

@@ -920,7 +920,9 @@ class ThreadApp(App[None], inherit_bindings=False):
         # Splice even with nothing added: changed posts (metrics, text) draw again.
         tree.splice(change.added)
         detail = self.query_one(DetailPane)
-        if detail.index is not None and detail.index in set(change.changed):
+        # A post shown can read differently, or have new replies or another parent.
+        touched = {*change.changed, *change.gained_children, *change.moved}
+        if detail.index is not None and detail.index in touched:
             detail.show(detail.index, keep_selection=True)
         elif detail.index is None:
             tree.highlighted = tree.cursor_post
@@ -1131,7 +1133,8 @@ class ThreadApp(App[None], inherit_bindings=False):
         schedule = self.schedule
         assert schedule is not None
         separator = f" {self.glyphs.separator.strip()} "
-        words = ["following paused (away)" if schedule.paused else "following"]
+        following = "following" if self.url is not None else "following the file"
+        words = [f"{following} paused (away)" if schedule.paused else following]
         if self._follow_note is not None:
             words.append(self._follow_note)
         if self._follow_last is not None:

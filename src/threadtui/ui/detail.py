@@ -76,6 +76,9 @@ class DetailPane(LineView, can_focus=True):
         self._pages: dict[str, int] = {}
         self._wraps: dict[tuple[int, int, int], list[Content]] = {}
         self._replies: dict[int, list[int]] = {}
+        self._version = thread.version
+        """The thread's version the wraps and replies were cached at: a grown or edited
+        thread (a refresh, a followed file) makes them stale."""
         self._strips: LRUCache[int, Strip] = LRUCache(1024)
         self._built_width = 0
         self._clicked: int | None = None
@@ -104,6 +107,10 @@ class DetailPane(LineView, can_focus=True):
             self._replies = {}
             keep_selection = False
         self.index = index
+        if self._version != self.thread.version:
+            self._version = self.thread.version
+            self._wraps = {}
+            self._replies = {}
         if not keep_selection:
             self.selected = None
         self._rebuild()

@@ -1134,7 +1134,7 @@ class ThreadApp(App[None], inherit_bindings=False):
         assert schedule is not None
         separator = f" {self.glyphs.separator.strip()} "
         following = "following" if self.url is not None else "following the file"
-        words = [f"{following} paused (away)" if schedule.paused else following]
+        words = ["following paused (away)" if schedule.paused else following]
         if self._follow_note is not None:
             words.append(self._follow_note)
         if self._follow_last is not None:

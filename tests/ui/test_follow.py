@@ -28,7 +28,7 @@ from threadtui.follow.schedule import PACES
 from threadtui.model import load_document
 from threadtui.ui.app import ThreadApp
 from threadtui.ui.detail import DetailPane
-from threadtui.ui.loading import empty_thread
+from threadtui.ui.loading import LoadingLine, empty_thread
 from threadtui.ui.tree import ThreadTree
 
 HN_URL = "https://news.ycombinator.com/item?id=1"
@@ -171,10 +171,15 @@ async def test_a_followed_url_is_refreshed_at_the_platforms_pace(api: FetchServe
         line = status(app)
         assert "last 14:01" in line and "1 new" in line and "next 14:02" in line
 
-        # Nothing new, twice: each empty refresh waits longer.
+        # Nothing new, twice: each empty refresh waits longer; the line keeps the news.
         clock.now += BASE
-        await tick(pilot, app)
+        app._follow_tick()
+        # Running: said in the status line; no loading line comes and goes every minute.
+        assert app.fetching is not None and "refreshing" in status(app)
+        assert not app.query_one(LoadingLine).has_class("-active")
+        await until(pilot, lambda: app.fetching is None, "the refresh to end")
         assert schedule.next_at == clock.now + 2 * BASE
+        assert "1 new" in status(app) and "last 14:02" in status(app)
         clock.now += 2 * BASE
         await tick(pilot, app)
         assert schedule.next_at == clock.now + 4 * BASE
@@ -401,3 +406,20 @@ async def test_a_half_written_file_is_waited_for(tmp_path: Path) -> None:
         # The half-written file was never reported: the writer was busy, not wrong.
         assert not [n for n in app._notifications if n.severity == "warning"]
         assert app.thread.posts[app.thread.by_id["p2"]].status == "ok"
+
+
+async def test_a_hostile_file_name_is_said_as_text(tmp_path: Path) -> None:
+    path = tmp_path / "[bold]x[@click=app.quit]y \x1b]0;PWNED\x07.json"
+    write(path, [P1])
+    app = file_app(path, Clock())
+    async with app.run_test(size=SIZE) as pilot:
+        watch = app._file_watch
+        await until(pilot, lambda: watch is not None and watch._started, "the watch")
+        path.unlink()
+        await until(pilot, lambda: "file gone" in status(app), "the file gone")
+        (note,) = [n for n in app._notifications if "no such file" in str(n.message)]
+        message = note.message
+        # A Content, never markup; the control characters gone.
+        assert not isinstance(message, str)
+        assert "[bold]x[@click=app.quit]y" in str(message) and "\x1b" not in str(message)
+        assert "\x07" not in str(message)

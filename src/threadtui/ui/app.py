@@ -208,6 +208,7 @@ class ThreadApp(App[None], inherit_bindings=False):
         self._follow_note: str | None = None
         """What is wrong with a followed file (gone, unreadable), shown until it reads."""
         self._follow_error: str | None = None
+        self._new_reset = False
         self._file_watch: FileWatch | None = None
 
     def get_line_filters(self) -> list[LineFilter]:
@@ -793,7 +794,9 @@ class ThreadApp(App[None], inherit_bindings=False):
         elif self._anchor is not None:
             self._go_to_anchor()
 
-    def _start_fetch(self, *, refresh: bool) -> None:
+    def _start_fetch(self, *, refresh: bool, quiet: bool = False) -> None:
+        """`quiet`: no loading line (a refresh while following: the status line says it
+        runs, and the panes do not lose a line every minute)."""
         from dataclasses import replace
 
         from threadtui.fetch.run import FetchOptions
@@ -809,11 +812,16 @@ class ThreadApp(App[None], inherit_bindings=False):
         self._fetch_changed = False
         if self.schedule is not None:
             self.schedule.began()
-        if refresh:
+        if refresh and self.schedule is None:
             self.new_posts = set()
-        line = self.query_one(LoadingLine)
-        line.stop_key = self.key_for("app.leave-search")
-        line.start(fetch, "Refreshing" if refresh else "Fetching")
+        elif refresh:
+            # Following: counted afresh once a refresh brings a post, so that the line
+            # keeps saying what the last news was through the empty refreshes after it.
+            self._new_reset = True
+        if not quiet:
+            line = self.query_one(LoadingLine)
+            line.stop_key = self.key_for("app.leave-search")
+            line.start(fetch, "Refreshing" if refresh else "Fetching")
         self.run_worker(fetch.run, thread=True, group="fetch", name="fetch")
         self.refresh_bindings()
 
@@ -938,6 +946,8 @@ class ThreadApp(App[None], inherit_bindings=False):
         if real:
             self._arrived.extend(real)
             if self._refreshing:
+                if self._new_reset:
+                    self.new_posts, self._new_reset = set(), False
                 self.new_posts.update(self.thread.posts[i].id for i in real)
             self.post_message(PostsAdded(real, new=self._refreshing))
         self.refresh_status()
@@ -1106,7 +1116,7 @@ class ThreadApp(App[None], inherit_bindings=False):
             return
         if self.url is not None and self.fetching is None and schedule.due(now):
             self._anchor_done = True
-            self._start_fetch(refresh=True)
+            self._start_fetch(refresh=True, quiet=True)
             self.refresh_status()
 
     def _app_focus_changed(self, focused: bool) -> None:
@@ -1183,11 +1193,12 @@ class ThreadApp(App[None], inherit_bindings=False):
     def _file_news(self, message: FileNews) -> None:
         from threadtui.follow.files import SETTLE, Changed, Gone, Readable, Unreadable
 
-        if self.schedule is None:
-            return
         event = message.event
         if isinstance(event, Changed):
+            # Even after F stopped following: the watch has counted it as shown.
             self._file_changed(event)
+        elif self.schedule is None:
+            return
         elif isinstance(event, Gone):
             self._follow_note = "file gone"
             self.notify_content(
@@ -1223,9 +1234,7 @@ class ThreadApp(App[None], inherit_bindings=False):
         try:
             document = event.document
             if document is not None:
-                posts = document.get("posts") or ()
-                if any(isinstance(p, dict) and p.get("id") not in thread.by_id for p in posts):
-                    self.new_posts = set()
+                self._new_reset = True
                 self._grow(document)
             gone = [
                 i

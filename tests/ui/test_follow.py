@@ -177,6 +177,10 @@ async def test_a_followed_url_is_refreshed_at_the_platforms_pace(api: FetchServe
         # Running: said in the status line; no loading line comes and goes every minute.
         assert app.fetching is not None and "refreshing" in status(app)
         assert not app.query_one(LoadingLine).has_class("-active")
+        # Escape is the search's then (nothing says it would stop an unseen refresh).
+        fetch = app.fetching
+        await pilot.press("escape")
+        assert not fetch.cancel_requested
         await until(pilot, lambda: app.fetching is None, "the refresh to end")
         assert schedule.next_at == clock.now + 2 * BASE
         assert "1 new" in status(app) and "last 14:02" in status(app)

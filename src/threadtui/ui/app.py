@@ -210,6 +210,8 @@ class ThreadApp(App[None], inherit_bindings=False):
         self._follow_error: str | None = None
         self._new_reset = False
         self._file_watch: FileWatch | None = None
+        self._fetch_quiet = False
+        """The fetch running is following's: no loading line, so Escape leaves it alone."""
 
     def get_line_filters(self) -> list[LineFilter]:
         return [*super().get_line_filters(), *self._output_filters]
@@ -456,7 +458,7 @@ class ThreadApp(App[None], inherit_bindings=False):
         self.query_one(QueryBar).open("filter", self.queries.filter_text)
 
     def action_leave_search(self) -> None:
-        if self.fetching is not None:
+        if self.fetching is not None and not self._fetch_quiet:
             # While a fetch runs, Escape stops it first (the loading line says so); the
             # next Escape leaves the search.
             self.action_stop_fetch()
@@ -810,6 +812,7 @@ class ThreadApp(App[None], inherit_bindings=False):
         self._refreshing = refresh
         self._arrived = []
         self._fetch_changed = False
+        self._fetch_quiet = quiet
         if self.schedule is not None:
             self.schedule.began()
         if refresh and self.schedule is None:

@@ -211,6 +211,11 @@ async def test_a_429_retry_after_pushes_the_next_refresh_out(api: FetchServer) -
         assert schedule.next_at is not None and schedule.next_at >= clock.now + 900.0
         errors = [n for n in app._notifications if n.severity == "error"]
         assert len(errors) == 1
+        # F off and on again does not shorten the wait.
+        await pilot.press("F", "F")
+        assert app.schedule is not None and app.schedule is not schedule
+        assert not app.schedule.due(schedule.next_at - 1) and app.fetching is None
+        schedule = app.schedule
         # The posts stay; following goes on, and the same failure is not said twice.
         assert "hackernews:2" in app.thread.by_id
         clock.now = schedule.next_at

@@ -212,6 +212,8 @@ class ThreadApp(App[None], inherit_bindings=False):
         self._file_watch: FileWatch | None = None
         self._fetch_quiet = False
         """The fetch running is following's: no loading line, so Escape leaves it alone."""
+        self._not_before = 0.0
+        """The end of the last 429's Retry-After: no following refresh before it."""
 
     def get_line_filters(self) -> list[LineFilter]:
         return [*super().get_line_filters(), *self._output_filters]
@@ -897,6 +899,9 @@ class ThreadApp(App[None], inherit_bindings=False):
             )
         ended = self.follow_clock()
         self._fetch_ended = ended
+        if message.retry_after:
+            # Kept apart from the schedule: following turned on (again) later honours it.
+            self._not_before = max(self._not_before, ended + message.retry_after)
         if self._refreshing and result is not None:
             self._refreshed_at = self._clock_text(ended)
             self._follow_last = ended
@@ -1055,6 +1060,7 @@ class ThreadApp(App[None], inherit_bindings=False):
         schedule = Schedule(
             pace_for(self._platform()), away_after=60.0 * self.settings.follow_pause_after
         )
+        schedule.not_before = self._not_before
         self.schedule = schedule
         if self.url is None:
             self._start_file_watch()

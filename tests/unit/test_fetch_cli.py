@@ -69,6 +69,31 @@ def test_reopening_comes_from_the_cache_and_says_how_old(
     assert api.requests() == []
 
 
+def test_reopening_from_the_cache_loads_no_http_stack(
+    api: FetchServer, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """What the app does with a cached URL (cli.open_url_for_app) costs what opening the
+    saved file costs: no HTTP library is imported for it (issue #12, Measures)."""
+    import subprocess
+    import sys
+
+    assert run(capsys, URL, "--print")[0] == 0
+    code = (
+        "import sys, argparse\n"
+        "from threadtui.cli import open_url_for_app\n"
+        "args = argparse.Namespace(refresh=False, offline=True, max_posts=None)\n"
+        "thread, name, live = open_url_for_app(args, sys.argv[1], [])\n"
+        "assert not live.fetch_on_start and len(thread.posts) == 2\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('httpx', 'httpcore')))\n"
+    )
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    proc = subprocess.run(
+        [sys.executable, "-c", code, URL], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "[]"
+
+
 def test_offline_uses_the_cache_or_says_it_cannot(
     api: FetchServer, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -138,6 +138,37 @@ def test_cache_writes_are_atomic_and_the_cache_is_bounded(tmp_path: Path) -> Non
     assert not [p for p in cache.cache_dir().rglob(".*")]
 
 
+@pytest.mark.parametrize("planted", ["symlink", "fifo"])
+def test_a_cache_write_replaces_whatever_is_at_the_entry(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, planted: str
+) -> None:
+    """Why cache.write keeps its own temp+rename rather than atomicfile's
+    write_file_atomically: that one writes through a symlink to its target and into a
+    FIFO or device (right for `import -o`, where the user names the file); an entry of the
+    cache is threadtui's own, so whatever sits at its name is replaced, privately (0600)."""
+    import stat
+    import threading
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    target = recognise(URL)
+    path = cache.entry_path(target)
+    path.parent.mkdir(parents=True)
+    outside = tmp_path / "outside.json"
+    outside.write_bytes(b"mine")
+    if planted == "symlink":
+        path.symlink_to(outside)
+    else:
+        os.mkfifo(path)
+    # A write into a FIFO would wait for a reader forever: run it where it cannot hang us.
+    done = threading.Event()
+    threading.Thread(target=lambda: (cache.write(target, b"{}"), done.set()), daemon=True).start()
+    assert done.wait(30), "cache.write blocked on what was at the entry's name"
+    info = path.lstat()
+    assert stat.S_ISREG(info.st_mode) and stat.S_IMODE(info.st_mode) == 0o600
+    assert path.read_bytes() == b"{}"
+    assert outside.read_bytes() == b"mine"
+
+
 def test_the_cache_follows_xdg(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
     assert cache.cache_dir() == tmp_path / "xdg" / "threadtui"

@@ -3,7 +3,7 @@
     python benchmarks/bench_fetch.py                    # all four measures, 50 ms latency
     python benchmarks/bench_fetch.py --only hn,cache --repeat 3
     python benchmarks/bench_fetch.py --src /tmp/before/src   # another checkout's code
-    python benchmarks/bench_fetch.py --quick            # smoke test: small threads, once
+    python benchmarks/bench_fetch.py --quick            # smoke test: small threads (~10 s)
 
 fetch_sim.py serves generated threads on 127.0.0.1 from its own process, adding
 `--latency` to every response. Each fetch runs in a fresh interpreter (the code under
@@ -165,7 +165,7 @@ def measure_hn(args: argparse.Namespace, src: Path) -> list[dict[str, Any]]:
     rows = []
     items = fetch_sim.hn_items(args.hn, 1)
     depth = fetch_sim.hn_depth(items)
-    for algolia in (500, 404):
+    for algolia in (404,) if args.quick else (500, 404):
         with sim_server(args.latency, hn=args.hn, algolia=algolia) as server:
             runs = []
             for _ in range(args.repeat):
@@ -211,7 +211,7 @@ def measure_first_posts(args: argparse.Namespace, src: Path) -> list[dict[str, A
     cases = [("hn, Algolia 500", {"hn": args.hn, "algolia": 500}, "hn_url")]
     cases.append(("hn, Algolia 404", {"hn": args.hn, "algolia": 404}, "hn_url"))
     cases.append(("bluesky", {"bluesky": args.bluesky}, "bluesky_url"))
-    for name, threads, key in cases:
+    for name, threads, key in cases[1:2] if args.quick else cases:
         with tempfile.TemporaryDirectory() as d:
             saved = os.path.join(d, "saved.json")
             save_thread(threads, key, src, saved, args.timeout)
@@ -237,13 +237,15 @@ def measure_first_posts(args: argparse.Namespace, src: Path) -> list[dict[str, A
 def measure_bluesky(args: argparse.Namespace, src: Path) -> list[dict[str, Any]]:
     rows = []
     with sim_server(args.latency, bluesky=args.bluesky) as server:
-        for key in ("bluesky_url", "bluesky_deep_url"):
+        for key in ("bluesky_deep_url",) if args.quick else ("bluesky_url", "bluesky_deep_url"):
             runs = []
             for _ in range(args.repeat):
                 with tempfile.TemporaryDirectory() as cache:
                     env = child_env(server["base"], src, cache)
                     runs.append(fetch_once(server[key], env, args.timeout))
             run = runs[0]
+            if any(r["posts"] != args.bluesky or r["missing"] for r in runs):
+                raise RuntimeError(f"the Bluesky fetch came back short: {runs}")
             rows.append(
                 {
                     "linked": "the root" if key == "bluesky_url" else "the chain's last post",
@@ -262,7 +264,7 @@ def measure_cache(args: argparse.Namespace, src: Path) -> list[dict[str, Any]]:
     rows = []
     cases = [("hn", {"hn": args.hn, "algolia": 404}, "hn_url")]
     cases.append(("bluesky", {"bluesky": args.bluesky}, "bluesky_url"))
-    for name, threads, key in cases:
+    for name, threads, key in cases[:1] if args.quick else cases:
         with tempfile.TemporaryDirectory() as d:
             cache = os.path.join(d, "cache")
             saved = os.path.join(d, "saved.json")
@@ -362,7 +364,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--src", type=Path, default=REPO / "src", help="the code to measure")
     parser.add_argument("--timeout", type=float, default=300.0, help="per probe, seconds")
     parser.add_argument("--json", type=Path, help="write every run here too")
-    parser.add_argument("--quick", action="store_true", help="smoke test: small threads, once")
+    parser.add_argument(
+        "--quick", action="store_true", help="smoke test: small threads, one case each, once"
+    )
     args = parser.parse_args(argv)
     if args.quick:
         args.hn, args.bluesky, args.repeat, args.latency = 200, 1_500, 1, 0.01

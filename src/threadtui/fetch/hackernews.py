@@ -139,15 +139,23 @@ async def _walk_down(
             if not running:
                 break
             done, _ = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+            failure: FetchError | None = None
             for task in done:
                 del running[task]
-                value = task.result()
+                try:
+                    value = task.result()
+                except FetchError as error:
+                    # Keep what the other finished tasks brought before stopping.
+                    failure = failure or error
+                    continue
                 if value is None or value["id"] in items:
                     continue
                 items[value["id"]] = value
                 pending.extend(k for k in _kids(value) if k not in asked)
             client.report(posts=len(items))
             shown.maybe_send(items)
+            if failure is not None:
+                raise failure
     finally:
         for task in running:
             task.cancel()

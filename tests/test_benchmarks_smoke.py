@@ -40,3 +40,15 @@ def test_sources_benchmark_quick_run(tmp_path: Path) -> None:
     assert [row.split(" | ")[0].strip("| ") for row in rows] == names, proc.stdout
     # A first frame was measured for each: no "–" in the headless column.
     assert all(row.split(" | ")[8] != "–" for row in rows), proc.stdout
+
+
+@pytest.mark.slow
+def test_fetch_benchmark_quick_run() -> None:
+    # Against its own loopback server: an HN item walk, a Bluesky thread that must come
+    # whole (the script fails if not), first posts and a cached reopen in a pty.
+    proc = run_script(str(ROOT / "benchmarks" / "bench_fetch.py"), "--quick")
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    assert "| 404 | 201 |" in proc.stdout, proc.stdout
+    assert "| 1,500 of 1,500 | yes |" in proc.stdout, proc.stdout
+    assert "### First posts on screen" in proc.stdout
+    assert "| hn |" in proc.stdout.split("### Re-opening from the cache", 1)[-1]

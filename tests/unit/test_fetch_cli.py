@@ -69,6 +69,31 @@ def test_reopening_comes_from_the_cache_and_says_how_old(
     assert api.requests() == []
 
 
+def test_reopening_from_the_cache_loads_no_http_stack(
+    api: FetchServer, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """What the app does with a cached URL (cli.open_url_for_app) costs what opening the
+    saved file costs: no HTTP library is imported for it (issue #12, Measures)."""
+    import subprocess
+    import sys
+
+    assert run(capsys, URL, "--print")[0] == 0
+    code = (
+        "import sys, argparse\n"
+        "from threadtui.cli import open_url_for_app\n"
+        "args = argparse.Namespace(refresh=False, offline=True, max_posts=None)\n"
+        "thread, name, live = open_url_for_app(args, sys.argv[1], [])\n"
+        "assert not live.fetch_on_start and len(thread.posts) == 2\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('httpx', 'httpcore')))\n"
+    )
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    proc = subprocess.run(
+        [sys.executable, "-c", code, URL], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "[]"
+
+
 def test_offline_uses_the_cache_or_says_it_cannot(
     api: FetchServer, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -111,6 +136,37 @@ def test_cache_writes_are_atomic_and_the_cache_is_bounded(tmp_path: Path) -> Non
     left = sorted(p.name for p in (cache.cache_dir() / "hackernews").iterdir())
     assert left == sorted(cache.entry_path(t).name for t in targets[2:])
     assert not [p for p in cache.cache_dir().rglob(".*")]
+
+
+@pytest.mark.parametrize("planted", ["symlink", "fifo"])
+def test_a_cache_write_replaces_whatever_is_at_the_entry(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, planted: str
+) -> None:
+    """Why cache.write keeps its own temp+rename rather than atomicfile's
+    write_file_atomically: that one writes through a symlink to its target and into a
+    FIFO or device (right for `import -o`, where the user names the file); an entry of the
+    cache is threadtui's own, so whatever sits at its name is replaced, privately (0600)."""
+    import stat
+    import threading
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    target = recognise(URL)
+    path = cache.entry_path(target)
+    path.parent.mkdir(parents=True)
+    outside = tmp_path / "outside.json"
+    outside.write_bytes(b"mine")
+    if planted == "symlink":
+        path.symlink_to(outside)
+    else:
+        os.mkfifo(path)
+    # A write into a FIFO would wait for a reader forever: run it where it cannot hang us.
+    done = threading.Event()
+    threading.Thread(target=lambda: (cache.write(target, b"{}"), done.set()), daemon=True).start()
+    assert done.wait(30), "cache.write blocked on what was at the entry's name"
+    info = path.lstat()
+    assert stat.S_ISREG(info.st_mode) and stat.S_IMODE(info.st_mode) == 0o600
+    assert path.read_bytes() == b"{}"
+    assert outside.read_bytes() == b"mine"
 
 
 def test_the_cache_follows_xdg(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

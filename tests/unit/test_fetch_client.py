@@ -329,3 +329,33 @@ def test_connect_problems_are_named(cause: BaseException, text: str | None) -> N
     error.__cause__ = cause
     problem = _connect_problem("https://h:1/x", error)
     assert problem == text if text is None else text in (problem or "")
+
+
+def test_proxies_from_the_environment_are_not_used(
+    fetch_server: FetchServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A proxy named in the environment would see every request and any token with it:
+    # threadtui talks to the API it was given, directly.
+    proxy = FetchServer()
+    try:
+        proxy.add("/x", {"via": "proxy"})
+        for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "all_proxy"):
+            monkeypatch.setenv(name, proxy.base)
+        for name in ("NO_PROXY", "no_proxy"):
+            monkeypatch.delenv(name, raising=False)
+        fetch_server.add("/x", {"via": "direct"})
+        assert get(fetch_server, "/x") == {"via": "direct"}
+        assert proxy.requests() == []
+    finally:
+        proxy.stop()
+
+
+def test_httpcore_finds_its_async_library_without_an_import_per_request() -> None:
+    # httpcore asks sniffio which event loop runs at every lock it makes, several per
+    # request, and falls back to asyncio when `import sniffio` fails; Python does not
+    # remember a failed import, so without sniffio each request paid a search of sys.path
+    # (~0.15 ms each, a quarter of the client's CPU in a 2,000-item walk). anyio stopped
+    # bringing it (4.11), so threadtui asks for it (pyproject.toml).
+    import importlib.util
+
+    assert importlib.util.find_spec("sniffio") is not None

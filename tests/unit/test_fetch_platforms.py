@@ -4,6 +4,7 @@ built, the linked post found, and the same thread as opening the saved responses
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -243,6 +244,66 @@ def test_hackernews_firebase_stops_at_max_posts(api: FetchServer) -> None:
     result = Run().fetch("https://news.ycombinator.com/item?id=1", max_posts=3)
     assert len(result.thread.posts) == 3
     assert result.missing == "fetched 3 of about 5 items: --max-posts 3 reached"
+
+
+def test_hackernews_firebase_asks_each_kid_once_its_parent_is_in(api: FetchServer) -> None:
+    """Not level by level: item 4 (below 3) is asked while item 2 (beside 3) is still on
+    its way. A walk that waits for a whole level would ask 4 only after 2 answered."""
+    import threading
+
+    asked_4 = threading.Event()
+    seen: dict[str, bool] = {}
+
+    def slow_2(request: Any) -> Any:
+        seen["4 before 2 answered"] = asked_4.wait(10)
+        return r.firebase_item(2, 1)
+
+    def item_4(request: Any) -> Any:
+        asked_4.set()
+        return r.firebase_item(4, 3)
+
+    api.add("/api/v1/items/1", Reply(404))
+    api.add("/v0/item/1.json", r.firebase_item(1, kids=[2, 3], descendants=3))
+    api.answer("/v0/item/2.json", slow_2)
+    api.add("/v0/item/3.json", r.firebase_item(3, 1, kids=[4]))
+    api.answer("/v0/item/4.json", item_4)
+    result = Run().fetch("https://news.ycombinator.com/item?id=1")
+    assert seen == {"4 before 2 answered": True}
+    assert [p.id for p in result.thread.posts] == [f"hackernews:{n}" for n in (1, 2, 3, 4)]
+
+
+def test_hackernews_firebase_shows_posts_before_the_walk_ends(
+    api: FetchServer, tmp_path: Path
+) -> None:
+    """The listener (the app) gets the story and the linked item as soon as the walk up
+    is done; the fetch keeps one response, the whole list, as before."""
+    import asyncio
+
+    from threadtui.fetch.run import FetchOptions, fetch_thread_async
+
+    api.add("/api/v1/items/4", Reply(404))
+    _firebase_tree(api)
+    heard: list[tuple[str, list[int]]] = []
+
+    def listen(name: str, body: bytes, fetched: Any) -> None:
+        import orjson
+
+        heard.append((name, sorted(item["id"] for item in orjson.loads(body))))
+
+    result = asyncio.run(
+        fetch_thread_async(
+            "https://news.ycombinator.com/item?id=4",
+            FetchOptions(use_cache=False),
+            on_response=listen,
+        )
+    )
+    assert heard[0] == ("Firebase items of 4 (so far)", [1, 2, 4])
+    assert heard[-1] == ("Firebase items of 4", [1, 2, 3, 4, 5])
+    # Every preview holds items no earlier one did.
+    previewed = [item for _, ids in heard[:-1] for item in ids]
+    assert len(previewed) == len(set(previewed))
+    assert [name for name, _ in result.responses] == ["Firebase items of 4"]
+    same_as_saved(result, tmp_path)
 
 
 def test_hackernews_unknown_item(api: FetchServer) -> None:

@@ -156,9 +156,12 @@ def _modules_after(code: str) -> list[str]:
 
 
 def test_fetching_never_imports_textual() -> None:
+    # A client entered, as every fetch does: httpx is imported there, not at the top.
     loaded = _modules_after(
         "import threadtui.fetch.run, threadtui.fetch.bluesky, threadtui.fetch.mastodon,"
-        " threadtui.fetch.hackernews, threadtui.fetch.reddit, threadtui.fetch.xapi"
+        " threadtui.fetch.hackernews, threadtui.fetch.reddit, threadtui.fetch.xapi;"
+        " import asyncio; from threadtui.fetch.client import Client;"
+        " asyncio.run(Client().__aenter__())"
     )
     assert "httpx" in loaded
     # Not rich: httpx itself imports it for its command line when click is installed

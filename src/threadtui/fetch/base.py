@@ -59,6 +59,14 @@ class Fetched:
             self.responses.owner = self
 
 
+def preview(fetched: Fetched, name: str, body: bytes) -> None:
+    """Hand the listener a response that is not kept: part of one the fetcher keeps whole at
+    the end (Hacker News's item list), so posts show while the rest is on its way."""
+    listener = LISTENER.get()
+    if listener is not None:
+        listener(name, body, fetched)
+
+
 def api_base(variable: str, default: str) -> str:
     """The API base for a platform: `variable` from the environment, checked, or `default`."""
     value = os.environ.get(variable)

@@ -75,6 +75,11 @@ def write(target: Target, data: bytes, *, bound: int = MAX_CACHE_BYTES) -> Path:
     when the cache cannot be written (the caller warns; the thread still opens)."""
     path = entry_path(target)
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    # Not atomicfile.write_file_atomically: it writes through a symlink to its target and
+    # into a FIFO or device in place, as `import -o FILE` should for a name the user gave.
+    # An entry is threadtui's own name: whatever sits there is replaced, never written
+    # through (a FIFO would block the write for ever), and the entry is private (mkstemp's
+    # 0600), whatever the mode of what it replaces.
     fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".entry.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as file:

@@ -26,10 +26,9 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode, urlsplit
 
-import httpx
 import orjson
 
 from threadtui import __version__
@@ -44,6 +43,11 @@ from threadtui.fetch.errors import (
     is_loopback,
 )
 from threadtui.fetch.progress import Progress, ProgressCallback
+
+if TYPE_CHECKING:
+    # Imported where a request is made: a thread reopened from the cache (and anything
+    # that only needs `Limits`) must not pay for loading the HTTP stack (~60 ms).
+    import httpx
 
 __all__ = [
     "BadResponse",
@@ -125,6 +129,8 @@ class Client:
         self._tokens[origin(base)] = token
 
     async def __aenter__(self) -> Client:
+        import httpx
+
         timeout = httpx.Timeout(
             connect=self.limits.connect_timeout,
             read=self.limits.read_timeout,
@@ -270,6 +276,8 @@ class Client:
 
     async def _once(self, url: str) -> tuple[int, dict[str, str], bytes, str]:
         """One request, following same-origin redirects; (status, headers, body, final url)."""
+        import httpx
+
         assert self._http is not None, "use the client as `async with`"
         for _ in range(self.limits.max_redirects + 1):
             self.stats.requests += 1

@@ -9,11 +9,13 @@ then down `kids`, item by item, as many at once as the client allows per host.
 from __future__ import annotations
 
 import asyncio
+import time
+from collections import deque
 from typing import Any, Final
 
 import orjson
 
-from threadtui.fetch.base import Fetched, api_base, partial
+from threadtui.fetch.base import LISTENER, Fetched, api_base, partial, preview
 from threadtui.fetch.client import Client, FetchError, NotFound
 from threadtui.fetch.urls import Target
 
@@ -24,6 +26,9 @@ FIREBASE_ENV: Final = "THREADTUI_HN_FIREBASE_API"
 ALGOLIA_RETRIES: Final = 1
 MAX_PARENTS: Final = 10_000
 """Bound on the walk up `parent`: a hostile mirror's parent cycle must end."""
+PREVIEW_EVERY: Final = 0.25
+"""Seconds between the item walk's previews: often enough that posts keep arriving on
+screen, rarely enough that reading them (in the fetch's thread) costs little."""
 
 
 async def fetch(client: Client, target: Target) -> Fetched:
@@ -83,21 +88,16 @@ async def _firebase(client: Client, base: str, target: Target, result: Fetched) 
     )
     limit = client.limits.max_posts
     # Every item on the way up is in already; their other kids are not.
-    pending = [
+    pending = deque(
         kid for known in list(items.values())[::-1] for kid in _kids(known) if kid not in items
-    ]
+    )
+    shown = _Preview(result, target.post)
+    # The story and the linked item at once: the reader has something to look at while
+    # the rest comes.
+    shown.send(items)
     missing: str | None = None
     try:
-        while pending and len(items) < limit:
-            batch = pending[: limit - len(items)]
-            pending = pending[len(batch) :]
-            got = await asyncio.gather(*(_item(client, base, kid) for kid in batch))
-            for kid in got:
-                if kid is None or kid["id"] in items:
-                    continue
-                items[kid["id"]] = kid
-                pending.extend(k for k in _kids(kid) if k not in items)
-            client.report(posts=len(items))
+        await _walk_down(client, base, items, pending, limit, shown)
     except FetchError as error:
         missing = partial(len(items), client.stats.expected, "items", str(error))
     if missing is None and pending:
@@ -109,6 +109,81 @@ async def _firebase(client: Client, base: str, target: Target, result: Fetched) 
     )
     result.missing = missing
     return result
+
+
+async def _walk_down(
+    client: Client,
+    base: str,
+    items: dict[int, dict[str, Any]],
+    pending: deque[int],
+    limit: int,
+    shown: _Preview,
+) -> None:
+    """Fetch `pending` and every kid below them into `items`, up to `limit` items in all.
+
+    Each kid is asked as soon as its parent has arrived, not level by level: a level
+    barrier leaves the per-host slots idle while the slowest item of a level is on its
+    way, once per level. A few more tasks than the per-host limit keep its slots full
+    without thousands of tasks waiting on the semaphore."""
+    width = 2 * client.limits.per_host
+    running: dict[asyncio.Task[dict[str, Any] | None], int] = {}
+    asked: set[int] = set(items)
+    try:
+        while pending or running:
+            while pending and len(running) < width and len(items) + len(running) < limit:
+                kid = pending.popleft()
+                if kid in asked:
+                    continue
+                asked.add(kid)
+                running[asyncio.ensure_future(_item(client, base, kid))] = kid
+            if not running:
+                break
+            done, _ = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+            failure: FetchError | None = None
+            for task in done:
+                del running[task]
+                try:
+                    value = task.result()
+                except FetchError as error:
+                    # Keep what the other finished tasks brought before stopping.
+                    failure = failure or error
+                    continue
+                if value is None or value["id"] in items:
+                    continue
+                items[value["id"]] = value
+                pending.extend(k for k in _kids(value) if k not in asked)
+            client.report(posts=len(items))
+            shown.maybe_send(items)
+            if failure is not None:
+                raise failure
+    finally:
+        for task in running:
+            task.cancel()
+        if running:
+            await asyncio.gather(*running, return_exceptions=True)
+
+
+class _Preview:
+    """The items that came since the last preview, handed to the listener now and then
+    (`PREVIEW_EVERY`): the app shows posts as they arrive; the fetch keeps one response."""
+
+    def __init__(self, result: Fetched, post: str) -> None:
+        self.result = result
+        self.name = f"Firebase items of {post} (so far)"
+        self.sent = 0
+        self.last = time.monotonic()
+
+    def send(self, items: dict[int, dict[str, Any]]) -> None:
+        if LISTENER.get() is None or len(items) == self.sent:
+            return
+        fresh = list(items.values())[self.sent :]
+        self.sent = len(items)
+        self.last = time.monotonic()
+        preview(self.result, self.name, orjson.dumps(fresh))
+
+    def maybe_send(self, items: dict[int, dict[str, Any]]) -> None:
+        if time.monotonic() - self.last >= PREVIEW_EVERY:
+            self.send(items)
 
 
 async def _item(client: Client, base: str, item: int) -> dict[str, Any] | None:

@@ -16,9 +16,7 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from threadtui.fetch import cache
 from threadtui.fetch.base import LISTENER, Fetched, ResponseListener
@@ -26,6 +24,9 @@ from threadtui.fetch.client import Client, FetchError, Limits
 from threadtui.fetch.progress import Progress, ProgressCallback
 from threadtui.fetch.urls import Target, looks_like_url, recognise
 from threadtui.model import Thread, ThreadFileError
+
+if TYPE_CHECKING:
+    import httpx
 
 __all__ = [
     "FetchError",

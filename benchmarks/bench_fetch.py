@@ -1,0 +1,398 @@
+"""Fetching against a slow loopback server (issue #12, Measures).
+
+    python benchmarks/bench_fetch.py                    # all four measures, 50 ms latency
+    python benchmarks/bench_fetch.py --only hn,cache --repeat 3
+    python benchmarks/bench_fetch.py --src /tmp/before/src   # another checkout's code
+    python benchmarks/bench_fetch.py --quick            # smoke test: small threads (~10 s)
+
+fetch_sim.py serves generated threads on 127.0.0.1 from its own process, adding
+`--latency` to every response. Each fetch runs in a fresh interpreter (the code under
+`--src`, default this checkout's), with the platforms' `THREADTUI_…_API` variables
+pointing at the server and a cache directory of its own:
+
+1. **hn**: a 2,000-comment Hacker News thread; Algolia answers 500 (down) or 404 (its
+   index lags), so the Firebase API is walked item by item. The budget is 1.5× the lower
+   bound, max(requests × latency ÷ per-host limit, (depth + 1) × latency): the first term
+   is the pipe (6 requests at a time), the second the longest chain of items, each of
+   which is known only once its parent has arrived.
+2. **first posts**: `threadtui URL` in a 100×30 pty (pty_probe.py), from spawn to the
+   first frame that shows posts (status line, tree rows, a detail time line); budget 1 s.
+3. **bluesky**: a 10,000-post thread (a 450-reply chain, 250 quote-posts, bushy replies;
+   the server cuts getPostThread at the depth asked and past 1,000 posts a response):
+   every post arrives (count = 10,000), and how long it takes.
+4. **cache**: first frame in a pty of `threadtui URL` opened from the cache against
+   `threadtui saved.json` (the same thread, saved by `threadtui import URL -o`), fresh
+   processes, interleaved, medians. Budget: the cache costs no more than the file.
+
+The exit status is non-zero when a probe cannot run, never because of a timing (what
+`--quick` checks in CI). Timing figures on a shared machine are noisy: the load average is
+printed; compare ratios from one run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import fetch_sim
+import pty_probe
+from common import machine_info, machine_line
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+PER_HOST = 6
+"""threadtui's per-host limit (fetch.client.Limits.per_host), read by the child too."""
+BUDGET = 1.5
+FIRST_POSTS_BUDGET = 1.0
+API_VARIABLES = (
+    "THREADTUI_BLUESKY_API",
+    "THREADTUI_HN_ALGOLIA_API",
+    "THREADTUI_HN_FIREBASE_API",
+    "THREADTUI_REDDIT_API",
+    "THREADTUI_X_API",
+)
+
+# Run in the child: fetch the URL without the cache, print what came and how long it took.
+FETCH_CHILD = """\
+import json, sys, time
+t0 = time.perf_counter()
+from threadtui.fetch.run import FetchOptions, fetch_thread
+from threadtui.fetch.client import Limits
+t1 = time.perf_counter()
+c1 = time.process_time()
+result = fetch_thread(sys.argv[1], FetchOptions(use_cache=False))
+t2 = time.perf_counter()
+c2 = time.process_time()
+thread = result.thread
+print(json.dumps({
+    "import_s": t1 - t0, "fetch_s": t2 - t1, "cpu_s": c2 - c1, "requests": result.requests,
+    "posts": len(thread.posts), "max_depth": thread.max_depth, "missing": result.missing,
+    "per_host": Limits().per_host,
+}))
+"""
+
+
+@contextmanager
+def sim_server(latency: float, **threads: int | str) -> Iterator[dict[str, Any]]:
+    """fetch_sim.py in its own process; its description (base, URLs) while it runs."""
+    args = [sys.executable, str(HERE / "fetch_sim.py"), "--latency", str(latency)]
+    for name, value in threads.items():
+        args += [f"--{name}", str(value)]
+    proc = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        if not line:
+            raise RuntimeError(f"fetch_sim.py did not start: {args}")
+        yield json.loads(line)
+    finally:
+        assert proc.stdin is not None
+        proc.stdin.close()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def child_env(base: str, src: Path, cache: str) -> dict[str, str]:
+    env = dict(os.environ)
+    for variable in API_VARIABLES:
+        env[variable] = base
+    env.update(
+        XDG_CACHE_HOME=cache,
+        PYTHONPATH=os.pathsep.join(p for p in (str(src), env.get("PYTHONPATH")) if p),
+        TZ="UTC",
+    )
+    for proxy in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy"):
+        env.pop(proxy, None)
+    return env
+
+
+def fetch_once(url: str, env: dict[str, str], timeout: float) -> dict[str, Any]:
+    proc = subprocess.run(
+        [sys.executable, "-c", FETCH_CHILD, url],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    if proc.returncode != 0:
+        raise RuntimeError(f"the fetch of {url} failed:\n{proc.stderr[-3000:]}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+@contextmanager
+def patched_environ(env: dict[str, str]) -> Iterator[None]:
+    """pty_probe builds the child's environment from ours."""
+    saved = dict(os.environ)
+    os.environ.clear()
+    os.environ.update(env)
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+# The detail's time line shows seconds when the thread's times have them (Hacker News).
+pty_probe.DETAIL_TIME = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d(?::\d\d)? UTC")
+
+
+def pty_first_frame(arg: str, env: dict[str, str], src: Path, timeout: float) -> dict[str, Any]:
+    with patched_environ(env):
+        result = pty_probe.first_frame(arg, timeout=timeout, src=src)
+    if result.get("exit_status") != 0:
+        raise RuntimeError(f"threadtui {arg} did not quit cleanly:\n{result.get('screen')}")
+    return result
+
+
+# --- the measures ----------------------------------------------------------------------
+
+
+def measure_hn(args: argparse.Namespace, src: Path) -> list[dict[str, Any]]:
+    rows = []
+    items = fetch_sim.hn_items(args.hn, 1)
+    depth = fetch_sim.hn_depth(items)
+    for algolia in (404,) if args.quick else (500, 404):
+        with sim_server(args.latency, hn=args.hn, algolia=algolia) as server:
+            runs = []
+            for _ in range(args.repeat):
+                with tempfile.TemporaryDirectory() as cache:
+                    env = child_env(server["base"], src, cache)
+                    runs.append(fetch_once(server["hn_url"], env, args.timeout))
+        run = min(runs, key=lambda r: r["fetch_s"])
+        if run["posts"] != args.hn + 1 or run["missing"]:
+            raise RuntimeError(f"the HN fetch came back short: {run}")
+        pipe = run["requests"] * args.latency / run["per_host"]
+        chain = (depth + 1) * args.latency
+        bound = max(pipe, chain)
+        rows.append(
+            {
+                "algolia": algolia,
+                "posts": run["posts"],
+                "depth": depth,
+                "requests": run["requests"],
+                "fetch_s": statistics.median(r["fetch_s"] for r in runs),
+                "best_s": run["fetch_s"],
+                "pipe_s": pipe,
+                "chain_s": chain,
+                "bound_s": bound,
+                "binding": "requests × latency ÷ limit" if pipe >= chain else "depth × latency",
+                "ratio": statistics.median(r["fetch_s"] for r in runs) / bound,
+            }
+        )
+    return rows
+
+
+def save_thread(threads: dict[str, Any], key: str, src: Path, path: str, timeout: float) -> None:
+    """`threadtui import URL -o path` against a server without latency."""
+    with sim_server(0.0, **threads) as server, tempfile.TemporaryDirectory() as cache:
+        env = child_env(server["base"], src, cache)
+        command = [*pty_probe.installed_command(), "import", server[key], "-o", path]
+        subprocess.run(command, env=env, check=True, timeout=timeout, capture_output=True)
+
+
+def measure_first_posts(args: argparse.Namespace, src: Path) -> list[dict[str, Any]]:
+    """Each case against the thread's saved file opened in the same run: the app's own
+    start-up, which no fetch can beat, on this machine at this load."""
+    rows = []
+    cases = [("hn, Algolia 500", {"hn": args.hn, "algolia": 500}, "hn_url")]
+    cases.append(("hn, Algolia 404", {"hn": args.hn, "algolia": 404}, "hn_url"))
+    cases.append(("bluesky", {"bluesky": args.bluesky}, "bluesky_url"))
+    for name, threads, key in cases[1:2] if args.quick else cases:
+        with tempfile.TemporaryDirectory() as d:
+            saved = os.path.join(d, "saved.json")
+            save_thread(threads, key, src, saved, args.timeout)
+            with sim_server(args.latency, **threads) as server:
+                times, files = [], []
+                for _ in range(args.repeat):
+                    with tempfile.TemporaryDirectory() as cache:
+                        env = child_env(server["base"], src, cache)
+                        result = pty_first_frame(server[key], env, src, args.timeout)
+                        times.append(result["seconds"])
+                        files.append(pty_first_frame(saved, env, src, args.timeout)["seconds"])
+        rows.append(
+            {
+                "case": name,
+                "first_posts_s": statistics.median(times),
+                "file_s": statistics.median(files),
+                "runs": times,
+            }
+        )
+    return rows
+
+
+def measure_bluesky(args: argparse.Namespace, src: Path) -> list[dict[str, Any]]:
+    rows = []
+    with sim_server(args.latency, bluesky=args.bluesky) as server:
+        for key in ("bluesky_deep_url",) if args.quick else ("bluesky_url", "bluesky_deep_url"):
+            runs = []
+            for _ in range(args.repeat):
+                with tempfile.TemporaryDirectory() as cache:
+                    env = child_env(server["base"], src, cache)
+                    runs.append(fetch_once(server[key], env, args.timeout))
+            run = runs[0]
+            if any(r["posts"] != args.bluesky or r["missing"] for r in runs):
+                raise RuntimeError(f"the Bluesky fetch came back short: {runs}")
+            rows.append(
+                {
+                    "linked": "the root" if key == "bluesky_url" else "the chain's last post",
+                    "posts": run["posts"],
+                    "expected": args.bluesky,
+                    "whole": all(r["posts"] == args.bluesky and not r["missing"] for r in runs),
+                    "requests": run["requests"],
+                    "max_depth": run["max_depth"],
+                    "fetch_s": statistics.median(r["fetch_s"] for r in runs),
+                }
+            )
+    return rows
+
+
+def measure_cache(args: argparse.Namespace, src: Path) -> list[dict[str, Any]]:
+    rows = []
+    cases = [("hn", {"hn": args.hn, "algolia": 404}, "hn_url")]
+    cases.append(("bluesky", {"bluesky": args.bluesky}, "bluesky_url"))
+    for name, threads, key in cases[:1] if args.quick else cases:
+        with tempfile.TemporaryDirectory() as d:
+            cache = os.path.join(d, "cache")
+            saved = os.path.join(d, "saved.json")
+            with sim_server(0.0, **threads) as server:
+                url = server[key]
+                env = child_env(server["base"], src, cache)
+                command = [*pty_probe.installed_command(), "import", url, "-o", saved]
+                subprocess.run(
+                    command, env=env, check=True, timeout=args.timeout, capture_output=True
+                )
+            # Now cached, and the server gone: nothing may reach the network.
+            env = child_env("http://127.0.0.1:9", src, cache)
+            from_cache: list[float] = []
+            from_file: list[float] = []
+            for _ in range(args.repeat):
+                from_cache.append(pty_first_frame(url, env, src, args.timeout)["seconds"])
+                from_file.append(pty_first_frame(saved, env, src, args.timeout)["seconds"])
+            size = os.path.getsize(saved)
+        cached, filed = statistics.median(from_cache), statistics.median(from_file)
+        rows.append(
+            {
+                "thread": name,
+                "bytes": size,
+                "cache_s": cached,
+                "file_s": filed,
+                "ratio": cached / filed,
+                "cache_runs": from_cache,
+                "file_runs": from_file,
+            }
+        )
+    return rows
+
+
+# --- output --------------------------------------------------------------------------------
+
+
+def report(results: dict[str, Any], args: argparse.Namespace) -> str:
+    out = [f"Machine: {machine_line(results['machine'])}"]
+    out.append(f"Load average at start: {results['load']}; latency {args.latency * 1000:.0f} ms")
+    out.append(f"Code: {results['src']}")
+    if "hn" in results:
+        out += ["", f"### Hacker News item by item ({args.hn:,} comments)", ""]
+        out.append(
+            "| Algolia | posts | depth | requests | time (median) | requests×lat÷limit"
+            " | (depth+1)×lat | binding | ratio | ≤ 1.5× |"
+        )
+        out.append("|---|--:|--:|--:|--:|--:|--:|---|--:|---|")
+        for row in results["hn"]:
+            out.append(
+                f"| {row['algolia']} | {row['posts']:,} | {row['depth']} | {row['requests']:,}"
+                f" | {row['fetch_s']:.2f} s | {row['pipe_s']:.2f} s | {row['chain_s']:.2f} s"
+                f" | {row['binding']} | {row['ratio']:.2f}×"
+                f" | {'yes' if row['ratio'] <= BUDGET else 'NO'} |"
+            )
+    if "first" in results:
+        out += ["", "### First posts on screen (`threadtui URL`, pty, cache empty)", ""]
+        out.append("| thread | first posts (median) | runs | its saved file | ≤ 1 s |")
+        out.append("|---|--:|---|--:|---|")
+        for row in results["first"]:
+            runs = ", ".join(f"{t:.2f}" for t in row["runs"])
+            ok = "yes" if row["first_posts_s"] <= FIRST_POSTS_BUDGET else "NO"
+            out.append(
+                f"| {row['case']} | {row['first_posts_s']:.2f} s | {runs}"
+                f" | {row['file_s']:.2f} s | {ok} |"
+            )
+    if "bluesky" in results:
+        out += ["", f"### Bluesky, {args.bluesky:,} posts", ""]
+        out.append("| URL links | posts | whole | requests | deepest | time (median) |")
+        out.append("|---|--:|---|--:|--:|--:|")
+        for row in results["bluesky"]:
+            out.append(
+                f"| {row['linked']} | {row['posts']:,} of {row['expected']:,}"
+                f" | {'yes' if row['whole'] else 'NO'} | {row['requests']:,}"
+                f" | {row['max_depth']} | {row['fetch_s']:.2f} s |"
+            )
+    if "cache" in results:
+        out += ["", "### Re-opening from the cache vs opening the saved file (pty)", ""]
+        out.append(
+            "| thread | file size | `threadtui URL` (cached) | `threadtui saved.json` | ratio |"
+        )
+        out.append("|---|--:|--:|--:|--:|")
+        for row in results["cache"]:
+            out.append(
+                f"| {row['thread']} | {row['bytes'] / 1024:,.0f} KB | {row['cache_s']:.3f} s"
+                f" | {row['file_s']:.3f} s | {row['ratio']:.2f} |"
+            )
+    return "\n".join(out)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--latency", type=float, default=0.05)
+    parser.add_argument("--hn", type=int, default=2_000, help="comments in the HN thread")
+    parser.add_argument("--bluesky", type=int, default=10_000, help="posts in the Bluesky one")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--only", default="hn,first,bluesky,cache")
+    parser.add_argument("--src", type=Path, default=REPO / "src", help="the code to measure")
+    parser.add_argument("--timeout", type=float, default=300.0, help="per probe, seconds")
+    parser.add_argument("--json", type=Path, help="write every run here too")
+    parser.add_argument(
+        "--quick", action="store_true", help="smoke test: small threads, one case each, once"
+    )
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.hn, args.bluesky, args.repeat, args.latency = 200, 1_500, 1, 0.01
+    only = set(args.only.split(","))
+    results: dict[str, Any] = {
+        "machine": machine_info(),
+        "load": " ".join(f"{x:.2f}" for x in os.getloadavg()),
+        "src": str(args.src.resolve()),
+        "args": {k: str(v) for k, v in vars(args).items()},
+    }
+    started = time.monotonic()
+    if "hn" in only:
+        results["hn"] = measure_hn(args, args.src)
+    if "bluesky" in only:
+        results["bluesky"] = measure_bluesky(args, args.src)
+    if "first" in only:
+        results["first"] = measure_first_posts(args, args.src)
+    if "cache" in only:
+        results["cache"] = measure_cache(args, args.src)
+    results["elapsed_s"] = time.monotonic() - started
+    print(report(results, args))
+    print(f"\n({results['elapsed_s']:.0f} s in all)")
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -47,7 +47,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import chain, compress, filterfalse, repeat
 from pathlib import Path
-from typing import Any, Final, cast
+from typing import Annotated, Any, Final, cast
 
 import msgspec
 import orjson
@@ -103,6 +103,8 @@ class _Header(msgspec.Struct, array_like=True, forbid_unknown_fields=True):
 
 
 class _Author(msgspec.Struct, array_like=True, forbid_unknown_fields=True, gc=False):
+    key: str
+    """The key in `Thread.authors`: the id as the file wrote it (`id` is cleaned)."""
     id: str
     handle: str | None
     display_name: str | None
@@ -113,6 +115,20 @@ class _Author(msgspec.Struct, array_like=True, forbid_unknown_fields=True, gc=Fa
     url: str | None
 
 
+_Wide = Annotated[int, msgspec.Meta(ge=0)]
+
+
+class _Metrics(Metrics, forbid_unknown_fields=True, gc=False):
+    """The checking path keeps counts past int64 (up to uint64, which MessagePack holds);
+    `Post.metrics` turns this into a plain Metrics on first read."""
+
+    views: _Wide | None = None
+    likes: _Wide | None = None
+    reposts: _Wide | None = None
+    replies: _Wide | None = None
+    quotes: _Wide | None = None
+
+
 class _Post(Post, array_like=True, forbid_unknown_fields=True):
     """A post as an entry holds it. A subclass of Post, so decoding builds the very
     objects the thread keeps (in C); only the author (an index into the authors) is put
@@ -120,7 +136,7 @@ class _Post(Post, array_like=True, forbid_unknown_fields=True):
     makes, so a wrong type or status fails the decoding."""
 
     author: int | None  # type: ignore[assignment]
-    raw_metrics: Metrics
+    raw_metrics: _Metrics
     status: Status
     extra: None = None
     """Unknown keys of a post are in `_Body.extras` (JSON text, cleaned when read)."""
@@ -222,7 +238,7 @@ def read(
             finally:
                 # Joined whatever happens: the thread must not outlive a failed read.
                 digest = hashed.result()
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):
         return None, None
     except _Unusable as error:
         return None, damaged(where, str(error))
@@ -333,7 +349,7 @@ def _thread(body: bytes, name: str) -> Thread:
         )
         for a in decoded.authors
     ]
-    authors = {a.id: a for a in authors_list}
+    authors = dict(zip((a.key for a in decoded.authors), authors_list, strict=True))
     if len(authors) != len(authors_list):
         raise _Unusable("an author twice")
     _check_strings(decoded, posts)
@@ -520,6 +536,7 @@ def encode(thread: Thread, source: Source, *, pause: Callable[[], None] | None =
     index_of = {id(a): i for i, a in enumerate(thread.authors.values())}
     authors = [
         _Author(
+            key,
             a.id,
             a.handle,
             a.display_name,
@@ -528,7 +545,7 @@ def encode(thread: Thread, source: Source, *, pause: Callable[[], None] | None =
             a.declared,
             a.url,
         )
-        for a in thread.authors.values()
+        for key, a in thread.authors.items()
     ]
     chunks: list[msgspec.Raw] = []
     extras: dict[str, Any] = {}

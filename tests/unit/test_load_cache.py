@@ -1,0 +1,491 @@
+"""The load cache (model/cache.py): a file opened again comes back exactly as it loaded,
+and only while the file is the one it was built from; anything damaged, foreign or
+crafted is refused with a warning."""
+
+from __future__ import annotations
+
+import os
+import threading
+import zlib
+from pathlib import Path
+from typing import Any
+
+import msgspec
+import orjson
+import pytest
+
+from support import doc, post
+from thread_state import thread_state
+from threadtui.model import Thread, ThreadFileError, cache, load_bytes
+from threadtui.opener import open_data
+
+DATA = Path(__file__).parents[1] / "data"
+
+
+def _write_file(path: Path, document: dict[str, Any] | bytes) -> bytes:
+    data = document if isinstance(document, bytes) else orjson.dumps(document)
+    path.write_bytes(data)
+    return data
+
+
+def _cache(path: Path, folder: Path, thread: Thread | None = None, **kw: Any) -> Path:
+    """Load `path` (unless given its thread) and write its entry; the entry's path."""
+    before = cache.stamp(path)
+    assert before is not None
+    data = path.read_bytes()
+    source = cache.Source(cache.entry_key(path), before, data)
+    if thread is None:
+        thread = open_data(data, str(path))
+    written = cache.write(thread, source, directory=folder, **kw)
+    assert written is not None
+    return written
+
+
+def _read(path: Path, folder: Path) -> tuple[Thread | None, str | None]:
+    return cache.read(path, cache.entry_key(path), name=str(path), directory=folder)
+
+
+def _simple(text: str = "hello") -> dict[str, Any]:
+    return doc(
+        post("a", 0, text, author="u1"),
+        post("b", 1, "reply\nwith two lines", author="u2", reply_to="a", quotes=["a"]),
+        post("c", 2, "quotes an absent post", quotes=["zz"], metrics={"likes": 3}),
+        authors={"u1": {"handle": "one", "display_name": "One 👩\u200d💻"}, "u2": {}},
+        thread={"title": "T", "details": {"k": "v", "n": 3}},
+        source={"platform": "test", "note": ["x", {"y": 1}]},
+    )
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    return tmp_path / "cache"
+
+
+def test_a_hit_gives_back_the_thread_as_loaded(tmp_path: Path, folder: Path) -> None:
+    path = tmp_path / "t.json"
+    data = _write_file(path, _simple())
+    entry = _cache(path, folder)
+    assert entry.parent == folder and entry.name.endswith(".cache")
+    thread, warning = _read(path, folder)
+    assert warning is None and thread is not None
+    assert thread_state(thread) == thread_state(load_bytes(data, name=str(path)))
+    # Each post's author is the thread's own object, counted once.
+    assert thread.posts[0].author is thread.authors["u1"]
+    assert thread.authors["u1"].post_count == 1
+
+
+def _corpus() -> list[Path]:
+    return sorted(p for p in DATA.rglob("*") if p.is_file() and p.suffix in (".json", ".txt"))
+
+
+@pytest.mark.parametrize("path", _corpus(), ids=lambda p: str(p.relative_to(DATA)))
+def test_every_file_that_opens_comes_back_the_same(path: Path, tmp_path: Path) -> None:
+    """The hostile corpus, the sources, the stories: whatever opens, the cache gives back
+    unchanged (ids, texts and names cleaned once, warnings, placeholders, cycles broken)."""
+    data = path.read_bytes()
+    try:
+        loaded = open_data(data, str(path))
+    except (ThreadFileError, ValueError):
+        pytest.skip("does not open")
+    folder = tmp_path / "cache"
+    before = cache.stamp(path)
+    assert before is not None
+    source = cache.Source(cache.entry_key(path), before, data)
+    if cache.write(loaded, source, directory=folder) is None:
+        assert not cache.cacheable(loaded)
+        return
+    thread, warning = _read(path, folder)
+    assert warning is None and thread is not None
+    assert thread_state(thread) == thread_state(open_data(data, str(path)))
+
+
+def test_no_entry_is_a_quiet_miss(tmp_path: Path, folder: Path) -> None:
+    path = tmp_path / "t.json"
+    _write_file(path, _simple())
+    assert _read(path, folder) == (None, None)
+
+
+def test_a_changed_size_is_stale(tmp_path: Path, folder: Path) -> None:
+    path = tmp_path / "t.json"
+    _write_file(path, _simple())
+    _cache(path, folder)
+    _write_file(path, _simple("hello, and more"))
+    assert _read(path, folder) == (None, None)
+
+
+def test_a_changed_time_is_stale(tmp_path: Path, folder: Path) -> None:
+    path = tmp_path / "t.json"
+    _write_file(path, _simple())
+    _cache(path, folder)
+    info = path.stat()
+    os.utime(path, ns=(info.st_atime_ns, info.st_mtime_ns + 1_000))
+    assert _read(path, folder) == (None, None)
+
+
+def test_the_same_size_and_time_with_other_bytes_is_stale(tmp_path: Path, folder: Path) -> None:
+    """Only the hash tells these apart: same length, the time put back."""
+    path = tmp_path / "t.json"
+    _write_file(path, _simple("hello"))
+    _cache(path, folder)
+    info = path.stat()
+    _write_file(path, _simple("HELLO"))
+    os.utime(path, ns=(info.st_atime_ns, info.st_mtime_ns))
+    assert path.stat().st_size == info.st_size
+    assert _read(path, folder) == (None, None)
+
+
+def test_other_options_are_another_entry(tmp_path: Path, folder: Path) -> None:
+    path = tmp_path / "t.json"
+    _write_file(path, _simple())
+    _cache(path, folder)
+    other = cache.entry_key(path, "reddit\0")
+    assert cache.read(path, other, name="t", directory=folder) == (None, None)
+
+
+def _entry(tmp_path: Path, folder: Path) -> tuple[Path, Path]:
+    path = tmp_path / "t.json"
+    _write_file(path, _simple())
+    return path, _cache(path, folder)
+
+
+def _refused(path: Path, folder: Path, reason: str) -> None:
+    thread, warning = _read(path, folder)
+    assert thread is None
+    assert warning is not None and reason in warning and "\n" not in warning
+    assert warning.startswith("the cached copy of this file (")
+
+
+def test_a_damaged_byte_is_refused_with_a_warning(tmp_path: Path, folder: Path) -> None:
+    path, entry = _entry(tmp_path, folder)
+    data = bytearray(entry.read_bytes())
+    data[-20] ^= 0x40
+    entry.write_bytes(bytes(data))
+    _refused(path, folder, "damaged or truncated")
+
+
+def test_a_truncated_entry_is_refused(tmp_path: Path, folder: Path) -> None:
+    path, entry = _entry(tmp_path, folder)
+    data = entry.read_bytes()
+    for cut in (len(data) - 1, len(data) // 2, len(cache.MAGIC) + 2, 3):
+        entry.write_bytes(data[:cut])
+        thread, warning = _read(path, folder)
+        assert thread is None and warning is not None, cut
+
+
+def test_not_a_cache_file_is_refused(tmp_path: Path, folder: Path) -> None:
+    path, entry = _entry(tmp_path, folder)
+    entry.write_bytes(b"\x00" * 100)
+    _refused(path, folder, "not a threadtui cache file")
+
+
+def _rewrite_header(entry: Path, **changes: Any) -> None:
+    data = entry.read_bytes()
+    start = len(cache.MAGIC)
+    (length,) = cache._LENGTH.unpack(data[start : start + 4])
+    header = msgspec.msgpack.decode(data[start + 4 : start + 4 + length], type=cache._Header)
+    header = msgspec.structs.replace(header, **changes)
+    raw = msgspec.msgpack.encode(header)
+    entry.write_bytes(
+        data[:start] + cache._LENGTH.pack(len(raw)) + raw + data[start + 4 + length :]
+    )
+
+
+def test_another_format_version_is_refused_and_named(tmp_path: Path, folder: Path) -> None:
+    path, entry = _entry(tmp_path, folder)
+    _rewrite_header(entry, version=cache.VERSION + 1)
+    _refused(path, folder, f"format version {cache.VERSION + 1}")
+
+
+def test_a_body_that_does_not_decode_is_refused(tmp_path: Path, folder: Path) -> None:
+    path, entry = _entry(tmp_path, folder)
+    data = entry.read_bytes()
+    body = msgspec.msgpack.encode(["not", "a", "thread"])
+    start = len(cache.MAGIC)
+    (length,) = cache._LENGTH.unpack(data[start : start + 4])
+    entry.write_bytes(data[: start + 4 + length] + body)
+    _rewrite_header(entry, body_size=len(body), body_crc=zlib.crc32(body))
+    _refused(path, folder, "does not decode")
+
+
+def test_an_entry_is_rebuilt_after_a_refusal(tmp_path: Path, folder: Path) -> None:
+    path, entry = _entry(tmp_path, folder)
+    entry.write_bytes(b"junk")
+    assert _read(path, folder)[1] is not None
+    _cache(path, folder)
+    assert _read(path, folder)[0] is not None
+
+
+# --- crafted entries: whatever an entry says, the screen gets only what the loader allows --
+
+
+def _crafted(tmp_path: Path, folder: Path, change: Any) -> Path:
+    """An entry written from a thread changed after loading (as a forger would write it,
+    with the right hash, size and CRC)."""
+    path = tmp_path / "t.json"
+    data = _write_file(path, _simple())
+    thread = load_bytes(data, name=str(path))
+    change(thread)
+    _cache(path, folder, thread)
+    return path
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda t: setattr(t.posts[0], "text", "evil \x1b]52;c;aGk=\x07 text"),
+        lambda t: setattr(t.posts[1], "text", "bidi \u202e reversed\nsecond line"),
+        lambda t: setattr(t.posts[0], "text", "C1 \x9b31m"),
+        lambda t: setattr(t.posts[0], "id", "a\x1b[2J"),
+        lambda t: setattr(t.posts[1], "created_at", "2026\n"),
+        lambda t: setattr(t.posts[1], "reply_to", "a\u2066"),
+        lambda t: setattr(t.posts[1], "quotes", ("a\x00",)),
+        lambda t: setattr(t.authors["u1"], "display_name", "One\x1b[31m"),
+        lambda t: setattr(t.authors["u1"], "handle", "line\nbreak"),
+    ],
+    ids=[
+        "osc52-text",
+        "bidi-text",
+        "c1-text",
+        "id",
+        "time",
+        "reply",
+        "quote",
+        "name",
+        "handle",
+    ],
+)
+def test_control_characters_in_a_crafted_entry_are_refused(
+    tmp_path: Path, folder: Path, change: Any
+) -> None:
+    path = _crafted(tmp_path, folder, change)
+    _refused(path, folder, "unclean text")
+
+
+def test_control_characters_in_optional_fields_are_refused(tmp_path: Path, folder: Path) -> None:
+    from threadtui.model import Link, PostFields
+
+    def change(thread: Thread) -> None:
+        thread.posts[0].fields = PostFields(links=(Link("https://x.test/", "click \x1b[5m"),))
+
+    _refused(_crafted(tmp_path, folder, change), folder, "unclean text")
+
+
+def test_free_form_parts_of_a_crafted_entry_are_cleaned(tmp_path: Path, folder: Path) -> None:
+    def change(thread: Thread) -> None:
+        thread.title = "title \x1b[31m"
+        thread.source = {"note\x1b": "bell \x07"}
+        thread.posts[0].extra = {"k": "\x1b]0;x\x07"}
+        thread.warnings.append("warning \x1b[2J")
+
+    path = _crafted(tmp_path, folder, change)
+    thread, warning = _read(path, folder)
+    assert warning is None and thread is not None
+    shown = repr([thread.title, thread.source, thread.posts[0].extra, thread.warnings])
+    assert "\\x1b" not in shown and "\\x07" not in shown
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        # A cycle: b under a, a under b.
+        lambda t: (
+            setattr(t.posts[0], "parent", 1),
+            setattr(t.posts[1], "children", [0]),
+        ),
+        lambda t: setattr(t.posts[1], "parent", 99),
+        lambda t: setattr(t.posts[0], "children", [1, 1]),
+        lambda t: setattr(t.posts[1], "depth", 5),
+        lambda t: setattr(t.posts[0], "quoted_by", [99]),
+        lambda t: t.roots.append(1),
+        lambda t: setattr(t, "tree_size", 1),
+        lambda t: setattr(t.posts[1], "index", 0),
+        lambda t: setattr(t.posts[1], "id", "a"),
+    ],
+    ids=[
+        "cycle",
+        "parent-range",
+        "child-twice",
+        "depth",
+        "quoted-range",
+        "root-with-parent",
+        "tree-size",
+        "index",
+        "id-twice",
+    ],
+)
+def test_inconsistent_links_in_a_crafted_entry_are_refused(
+    tmp_path: Path, folder: Path, change: Any
+) -> None:
+    path = _crafted(tmp_path, folder, change)
+    thread, warning = _read(path, folder)
+    assert thread is None and warning is not None
+
+
+def _rewrite_body(entry: Path, change: Any) -> None:
+    """Decode an entry's body, change it, and write it back with a matching header."""
+    data = entry.read_bytes()
+    start = len(cache.MAGIC)
+    (length,) = cache._LENGTH.unpack(data[start : start + 4])
+    body = msgspec.msgpack.decode(data[start + 4 + length :], type=cache._Body)
+    change(body)
+    raw = msgspec.msgpack.encode(body)
+    entry.write_bytes(data[: start + 4 + length] + raw)
+    _rewrite_header(entry, body_size=len(raw), body_crc=zlib.crc32(raw))
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda b: setattr(b.chunks[0][0], "author", 99),
+        lambda b: setattr(b.chunks[0][0], "author", -99),
+        lambda b: b.authors.append(b.authors[0]),
+        lambda b: setattr(b, "extras", '{"99": {"k": 1}}'),
+        lambda b: setattr(b, "extras", '{"0": "not an object"}'),
+        lambda b: setattr(b, "free", "[1, 2]"),
+        lambda b: setattr(b, "free", "{not json"),
+        lambda b: setattr(b, "order", [0, 0, 1]),
+    ],
+    ids=[
+        "author-range",
+        "author-negative",
+        "author-twice",
+        "extras-range",
+        "extras-type",
+        "free-shape",
+        "free-json",
+        "order-twice",
+    ],
+)
+def test_a_forged_body_is_refused(tmp_path: Path, folder: Path, change: Any) -> None:
+    path, entry = _entry(tmp_path, folder)
+    _rewrite_body(entry, change)
+    thread, warning = _read(path, folder)
+    assert thread is None and warning is not None
+
+
+def test_a_forged_body_that_is_consistent_is_taken(tmp_path: Path, folder: Path) -> None:
+    """The helper above changes nothing by itself: the refusals are the changes'."""
+    path, entry = _entry(tmp_path, folder)
+    _rewrite_body(entry, lambda b: None)
+    assert _read(path, folder)[0] is not None
+
+
+# --- bounds, writers, folders --------------------------------------------------------------
+
+
+def _many(tmp_path: Path, folder: Path, count: int) -> list[Path]:
+    files = []
+    for i in range(count):
+        path = tmp_path / f"t{i}.json"
+        _write_file(path, _simple("x" * 2000 + str(i)))
+        files.append(path)
+    return files
+
+
+def test_the_folder_stays_within_its_bound_least_recently_used_first(
+    tmp_path: Path, folder: Path
+) -> None:
+    files = _many(tmp_path, folder, 4)
+    entries = [_cache(path, folder) for path in files[:3]]
+    size = entries[0].stat().st_size
+    # Make the order of use explicit (file times can tie on a fast machine).
+    for age, entry in enumerate(entries):
+        os.utime(entry, (1_000_000 + age, 1_000_000 + age))
+    # Using the oldest makes it the most recently used.
+    assert _read(files[0], folder)[0] is not None
+    _cache(files[3], folder, bound=3 * size + size // 2)
+    left = {p.name for p in folder.iterdir()}
+    assert cache.entry_path(cache.entry_key(files[1]), folder).name not in left
+    assert cache.entry_path(cache.entry_key(files[0]), folder).name in left
+    assert cache.entry_path(cache.entry_key(files[3]), folder).name in left
+    assert len(left) == 3
+
+
+def test_an_entry_larger_than_the_bound_is_not_written(tmp_path: Path, folder: Path) -> None:
+    path = tmp_path / "t.json"
+    data = _write_file(path, _simple())
+    before = cache.stamp(path)
+    assert before is not None
+    source = cache.Source(cache.entry_key(path), before, data)
+    assert cache.write(open_data(data, "t"), source, directory=folder, bound=100) is None
+    assert not folder.exists() or not any(folder.iterdir())
+
+
+def test_an_unwritable_folder_raises_oserror(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    path = tmp_path / "t.json"
+    data = _write_file(path, _simple())
+    before = cache.stamp(path)
+    assert before is not None
+    source = cache.Source(cache.entry_key(path), before, data)
+    with pytest.raises(OSError):
+        cache.write(open_data(data, "t"), source, directory=blocker / "cache")
+    # Reading from it is a quiet miss.
+    assert cache.read(path, source.key, name="t", directory=blocker / "cache") == (None, None)
+
+
+def test_the_writer_thread_reports_a_failure_as_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))
+    path = tmp_path / "t.json"
+    data = _write_file(path, _simple())
+    before = cache.stamp(path)
+    assert before is not None
+    source = cache.Source(cache.entry_key(path), before, data)
+    said: list[str] = []
+    cache.write_later(open_data(data, "t"), source, bound=10**9, on_error=said.append).join()
+    assert len(said) == 1 and said[0].startswith("could not cache this file")
+
+
+def test_concurrent_writers_leave_one_whole_entry(tmp_path: Path, folder: Path) -> None:
+    path = tmp_path / "t.json"
+    data = _write_file(path, _simple())
+    before = cache.stamp(path)
+    assert before is not None
+    errors: list[BaseException] = []
+
+    def writer() -> None:
+        try:
+            for _ in range(5):
+                source = cache.Source(cache.entry_key(path), before, data)
+                cache.write(open_data(data, "t"), source, directory=folder)
+        except BaseException as error:
+            errors.append(error)
+
+    threads = [threading.Thread(target=writer) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    assert [p.name for p in folder.iterdir()] == [
+        cache.entry_path(cache.entry_key(path), folder).name
+    ]
+    thread, warning = _read(path, folder)
+    assert warning is None and thread is not None
+
+
+def test_forget_removes_one_entry_and_forget_all_every_one(tmp_path: Path, folder: Path) -> None:
+    files = _many(tmp_path, folder, 3)
+    for path in files:
+        _cache(path, folder)
+    (folder / "unrelated.txt").write_text("kept")
+    assert cache.forget(cache.entry_key(files[0]), folder)
+    assert not cache.forget(cache.entry_key(files[0]), folder)
+    assert cache.forget_all(folder) == 2
+    assert [p.name for p in folder.iterdir()] == ["unrelated.txt"]
+
+
+def test_metrics_the_format_does_not_define_are_not_cached(tmp_path: Path, folder: Path) -> None:
+    path = tmp_path / "t.json"
+    data = _write_file(path, doc(post("a", 0, "x", metrics={"likes": 1, "zaps": 2})))
+    thread = open_data(data, "t")
+    assert not cache.cacheable(thread)
+    before = cache.stamp(path)
+    assert before is not None
+    source = cache.Source(cache.entry_key(path), before, data)
+    assert cache.write(thread, source, directory=folder) is None

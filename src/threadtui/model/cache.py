@@ -565,7 +565,8 @@ def encode(thread: Thread, source: Source, *, pause: Callable[[], None] | None =
                     p.created,
                     p.reply_to,
                     p.quotes,
-                    p.metrics,
+                    # Encoded as the same map: decoding makes it a _Metrics.
+                    p.metrics,  # type: ignore[arg-type]
                     p.status,  # type: ignore[arg-type]
                     None,
                     p.synthetic,

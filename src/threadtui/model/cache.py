@@ -211,7 +211,7 @@ def stamp(path: str | os.PathLike[str]) -> Stamp | None:
 
 
 def damaged(path: Path, reason: str) -> str:
-    return f"the cached copy of this file ({path}) could not be used ({reason}): reloaded"
+    return f"the cached copy of this file ({path}) could not be used ({reason}); read the file"
 
 
 def read(

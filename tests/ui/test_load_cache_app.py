@@ -139,7 +139,9 @@ def test_a_forged_copy_with_control_characters_never_reaches_the_terminal(
     assert before is not None
     source = cache.Source(cache.entry_key(path, "\0"), before, data)
     entry = _entry(tmp_path, path)
-    assert cache.write(thread, source, directory=entry.parent) == entry
+    # The folder has its key (a real entry was written there), the forger does not.
+    assert cache.write(load_bytes(data, name="t"), source, directory=entry.parent) == entry
+    entry.write_bytes(cache.encode(thread, source, b"forger's key".ljust(32)))
     with _open(tmp_path, path) as term:
         screen = term.wait_for(lambda s: "the opening post" in s and "1 warning" in s)
         term.press("q")

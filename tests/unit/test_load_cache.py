@@ -338,6 +338,12 @@ def test_free_form_parts_of_a_crafted_entry_are_cleaned(tmp_path: Path, folder: 
     assert "\\x1b" not in shown and "\\x07" not in shown
 
 
+def _first_post(body: cache._Body, **changes: Any) -> None:
+    chunk = msgspec.msgpack.decode(body.chunks[0], type=list[cache._Post])
+    chunk[0] = msgspec.structs.replace(chunk[0], **changes)
+    body.chunks[0] = msgspec.Raw(msgspec.msgpack.encode(chunk))
+
+
 def _rewrite_body(entry: Path, change: Any) -> None:
     """Decode an entry's body, change it, and write it back with its MAC made anew (as
     if the writer itself had written it so)."""
@@ -350,8 +356,8 @@ def _rewrite_body(entry: Path, change: Any) -> None:
 @pytest.mark.parametrize(
     "change",
     [
-        lambda b: setattr(b.chunks[0][0], "author", 99),
-        lambda b: setattr(b.chunks[0][0], "author", -99),
+        lambda b: _first_post(b, author=99),
+        lambda b: _first_post(b, author=-99),
         lambda b: b.authors.append(b.authors[0]),
         lambda b: setattr(b, "extras", '{"99": {"k": 1}}'),
         lambda b: setattr(b, "extras", '{"0": "not an object"}'),

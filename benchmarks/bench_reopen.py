@@ -10,7 +10,10 @@ hits all three alike:
 - first opening: `threadtui FILE` headless, spawn → first frame, with an empty cache
   folder (it reads and parses the file, and hashes it in a thread);
 - second opening: the same with the cache folder holding the file's entry (it stats the
-  file, hashes it in a thread while decoding the entry, and skips parsing).
+  file, hashes it in a thread while decoding the entry, and skips parsing);
+- and the loading alone, as CPU seconds of every thread (what a loaded machine changes
+  least): `orjson.loads` of the file (collector on, as anyone runs it), the loader
+  (`open_data`), and `model/cache.read`, each in a fresh interpreter.
 
 The entry is written once per file before the rounds, by `model/cache.write` in a child
 process (what the app's writer does after its first frame). Ratios are the medians' of
@@ -47,6 +50,49 @@ print(written.stat().st_size)
 """
 
 
+_CPU = """\
+import gc, os, sys, time
+gc.disable()  # as the command runs until its first frame
+path, what = sys.argv[1], sys.argv[2]
+w0, c0 = time.perf_counter(), time.process_time()
+if what == "floor":
+    import orjson
+    from pathlib import Path
+    gc.enable()  # the floor is orjson as anyone runs it
+    orjson.loads(Path(path).read_bytes())
+elif what == "first":
+    from threadtui.model import read_input
+    from threadtui.opener import open_data
+    open_data(read_input(path), path)
+else:
+    from threadtui.model import cache
+    thread, warning = cache.read(path, cache.entry_key(path, "\\0"), name=path)
+    assert thread is not None, warning
+print(time.process_time() - c0, time.perf_counter() - w0)
+os._exit(0)
+"""
+
+
+def cpu_run(path: Path, what: str, folder: str, timeout: float) -> tuple[float, float]:
+    """CPU seconds (all threads) and wall seconds of the loading alone, in a fresh
+    interpreter: `floor` (orjson), `first` (the loader), `second` (the cache). CPU time
+    is what a loaded machine changes least."""
+    env = child_env()
+    env["XDG_CACHE_HOME"] = folder
+    done = subprocess.run(
+        [sys.executable, "-c", _CPU, str(path), what],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise SystemExit(f"{what} {path.name} failed:\n{done.stderr[-2000:]}")
+    cpu, wall = map(float, done.stdout.split())
+    return cpu, wall
+
+
 def _with_cache_home(folder: str) -> None:
     """Point every probe bench_ui starts at `folder` as XDG_CACHE_HOME."""
     original = bench_ui.probe_env
@@ -81,8 +127,11 @@ def bench(path: Path, repeat: int, timeout: float) -> dict[str, Any]:
     floors: list[float] = []
     firsts: list[float] = []
     seconds: list[float] = []
+    cpu: dict[str, list[float]] = {"floor": [], "first": [], "second": []}
     original = bench_ui.probe_env
     for _ in range(repeat):
+        for what, samples in cpu.items():
+            samples.append(cpu_run(path, what, warm, timeout)[0])
         floors.append(bench_ui.floor_run(path, timeout)["wall"])
         cold = tempfile.mkdtemp(prefix="bench-reopen-cold-")
         _with_cache_home(cold)
@@ -94,7 +143,8 @@ def bench(path: Path, repeat: int, timeout: float) -> dict[str, Any]:
         subprocess.run(["rm", "-rf", cold], check=False)
         print(
             f"  {path.name}: floor {floors[-1]:.3f} s, first {firsts[-1]:.3f} s,"
-            f" second {seconds[-1]:.3f} s",
+            f" second {seconds[-1]:.3f} s; loading alone, CPU: floor {cpu['floor'][-1]:.2f} s,"
+            f" first {cpu['first'][-1]:.2f} s, second {cpu['second'][-1]:.2f} s",
             flush=True,
         )
     subprocess.run(["rm", "-rf", warm], check=False)
@@ -108,6 +158,7 @@ def bench(path: Path, repeat: int, timeout: float) -> dict[str, Any]:
         "floor": floor,
         "first": first,
         "second": second,
+        "cpu": {what: statistics.median(samples) for what, samples in cpu.items()},
         "floors": floors,
         "firsts": firsts,
         "seconds": seconds,
@@ -124,6 +175,18 @@ def table(rows: list[dict[str, Any]]) -> str:
             f"| {r['file']} | {r['mb']:.0f} | {r['entry_mb']:.0f} | {r['floor']:.2f} s"
             f" | {r['first']:.2f} s | {r['first'] / r['floor']:.2f}"
             f" | {r['second']:.2f} s | **{r['second'] / r['floor']:.2f}** |"
+        )
+    lines += [
+        "",
+        "| file | CPU: floor (orjson) | first (loader) | × floor | second (cache) | × floor |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for r in rows:
+        c = r["cpu"]
+        lines.append(
+            f"| {r['file']} | {c['floor']:.2f} s | {c['first']:.2f} s"
+            f" | {c['first'] / c['floor']:.2f} | {c['second']:.2f} s"
+            f" | **{c['second'] / c['floor']:.2f}** |"
         )
     return "\n".join(lines)
 

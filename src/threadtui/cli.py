@@ -675,12 +675,19 @@ class _Cached:
     source: Any = None
 
 
+LOAD_CACHE_MIN_BYTES = 1024**2
+"""Smaller files are parsed as fast as a cached copy is read (about 3,000 posts)."""
+
+
 def _cache_for(args: argparse.Namespace, paths: list[str], settings: Any) -> _Cached | None:
-    """The load cache, when it applies: one regular file (not a directory, a URL or
-    several files), caching not turned off."""
+    """The load cache, when it applies: one regular file of at least LOAD_CACHE_MIN_BYTES
+    (not a directory, a URL or several files), caching not turned off."""
     if args.no_cache or not settings.load_cache or args.forget or len(paths) != 1:
         return None
-    if not os.path.isfile(paths[0]):
+    try:
+        if not os.path.isfile(paths[0]) or os.path.getsize(paths[0]) < LOAD_CACHE_MIN_BYTES:
+            return None
+    except OSError:
         return None
     from threadtui.model import cache
 

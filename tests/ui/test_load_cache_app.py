@@ -20,17 +20,31 @@ from threadtui.model import cache, load_bytes
 
 
 def _thread_file(path: Path, last: str = "the last word") -> None:
+    """A thread file just large enough to be cached (a long last paragraph)."""
+    padding = "\n\n" + "lorem ipsum " * (cli.LOAD_CACHE_MIN_BYTES // 12)
     path.write_bytes(
         orjson.dumps(
             doc(
                 post("a", 0, "the opening post", author="u1"),
                 post("b", 1, "a reply to it", author="u2", reply_to="a"),
-                post("c", 2, last, author="u1", reply_to="b"),
+                post("c", 2, last + padding, author="u1", reply_to="b"),
                 authors={"u1": {"display_name": "Ada"}, "u2": {"display_name": "Bo"}},
                 thread={"title": "Cached thread"},
             )
         )
     )
+    assert path.stat().st_size >= cli.LOAD_CACHE_MIN_BYTES
+
+
+def test_a_small_file_is_not_cached(tmp_path: Path) -> None:
+    path = tmp_path / "small.json"
+    path.write_bytes(orjson.dumps(doc(post("a", 0, "the opening post"))))
+    with _open(tmp_path, path) as term:
+        term.wait_for(lambda s: "the opening post" in s and "Quit" in s)
+        time.sleep(0.5)
+        term.press("q")
+        assert term.close() == 0
+    assert not (tmp_path / "xdg" / "threadtui" / "opened").exists()
 
 
 def _env(tmp_path: Path) -> dict[str, str]:
@@ -103,7 +117,8 @@ def test_a_second_opening_shows_the_same_thread_and_a_change_is_reloaded(
         path, cache.entry_key(path, "\0"), name="t", directory=entry.parent
     )
     assert warning is None and thread is not None
-    assert thread.posts[2].text == "a different ending"
+    assert thread.posts[2].text is not None
+    assert thread.posts[2].text.startswith("a different ending\n")
 
 
 def test_a_damaged_copy_is_a_warning_and_the_file_opens(tmp_path: Path) -> None:

@@ -716,13 +716,13 @@ def write_later(
     bound: int,
     on_error: Callable[[str], None] | None = None,
 ) -> threading.Thread:
-    """`write` in a daemon thread of its own, sleeping between chunks of posts so the UI
-    thread gets the GIL. A failure is passed to `on_error` as one line (or dropped): the
+    """`write` in a daemon thread of its own, pausing between chunks of posts (`_Pacer`)
+    so the UI thread gets the GIL. A failure is passed to `on_error` as one line (or dropped): the
     thread is open already, and the next opening simply parses the file again."""
 
     def run() -> None:
         try:
-            write(thread, source, bound=bound, pause=_yield)
+            write(thread, source, bound=bound, pause=_Pacer())
         except (OSError, msgspec.MsgspecError, ValueError, TypeError) as error:
             if on_error is not None:
                 reason = getattr(error, "strerror", None) or str(error)
@@ -733,8 +733,17 @@ def write_later(
     return writer
 
 
-def _yield() -> None:
-    time.sleep(0.001)
+class _Pacer:
+    """Sleeps after each chunk as long as the chunk took: the writer holds the GIL at most
+    half the time, so the app's keys and its index worker keep most of it."""
+
+    def __init__(self) -> None:
+        self._since = time.monotonic()
+
+    def __call__(self) -> None:
+        worked = time.monotonic() - self._since
+        time.sleep(min(max(worked, 0.001), 0.05))
+        self._since = time.monotonic()
 
 
 __all__ = [

@@ -13,7 +13,7 @@ import argparse
 import contextlib
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, tzinfo
 from typing import IO, TYPE_CHECKING, Any, NoReturn
@@ -35,6 +35,8 @@ if TYPE_CHECKING:
 
     from threadtui.fetch.progress import Progress, ProgressCallback
     from threadtui.fetch.run import FetchOptions, FetchResult
+    from threadtui.model.cache import Source as LoadSource
+    from threadtui.model.cache import Stamp
     from threadtui.query import FilterView, Query
     from threadtui.state import ReadState
 
@@ -652,11 +654,8 @@ def forget_cache_main(paths: Sequence[str] | None) -> int:
             say(f"threadtui: removed {removed} cached {noun} ({cache.cache_dir()})")
             return EXIT_OK
         for path in paths:
-            what = (
-                "removed the cached copy of"
-                if cache.forget(cache.entry_key(path))
-                else ("nothing was cached of")
-            )
+            removed_one = cache.forget(cache.entry_key(path))
+            what = "removed the cached copy of" if removed_one else "nothing was cached of"
             say(f"threadtui: {what} {display_name(path)}")
     except (OSError, RuntimeError) as error:
         reason = getattr(error, "strerror", None) or str(error)
@@ -672,7 +671,7 @@ class _Cached:
     key: str
     path: str
     bound: int
-    source: Any = None
+    source: LoadSource | None = None
 
 
 LOAD_CACHE_MIN_BYTES = 1024**2
@@ -1055,24 +1054,27 @@ def _main(argv: Sequence[str] | None) -> int:
         **({} if live is None else live.app_arguments()),
     )
     if cached is not None and cached.source is not None:
-        app.after_first_frame.append(_cache_writer(thread, cached, app.startup_messages))
+        writer = _cache_writer(thread, cached, cached.source, app.startup_messages)
+        app.after_first_frame.append(writer)
     run_app(app, mouse=settings.mouse)
     return EXIT_OK
 
 
-def _stamp(path: str) -> Any:
+def _stamp(path: str) -> Stamp | None:
     from threadtui.model import cache
 
     return cache.stamp(path)
 
 
-def _cache_writer(thread: Thread, cached: _Cached, messages: list[str]) -> Any:
+def _cache_writer(
+    thread: Thread, cached: _Cached, source: LoadSource, messages: list[str]
+) -> Callable[[], None]:
     """Writes the entry, after the first frame, in a thread of its own; a failure is one
     more warning in the app's list (`w`), never an interruption."""
     from threadtui.model import cache
 
     def start() -> None:
-        cache.write_later(thread, cached.source, bound=cached.bound, on_error=messages.append)
+        cache.write_later(thread, source, bound=cached.bound, on_error=messages.append)
 
     return start
 

@@ -509,3 +509,19 @@ def test_metrics_the_format_does_not_define_are_not_cached(tmp_path: Path, folde
     assert before is not None
     source = cache.Source(cache.entry_key(path), before, data)
     assert cache.write(thread, source, directory=folder) is None
+
+
+def test_prune_removes_what_a_dead_writer_left_and_nothing_else(
+    tmp_path: Path, folder: Path
+) -> None:
+    _, entry = _entry(tmp_path, folder)
+    old = folder / f".{entry.name}.x1y2z3.tmp"
+    fresh = folder / f".{entry.name}.a1b2c3.tmp"
+    stranger = folder / ".notes.tmp"
+    for leftover in (old, fresh, stranger):
+        leftover.write_bytes(b"partial")
+    os.utime(old, (1_000_000, 1_000_000))
+    os.utime(stranger, (1_000_000, 1_000_000))
+    cache.prune(10**9, folder)
+    assert not old.exists()
+    assert fresh.exists() and stranger.exists() and entry.exists()

@@ -677,7 +677,7 @@ def prune(bound: int, directory: Path | None = None, *, keep: Path | None = None
         return
     now = time.time()
     for name in names:
-        if name.startswith(".") and name.endswith(".tmp") and _NAME.fullmatch(name[1:45]):
+        if name.startswith(".") and name.endswith(".tmp") and _NAME.fullmatch(name[1:39]):
             with contextlib.suppress(OSError):
                 if now - os.lstat(folder / name).st_mtime > _STALE_TEMPORARY:
                     os.unlink(folder / name)

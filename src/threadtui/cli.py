@@ -962,6 +962,8 @@ def _main(argv: Sequence[str] | None) -> int:
             from_cache = None if cached is None else _read_cached(cached, problems)
         if url is None and from_cache is not None:
             thread, name = from_cache, paths[0]
+            if args.source_tz is not None and _starts_like_json(name):
+                problems.append(_source_tz_ignored(name))
         elif url is None:
             before = None if cached is None else _stamp(cached.path)
             document, name, warnings = merged_document(paths, source=args.source, tz=source_tz)
@@ -972,10 +974,7 @@ def _main(argv: Sequence[str] | None) -> int:
                 cached.source = cache.Source(cached.key, before, document)
             if isinstance(document, bytes):
                 if args.source_tz is not None and looks_like_json(document):
-                    problems.append(
-                        f"--source-tz ignored: {display_name(name)} is JSON,"
-                        " whose times say their zone"
-                    )
+                    problems.append(_source_tz_ignored(name))
                 thread = open_data(document, name, source=args.source, tz=source_tz)
             else:
                 from threadtui.model import load_document
@@ -1058,6 +1057,21 @@ def _main(argv: Sequence[str] | None) -> int:
         app.after_first_frame.append(writer)
     run_app(app, mouse=settings.mouse)
     return EXIT_OK
+
+
+def _source_tz_ignored(name: str) -> str:
+    return f"--source-tz ignored: {display_name(name)} is JSON, whose times say their zone"
+
+
+def _starts_like_json(path: str) -> bool:
+    """Whether a file (opened from its cached copy, so not read) starts as JSON does."""
+    from threadtui.opener import looks_like_json
+
+    try:
+        with open(path, "rb") as file:
+            return looks_like_json(file.read(4096))
+    except OSError:
+        return False
 
 
 def _stamp(path: str) -> Stamp | None:

@@ -268,3 +268,25 @@ def test_the_config_turns_the_cache_off_and_bounds_it(tmp_path: Path, monkeypatc
     config.write_text('load_cache = "yes"\nload_cache_mb = -1\n')
     settings, problems = load_settings(config)
     assert len(problems) == 2 and settings.load_cache is True
+
+
+def test_a_cached_json_file_still_says_source_tz_is_ignored(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    path = tmp_path / "t.json"
+    _thread_file(path)
+    data = path.read_bytes()
+    before = cache.stamp(path)
+    assert before is not None
+    key = cache.entry_key(path, "\0+02:00")
+    entry = cache.write(
+        load_bytes(data, name=str(path)),
+        cache.Source(key, before, data),
+        directory=_entry(tmp_path, path).parent,
+    )
+    assert entry is not None
+    os.utime(entry, (1_000_000, 1_000_000))
+    assert _print(path, "--print", "--source-tz", "+02:00") == 0
+    assert entry.stat().st_mtime > 1_000_000, "not opened from the cache"
+    assert "--source-tz ignored" in capsys.readouterr().err

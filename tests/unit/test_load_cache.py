@@ -525,3 +525,28 @@ def test_prune_removes_what_a_dead_writer_left_and_nothing_else(
     cache.prune(10**9, folder)
     assert not old.exists()
     assert fresh.exists() and stranger.exists() and entry.exists()
+
+
+def _no_home(cls: type[Path]) -> Path:
+    raise RuntimeError("no home")
+
+
+def test_the_writer_thread_reports_any_failure_as_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No home directory (Path.home() raises RuntimeError): one line, not a traceback
+    printed over the app's screen by the thread's excepthook."""
+    monkeypatch.delenv("XDG_CACHE_HOME")
+    monkeypatch.delenv("HOME", raising=False)
+    monkeypatch.setattr(Path, "home", classmethod(_no_home))
+    path = tmp_path / "t.json"
+    data = _write_file(path, _simple())
+    before = cache.stamp(path)
+    assert before is not None
+    source = cache.Source(cache.entry_key(path), before, data)
+    said: list[str] = []
+    hooked: list[Any] = []
+    monkeypatch.setattr(threading, "excepthook", hooked.append)
+    cache.write_later(open_data(data, "t"), source, bound=10**9, on_error=said.append).join()
+    assert hooked == []
+    assert said == ["could not cache this file for a faster next opening: no home"]

@@ -723,7 +723,9 @@ def write_later(
     def run() -> None:
         try:
             write(thread, source, bound=bound, pause=_Pacer())
-        except (OSError, msgspec.MsgspecError, ValueError, TypeError) as error:
+        except Exception as error:
+            # A traceback from this thread would be printed over the app's screen; the
+            # thread is open whatever happened here (no home directory is a RuntimeError).
             if on_error is not None:
                 reason = getattr(error, "strerror", None) or str(error)
                 on_error(f"could not cache this file for a faster next opening: {reason}")

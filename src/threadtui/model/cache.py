@@ -2,8 +2,10 @@
 than it can be parsed (issue #16). No Textual.
 
 One entry a file opened: `$XDG_CACHE_HOME/threadtui/opened/<32 hex digits>.cache`, the
-name a hash of the file's real path and of what else decides how it is read (`--source`,
-`--source-tz`). An entry is MessagePack (msgspec), after a magic line and a small header:
+name a hash of the file's real path; the header names the path and what else decides how
+it is read (`--source`, `--source-tz`), so an opening with other options is a miss that
+replaces the entry. An entry is MessagePack (msgspec), after a magic line and a small
+header:
 
 - the header says which file it was built from: size, `st_mtime_ns`, and the SHA-256 of
   the bytes the loader read, so a file replaced by another with the same size and time is

@@ -102,6 +102,9 @@ def probe_env(config_dir: str) -> dict[str, str]:
         )
     # Default settings and UTC, whatever the machine's user has configured.
     env["THREADTUI_CONFIG"] = os.path.join(config_dir, "absent.toml")
+    # A cache folder of the probe's own (empty): every first frame here is a first opening,
+    # never one from the load cache (bench_reopen.py measures those).
+    env["XDG_CACHE_HOME"] = os.path.join(config_dir, "cache")
     env["TZ"] = "UTC"
     return env
 

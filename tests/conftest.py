@@ -69,6 +69,9 @@ def _own_state_dir(
     from the state an earlier run left, so a shared folder would let one test steer the
     next (a real `threadtui` under a PTY inherits this too)."""
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path_factory.mktemp("state")))
+    # Likewise the cache: a file opened by one test would come from its cached copy in the
+    # next (model/cache.py), which then would not test the loader.
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("cache")))
 
 
 @pytest.fixture(autouse=True)

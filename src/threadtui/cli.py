@@ -13,7 +13,7 @@ import argparse
 import contextlib
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, tzinfo
 from typing import IO, TYPE_CHECKING, Any, NoReturn
@@ -35,6 +35,8 @@ if TYPE_CHECKING:
 
     from threadtui.fetch.progress import Progress, ProgressCallback
     from threadtui.fetch.run import FetchOptions, FetchResult
+    from threadtui.model.cache import Source as LoadSource
+    from threadtui.model.cache import Stamp
     from threadtui.query import FilterView, Query
     from threadtui.state import ReadState
 
@@ -594,11 +596,31 @@ def add_state_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument(
         "--forget-all", action="store_true", help="forget what was read in every thread, and exit"
     )
+    cache = parser.add_argument_group("the load cache (README: Opening again from the cache)")
+    cache.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="parse the file, neither using nor keeping its cached copy",
+    )
+    cache.add_argument(
+        "--forget-cache",
+        action="store_true",
+        help="remove this file's cached copy, and exit",
+    )
+    cache.add_argument(
+        "--forget-cache-all",
+        action="store_true",
+        help="remove every file's cached copy, and exit",
+    )
 
 
 def check_state_options(args: argparse.Namespace, parser: argparse.ArgumentParser) -> None:
     if args.forget_all and (args.files or args.demo or args.forget):
         parser.error("--forget-all forgets every thread: give it alone")
+    if args.forget_cache_all and (args.files or args.demo or args.forget or args.forget_cache):
+        parser.error("--forget-cache-all forgets every cached copy: give it alone")
+    if args.forget_cache and (args.print_ or args.forget or args.since_last):
+        parser.error("--forget-cache only forgets: give it with FILE alone")
     if args.forget and (args.print_ or args.since_last):
         parser.error("--forget only forgets: give it without --print or --since-last")
     if args.since_last and not args.print_:
@@ -619,6 +641,69 @@ def forget_all_main() -> int:
     noun = "thread" if removed == 1 else "threads"
     say(f"threadtui: forgot what was read in {removed} {noun} ({folder})")
     return EXIT_OK
+
+
+def forget_cache_main(paths: Sequence[str] | None) -> int:
+    """Remove the cached copy of each file named (None: of every file)."""
+    from threadtui.model import cache
+
+    try:
+        if paths is None:
+            removed = cache.forget_all()
+            noun = "copy" if removed == 1 else "copies"
+            say(f"threadtui: removed {removed} cached {noun} ({cache.cache_dir()})")
+            return EXIT_OK
+        for path in paths:
+            removed_one = cache.forget(cache.entry_key(path))
+            what = "removed the cached copy of" if removed_one else "nothing was cached of"
+            say(f"threadtui: {what} {display_name(path)}")
+    except (OSError, RuntimeError) as error:
+        reason = getattr(error, "strerror", None) or str(error)
+        return _fail(f"cannot remove the cached copy: {reason}")
+    return EXIT_OK
+
+
+@dataclass
+class _Cached:
+    """The load cache for this opening: the entry's key, and once the file is read, what
+    the entry will be written from."""
+
+    key: str
+    path: str
+    bound: int
+    source: LoadSource | None = None
+
+
+LOAD_CACHE_MIN_BYTES = 1024**2
+"""Smaller files are parsed as fast as a cached copy is read (about 3,000 posts)."""
+
+
+def _cache_for(args: argparse.Namespace, paths: list[str], settings: Any) -> _Cached | None:
+    """The load cache, when it applies: one regular file of at least LOAD_CACHE_MIN_BYTES
+    (not a directory, a URL or several files), caching not turned off."""
+    if args.no_cache or not settings.load_cache or args.forget or len(paths) != 1:
+        return None
+    try:
+        if not os.path.isfile(paths[0]) or os.path.getsize(paths[0]) < LOAD_CACHE_MIN_BYTES:
+            return None
+    except OSError:
+        return None
+    from threadtui.model import cache
+
+    variant = f"{args.source or ''}\0{args.source_tz or ''}"
+    return _Cached(cache.entry_key(paths[0], variant), paths[0], settings.load_cache_mb * 1024**2)
+
+
+def _read_cached(cached: _Cached, problems: list[str]) -> Thread | None:
+    from threadtui.model import cache
+
+    try:
+        thread, warning = cache.read(cached.path, cached.key, name=cached.path)
+    except RuntimeError:  # no home directory to find the cache in
+        return None
+    if warning is not None:
+        problems.append(warning)
+    return thread
 
 
 def forget_thread(thread: Thread, name: str) -> int:
@@ -828,6 +913,12 @@ def _main(argv: Sequence[str] | None) -> int:
     check_state_options(args, parser)
     if args.forget_all:
         return forget_all_main()
+    if args.forget_cache_all:
+        return forget_cache_main(None)
+    if args.forget_cache:
+        if not args.files or any(is_url(path) for path in args.files):
+            parser.error("--forget-cache names the FILE whose cached copy goes")
+        return forget_cache_main(list(args.files))
     if args.demo and args.files:
         parser.error("give a FILE or --demo, not both")
     if not args.demo and not args.files:
@@ -835,6 +926,8 @@ def _main(argv: Sequence[str] | None) -> int:
     paths = [os.fspath(demo_path())] if args.demo else list(args.files)
     url = None
     live: LiveStart | None = None
+    cached: _Cached | None = None
+    from_cache: Thread | None = None
     if any(is_url(path) for path in paths):
         if len(paths) != 1:
             parser.error("a URL opens alone: give one URL, or files to merge")
@@ -888,13 +981,23 @@ def _main(argv: Sequence[str] | None) -> int:
             thread, name = fetched.thread, url
             problems.extend(fetch_notes(fetched))
         else:
+            cached = _cache_for(args, paths, settings)
+            from_cache = None if cached is None else _read_cached(cached, problems)
+        if url is None and from_cache is not None:
+            thread, name = from_cache, paths[0]
+            if args.source_tz is not None and _starts_like_json(name):
+                problems.append(_source_tz_ignored(name))
+        elif url is None:
+            before = None if cached is None else _stamp(cached.path)
             document, name, warnings = merged_document(paths, source=args.source, tz=source_tz)
+            if isinstance(document, bytes) and cached is not None and before is not None:
+                from threadtui.model import cache
+
+                # Hashed in a thread while the loader works.
+                cached.source = cache.Source(cached.key, before, document)
             if isinstance(document, bytes):
                 if args.source_tz is not None and looks_like_json(document):
-                    problems.append(
-                        f"--source-tz ignored: {display_name(name)} is JSON,"
-                        " whose times say their zone"
-                    )
+                    problems.append(_source_tz_ignored(name))
                 thread = open_data(document, name, source=args.source, tz=source_tz)
             else:
                 from threadtui.model import load_document
@@ -977,8 +1080,45 @@ def _main(argv: Sequence[str] | None) -> int:
         follow_initial=follow_initial,
         **({} if live is None else live.app_arguments()),
     )
+    if cached is not None and cached.source is not None:
+        writer = _cache_writer(thread, cached, cached.source, app.startup_messages)
+        app.after_first_frame.append(writer)
     run_app(app, mouse=settings.mouse)
     return EXIT_OK
+
+
+def _source_tz_ignored(name: str) -> str:
+    return f"--source-tz ignored: {display_name(name)} is JSON, whose times say their zone"
+
+
+def _starts_like_json(path: str) -> bool:
+    """Whether a file (opened from its cached copy, so not read) starts as JSON does."""
+    from threadtui.opener import looks_like_json
+
+    try:
+        with open(path, "rb") as file:
+            return looks_like_json(file.read(4096))
+    except OSError:
+        return False
+
+
+def _stamp(path: str) -> Stamp | None:
+    from threadtui.model import cache
+
+    return cache.stamp(path)
+
+
+def _cache_writer(
+    thread: Thread, cached: _Cached, source: LoadSource, messages: list[str]
+) -> Callable[[], None]:
+    """Writes the entry, after the first frame, in a thread of its own; a failure is one
+    more warning in the app's list (`w`), never an interruption."""
+    from threadtui.model import cache
+
+    def start() -> None:
+        cache.write_later(thread, source, bound=cached.bound, on_error=messages.append)
+
+    return start
 
 
 if __name__ == "__main__":  # pragma: no cover

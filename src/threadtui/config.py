@@ -39,6 +39,11 @@ class Settings:
     """Minutes the terminal may be away before following pauses (it resumes on return)."""
     keymap: dict[str, str] = field(default_factory=dict)
     """Binding id → keys, e.g. {"tree.down": "j,down,ctrl+n"}; only valid ids and key names."""
+    load_cache: bool = True
+    """Keep each thread file opened, loaded, in the cache directory (a second opening of the
+    unchanged file skips parsing it)."""
+    load_cache_mb: int = 1024
+    """The most those cached copies take together; the least recently used go first."""
 
 
 # --- time zones ---------------------------------------------------------------------------
@@ -463,7 +468,7 @@ def _apply(settings: Settings, raw: dict[str, Any], shown: str, problems: list[s
                 problems.append(f"{shown}: tz: {error}; using the default")
             else:
                 changes["tz"] = value
-        elif key in ("ascii", "mouse"):
+        elif key in ("ascii", "mouse", "load_cache"):
             if isinstance(value, bool):
                 changes[key] = value
             else:
@@ -478,6 +483,11 @@ def _apply(settings: Settings, raw: dict[str, Any], shown: str, problems: list[s
                 changes["follow_pause_after"] = value
             else:
                 bad(key, "minutes from 1 to 1440")
+        elif key == "load_cache_mb":
+            if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 1_000_000:
+                changes["load_cache_mb"] = value
+            else:
+                bad(key, "a size in MB from 0 to 1000000")
         elif key == "keymap":
             changes["keymap"] = _keymap(value, f"{shown}: keymap", problems)
         else:

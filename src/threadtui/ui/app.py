@@ -185,6 +185,8 @@ class ThreadApp(App[None], inherit_bindings=False):
         self.read_state = read_state
         """What was read of this thread (threadtui.state); None: nothing is remembered."""
         self.state_warnings = list(state_warnings)
+        self.after_first_frame: list[Callable[[], object]] = []
+        """Called once the first frame is on screen (the load cache's writer starts there)."""
         self.exit_messages: list[str] = []
         """Printed on stderr once the terminal is back (a state that could not be saved)."""
         if read_state is not None:
@@ -260,6 +262,8 @@ class ThreadApp(App[None], inherit_bindings=False):
         self.refresh_status()
         self.call_after_refresh(gcpolicy.startup_done)
         self.call_after_refresh(self._import_later)
+        for callback in self.after_first_frame:
+            self.call_after_refresh(callback)
         # The index is 0.45 s of pure Python at 100k posts: build it once the first frame
         # is on screen, so it never delays it (a search typed sooner waits for it).
         self.call_after_refresh(self.queries.start_index)

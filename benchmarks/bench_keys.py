@@ -42,7 +42,8 @@ sys.path.insert(0, str(BENCH_DIR))
 
 from common import OUT, ensure_thread, machine_info, machine_line  # noqa: E402
 from generate import parse_size, size_label  # noqa: E402
-from pty_probe import WRITE_GAP, Pty, child_env, first_frame_drawn, installed_command  # noqa: E402
+from pty_probe import WRITE_GAP, Pty, first_frame_drawn, installed_command
+from pty_probe import child_env as pty_env  # noqa: E402
 
 FLOOR_APP = BENCH_DIR / "floor_app.py"
 QUIET = 0.25
@@ -60,6 +61,15 @@ ENTER = b"\r"
 # Each timed key changes the screen from the state the previous one left.
 Step = tuple[str, bytes, bool]
 SEARCH_TEXT = b"the"
+
+
+def child_env(config_dir: str) -> dict[str, str]:
+    """pty_probe's environment, and no state or cache from the user or an earlier session:
+    read state would put the cursor elsewhere and mark posts new."""
+    env = pty_env(config_dir)
+    env["XDG_STATE_HOME"] = os.path.join(config_dir, "state")
+    env["XDG_CACHE_HOME"] = os.path.join(config_dir, "cache")
+    return env
 
 
 def app_round() -> list[Step]:
@@ -222,6 +232,20 @@ def app_session(
 ) -> dict[str, Any]:
     if profile is not None:
         env = {**env, "KEYS_PROFILE": str(profile)}
+    with tempfile.TemporaryDirectory() as fresh:
+        # Each session a first visit: no read state from an earlier round.
+        env = {**env, "XDG_STATE_HOME": fresh}
+        return _app_session(path, env, early, profile, hold_seconds, timeout)
+
+
+def _app_session(
+    path: Path,
+    env: dict[str, str],
+    early: float,
+    profile: Path | None,
+    hold_seconds: float,
+    timeout: float,
+) -> dict[str, Any]:
     session = Session(app_args(path, profile), env)
     result: dict[str, Any] = {"keys": {}, "missed": []}
     try:

@@ -1,0 +1,98 @@
+"""What a key costs the UI, counted rather than timed (timing is benchmarks/bench_keys.py's):
+a key redraws what it changed and rebuilds nothing that stays the same (issue #16)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets._footer import FooterKey
+
+from support import make_app, quotes_thread, settle_quiet
+from threadtui.ui.chrome import PriorityFooter
+from threadtui.ui.tree import ThreadTree
+
+
+def count_calls(monkeypatch: pytest.MonkeyPatch, cls: type, name: str) -> list[int]:
+    calls = [0]
+    original = getattr(cls, name)
+
+    def counted(self: Any, *args: Any, **kwargs: Any) -> Any:
+        calls[0] += 1
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(cls, name, counted)
+    return calls
+
+
+def footer_keys(pilot: Pilot[Any]) -> list[str]:
+    return [key.key for key in pilot.app.screen.query(FooterKey)]
+
+
+async def test_the_footer_is_rebuilt_once_when_its_keys_change_and_never_otherwise(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    recomposes = count_calls(monkeypatch, PriorityFooter, "recompose")
+    app = make_app(quotes_thread())
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle_quiet(pilot)
+        tree_keys = footer_keys(pilot)
+        recomposes[0] = 0
+        await pilot.press("j", "k")
+        await pilot.pause()
+        assert recomposes[0] == 0
+        # The search bar takes the focus: its keys replace the tree's, in one rebuild
+        # (Textual's footer rebuilds on each of the two binding changes).
+        await pilot.press("slash")
+        await pilot.pause()
+        assert recomposes[0] == 1
+        assert footer_keys(pilot) != tree_keys
+        await pilot.press("escape")
+        await pilot.pause()
+        assert recomposes[0] == 2
+        assert footer_keys(pilot) == tree_keys
+        # The focus moves between panes without changing the keys shown: no rebuild.
+        await pilot.press("tab")
+        await pilot.pause()
+        await pilot.press("tab")
+        await pilot.pause()
+        assert app.focused is app.query_one(ThreadTree)
+        assert footer_keys(pilot) == tree_keys
+
+
+async def test_moving_the_focus_redraws_only_the_cursors_row_of_the_tree(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    rows = count_calls(monkeypatch, ThreadTree, "_render_row")
+    app = make_app(quotes_thread())
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle_quiet(pilot)
+        tree = app.query_one(ThreadTree)
+        assert tree.model.row_count > 2
+        rows[0] = 0
+        await pilot.press("slash")  # the focus goes to the search field below the panes
+        await pilot.pause()
+        # At most the cursor's row (its blurred look may be cached already), where every
+        # row on screen was drawn again before.
+        assert rows[0] <= 1
+        cursor = tree.render_line(tree.model.cursor - tree.scroll_offset.y)
+        await pilot.press("escape")
+        await pilot.pause()
+        # The cursor's row is drawn focused again, unlike the cached blurred one.
+        assert tree.render_line(tree.model.cursor - tree.scroll_offset.y) != cursor
+
+
+async def test_a_new_theme_redraws_every_row_of_the_tree(monkeypatch: pytest.MonkeyPatch) -> None:
+    rows = count_calls(monkeypatch, ThreadTree, "_render_row")
+    app = make_app(quotes_thread())
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle_quiet(pilot)
+        tree = app.query_one(ThreadTree)
+        before = [tree.render_line(y) for y in range(tree.model.row_count)]
+        rows[0] = 0
+        app.theme = "textual-light" if app.theme != "textual-light" else "nord"
+        await pilot.pause()
+        after = [tree.render_line(y) for y in range(tree.model.row_count)]
+        assert rows[0] >= tree.model.row_count
+        assert all(a != b for a, b in zip(before, after, strict=True))

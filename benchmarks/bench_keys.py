@@ -42,7 +42,7 @@ sys.path.insert(0, str(BENCH_DIR))
 
 from common import OUT, ensure_thread, machine_info, machine_line  # noqa: E402
 from generate import parse_size, size_label  # noqa: E402
-from pty_probe import WRITE_GAP, Pty, first_frame_drawn, installed_command
+from pty_probe import WRITE_GAP, Pty, first_frame_drawn, installed_command  # noqa: E402
 from pty_probe import child_env as pty_env  # noqa: E402
 
 FLOOR_APP = BENCH_DIR / "floor_app.py"

@@ -63,10 +63,14 @@ Step = tuple[str, bytes, bool]
 SEARCH_TEXT = b"the"
 
 
+SRC: list[str] = []
+"""--src: where the app's children import threadtui from (default: this checkout)."""
+
+
 def child_env(config_dir: str) -> dict[str, str]:
     """pty_probe's environment, and no state or cache from the user or an earlier session:
     read state would put the cursor elsewhere and mark posts new."""
-    env = pty_env(config_dir)
+    env = pty_env(config_dir, SRC[0] if SRC else None)
     env["XDG_STATE_HOME"] = os.path.join(config_dir, "state")
     env["XDG_CACHE_HOME"] = os.path.join(config_dir, "cache")
     return env
@@ -386,7 +390,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="1k, one round (smoke test)")
     parser.add_argument("--profile", action="store_true", help="cProfile one app session")
     parser.add_argument("--json", type=Path)
+    parser.add_argument(
+        "--src",
+        help="import threadtui from this directory (e.g. `git archive REV src` unpacked)",
+    )
     args = parser.parse_args(argv)
+    if args.src:
+        SRC.append(args.src)
     if args.quick:
         args.sizes, args.repeat, args.hold = "1k", 1, 0.5
     sizes = [parse_size(s) for s in args.sizes.split(",")]
@@ -396,6 +406,7 @@ def main(argv: list[str] | None = None) -> int:
     info = machine_info()
     print(f"Keys through a pty against the Textual floor ({machine_line(info)})\n")
     print(f"command: {' '.join([Path(sys.executable).name, *sys.argv])}\n")
+    print(f"threadtui from: {SRC[0] if SRC else BENCH_DIR.parent / 'src'}\n")
     results = []
     try:
         for n in sizes:

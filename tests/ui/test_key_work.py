@@ -96,3 +96,21 @@ async def test_a_new_theme_redraws_every_row_of_the_tree(monkeypatch: pytest.Mon
         after = [tree.render_line(y) for y in range(tree.model.row_count)]
         assert rows[0] >= tree.model.row_count
         assert all(a != b for a, b in zip(before, after, strict=True))
+
+
+async def test_full_collections_wait_for_a_pause_in_the_keys(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from threadtui import gcpolicy
+
+    collections: list[int] = []
+    monkeypatch.setattr(gcpolicy, "collect_idle", lambda: collections.append(1) or True)
+    app = make_app(quotes_thread())
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle_quiet(pilot)
+        await pilot.press("j")
+        app._collect_if_idle()  # a key just now: not the moment
+        assert collections == []
+        app._last_key -= 60.0
+        app._collect_if_idle()
+        assert collections == [1]

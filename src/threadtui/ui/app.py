@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import sys
+import time
 from collections.abc import Iterable
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
@@ -63,6 +64,12 @@ LATER: tuple[str, ...] = (
     "textual.widgets._option_list",
     "webbrowser",
 )
+
+
+IDLE_COLLECT_EVERY = 20.0
+IDLE_COLLECT_AFTER = 3.0
+"""A full garbage collection runs at most every IDLE_COLLECT_EVERY seconds, and only when
+no key came for IDLE_COLLECT_AFTER seconds: never in the middle of keys (issue #16)."""
 
 
 def styles_dir() -> Path:
@@ -166,6 +173,7 @@ class ThreadApp(App[None], inherit_bindings=False):
         self.initial_filter = filter
         self._search_origin: int | None = None
         self.animation_level = "none"
+        self._last_key = 0.0
         self.read_state = read_state
         """What was read of this thread (threadtui.state); None: nothing is remembered."""
         self.state_warnings = list(state_warnings)
@@ -217,7 +225,8 @@ class ThreadApp(App[None], inherit_bindings=False):
         tree.highlighted = tree.cursor_post
         self._show_warnings()
         self.refresh_status()
-        self.call_after_refresh(gcpolicy.startup_done)
+        self.call_after_refresh(gcpolicy.startup_done, interactive=True)
+        self.set_interval(IDLE_COLLECT_EVERY, self._collect_if_idle, name="idle collection")
         self.call_after_refresh(self._import_later)
         # The index is 0.45 s of pure Python at 100k posts: build it once the first frame
         # is on screen, so it never delays it (a search typed sooner waits for it).
@@ -228,6 +237,11 @@ class ThreadApp(App[None], inherit_bindings=False):
             self._search_origin = tree.cursor_post
             self.queries.run_search(self.initial_search, self._search_done)
         self._mount_fetch()
+
+    def _collect_if_idle(self) -> None:
+        # Full collections wait for a pause in the keys (gcpolicy.startup_done).
+        if time.monotonic() - self._last_key >= IDLE_COLLECT_AFTER:
+            gcpolicy.collect_idle()
 
     def _import_later(self) -> None:
         self.run_worker(_import_all, thread=True, group="later", name="import later")
@@ -385,6 +399,7 @@ class ThreadApp(App[None], inherit_bindings=False):
     # --- messages -------------------------------------------------------------------------
 
     async def _on_key(self, event: events.Key) -> None:
+        self._last_key = time.monotonic()
         # Textual hands a key to the widget focused when it arrives. Keys arriving together
         # (typed fast, pasted, or in one read over a slow SSH link) all go to the tree
         # before "/" opens the search field: "/lev" would run l, e and v as tree keys and

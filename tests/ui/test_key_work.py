@@ -114,3 +114,35 @@ async def test_full_collections_wait_for_a_pause_in_the_keys(
         app._last_key -= 60.0
         app._collect_if_idle()
         assert collections == [1]
+
+
+async def test_opening_the_author_picker_folds_no_label_on_the_ui_thread(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import threading
+
+    from threadtui.ui import pickers
+
+    on_ui: list[str] = []
+    fold = pickers.fold
+
+    def watched(text: str) -> str:
+        if threading.current_thread() is threading.main_thread():
+            on_ui.append(text)
+        return fold(text)
+
+    monkeypatch.setattr(pickers, "fold", watched)
+    app = make_app(quotes_thread())
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle_quiet(pilot)
+        await pilot.press("a")
+        await pilot.pause()
+        picker = app.screen
+        assert isinstance(picker, pickers.AuthorPicker)
+        await app.workers.wait_for_complete()
+        assert on_ui == []
+        # Narrowing before the worker is done folds there and then, and still narrows.
+        picker._folds = None
+        first = picker.choices[0]
+        picker._fill(first.label)
+        assert picker._matching >= 1 and on_ui

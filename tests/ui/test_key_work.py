@@ -147,3 +147,18 @@ async def test_opening_the_author_picker_folds_no_label_on_the_ui_thread(
         first = picker.choices[0]
         picker._fill(first.label)
         assert picker._matching >= 1 and labels & set(on_ui)
+
+
+def test_the_pickers_lists_are_computed_once_per_version_of_the_thread() -> None:
+    from threadtui.ui import pickers
+
+    thread = quotes_thread()
+    times = pickers.post_times(thread)
+    authors = pickers.remembered(thread, "authors", pickers.author_choices)
+    assert pickers.post_times(thread) is times
+    assert pickers.remembered(thread, "authors", pickers.author_choices) is authors
+    # A thread that changed (posts added bump its version), or another thread: anew.
+    thread.invalidate()
+    assert pickers.post_times(thread) is not times
+    assert pickers.post_times(thread) == times
+    assert pickers.post_times(quotes_thread()) is not pickers.post_times(thread)

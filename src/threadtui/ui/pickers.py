@@ -7,10 +7,10 @@ so a picked filter can be read, edited and shared like a typed one.
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import tzinfo
-from typing import ClassVar
+from typing import Any, ClassVar, TypeVar, cast
 
 from textual import on
 from textual.app import ComposeResult
@@ -46,6 +46,32 @@ class AuthorChoice:
     count: int
 
 
+T = TypeVar("T")
+_REMEMBERED: dict[str, tuple[Thread, int, Any]] = {}
+
+
+def remembered(thread: Thread, what: str, compute: Callable[[Thread], T]) -> T:
+    """`compute(thread)`, computed again only when the thread changed (its version) or is
+    another: the pickers open again and again on the same thread, and at 1M posts each
+    of these is a walk of every post or author (up to seconds). One entry per kind; it
+    holds the thread, which the app holds anyway."""
+    entry = _REMEMBERED.get(what)
+    if entry is not None and entry[0] is thread and entry[1] == thread.version:
+        return cast(T, entry[2])
+    value = compute(thread)
+    _REMEMBERED[what] = (thread, thread.version, value)
+    return value
+
+
+def _times(thread: Thread) -> list[float]:
+    return sorted(p.created for p in thread.posts if p.created is not None)
+
+
+def post_times(thread: Thread) -> list[float]:
+    """Every post's time, in order (the time picker's histogram and counts)."""
+    return remembered(thread, "times", _times)
+
+
 def author_choices(thread: Thread) -> list[AuthorChoice]:
     """Every author with posts, most active first; unknown authors as one entry."""
     choices = []
@@ -76,7 +102,7 @@ class AuthorPicker(ModalScreen[list[AuthorChoice] | None]):
 
     def __init__(self, thread: Thread, chosen: Iterable[str] = ()) -> None:
         super().__init__()
-        self.choices = author_choices(thread)
+        self.choices = remembered(thread, "authors", author_choices)
         self.by_key = {choice.key: choice for choice in self.choices}
         self.chosen: set[str] = set(chosen)
         self._matching = len(self.choices)
@@ -273,7 +299,7 @@ class TimePicker(ModalScreen[tuple[float | None, float | None] | None]):
         self.glyphs = glyphs
         self.bars = ASCII_BARS if ascii_bars else BARS
         self.tz = tz
-        self.times = sorted(p.created for p in thread.posts if p.created is not None)
+        self.times = post_times(thread)
         first, last = (self.times[0], self.times[-1]) if self.times else (0.0, 0.0)
         self.first = first
         self.last = last

@@ -49,6 +49,8 @@ FLOOR_APP = BENCH_DIR / "floor_app.py"
 QUIET = 0.25
 """Output quiet this long: the previous key's frames (and timers it started) are done."""
 KEY_TIMEOUT = 10.0
+SETTLE_GAP = 0.06
+"""Frames follow each other at 60 fps (16.7 ms): output quiet this long ends a key's."""
 HOLD_INTERVAL = 0.033
 """A held key repeats about 30 times a second in most terminals."""
 EARLY_SECONDS = 30.0
@@ -138,7 +140,9 @@ class Session:
 
     def press(self, key: bytes, timeout: float = KEY_TIMEOUT) -> float | None:
         """Write `key`; seconds until the end of the write that first changes the screen
-        (None: no change within `timeout`)."""
+        (None: no change within `timeout`). `self.last` is then the seconds until the last
+        output of the burst the key caused (its last frame: no output for SETTLE_GAP)."""
+        self.last: float | None = None
         term = self.term
         while term.feed(0.0) is not None:
             pass
@@ -156,7 +160,9 @@ class Session:
             if term.fed <= start_chunk:
                 continue  # output from before the key
             if term.lines() != before:
-                return term.end_of_burst(arrived, WRITE_GAP) - sent
+                first = term.end_of_burst(arrived, WRITE_GAP) - sent
+                self.last = term.end_of_burst(arrived, SETTLE_GAP) - sent
+                return first
         return None
 
     def hold(self, key: bytes, seconds: float) -> dict[str, Any]:
@@ -251,7 +257,7 @@ def _app_session(
     timeout: float,
 ) -> dict[str, Any]:
     session = Session(app_args(path, profile), env)
-    result: dict[str, Any] = {"keys": {}, "missed": []}
+    result: dict[str, Any] = {"keys": {}, "last": {}, "missed": []}
     try:
         session.wait_first_frame(first_frame_drawn, timeout)
         if early:
@@ -278,6 +284,7 @@ def _app_session(
                 result["missed"].append(label)
             elif settle:
                 result["keys"].setdefault(label, []).append(t)
+                result["last"].setdefault(label, []).append(session.last)
             if settle:
                 session.quiet()
             else:
@@ -318,6 +325,7 @@ def bench_file(
         env = child_env(config_dir)
         floor: dict[str, list[float]] = {}
         keys: dict[str, list[float]] = {}
+        last: dict[str, list[float]] = {}
         holds: list[dict[str, Any]] = []
         early_times: list[float] = []
         early_holds: list[dict[str, Any]] = []
@@ -336,6 +344,8 @@ def bench_file(
             )
             for k, v in res["keys"].items():
                 keys.setdefault(k, []).extend(v)
+            for k, v in res["last"].items():
+                last.setdefault(k, []).extend(v)
             holds.append(res["hold_j"])
             missed += res["missed"]
             if "early" in res:
@@ -345,6 +355,7 @@ def bench_file(
             "file": label,
             "floor": floor,
             "keys": keys,
+            "last": last,
             "hold": holds,
             "early": early_times,
             "early_hold": early_holds,
@@ -358,14 +369,21 @@ def report(result: dict[str, Any]) -> str:
         f"### {result['file']} (load average {', '.join(f'{x:.1f}' for x in result['load'])})",
         "",
     ]
-    out.append("| key | median ms | p95 ms | × floor |")
-    out.append("|---|---:|---:|---:|")
+    out.append("| key | median ms | p95 ms | × floor | last frame: median ms | × floor |")
+    out.append("|---|---:|---:|---:|---:|---:|")
     keys = dict(result["keys"])
     if result["early"]:
         keys["j/k in the first 30 s"] = result["early"]
+    lasts = {row[0]: row for row in summarize(result["floor"], result["last"])}
     for label, med, p95, ratio in summarize(result["floor"], keys):
         flag = "" if ratio <= BUDGET else " ✗"
-        out.append(f"| {label} | {med * 1000:.0f} | {p95 * 1000:.0f} | {ratio:.2f}{flag} |")
+        row = lasts.get(label)
+        tail = (
+            "| |"
+            if row is None or label.startswith("floor")
+            else (f"| {row[1] * 1000:.0f} | {row[3]:.2f} |")
+        )
+        out.append(f"| {label} | {med * 1000:.0f} | {p95 * 1000:.0f} | {ratio:.2f}{flag} {tail}")
     for name in ("hold", "early_hold"):
         for h in result[name]:
             what = "j held" if name == "hold" else "j held in the first 30 s"

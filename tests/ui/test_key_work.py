@@ -162,3 +162,32 @@ def test_the_pickers_lists_are_computed_once_per_version_of_the_thread() -> None
     assert pickers.post_times(thread) is not times
     assert pickers.post_times(thread) == times
     assert pickers.post_times(quotes_thread()) is not pickers.post_times(thread)
+
+
+async def test_the_detail_follows_the_cursor_once_a_frame_for_the_post_it_rests_on(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from threadtui.ui.detail import DetailPane
+
+    shown: list[int | None] = []
+    original = DetailPane.show
+
+    def show(self: DetailPane, index: int | None, **options: Any) -> None:
+        shown.append(index)
+        original(self, index, **options)
+
+    monkeypatch.setattr(DetailPane, "show", show)
+    app = make_app(quotes_thread())
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle_quiet(pilot)
+        tree = app.query_one(ThreadTree)
+        detail = app.query_one(DetailPane)
+        shown.clear()
+        # Keys faster than frames (a held key): the cursor moves with each, the pane is
+        # built once, for the post the cursor is on when the frame is drawn.
+        for _ in range(3):
+            tree.action_cursor_down()
+        assert shown == []  # not in the key's own frame
+        await pilot.pause()
+        assert shown == [tree.cursor_post]
+        assert detail.index == tree.cursor_post

@@ -174,6 +174,8 @@ class ThreadApp(App[None], inherit_bindings=False):
         self._search_origin: int | None = None
         self.animation_level = "none"
         self._last_key = 0.0
+        self._detail_follows = False
+        self._detail_pending = False
         self.read_state = read_state
         """What was read of this thread (threadtui.state); None: nothing is remembered."""
         self.state_warnings = list(state_warnings)
@@ -226,6 +228,7 @@ class ThreadApp(App[None], inherit_bindings=False):
         self._show_warnings()
         self.refresh_status()
         self.call_after_refresh(gcpolicy.startup_done, interactive=True)
+        self.call_after_refresh(self._first_frame_drawn)
         self.set_interval(IDLE_COLLECT_EVERY, self._collect_if_idle, name="idle collection")
         self.call_after_refresh(self._import_later)
         # The index is 0.45 s of pure Python at 100k posts: build it once the first frame
@@ -414,10 +417,28 @@ class ThreadApp(App[None], inherit_bindings=False):
             focused.post_message(events.Key(event.key, event.character))
 
     def _show_post(self, index: int | None) -> None:
+        if not self._detail_follows:
+            self._show_detail()
+            return
+        # The cursor's move is drawn first, alone; the detail pane, which costs most of a
+        # key's frame (a whole pane of new lines), in the frame after it. A key shows at
+        # once, and keys pressed faster than frames (a held j) rebuild the pane once a
+        # frame for the post the cursor is on by then, not once a key.
+        if not self._detail_pending:
+            self._detail_pending = True
+            self.call_after_refresh(self._show_detail)
+
+    def _show_detail(self) -> None:
+        self._detail_pending = False
+        index = self.query_one(ThreadTree).highlighted
         self.query_one(DetailPane).show(index)
         self._post_shown(index)
         if self.queries.search is not None:
             self.refresh_status()
+
+    def _first_frame_drawn(self) -> None:
+        # The first frame shows the post under the cursor with the tree, in one frame.
+        self._detail_follows = True
 
     # --- search and filter ----------------------------------------------------------------
 

@@ -182,6 +182,7 @@ class ThreadTree(LineView, can_focus=True):
         self._is_new: Callable[[int], bool] | None = None
         self._cache: LRUCache[tuple[object, ...], Strip] = LRUCache(2048)
         self._styles: dict[str, Style] = {}
+        self._cursor_styles: dict[bool, Style] = {}
         self._drawn_look: tuple[Style, ...] | None = None
         self._look_checked = False
         self._version = 0
@@ -453,6 +454,7 @@ class ThreadTree(LineView, can_focus=True):
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._styles = {}
+        self._cursor_styles = {}
         # Textual calls this on every focus change (the :focus rules), which changes only
         # the cursor's row, and that row's cache key holds the focus: the other rows are
         # kept unless the styles they are drawn with changed (a theme, a class). Compared
@@ -518,6 +520,15 @@ class ThreadTree(LineView, can_focus=True):
                 bgcolor=full.bgcolor if partial.bgcolor is not None else None,
             )
             self._styles[name] = style
+        return style
+
+    def _cursor_style(self) -> Style:
+        # Asked on every cursor move; Textual's lookup costs milliseconds a call. Cleared
+        # with the other styles on a style update, which a focus change (:focus) makes.
+        style = self._cursor_styles.get(self.has_focus)
+        if style is None:
+            style = self.get_component_rich_style("thread-tree--cursor")
+            self._cursor_styles[self.has_focus] = style
         return style
 
     def _guides(self, index: int, cap: int) -> tuple[str, int]:
@@ -628,7 +639,7 @@ class ThreadTree(LineView, can_focus=True):
         line.truncate(width, overflow="ellipsis", pad=True)
         line_style = base + meta
         if is_cursor:
-            cursor = self.get_component_rich_style("thread-tree--cursor")
+            cursor = self._cursor_style()
             line_style += cursor
             if cursor.color is not None:
                 # The muted colours of times, views and glyphs were blended for the pane's

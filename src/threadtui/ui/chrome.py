@@ -181,7 +181,7 @@ class PriorityFooter(Footer):
                 key, display, description, action, disabled=not enabled, tooltip=tooltip
             ).data_bind(compact=Footer.compact)
 
-    def bindings_changed(self, screen: Screen) -> None:
+    def bindings_changed(self, screen: Screen[object]) -> None:
         self._bindings_ready = True
         if not screen.app.app_focus:
             return

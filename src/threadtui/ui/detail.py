@@ -182,7 +182,8 @@ class DetailPane(LineView, can_focus=True):
         """
         if self.text_selection is not None or self.styles.content_align != ("left", "top"):
             return Visual.to_strips(self, line, width, 1, style)[0]
-        options = RenderOptions(self._get_style, self.styles, None, None)
+        # What to_strips passes: the styles, read through their rules mapping.
+        options = RenderOptions(self._get_style, self.styles, None, None)  # type: ignore[arg-type]
         return line.render_strips(width, 1, style, options)[0]
 
     def _on_resize(self, event: events.Resize) -> None:

@@ -58,8 +58,10 @@ def remembered(thread: Thread, what: str, compute: Callable[[Thread], T]) -> T:
     entry = _REMEMBERED.get(what)
     if entry is not None and entry[0] is thread and entry[1] == thread.version:
         return cast(T, entry[2])
+    # The version before computing: a thread that grows meanwhile is computed again.
+    version = thread.version
     value = compute(thread)
-    _REMEMBERED[what] = (thread, thread.version, value)
+    _REMEMBERED[what] = (thread, version, value)
     return value
 
 

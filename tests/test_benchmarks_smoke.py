@@ -30,6 +30,17 @@ def test_benchmark_quick_run(script: str) -> None:
 
 
 @pytest.mark.slow
+def test_keys_benchmark_quick_run() -> None:
+    # The app and the floor app in a pty, every key of a round timed (never judged).
+    proc = run_script(str(ROOT / "benchmarks" / "bench_keys.py"), "--quick")
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    table = proc.stdout.split("### 1k bushy", 1)[1]
+    for key in ("| floor (one line repainted) |", "| j |", "| / (open search) |", "| ? (help) |"):
+        assert key in table, proc.stdout
+    assert "j held:" in table and "no screen change for" not in table, proc.stdout
+
+
+@pytest.mark.slow
 def test_sources_benchmark_quick_run(tmp_path: Path) -> None:
     # Every platform's generated file is imported and opened (1k posts, one run each).
     proc = run_script(str(ROOT / "benchmarks" / "bench_sources.py"), "--quick", "-d", str(tmp_path))

@@ -9,7 +9,9 @@ afterwards walks it all again. So:
   then `startup_done`), except around work that does make garbage (`collecting`);
 - a bulk build outside that stretch pauses it (`paused`);
 - what was built to last is frozen: moved to the permanent generation, out of every
-  later collection's walk (`startup_done`, `paused`, `lasting`).
+  later collection's walk (`startup_done`, `paused`, `lasting`);
+- in the app, full collections never run by allocation count, only at a pause in the
+  keys (`startup_done(interactive=True)`, `collect_idle`).
 
 Posts and indexes hold no reference cycles, so reference counting still frees a thread
 that is dropped. Plain Python: model/ uses it, and model/ never imports Textual.
@@ -21,6 +23,8 @@ import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+DEFAULT_OLDEST = gc.get_threshold()[2]
+
 
 def startup() -> None:
     """Turn the collector off until `startup_done`: loading, Textual's import and the
@@ -29,18 +33,50 @@ def startup() -> None:
     gc.disable()
 
 
-def startup_done() -> None:
+NEVER = 1 << 30
+"""A threshold no count reaches: the oldest generation is collected only when asked."""
+
+_idle_collections = False
+
+
+def startup_done(*, interactive: bool = False) -> None:
     """After the first frame (or before printing): what startup built lives as long as
     the program, so it is frozen, then the collector is back on. Does nothing when the
-    collector is on (the app run without `startup`, as the tests do)."""
+    collector is on (the app run without `startup`, as the tests do).
+
+    `interactive` (the app): the collector comes back for the young generations only.
+    A full collection walks every object not frozen, and what is built beside the app
+    right after the first frame (the search index: millions of objects at 1M posts, until
+    `lasting` freezes them) made full collections land in keys for seconds (issue #16:
+    a 1.04 s stall). Young collections stay cheap whatever the heap; full ones run when
+    the user is idle (`collect_idle`)."""
+    global _idle_collections
     if not gc.isenabled():
         gc.freeze()
+        if interactive:
+            young, middle, _ = gc.get_threshold()
+            gc.set_threshold(young, middle, NEVER)
+            _idle_collections = True
         gc.enable()
 
 
+def collect_idle() -> bool:
+    """A full collection, for a moment when no one waits (the app calls it after a pause
+    in the keys). Only after `startup_done(interactive=True)`; whether it ran."""
+    if not _idle_collections or not gc.isenabled():
+        return False
+    gc.collect()
+    return True
+
+
 def restore() -> None:
-    """The collector on, whatever the command did: a command that ends before its first
-    frame must not leave it off for whoever called it."""
+    """The collector on, with its usual thresholds, whatever the command did: a command
+    that ends must not leave it off, or young-only, for whoever called it."""
+    global _idle_collections
+    if _idle_collections:
+        young, middle, _ = gc.get_threshold()
+        gc.set_threshold(young, middle, DEFAULT_OLDEST)
+        _idle_collections = False
     gc.enable()
 
 

@@ -74,3 +74,27 @@ def test_lasting_freezes_what_exists() -> None:
     kept = [[i] for i in range(1000)]
     gcpolicy.lasting()
     assert gc.get_freeze_count() >= len(kept)
+
+
+def test_interactive_startup_done_leaves_full_collections_to_idle_moments() -> None:
+    young, middle, oldest = gc.get_threshold()
+    try:
+        gcpolicy.startup()
+        gcpolicy.startup_done(interactive=True)
+        assert gc.isenabled()
+        # Young generations as before; the oldest never by allocation count.
+        assert gc.get_threshold() == (young, middle, gcpolicy.NEVER)
+        assert gcpolicy.collect_idle()
+        gcpolicy.restore()
+        assert gc.get_threshold() == (young, middle, oldest)
+        assert not gcpolicy.collect_idle()
+    finally:
+        gc.set_threshold(young, middle, oldest)
+
+
+def test_collect_idle_does_nothing_for_an_app_run_with_the_collector_on() -> None:
+    # The tests run the app without `startup`: their collector is left as it is.
+    threshold = gc.get_threshold()
+    gcpolicy.startup_done(interactive=True)
+    assert gc.get_threshold() == threshold
+    assert not gcpolicy.collect_idle()

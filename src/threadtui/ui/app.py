@@ -74,6 +74,12 @@ LATER: tuple[str, ...] = (
 )
 
 
+IDLE_COLLECT_EVERY = 20.0
+IDLE_COLLECT_AFTER = 3.0
+"""A full garbage collection runs at most every IDLE_COLLECT_EVERY seconds, and only when
+no key came for IDLE_COLLECT_AFTER seconds: never in the middle of keys (issue #16)."""
+
+
 def styles_dir() -> Path:
     """The .tcss files: inside the installed package, or at the top of a source checkout."""
     here = Path(__file__).resolve().parent.parent
@@ -182,6 +188,9 @@ class ThreadApp(App[None], inherit_bindings=False):
         self.initial_filter = filter
         self._search_origin: int | None = None
         self.animation_level = "none"
+        self._last_key = 0.0
+        self._detail_follows = False
+        self._detail_pending = False
         self.read_state = read_state
         """What was read of this thread (threadtui.state); None: nothing is remembered."""
         self.state_warnings = list(state_warnings)
@@ -260,7 +269,9 @@ class ThreadApp(App[None], inherit_bindings=False):
         tree.highlighted = tree.cursor_post
         self._show_warnings()
         self.refresh_status()
-        self.call_after_refresh(gcpolicy.startup_done)
+        self.call_after_refresh(gcpolicy.startup_done, interactive=True)
+        self.call_after_refresh(self._first_frame_drawn)
+        self.set_interval(IDLE_COLLECT_EVERY, self._collect_if_idle, name="idle collection")
         self.call_after_refresh(self._import_later)
         for callback in self.after_first_frame:
             self.call_after_refresh(callback)
@@ -276,6 +287,11 @@ class ThreadApp(App[None], inherit_bindings=False):
         self.watch(self, "app_focus", self._app_focus_changed, init=False)
         if self._follow_on_start:
             self.start_following(quiet=True)
+
+    def _collect_if_idle(self) -> None:
+        # Full collections wait for a pause in the keys (gcpolicy.startup_done).
+        if time.monotonic() - self._last_key >= IDLE_COLLECT_AFTER:
+            gcpolicy.collect_idle()
 
     def _import_later(self) -> None:
         self.run_worker(_import_all, thread=True, group="later", name="import later")
@@ -435,6 +451,7 @@ class ThreadApp(App[None], inherit_bindings=False):
     # --- messages -------------------------------------------------------------------------
 
     async def _on_key(self, event: events.Key) -> None:
+        self._last_key = time.monotonic()
         # Textual hands a key to the widget focused when it arrives. Keys arriving together
         # (typed fast, pasted, or in one read over a slow SSH link) all go to the tree
         # before "/" opens the search field: "/lev" would run l, e and v as tree keys and
@@ -449,10 +466,28 @@ class ThreadApp(App[None], inherit_bindings=False):
             focused.post_message(events.Key(event.key, event.character))
 
     def _show_post(self, index: int | None) -> None:
+        if not self._detail_follows:
+            self._show_detail()
+            return
+        # The cursor's move is drawn first, alone; the detail pane, which costs most of a
+        # key's frame (a whole pane of new lines), in the frame after it. A key shows at
+        # once, and keys pressed faster than frames (a held j) rebuild the pane once a
+        # frame for the post the cursor is on by then, not once a key.
+        if not self._detail_pending:
+            self._detail_pending = True
+            self.call_after_refresh(self._show_detail)
+
+    def _show_detail(self) -> None:
+        self._detail_pending = False
+        index = self.query_one(ThreadTree).highlighted
         self.query_one(DetailPane).show(index)
         self._post_shown(index)
         if self.queries.search is not None:
             self.refresh_status()
+
+    def _first_frame_drawn(self) -> None:
+        # The first frame shows the post under the cursor with the tree, in one frame.
+        self._detail_follows = True
 
     # --- search and filter ----------------------------------------------------------------
 

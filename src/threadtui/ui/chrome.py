@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from textual.app import ComposeResult, RenderResult
 from textual.binding import Binding
 from textual.content import Content
+from textual.screen import Screen
 from textual.widgets import Footer, Static
 from textual.widgets._footer import FooterKey
 
@@ -130,14 +131,27 @@ FOOTER_ORDER: tuple[str, ...] = (
 """The footer's keys, most useful first: those that do not fit are left out from the end."""
 
 
+FooterEntry = tuple[str, str, str, str, bool, str]
+"""What one footer key shows: key, key display, description, action, enabled, tooltip."""
+
+
 class PriorityFooter(Footer):
     """Textual's footer shows keys in the order the focus chain declares them and lets the
     last one be cut mid-word at the edge. This one shows them most useful first (FOOTER_ORDER,
-    then any others) and stops at the first that does not fit whole."""
+    then any others) and stops at the first that does not fit whole.
 
-    def compose(self) -> ComposeResult:
-        if not self._bindings_ready:
-            return
+    Textual's footer also rebuilds its keys (a recompose: widgets unmounted and mounted, a
+    layout pass, a frame) every time the bindings may have changed, which is every focus
+    change, often twice for one key. This one rebuilds only when what it shows changes,
+    at most once a frame: opening and closing the search bar cost two recomposes each.
+    """
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self._shown: list[FooterEntry] | None = None
+        self._check_pending = False
+
+    def _entries(self) -> list[FooterEntry]:
         by_action: defaultdict[str, list[tuple[Binding, bool, str]]] = defaultdict(list)
         for _, binding, enabled, tooltip in self.screen.active_bindings.values():
             if binding.show:
@@ -146,6 +160,7 @@ class PriorityFooter(Footer):
         rank = {name: k for k, name in enumerate(FOOTER_ORDER)}
         firsts.sort(key=lambda entry: rank.get(entry[0].id or "", len(rank)))
         room = self.size.width or self.app.size.width
+        shown: list[FooterEntry] = []
         for binding, enabled, tooltip in firsts:
             display = self.app.get_key_display(binding)
             # Compact footer key: "k Description" and a one-cell margin after it.
@@ -153,15 +168,38 @@ class PriorityFooter(Footer):
             if need > room:
                 break
             room -= need
+            shown.append(
+                (binding.key, display, binding.description, binding.action, enabled, tooltip)
+            )
+        return shown
+
+    def compose(self) -> ComposeResult:
+        if not self._bindings_ready:
+            return
+        self._shown = self._entries()
+        for key, display, description, action, enabled, tooltip in self._shown:
             yield FooterKey(
-                binding.key,
-                display,
-                binding.description,
-                binding.action,
-                disabled=not enabled,
-                tooltip=tooltip,
+                key, display, description, action, disabled=not enabled, tooltip=tooltip
             ).data_bind(compact=Footer.compact)
+
+    def bindings_changed(self, screen: Screen[object]) -> None:
+        self._bindings_ready = True
+        if not screen.app.app_focus:
+            return
+        if self.is_attached and screen is self.screen:
+            self._schedule_check()
+
+    def _schedule_check(self) -> None:
+        if not self._check_pending:
+            self._check_pending = True
+            self.call_after_refresh(self._recompose_if_changed)
+
+    async def _recompose_if_changed(self) -> None:
+        self._check_pending = False
+        if not self.is_attached or self._entries() == self._shown:
+            return
+        await self.recompose()
 
     def on_resize(self) -> None:
         if self._bindings_ready:
-            self.call_after_refresh(self.recompose)
+            self._schedule_check()

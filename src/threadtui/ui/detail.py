@@ -21,7 +21,8 @@ from textual.content import Content
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.strip import Strip
-from textual.visual import Visual
+from textual.style import Style as VisualStyle
+from textual.visual import RenderOptions, Visual
 
 from threadtui.model import Thread
 from threadtui.ui.detail_lines import LIST_PAGE, DetailLayout, Item, LineBuilder
@@ -172,12 +173,25 @@ class DetailPane(LineView, can_focus=True):
         strip = self._strips.get(row)
         if strip is None:
             # Where a click lands: the item whose lines hold the row, innermost last.
-            strip = Visual.to_strips(self, lines[row], width, 1, style)[0]
+            strip = self._line_strip(lines[row], width, style)
             strip = strip.apply_style(Style(meta={"row": row})).adjust_cell_length(
                 width, style.rich_style
             )
             self._strips[row] = strip
         return strip
+
+    def _line_strip(self, line: Content, width: int, style: VisualStyle) -> Strip:
+        """One laid-out line as a strip: what `Visual.to_strips` draws, at half its cost.
+
+        `to_strips` also styles `@click` links (our lines have none: text from strangers is
+        never markup, and the pane's own items act through the row's meta) and aligns the
+        content (left and top here). A text selection, rare, takes the full path.
+        """
+        if self.text_selection is not None or self.styles.content_align != ("left", "top"):
+            return Visual.to_strips(self, line, width, 1, style)[0]
+        # What to_strips passes: the styles, read through their rules mapping.
+        options = RenderOptions(self._get_style, self.styles, None, None)  # type: ignore[arg-type]
+        return line.render_strips(width, 1, style, options)[0]
 
     def _on_resize(self, event: events.Resize) -> None:
         if self.scrollable_content_region.width != self._built_width:

@@ -7,10 +7,10 @@ so a picked filter can be read, edited and shared like a typed one.
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import tzinfo
-from typing import ClassVar
+from typing import Any, ClassVar, TypeVar, cast
 
 from textual import on
 from textual.app import ComposeResult
@@ -44,7 +44,34 @@ class AuthorChoice:
     label: str
     handle: str | None
     count: int
-    folded: str
+
+
+T = TypeVar("T")
+_REMEMBERED: dict[str, tuple[Thread, int, Any]] = {}
+
+
+def remembered(thread: Thread, what: str, compute: Callable[[Thread], T]) -> T:
+    """`compute(thread)`, computed again only when the thread changed (its version) or is
+    another: the pickers open again and again on the same thread, and at 1M posts each
+    of these is a walk of every post or author (up to seconds). One entry per kind; it
+    holds the thread, which the app holds anyway."""
+    entry = _REMEMBERED.get(what)
+    if entry is not None and entry[0] is thread and entry[1] == thread.version:
+        return cast(T, entry[2])
+    # The version before computing: a thread that grows meanwhile is computed again.
+    version = thread.version
+    value = compute(thread)
+    _REMEMBERED[what] = (thread, version, value)
+    return value
+
+
+def _times(thread: Thread) -> list[float]:
+    return sorted(p.created for p in thread.posts if p.created is not None)
+
+
+def post_times(thread: Thread) -> list[float]:
+    """Every post's time, in order (the time picker's histogram and counts)."""
+    return remembered(thread, "times", _times)
 
 
 def author_choices(thread: Thread) -> list[AuthorChoice]:
@@ -57,10 +84,10 @@ def author_choices(thread: Thread) -> list[AuthorChoice]:
         if author.handle and author.display_name:
             label = f"{author.display_name} @{author.handle}"
         handle = author.handle or author.display_name or author.id
-        choices.append(AuthorChoice(author.id, label, handle, author.post_count, fold(label)))
+        choices.append(AuthorChoice(author.id, label, handle, author.post_count))
     unknown = sum(1 for p in thread.posts if p.author is None and not p.synthetic)
     if unknown:
-        entry = AuthorChoice(UNKNOWN, "unknown author", None, unknown, "unknown author")
+        entry = AuthorChoice(UNKNOWN, "unknown author", None, unknown)
         position = next((k for k, c in enumerate(choices) if c.count < unknown), len(choices))
         choices.insert(position, entry)
     return choices
@@ -77,10 +104,13 @@ class AuthorPicker(ModalScreen[list[AuthorChoice] | None]):
 
     def __init__(self, thread: Thread, chosen: Iterable[str] = ()) -> None:
         super().__init__()
-        self.choices = author_choices(thread)
+        self.choices = remembered(thread, "authors", author_choices)
         self.by_key = {choice.key: choice for choice in self.choices}
         self.chosen: set[str] = set(chosen)
         self._matching = len(self.choices)
+        self._folds: list[str] | None = None
+        """Each choice's label folded for narrowing, built beside the UI: folding every
+        label took seconds at 1M posts (125,000 authors) and was paid on opening."""
 
     def compose(self) -> ComposeResult:
         with Vertical(id="authors-box") as box:
@@ -93,6 +123,15 @@ class AuthorPicker(ModalScreen[list[AuthorChoice] | None]):
         self._hint()
         self._fill("")
         self.query_one(Input).focus()
+        self.run_worker(self._folded, thread=True, group="author-folds", name="author folds")
+
+    def _folded(self) -> list[str]:
+        """The folded labels: from the worker, or built here if a narrowing comes first."""
+        folds = self._folds
+        if folds is None:
+            folds = [fold(choice.label) for choice in self.choices]
+            self._folds = folds
+        return folds
 
     def _hint(self) -> None:
         key_for = getattr(self.app, "key_for", None)
@@ -117,7 +156,13 @@ class AuthorPicker(ModalScreen[list[AuthorChoice] | None]):
 
     def _fill(self, narrow: str) -> None:
         wanted = fold(narrow.strip().removeprefix("@"))
-        matching = [c for c in self.choices if wanted in c.folded] if wanted else self.choices
+        if wanted:
+            folds = self._folded()
+            matching = [
+                c for c, folded in zip(self.choices, folds, strict=True) if wanted in folded
+            ]
+        else:
+            matching = self.choices
         shown = matching[:SHOWN_AUTHORS]
         listing = self.query_one("#authors-list", SelectionList)
         listing.clear_options()
@@ -256,7 +301,7 @@ class TimePicker(ModalScreen[tuple[float | None, float | None] | None]):
         self.glyphs = glyphs
         self.bars = ASCII_BARS if ascii_bars else BARS
         self.tz = tz
-        self.times = sorted(p.created for p in thread.posts if p.created is not None)
+        self.times = post_times(thread)
         first, last = (self.times[0], self.times[-1]) if self.times else (0.0, 0.0)
         self.first = first
         self.last = last

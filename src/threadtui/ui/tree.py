@@ -36,6 +36,24 @@ NARROW = 40
 
 Spans = Callable[[str], Sequence[tuple[int, int]]]
 
+ROW_STYLES = (
+    "guides",
+    "fold",
+    "reply",
+    "quote",
+    "name",
+    "unknown",
+    "time",
+    "views",
+    "hidden",
+    "depth",
+    "placeholder",
+    "context",
+    "match",
+    "new",
+)
+"""The components a row is drawn with, but for the cursor (`thread-tree--NAME`)."""
+
 
 class ThreadTree(LineView, can_focus=True):
     """The thread as a tree of replies (↳) and quotes (❝), with a cursor."""
@@ -164,6 +182,9 @@ class ThreadTree(LineView, can_focus=True):
         self._is_new: Callable[[int], bool] | None = None
         self._cache: LRUCache[tuple[object, ...], Strip] = LRUCache(2048)
         self._styles: dict[str, Style] = {}
+        self._cursor_styles: dict[bool, Style] = {}
+        self._drawn_look: tuple[Style, ...] | None = None
+        self._look_checked = False
         self._version = 0
         self._start = thread.time_range[0] if thread.time_range else None
         self.virtual_size = Size(0, self.model.row_count)
@@ -425,14 +446,27 @@ class ThreadTree(LineView, can_focus=True):
         self.refresh()
 
     def _on_resize(self, event: events.Resize) -> None:
-        self._cache.clear()
+        # Rows are cached by width: a new height (the search bar opening below the panes)
+        # redraws none of them.
         self.virtual_size = Size(event.size.width, self.model.row_count)
         self._scroll_to_cursor()
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
-        self._cache.clear()
         self._styles = {}
+        self._cursor_styles = {}
+        # Textual calls this on every focus change (the :focus rules), which changes only
+        # the cursor's row, and that row's cache key holds the focus: the other rows are
+        # kept unless the styles they are drawn with changed (a theme, a class). Compared
+        # at the next draw: the component styles are not yet updated here.
+        self._look_checked = False
+
+    def _check_look(self) -> None:
+        self._look_checked = True
+        look = (self.rich_style, *(self._style(name) for name in ROW_STYLES))
+        if look != self._drawn_look:
+            self._cache.clear()
+            self._drawn_look = look
 
     # --- drawing --------------------------------------------------------------------------
 
@@ -449,8 +483,12 @@ class ThreadTree(LineView, can_focus=True):
             if row == 0 and width > 0 and model.filter is not None and not model.row_count:
                 return self._empty_line(width)
             return Strip.blank(width, self.rich_style)
+        if not self._look_checked:
+            self._check_look()
         is_cursor = row == model.cursor
-        key = (index, row, width, is_cursor, self.has_focus, self._version)
+        # Focus only changes how the cursor's row looks: moving it to the search bar
+        # redraws that row, not every row on screen.
+        key = (index, row, width, is_cursor and self.has_focus, is_cursor, self._version)
         strip = self._cache.get(key)
         if strip is None:
             strip = self._render_row(row, index, width, is_cursor)
@@ -482,6 +520,15 @@ class ThreadTree(LineView, can_focus=True):
                 bgcolor=full.bgcolor if partial.bgcolor is not None else None,
             )
             self._styles[name] = style
+        return style
+
+    def _cursor_style(self) -> Style:
+        # Asked on every cursor move; Textual's lookup costs milliseconds a call. Cleared
+        # with the other styles on a style update, which a focus change (:focus) makes.
+        style = self._cursor_styles.get(self.has_focus)
+        if style is None:
+            style = self.get_component_rich_style("thread-tree--cursor")
+            self._cursor_styles[self.has_focus] = style
         return style
 
     def _guides(self, index: int, cap: int) -> tuple[str, int]:
@@ -592,7 +639,7 @@ class ThreadTree(LineView, can_focus=True):
         line.truncate(width, overflow="ellipsis", pad=True)
         line_style = base + meta
         if is_cursor:
-            cursor = self.get_component_rich_style("thread-tree--cursor")
+            cursor = self._cursor_style()
             line_style += cursor
             if cursor.color is not None:
                 # The muted colours of times, views and glyphs were blended for the pane's

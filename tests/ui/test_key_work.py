@@ -1,0 +1,193 @@
+"""What a key costs the UI, counted rather than timed (timing is benchmarks/bench_keys.py's):
+a key redraws what it changed and rebuilds nothing that stays the same (issue #16)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets._footer import FooterKey
+
+from support import make_app, quotes_thread, settle_quiet
+from threadtui.ui.chrome import PriorityFooter
+from threadtui.ui.tree import ThreadTree
+
+
+def count_calls(monkeypatch: pytest.MonkeyPatch, cls: type, name: str) -> list[int]:
+    calls = [0]
+    original = getattr(cls, name)
+
+    def counted(self: Any, *args: Any, **kwargs: Any) -> Any:
+        calls[0] += 1
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(cls, name, counted)
+    return calls
+
+
+def footer_keys(pilot: Pilot[Any]) -> list[str]:
+    return [key.key for key in pilot.app.screen.query(FooterKey)]
+
+
+async def test_the_footer_is_rebuilt_once_when_its_keys_change_and_never_otherwise(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    recomposes = count_calls(monkeypatch, PriorityFooter, "recompose")
+    app = make_app(quotes_thread())
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle_quiet(pilot)
+        tree_keys = footer_keys(pilot)
+        recomposes[0] = 0
+        await pilot.press("j", "k")
+        await pilot.pause()
+        assert recomposes[0] == 0
+        # The search bar takes the focus: its keys replace the tree's, in one rebuild
+        # (Textual's footer rebuilds on each of the two binding changes).
+        await pilot.press("slash")
+        await pilot.pause()
+        assert recomposes[0] == 1
+        assert footer_keys(pilot) != tree_keys
+        await pilot.press("escape")
+        await pilot.pause()
+        assert recomposes[0] == 2
+        assert footer_keys(pilot) == tree_keys
+        # The focus moves between panes without changing the keys shown: no rebuild.
+        await pilot.press("tab")
+        await pilot.pause()
+        await pilot.press("tab")
+        await pilot.pause()
+        assert app.focused is app.query_one(ThreadTree)
+        assert footer_keys(pilot) == tree_keys
+
+
+async def test_moving_the_focus_redraws_only_the_cursors_row_of_the_tree(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    rows = count_calls(monkeypatch, ThreadTree, "_render_row")
+    app = make_app(quotes_thread())
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle_quiet(pilot)
+        tree = app.query_one(ThreadTree)
+        assert tree.model.row_count > 2
+        rows[0] = 0
+        await pilot.press("slash")  # the focus goes to the search field below the panes
+        await pilot.pause()
+        # At most the cursor's row (its blurred look may be cached already), where every
+        # row on screen was drawn again before.
+        assert rows[0] <= 1
+        cursor = tree.render_line(tree.model.cursor - tree.scroll_offset.y)
+        await pilot.press("escape")
+        await pilot.pause()
+        # The cursor's row is drawn focused again, unlike the cached blurred one.
+        assert tree.render_line(tree.model.cursor - tree.scroll_offset.y) != cursor
+
+
+async def test_a_new_theme_redraws_every_row_of_the_tree(monkeypatch: pytest.MonkeyPatch) -> None:
+    rows = count_calls(monkeypatch, ThreadTree, "_render_row")
+    app = make_app(quotes_thread())
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle_quiet(pilot)
+        tree = app.query_one(ThreadTree)
+        before = [tree.render_line(y) for y in range(tree.model.row_count)]
+        rows[0] = 0
+        app.theme = "textual-light" if app.theme != "textual-light" else "nord"
+        await pilot.pause()
+        after = [tree.render_line(y) for y in range(tree.model.row_count)]
+        assert rows[0] >= tree.model.row_count
+        assert all(a != b for a, b in zip(before, after, strict=True))
+
+
+async def test_full_collections_wait_for_a_pause_in_the_keys(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from threadtui import gcpolicy
+
+    collections: list[int] = []
+    monkeypatch.setattr(gcpolicy, "collect_idle", lambda: collections.append(1) or True)
+    app = make_app(quotes_thread())
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle_quiet(pilot)
+        await pilot.press("j")
+        app._collect_if_idle()  # a key just now: not the moment
+        assert collections == []
+        app._last_key -= 60.0
+        app._collect_if_idle()
+        assert collections == [1]
+
+
+async def test_opening_the_author_picker_folds_no_label_on_the_ui_thread(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import threading
+
+    from threadtui.ui import pickers
+
+    on_ui: list[str] = []
+    fold = pickers.fold
+
+    def watched(text: str) -> str:
+        if threading.current_thread() is threading.main_thread():
+            on_ui.append(text)
+        return fold(text)
+
+    monkeypatch.setattr(pickers, "fold", watched)
+    app = make_app(quotes_thread())
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle_quiet(pilot)
+        await pilot.press("a")
+        await pilot.pause()
+        picker = app.screen
+        assert isinstance(picker, pickers.AuthorPicker)
+        await app.workers.wait_for_complete()
+        labels = {choice.label for choice in picker.choices}
+        assert not labels & set(on_ui)  # the narrowing text alone ("") is folded here
+        # Narrowing before the worker is done folds there and then, and still narrows.
+        picker._folds = None
+        first = picker.choices[0]
+        picker._fill(first.label)
+        assert picker._matching >= 1 and labels & set(on_ui)
+
+
+def test_the_pickers_lists_are_computed_once_per_version_of_the_thread() -> None:
+    from threadtui.ui import pickers
+
+    thread = quotes_thread()
+    times = pickers.post_times(thread)
+    authors = pickers.remembered(thread, "authors", pickers.author_choices)
+    assert pickers.post_times(thread) is times
+    assert pickers.remembered(thread, "authors", pickers.author_choices) is authors
+    # A thread that changed (posts added bump its version), or another thread: anew.
+    thread.invalidate()
+    assert pickers.post_times(thread) is not times
+    assert pickers.post_times(thread) == times
+    assert pickers.post_times(quotes_thread()) is not pickers.post_times(thread)
+
+
+async def test_the_detail_follows_the_cursor_once_a_frame_for_the_post_it_rests_on(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from threadtui.ui.detail import DetailPane
+
+    shown: list[int | None] = []
+    original = DetailPane.show
+
+    def show(self: DetailPane, index: int | None, **options: Any) -> None:
+        shown.append(index)
+        original(self, index, **options)
+
+    monkeypatch.setattr(DetailPane, "show", show)
+    app = make_app(quotes_thread())
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle_quiet(pilot)
+        tree = app.query_one(ThreadTree)
+        detail = app.query_one(DetailPane)
+        shown.clear()
+        # Keys faster than frames (a held key): the cursor moves with each, the pane is
+        # built once, for the post the cursor is on when the frame is drawn.
+        for _ in range(3):
+            tree.action_cursor_down()
+        assert shown == []  # not in the key's own frame
+        await pilot.pause()
+        assert shown == [tree.cursor_post]
+        assert detail.index == tree.cursor_post

@@ -5,6 +5,12 @@ Per keystroke the UI thread only posts a job; parsing and matching run in a thre
 as it goes, even inside a long regex call). Results come back to the UI thread, which
 repaints only what is on screen.
 
+A search comes back in two steps when the thread is big: first the matches around the
+cursor (`query.window.first_matches`: its cost follows the matches on screen, not the
+posts held), shown at once with "≥50 matches…"; then, in the same worker, the full pass
+for the exact count and `n`/`N` beyond the window (`refines`: the screen keeps its
+cursor). A newer keystroke cancels the full pass like any other.
+
 A job never dies of an error: whatever the query layer raises comes back as `Failed`,
 shown in the query bar, because an exception in a worker would end the app
 (`WorkerFailed`) over one odd query.
@@ -34,6 +40,9 @@ if TYPE_CHECKING:
 
 Kind = Literal["search", "filter"]
 
+NARROW_ENOUGH = 16_384
+"""Matches of the last search under which narrowing it costs no more than a window."""
+
 
 @dataclass(frozen=True, slots=True)
 class SearchState:
@@ -42,6 +51,8 @@ class SearchState:
     result: MatchResult
     below: MarkedBelow
     """Per post, how many matches its subtree hides when folded."""
+    refines: bool = False
+    """The full result after a window of the same search was shown: the cursor stays."""
 
     def spans(self, text: str) -> list[tuple[int, int]]:
         from threadtui.query import highlight_spans
@@ -88,7 +99,11 @@ class QueryController:
         self.filter_text = ""
         self._last: dict[Kind, MatchResult] = {}
         self.new_marks: Callable[[], bytes | None] = lambda: None
+        self.search_origin: Callable[[], int | None] = lambda: None
+        """The post the cursor was on when the search opened: its window comes first."""
         """What `is:new` keeps (`ReadState.new_marks`); None: every post is new."""
+        self._local = threading.local()
+        """`early`: how the running job shows a window before its full result."""
         self._unbuilt = False
         """The thread grew and no index is being built for it yet."""
 
@@ -139,6 +154,13 @@ class QueryController:
         _ = thread.rank, thread.subtree_sizes, thread.fold_levels
         for post in thread.posts:
             _ = post.metrics
+        from threadtui.query import QueryCancelled, TreeText
+
+        try:
+            # Until this is set, a window scans its slices post by post: right, but slower.
+            index.tree_text = TreeText(index, cancel=lambda: ready is not self._ready)
+        except QueryCancelled:
+            return
         # The index lives as long as the thread.
         gcpolicy.lasting()
 
@@ -185,6 +207,13 @@ class QueryController:
         worker = get_current_worker()
         outcome: SearchState | FilterState | Failed | None = None
         if text.strip():
+
+            def early(state: SearchState) -> None:
+                if not worker.is_cancelled:
+                    self.app.call_from_thread(self._deliver, kind, state, done, version)
+
+            # Per thread: an older job of the same kind may still be finishing in another.
+            self._local.early = early
             try:
                 outcome = self._compute(kind, text, lambda: worker.is_cancelled)
             except QueryCancelled:
@@ -197,14 +226,36 @@ class QueryController:
             self.app.call_from_thread(self._deliver, kind, outcome, done, version)
 
     def _compute(
-        self, kind: Kind, text: str, cancel: Callable[[], bool]
+        self,
+        kind: Kind,
+        text: str,
+        cancel: Callable[[], bool],
     ) -> SearchState | FilterState:
-        from threadtui.query import FilterView, parse_query, run_query
+        from threadtui.query import FilterView, first_matches, narrows, parse_query, run_query
 
         query = parse_query(text, self.thread, tz=self.tz, new=self.new_marks())
+        index = self.index()
+        last = self._last.get(kind)
+        refines = False
+        if kind == "search" and not (
+            last is not None
+            and last.index is index
+            and last.count <= NARROW_ENOUGH
+            and narrows(query, last.query)
+        ):
+            # Unless the last result is small and this narrows it, the window first, so
+            # the screen follows the keystroke whatever the thread's size.
+            window = first_matches(query, index, start=self.search_origin(), cancel=cancel)
+            if window.complete:
+                self._last[kind] = window
+                window.counter(0)
+                return SearchState(text, query, window, MarkedBelow(self.thread, window.member))
+            early: Callable[[SearchState], None] = getattr(self._local, "early", _ignore)
+            early(SearchState(text, query, window, MarkedBelow(self.thread, window.member)))
+            refines = True
         result = run_query(
             query,
-            self.index(),
+            index,
             cancel=cancel,
             # Typing on at the end of a word narrows the last result: only its
             # matches need testing (run_query checks that the new query narrows).
@@ -215,7 +266,7 @@ class QueryController:
         if kind == "search":
             result.counter(0)  # the rank table the 3/17 counter reads
             below = MarkedBelow(self.thread, result.member)
-            return SearchState(text, query, result, below)
+            return SearchState(text, query, result, below, refines)
         view = FilterView.build(result)
         return FilterState(text, query, FilterLayout.build(self.thread, view))
 
@@ -267,6 +318,10 @@ class QueryController:
                 return found
             position = found
         return None
+
+
+def _ignore(state: SearchState) -> None:
+    pass
 
 
 def _describe(error: BaseException) -> str:

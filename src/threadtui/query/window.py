@@ -1,0 +1,167 @@
+"""The first screenful of matches, found in tree order at a cost that follows the matches.
+
+A full `run_query` tests every post: its time grows with the thread (about 0.3-0.7 s a
+keystroke at a million posts), though the screen shows some thirty rows. `first_matches`
+answers what the screen needs first: the matches near the cursor, in tree order, and
+stops as soon as it holds `limit` of them. The exact count (and the `n`/`N` order beyond
+the window) still needs the full pass, which the search worker runs afterwards, in the
+background and cancellable by the next keystroke; the screen says "≥50 matches…" meanwhile.
+
+How the work follows the matches, not the posts held:
+
+- `TreeText`: built once after load, off the UI thread, in slices of `SLICE` posts of the
+  tree order (preorder). Each slice is the folded search text of its posts (the same
+  strings as `SearchIndex.folded`) joined by NUL, with the offset where each post starts.
+  NUL never occurs in loaded text (model/sanitize.py strips control characters; a slice
+  where one turns up anyway is marked unusable and scanned post by post). A slice is one
+  string, so `str.find` runs in C across thousands of posts and skips every post without
+  the word; a hit is mapped to its post by bisecting the offsets, and the scan resumes at
+  the next post, so each matching post costs one find and one bisect, a post without the
+  word next to nothing.
+- The scan starts at the slice holding the cursor (less a margin, so the rows above it on
+  screen are covered too), walks the slices in tree order and wraps around; the candidate
+  posts of each slice go through every stage of the query (`match._stages`, the same
+  functions as the full pass), so a window's matches are exactly the full result's
+  matches within the slices it covered. Without a plain word to look for (only filters,
+  negations, regexes) the candidates are the slice's posts as they are.
+- Having covered every slice, the window is the whole result (`complete`), and no full
+  pass follows: a rare word costs one C scan over the thread, not one Python step a post.
+
+The slice is the unit of work and of cancellation: the work before the window is full is
+at most one slice past the last match it needs, whatever the size of the thread.
+"""
+
+from __future__ import annotations
+
+import time
+from bisect import bisect_right
+from collections.abc import Callable
+from itertools import accumulate
+from typing import Final
+
+from threadtui.model import Thread
+from threadtui.query import match
+from threadtui.query.match import MatchResult, SearchIndex, _stages
+from threadtui.query.parse import Query
+from threadtui.query.pattern import Budget, QueryCancelled
+
+SLICE: Final = 4096
+"""Posts of the tree order in one slice of `TreeText`: the unit of a window's work."""
+MARGIN: Final = 64
+"""Posts before the cursor the scan covers too: the rows above it on the screen."""
+WINDOW: Final = 50
+"""Matches a window holds at least (unless there are fewer): a screenful and then some."""
+SEP: Final = "\x00"
+
+Cancel = Callable[[], bool]
+
+
+class TreeText:
+    """The folded search text of the tree's posts, in tree order, in slices.
+
+    `texts[s]` joins the folded texts of `thread.preorder[s * SLICE : (s + 1) * SLICE]`
+    by NUL; `starts[s][k]` is where post k of the slice begins in it (one more entry at
+    the end: the text's length plus one). `texts[s]` is None for a slice where a NUL
+    occurs in a post's text: that slice is scanned post by post.
+    """
+
+    __slots__ = ("starts", "texts")
+
+    def __init__(self, index: SearchIndex, *, cancel: Cancel | None = None) -> None:
+        """Build it for `index` (a second or so at a million posts: in a worker); then
+        `index.tree_text = tree_text`, and windows use it from their next slice on."""
+        order = index.thread.preorder
+        folded = index.folded
+        self.texts: list[str | None] = []
+        self.starts: list[list[int]] = []
+        for lo in range(0, len(order), SLICE):
+            if cancel is not None and cancel():
+                raise QueryCancelled
+            parts = [folded[i] for i in order[lo : lo + SLICE]]
+            text = SEP.join(parts)
+            starts = list(accumulate(map((1).__add__, map(len, parts)), initial=0))
+            usable = text.count(SEP) == len(parts) - 1
+            self.texts.append(text if usable else None)
+            self.starts.append(starts)
+            # Between two slices, the UI thread may take the interpreter lock.
+            time.sleep(0)
+
+
+def _needle(query: Query) -> str | None:
+    """A folded word every match holds, to find candidates with: the longest positive
+    word that the full pass also filters on folded (see `match._stages`), or None."""
+    words = [
+        t.folded
+        for t in query.terms
+        if not t.negated and (t.exact is None or len(t.folded) > 2) and SEP not in t.folded
+    ]
+    return max(words, key=len) if words else None
+
+
+def _candidates(text: str, starts: list[int], needle: str, posts: list[int]) -> list[int]:
+    """The posts of one slice whose folded text holds `needle`, in tree order."""
+    found: list[int] = []
+    find = text.find
+    position = find(needle)
+    last = len(posts) - 1
+    while position >= 0:
+        k = bisect_right(starts, position) - 1
+        found.append(posts[k])
+        if k >= last:
+            break
+        position = find(needle, starts[k + 1])
+    return found
+
+
+def first_matches(
+    query: Query,
+    index: SearchIndex,
+    *,
+    start: int | None = None,
+    limit: int = WINDOW,
+    cancel: Cancel | None = None,
+    budget: float | None = None,
+) -> MatchResult:
+    """The matches of `query` in the slices from post `start`'s on (wrapping around), until
+    `limit` are found or every slice is covered (`complete`: the result `run_query` gives).
+
+    Before `index.tree_text` is built, the slices' posts are all candidates. Raises as
+    `run_query` does (QueryCancelled between slices, QueryError for a regex too slow).
+    """
+    thread: Thread = index.thread
+    order = thread.preorder
+    slices = (len(order) + SLICE - 1) // SLICE
+    first = 0
+    if start is not None and 0 <= start < len(thread.rank) and thread.rank[start] >= 0:
+        first = max(0, thread.rank[start] - MARGIN) // SLICE
+    # Read at each call, as run_query does: the budget is a setting (tests lower it).
+    seconds = match.SEARCH_BUDGET if budget is None else budget
+    stages = _stages(query, index, Budget(seconds, cancel))
+    needle = _needle(query)
+    tree_text = index.tree_text
+    found: dict[int, list[int]] = {}
+    count = 0
+    for step in range(slices):
+        if count >= limit:
+            break
+        if cancel is not None and cancel():
+            raise QueryCancelled
+        s = (first + step) % slices
+        posts = order[s * SLICE : (s + 1) * SLICE]
+        text = None if tree_text is None or s >= len(tree_text.texts) else tree_text.texts[s]
+        if needle is not None and text is not None:
+            assert tree_text is not None  # for the type checker: text came from it
+            candidates = _candidates(text, tree_text.starts[s], needle, posts)
+        else:
+            candidates = list(posts)
+        for stage in stages:
+            if not candidates:
+                break
+            candidates = stage(candidates)
+        found[s] = candidates
+        count += len(candidates)
+    matches = [i for s in sorted(found) for i in found[s]]
+    member = bytearray(len(thread.posts))
+    for i in matches:
+        member[i] = 1
+    return MatchResult(query, index, matches, member, len(order), complete=len(found) == slices)

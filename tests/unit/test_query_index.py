@@ -1,0 +1,191 @@
+"""The search window (`query.window`, issue #16) against the plain matcher (`run_query`).
+
+A window is the full result cut to the slices of the tree order it covered: the same
+posts there, in tree order; all of them once it covered every slice. Proved on generated
+threads (replies, quotes, authors, times, accents, case) and queries of every kind, with
+slices of a few posts so that a thread of a dozen spans many of them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from support import post, thread_doc
+from threadtui.model import Thread, load_document
+from threadtui.query import (
+    MatchResult,
+    QueryError,
+    SearchIndex,
+    TreeText,
+    first_matches,
+    parse_query,
+    run_query,
+)
+from threadtui.query import window as window_module
+
+PROFILE = settings(
+    max_examples=200,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+
+WORDS = ["risk", "Risk", "risky", "café", "cafe", "model", "the", "a", "Ünï", "x y", "rÏsk"]
+AUTHORS = {
+    "a": {"display_name": "Alice Risk", "handle": "alice"},
+    "b": {"display_name": "Bob", "handle": "cafe.bob"},
+}
+QUERY_PIECES = [
+    "risk",
+    "Risk",
+    "ris",
+    "cafe",
+    "café",
+    "the",
+    "a",
+    "-the",
+    "-risk",
+    '"x y"',
+    '"risk model"',
+    "/ri.k/",
+    "/^the/",
+    "-/model/",
+    "from:@alice",
+    "-from:@cafe.bob",
+    "from:?",
+    "after:2026-05-28T00:05",
+    "before:2026-05-28T00:20",
+    "has:quote",
+    "is:root",
+    "-is:root",
+    "is:quoted",
+    "replies:>0",
+    "views:>5",
+    "@alice",
+    "bob",
+]
+
+
+@st.composite
+def threads(draw: st.DrawFn) -> Thread:
+    count = draw(st.integers(min_value=1, max_value=24))
+    posts: list[dict[str, Any]] = []
+    for k in range(count):
+        words = draw(st.lists(st.sampled_from(WORDS), max_size=5))
+        parent = draw(st.one_of(st.none(), st.integers(0, k - 1))) if k else None
+        quoted = draw(st.lists(st.integers(0, count + 1), max_size=2))
+        posts.append(
+            post(
+                f"p{k}",
+                draw(st.one_of(st.none(), st.integers(0, 30))),
+                " ".join(words),
+                author=draw(st.sampled_from([None, "a", "b"])),
+                reply_to=None if parent is None else f"p{parent}",
+                # An id past the last post is a quote of an absent post.
+                quotes=[f"p{q}" for q in quoted if q != k],
+                metrics={"views": draw(st.one_of(st.none(), st.integers(0, 10)))},
+            )
+        )
+    return load_document(thread_doc(posts, authors=AUTHORS), name="generated.json")
+
+
+def covered_prefix(window: MatchResult, full: MatchResult, start: int | None) -> None:
+    """The window equals the full result within some run of slices from the start's on."""
+    thread = full.index.thread
+    size = window_module.SLICE
+    slices = (len(thread.preorder) + size - 1) // size
+    first = 0
+    if start is not None and thread.rank[start] >= 0:
+        first = max(0, thread.rank[start] - window_module.MARGIN) // size
+    rank = thread.rank
+    for covered in range(1, slices + 1):
+        chosen = {(first + s) % slices for s in range(covered)}
+        expected = [i for i in full.matches if rank[i] // size in chosen]
+        if expected == window.matches:
+            return
+    raise AssertionError(f"window {window.matches} is no run of slices of {full.matches}")
+
+
+@PROFILE
+@given(
+    thread=threads(),
+    pieces=st.lists(st.sampled_from(QUERY_PIECES), min_size=1, max_size=3),
+    slice_size=st.integers(1, 5),
+    limit=st.integers(1, 6),
+    start=st.integers(-1, 30),
+    with_text=st.booleans(),
+)
+def test_a_window_is_the_full_result_cut_to_the_slices_it_covered(
+    monkeypatch: pytest.MonkeyPatch,
+    thread: Thread,
+    pieces: list[str],
+    slice_size: int,
+    limit: int,
+    start: int,
+    with_text: bool,
+) -> None:
+    monkeypatch.setattr(window_module, "SLICE", slice_size)
+    monkeypatch.setattr(window_module, "MARGIN", 2)
+    try:
+        query = parse_query(" ".join(pieces), thread)
+    except QueryError:
+        return
+    index = SearchIndex(thread)
+    if with_text:
+        index.tree_text = TreeText(index)
+    origin = start if 0 <= start < len(thread.posts) else None
+    full = run_query(query, index)
+    window = first_matches(query, index, start=origin, limit=limit)
+
+    rank = thread.rank
+    assert [rank[i] for i in window.matches] == sorted(rank[i] for i in window.matches)
+    assert [i for i in range(len(thread.posts)) if window.member[i]] == sorted(window.matches)
+    covered_prefix(window, full, origin)
+    if window.complete:
+        assert window.matches == full.matches
+        assert window.member == full.member
+        assert (
+            window.counter(window.matches[0]) == full.counter(full.matches[0])
+            if (full.matches)
+            else True
+        )
+    else:
+        assert window.count >= limit
+        assert window.counter(window.matches[0]) == f"≥{window.count:,} matches…"
+
+
+def test_a_window_stops_early_and_says_it_is_partial(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(window_module, "SLICE", 10)
+    posts = [post(f"p{k}", k, "common word" if k % 2 else "other") for k in range(100)]
+    thread = load_document(thread_doc(posts), name="many.json")
+    index = SearchIndex(thread)
+    index.tree_text = TreeText(index)
+    query = parse_query("common", thread)
+    start = thread.by_id["p40"]
+    window = first_matches(query, index, start=start, limit=8)
+    assert not window.complete
+    # Two slices from p40's (less the margin: p0's) hold ten matches; no more was read.
+    assert [thread.posts[i].id for i in window.matches] == [f"p{k}" for k in range(1, 20, 2)]
+    assert window.counter(window.matches[0]) == "≥10 matches…"
+    # A rare word covers every slice, and the result is whole.
+    rare = first_matches(parse_query("other", thread), index, start=start, limit=1000)
+    assert rare.complete and rare.count == 50
+
+
+def test_a_slice_with_a_nul_is_scanned_post_by_post(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The loader strips control characters; a thread built otherwise must not make a
+    post's text run into the next one's in the slice."""
+    monkeypatch.setattr(window_module, "SLICE", 4)
+    posts = [post(f"p{k}", k, f"text {k}") for k in range(8)]
+    thread = load_document(thread_doc(posts), name="nul.json")
+    index = SearchIndex(thread)
+    index.folded[thread.by_id["p1"]] += "\x00risk"
+    index.tree_text = TreeText(index)
+    assert index.tree_text.texts[0] is None and index.tree_text.texts[1] is not None
+    query = parse_query("risk", thread)
+    window = first_matches(query, index)
+    assert window.complete
+    assert window.matches == run_query(query, index).matches == [thread.by_id["p1"]]

@@ -14,6 +14,13 @@ For each generated thread (see generate.py), in one warm interpreter, as in the 
 - filter changes: `from:`, `views:`, `after:`, … typed or picked in the filter field,
   each `parse_query` + `run_query` + `FilterView.build`.
 
+`--keystrokes` (issue #16): the same typed searches at each size, timed both ways in the
+same run, interleaved: "full" is what a keystroke waited for before (the full pass, then
+the counter's rank table), "window" what it waits for now before the screen can show it
+(`first_matches` around a cursor in the middle of the tree, or the narrowed pass when
+the last result was small: what the app's worker does first). The table gives each
+size's median against the smallest size's, from the same run.
+
 Every run passes a `cancel` callable, as the app's worker does, so the chunking that makes
 a run cancellable is in the figures. The issue's target is 100 ms per keystroke at 100k
 posts; the table marks rows whose p95 is above it.
@@ -34,7 +41,18 @@ from typing import Any
 from common import ensure_thread, machine_info, machine_line
 from generate import SHAPES, Shape, parse_size, size_label
 from threadtui.model import Thread, load_path
-from threadtui.query import FilterView, QueryError, SearchIndex, parse_query, run_query
+from threadtui.query import (
+    FilterView,
+    MatchResult,
+    QueryError,
+    SearchIndex,
+    TreeText,
+    first_matches,
+    narrows,
+    parse_query,
+    run_query,
+)
+from threadtui.ui.query_worker import NARROW_ENOUGH
 
 TARGET_MS = 100.0
 
@@ -164,6 +182,76 @@ def bench_thread(path: Path, n: int, shape: str, rounds: int) -> list[dict[str, 
     return rows
 
 
+KEYSTROKE_SEARCHES = ("the audit", "deployment", "Hard", "internal use", "zzzq", "-the")
+
+
+def keystroke_rows(sizes: list[int], rounds: int) -> list[dict[str, Any]]:
+    """Per size: every keystroke of KEYSTROKE_SEARCHES, the full pass and the window."""
+    rows: list[dict[str, Any]] = []
+    for n in sizes:
+        print(f"keystrokes {size_label(n)} …", file=sys.stderr, flush=True)
+        thread = load_path(ensure_thread(n, "bushy"))
+        index = SearchIndex(thread)
+        index.tree_text = TreeText(index)
+        _ = thread.rank, thread.subtree_sizes
+        cursor = thread.preorder[len(thread.preorder) // 2]
+        full: list[float] = []
+        window: list[float] = []
+        for text in KEYSTROKE_SEARCHES:
+            last_full: MatchResult | None = None
+            last_window: MatchResult | None = None
+            for prefix in typed(text):
+                try:
+                    query = parse_query(prefix, thread, filters=False)
+                except QueryError:
+                    continue
+                for _ in range(rounds):
+                    gc.collect()
+                    started = time.perf_counter()
+                    result = run_query(query, index, cancel=_never, within=last_full)
+                    result.counter(0)
+                    full.append((time.perf_counter() - started) * 1000)
+                    gc.collect()
+                    started = time.perf_counter()
+                    if (
+                        last_window is not None
+                        and last_window.complete
+                        and last_window.count <= NARROW_ENOUGH
+                        and narrows(query, last_window.query)
+                    ):
+                        shown = run_query(query, index, cancel=_never, within=last_window)
+                    else:
+                        shown = first_matches(query, index, start=cursor, cancel=_never)
+                    shown.counter(cursor)
+                    window.append((time.perf_counter() - started) * 1000)
+                last_full = result
+                # The app narrows only on a complete result (a window is a lower bound).
+                last_window = shown if shown.complete else result
+        rows.append({"posts": n, "full": full, "window": window})
+        del thread, index
+        gc.collect()
+    return rows
+
+
+def keystroke_table(rows: list[dict[str, Any]]) -> str:
+    base = rows[0]
+    lines = [
+        "| posts | keystrokes | full median ms | full max | window median ms | window max"
+        f" | full ÷ full at {size_label(base['posts'])} | window ÷ window at"
+        f" {size_label(base['posts'])} |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in rows:
+        f, w = statistics.median(r["full"]), statistics.median(r["window"])
+        lines.append(
+            f"| {size_label(r['posts'])} | {len(r['full'])} | {f:.1f} | {max(r['full']):.1f}"
+            f" | {w:.2f} | {max(r['window']):.1f}"
+            f" | {f / statistics.median(base['full']):.1f}×"
+            f" | {w / statistics.median(base['window']):.2f}× |"
+        )
+    return "\n".join(lines)
+
+
 def table(rows: list[dict[str, Any]]) -> str:
     lines = [
         "| posts | shape | action | runs | median ms | p95 ms | max ms | result |",
@@ -186,7 +274,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--shapes", default="bushy,deep,wide", help="comma list of shapes")
     parser.add_argument("--rounds", type=int, default=5, help="timed runs per keystroke")
     parser.add_argument("--quick", action="store_true", help="10k bushy, 1 round")
+    parser.add_argument(
+        "--keystrokes",
+        action="store_true",
+        help="search keystrokes, full pass against window, at --sizes (bushy), ratios",
+    )
     args = parser.parse_args(argv)
+    if args.keystrokes:
+        sizes = [parse_size(s) for s in args.sizes.split(",")]
+        rows_ = keystroke_rows(sizes, max(1, args.rounds))
+        print(machine_line(machine_info()))
+        print()
+        print(keystroke_table(rows_))
+        return 0
     sizes = [10_000] if args.quick else [parse_size(s) for s in args.sizes.split(",")]
     shapes: list[Shape] = ["bushy"] if args.quick else []
     for name in [] if args.quick else args.shapes.split(","):

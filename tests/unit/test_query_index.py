@@ -1,7 +1,8 @@
 """The search window (`query.window`, issue #16) against the plain matcher (`run_query`).
 
-A window is the full result cut to the slices of the tree order it covered: the same
-posts there, in tree order; all of them once it covered every slice. Proved on generated
+A window is the full result's first matches in tree order from where it began (the
+start of the cursor's slice, wrapping around): the same posts, in the same order; all of
+them once it read every slice. Proved on generated
 threads (replies, quotes, authors, times, accents, case) and queries of every kind, with
 slices of a few posts so that a thread of a dozen spans many of them.
 """
@@ -93,20 +94,20 @@ def threads(draw: st.DrawFn) -> Thread:
 
 
 def covered_prefix(window: MatchResult, full: MatchResult, start: int | None) -> None:
-    """The window equals the full result within some run of slices from the start's on."""
+    """The window is the full result's first matches in tree order from the start of the
+    slice it began in (wrapping around)."""
     thread = full.index.thread
-    size = window_module.SLICE
-    slices = (len(thread.preorder) + size - 1) // size
-    first = 0
-    if start is not None and thread.rank[start] >= 0:
-        first = max(0, thread.rank[start] - window_module.MARGIN) // size
     rank = thread.rank
-    for covered in range(1, slices + 1):
-        chosen = {(first + s) % slices for s in range(covered)}
-        expected = [i for i in full.matches if rank[i] // size in chosen]
-        if expected == window.matches:
-            return
-    raise AssertionError(f"window {window.matches} is no run of slices of {full.matches}")
+    first = 0
+    if start is not None and rank[start] >= 0:
+        first = max(0, rank[start] - window_module.MARGIN) // window_module.SLICE
+    begin = first * window_module.SLICE
+
+    def rotated(matches: list[int]) -> list[int]:
+        return [i for i in matches if rank[i] >= begin] + [i for i in matches if rank[i] < begin]
+
+    expected = rotated(full.matches)
+    assert rotated(window.matches) == expected[: len(window.matches)]
 
 
 @PROFILE
@@ -114,21 +115,24 @@ def covered_prefix(window: MatchResult, full: MatchResult, start: int | None) ->
     thread=threads(),
     pieces=st.lists(st.sampled_from(QUERY_PIECES), min_size=1, max_size=3),
     slice_size=st.integers(1, 5),
+    batch=st.integers(1, 4),
     limit=st.integers(1, 6),
     start=st.integers(-1, 30),
     with_text=st.booleans(),
 )
-def test_a_window_is_the_full_result_cut_to_the_slices_it_covered(
+def test_a_window_is_the_start_of_the_full_result_from_where_it_began(
     monkeypatch: pytest.MonkeyPatch,
     thread: Thread,
     pieces: list[str],
     slice_size: int,
+    batch: int,
     limit: int,
     start: int,
     with_text: bool,
 ) -> None:
     monkeypatch.setattr(window_module, "SLICE", slice_size)
     monkeypatch.setattr(window_module, "MARGIN", 2)
+    monkeypatch.setattr(window_module, "BATCH", batch)
     try:
         query = parse_query(" ".join(pieces), thread)
     except QueryError:
@@ -170,6 +174,12 @@ def test_a_window_stops_early_and_says_it_is_partial(monkeypatch: pytest.MonkeyP
     # Two slices from p40's (less the margin: p0's) hold ten matches; no more was read.
     assert [thread.posts[i].id for i in window.matches] == [f"p{k}" for k in range(1, 20, 2)]
     assert window.counter(window.matches[0]) == "≥10 matches…"
+    # Within a slice it stops at the batch that fills it.
+    monkeypatch.setattr(window_module, "SLICE", 1000)
+    monkeypatch.setattr(window_module, "BATCH", 4)
+    index.tree_text = TreeText(index)
+    window = first_matches(query, index, start=start, limit=8)
+    assert [thread.posts[i].id for i in window.matches] == [f"p{k}" for k in range(1, 16, 2)]
     # A rare word covers every slice, and the result is whole.
     rare = first_matches(parse_query("other", thread), index, start=start, limit=1000)
     assert rare.complete and rare.count == 50

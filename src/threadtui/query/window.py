@@ -27,15 +27,18 @@ How the work follows the matches, not the posts held:
 - Having covered every slice, the window is the whole result (`complete`), and no full
   pass follows: a rare word costs one C scan over the thread, not one Python step a post.
 
-The slice is the unit of work and of cancellation: the work before the window is full is
-at most one slice past the last match it needs, whatever the size of the thread.
+The slice is the unit of cancellation; within one, candidates are tested `BATCH` at a
+time, and the window stops at the batch that fills it. So its work is one `BATCH` past
+the last match it needs (plus the C scan across posts without the word), whatever the
+size of the thread: its matches are the full result's from the start of the first slice
+it read up to the last candidate it tested, in tree order.
 """
 
 from __future__ import annotations
 
 import time
 from bisect import bisect_right
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from itertools import accumulate
 from typing import Final
 
@@ -51,6 +54,8 @@ MARGIN: Final = 64
 """Posts before the cursor the scan covers too: the rows above it on the screen."""
 WINDOW: Final = 50
 """Matches a window holds at least (unless there are fewer): a screenful and then some."""
+BATCH: Final = 64
+"""Candidates tested at a time: the window stops within a slice once it has enough."""
 SEP: Final = "\x00"
 
 Cancel = Callable[[], bool]
@@ -98,19 +103,30 @@ def _needle(query: Query) -> str | None:
     return max(words, key=len) if words else None
 
 
-def _candidates(text: str, starts: list[int], needle: str, posts: list[int]) -> list[int]:
-    """The posts of one slice whose folded text holds `needle`, in tree order."""
-    found: list[int] = []
+def _candidates(
+    text: str | None, starts: list[int], needle: str | None, posts: list[int]
+) -> Iterator[list[int]]:
+    """The candidate posts of one slice in tree order, in batches: those whose folded
+    text holds `needle`, found in `text`; all of them without a needle or a text."""
+    if needle is None or text is None:
+        for k in range(0, len(posts), BATCH):
+            yield posts[k : k + BATCH]
+        return
+    batch: list[int] = []
     find = text.find
     position = find(needle)
     last = len(posts) - 1
     while position >= 0:
         k = bisect_right(starts, position) - 1
-        found.append(posts[k])
+        batch.append(posts[k])
         if k >= last:
             break
+        if len(batch) == BATCH:
+            yield batch
+            batch = []
         position = find(needle, starts[k + 1])
-    return found
+    if batch:
+        yield batch
 
 
 def first_matches(
@@ -122,8 +138,9 @@ def first_matches(
     cancel: Cancel | None = None,
     budget: float | None = None,
 ) -> MatchResult:
-    """The matches of `query` in the slices from post `start`'s on (wrapping around), until
-    `limit` are found or every slice is covered (`complete`: the result `run_query` gives).
+    """The matches of `query` in tree order from the slice of post `start` on (wrapping
+    around), until `limit` are found or every slice is read (`complete`: then the result
+    is `run_query`'s).
 
     Before `index.tree_text` is built, the slices' posts are all candidates. Raises as
     `run_query` does (QueryCancelled between slices, QueryError for a regex too slow).
@@ -141,6 +158,7 @@ def first_matches(
     tree_text = index.tree_text
     found: dict[int, list[int]] = {}
     count = 0
+    covered = 0  # slices read to their end
     for step in range(slices):
         if count >= limit:
             break
@@ -149,19 +167,21 @@ def first_matches(
         s = (first + step) % slices
         posts = order[s * SLICE : (s + 1) * SLICE]
         text = None if tree_text is None or s >= len(tree_text.texts) else tree_text.texts[s]
-        if needle is not None and text is not None:
-            assert tree_text is not None  # for the type checker: text came from it
-            candidates = _candidates(text, tree_text.starts[s], needle, posts)
-        else:
-            candidates = list(posts)
-        for stage in stages:
-            if not candidates:
+        starts = [] if tree_text is None or text is None else tree_text.starts[s]
+        kept = found[s] = []
+        for batch in _candidates(text, starts, needle, posts):
+            for stage in stages:
+                if not batch:
+                    break
+                batch = stage(batch)
+            kept += batch
+            count += len(batch)
+            if count >= limit:
                 break
-            candidates = stage(candidates)
-        found[s] = candidates
-        count += len(candidates)
+        else:
+            covered += 1
     matches = [i for s in sorted(found) for i in found[s]]
     member = bytearray(len(thread.posts))
     for i in matches:
         member[i] = 1
-    return MatchResult(query, index, matches, member, len(order), complete=len(found) == slices)
+    return MatchResult(query, index, matches, member, len(order), complete=covered == slices)

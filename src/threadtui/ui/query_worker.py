@@ -19,6 +19,7 @@ shown in the query bar, because an exception in a worker would end the app
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import tzinfo
@@ -40,6 +41,8 @@ if TYPE_CHECKING:
 
 Kind = Literal["search", "filter"]
 
+FULL_PASS_DELAY = 0.15
+"""Seconds between showing a search's window and starting its full pass."""
 NARROW_ENOUGH = 16_384
 """Matches of the last search under which narrowing it costs no more than a window."""
 
@@ -231,7 +234,14 @@ class QueryController:
         text: str,
         cancel: Callable[[], bool],
     ) -> SearchState | FilterState:
-        from threadtui.query import FilterView, first_matches, narrows, parse_query, run_query
+        from threadtui.query import (
+            FilterView,
+            QueryCancelled,
+            first_matches,
+            narrows,
+            parse_query,
+            run_query,
+        )
 
         query = parse_query(text, self.thread, tz=self.tz, new=self.new_marks())
         index = self.index()
@@ -253,6 +263,13 @@ class QueryController:
             early: Callable[[SearchState], None] = getattr(self._local, "early", _ignore)
             early(SearchState(text, query, window, MarkedBelow(self.thread, window.member)))
             refines = True
+            # While typing goes on, the next keystroke cancels this job: waiting a moment
+            # before the full pass leaves the interpreter to the UI thread meanwhile.
+            deadline = time.monotonic() + FULL_PASS_DELAY
+            while time.monotonic() < deadline:
+                if cancel():
+                    raise QueryCancelled
+                time.sleep(0.01)
         result = run_query(
             query,
             index,

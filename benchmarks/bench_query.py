@@ -21,6 +21,11 @@ the counter's rank table), "window" what it waits for now before the screen can 
 the last result was small: what the app's worker does first). The table gives each
 size's median against the smallest size's, from the same run.
 
+`--ui` (issue #16): the same through the app (benchmarks/ui_probe.py `ui-query`, headless,
+Pilot), from the key press to the first frame that shows the keystroke's result
+("shown"), at each size, and the same with the code of `--before REV` (a snapshot of
+that commit), interleaved round by round: ratios against the smallest size, same run.
+
 Every run passes a `cancel` callable, as the app's worker does, so the chunking that makes
 a run cancellable is in the figures. The issue's target is 100 ms per keystroke at 100k
 posts; the table marks rows whose p95 is above it.
@@ -30,6 +35,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import os
 import statistics
 import sys
 import time
@@ -252,6 +258,56 @@ def keystroke_table(rows: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+def ui_rows(sizes: list[int], rounds: int, before: str | None) -> list[dict[str, Any]]:
+    """Search and filter keystrokes through the app, per size and code state."""
+    import tempfile
+
+    import bench_ui
+
+    states = ["after"] + (["before"] if before else [])
+    samples: dict[tuple[str, int], dict[str, list[float]]] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        sources = {}
+        for state in states:
+            bench_ui.snapshot_source(Path(tmp) / state, None if state == "after" else before)
+            sources[state] = bench_ui.SOURCE["src"]
+        paths = {n: ensure_thread(n, "bushy") for n in sizes}
+        for _ in range(rounds):
+            for n in sizes:
+                for state in states:
+                    print(f"ui {size_label(n)} {state} …", file=sys.stderr, flush=True)
+                    bench_ui.SOURCE["src"] = sources[state]
+                    result = bench_ui.run_probe("ui-query", paths[n], timeout=900)
+                    got = samples.setdefault((state, n), {})
+                    for mode in ("search", "filter"):
+                        for sample in result.get("ui_query", {}).get(mode, {}).get("samples", []):
+                            shown = sample.get("shown") or sample["frame"]
+                            got.setdefault(mode, []).append(shown * 1000)
+                            got.setdefault(mode + " last", []).append(sample["frame"] * 1000)
+    return [{"state": st, "posts": n, **samples[(st, n)]} for st in states for n in sizes]
+
+
+def ui_table(rows: list[dict[str, Any]]) -> str:
+    lines = [
+        "| code | posts | search: shown median ms | max | ÷ smallest | last frame median"
+        " | filter: shown median ms | max | ÷ smallest |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    base: dict[str, dict[str, float]] = {}
+    for r in rows:
+        first = base.setdefault(r["state"], {})
+        cells = [r["state"], size_label(r["posts"])]
+        for mode in ("search", "filter"):
+            values = r.get(mode) or [float("nan")]
+            median = statistics.median(values)
+            first.setdefault(mode, median)
+            cells += [f"{median:.0f}", f"{max(values):.0f}", f"{median / first[mode]:.2f}×"]
+            if mode == "search":
+                cells.append(f"{statistics.median(r.get('search last') or [float('nan')]):.0f}")
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
 def table(rows: list[dict[str, Any]]) -> str:
     lines = [
         "| posts | shape | action | runs | median ms | p95 ms | max ms | result |",
@@ -279,7 +335,17 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="search keystrokes, full pass against window, at --sizes (bushy), ratios",
     )
+    parser.add_argument("--ui", action="store_true", help="keystrokes through the app")
+    parser.add_argument("--before", metavar="REV", help="with --ui: also this commit's code")
     args = parser.parse_args(argv)
+    if args.ui:
+        load = os.getloadavg()
+        rows_ = ui_rows([parse_size(s) for s in args.sizes.split(",")], args.rounds, args.before)
+        print(machine_line(machine_info()))
+        print(f"load average before {load[0]:.2f}, after {os.getloadavg()[0]:.2f}")
+        print()
+        print(ui_table(rows_))
+        return 0
     if args.keystrokes:
         sizes = [parse_size(s) for s in args.sizes.split(",")]
         rows_ = keystroke_rows(sizes, max(1, args.rounds))

@@ -43,7 +43,7 @@ Kind = Literal["search", "filter"]
 
 FULL_PASS_DELAY = 0.15
 """Seconds between showing a search's window and starting its full pass."""
-NARROW_ENOUGH = 16_384
+NARROW_ENOUGH = 2_048
 """Matches of the last search under which narrowing it costs no more than a window."""
 
 

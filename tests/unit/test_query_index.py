@@ -199,3 +199,18 @@ def test_a_slice_with_a_nul_is_scanned_post_by_post(monkeypatch: pytest.MonkeyPa
     window = first_matches(query, index)
     assert window.complete
     assert window.matches == run_query(query, index).matches == [thread.by_id["p1"]]
+
+
+def test_the_view_of_a_window_says_its_count_is_a_lower_bound(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from threadtui.query import FilterView
+
+    monkeypatch.setattr(window_module, "SLICE", 10)
+    posts = [post(f"p{k}", k, "word") for k in range(100)]
+    thread = load_document(thread_doc(posts), name="many.json")
+    index = SearchIndex(thread)
+    query = parse_query("word", thread)
+    view = FilterView.build(first_matches(query, index, limit=3))
+    assert not view.complete and view.status() == "≥10 of 100 posts match…"
+    assert FilterView.build(run_query(query, index)).status() == "100 of 100 posts match"

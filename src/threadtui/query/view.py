@@ -18,9 +18,16 @@ from threadtui.query.match import MatchResult
 class FilterView:
     """Which posts a filter shows, and how. Build with `FilterView.build`; read-only after."""
 
-    __slots__ = ("below", "context", "match_count", "member", "total")
+    __slots__ = ("below", "complete", "context", "match_count", "member", "total")
 
-    def __init__(self, member: bytearray, context: bytearray, below: list[int], total: int) -> None:
+    def __init__(
+        self,
+        member: bytearray,
+        context: bytearray,
+        below: list[int],
+        total: int,
+        complete: bool = True,
+    ) -> None:
         self.member = member
         """member[i]: 1 if post i matches."""
         self.context = context
@@ -28,13 +35,17 @@ class FilterView:
         self.below = below
         """below[i]: matches strictly inside post i's subtree."""
         self.total = total
+        self.complete = complete
+        """False for the view of a window (`query.window`): `match_count` is a lower bound."""
         self.match_count = sum(member)
 
     @classmethod
     def build(cls, result: MatchResult) -> FilterView:
         """The view of a filter's result (`run_query` on the same thread's index)."""
         index = result.index
-        return cls._walk(index.thread, index.parents, result.member, result.matches, result.total)
+        view = cls._walk(index.thread, index.parents, result.member, result.matches, result.total)
+        view.complete = result.complete
+        return view
 
     @classmethod
     def of_member(cls, thread: Thread, member: bytearray) -> FilterView:
@@ -84,7 +95,9 @@ class FilterView:
         return cls(member, context, below, total)
 
     def status(self) -> str:
-        """`12 of 340 posts match`."""
+        """`12 of 340 posts match`; `≥50 of 1,000,000 posts match…` for a window."""
         verb = "matches" if self.match_count == 1 else "match"
         noun = "post" if self.total == 1 else "posts"
+        if not self.complete:
+            return f"≥{self.match_count:,} of {self.total:,} {noun} match…"
         return f"{self.match_count:,} of {self.total:,} {noun} {verb}"

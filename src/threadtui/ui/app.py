@@ -163,6 +163,7 @@ class ThreadApp(App[None], inherit_bindings=False):
         self._base_status: list[Part] | None = None
         self.queries = QueryController(self, thread, tz)
         self.queries.search_origin = lambda: self._search_origin
+        self.queries.filter_origin = lambda: self.query_one(ThreadTree).cursor_post
         self.initial_search = search
         self.initial_filter = filter
         self._search_origin: int | None = None

@@ -5,11 +5,13 @@ Per keystroke the UI thread only posts a job; parsing and matching run in a thre
 as it goes, even inside a long regex call). Results come back to the UI thread, which
 repaints only what is on screen.
 
-A search comes back in two steps when the thread is big: first the matches around the
-cursor (`query.window.first_matches`: its cost follows the matches on screen, not the
-posts held), shown at once with "≥50 matches…"; then, in the same worker, the full pass
-for the exact count and `n`/`N` beyond the window (`refines`: the screen keeps its
-cursor). A newer keystroke cancels the full pass like any other.
+A search or filter comes back in two steps when the thread is big: first the matches
+around the cursor (`query.window.first_matches`: its cost follows the matches on
+screen, not the posts held), shown at once with "≥50 matches…" (a filter shows just
+those, with their context); then, in the same worker, the full pass for the exact count,
+`n`/`N` and the filtered rows beyond the window (`refines`: a search keeps its cursor; a
+filter keeps its cursor's post, which the full result still shows). A newer keystroke
+cancels the full pass like any other.
 
 A job never dies of an error: whatever the query layer raises comes back as `Failed`,
 shown in the query bar, because an exception in a worker would end the app
@@ -74,6 +76,8 @@ class FilterState:
     query: Query
     layout: FilterLayout
     """The filter as the tree shows it; the tree keeps this same object while it shows it."""
+    refines: bool = False
+    """The full result after a window of the same filter was shown."""
 
     @property
     def view(self) -> FilterView:
@@ -104,6 +108,8 @@ class QueryController:
         self.new_marks: Callable[[], bytes | None] = lambda: None
         self.search_origin: Callable[[], int | None] = lambda: None
         """The post the cursor was on when the search opened: its window comes first."""
+        self.filter_origin: Callable[[], int | None] = lambda: None
+        """The post under the cursor (read on the UI thread): a filter's window starts there."""
         """What `is:new` keeps (`ReadState.new_marks`); None: every post is new."""
         self._local = threading.local()
         """`early`: how the running job shows a window before its full result."""
@@ -195,28 +201,37 @@ class QueryController:
     def _start(self, kind: Kind, text: str, done: Callable[[Any], None]) -> None:
         if self._unbuilt:
             self.start_index()
+        origin = self.search_origin() if kind == "search" else self.filter_origin()
         # Exclusive per kind: a newer keystroke cancels the search or filter still running.
         self.app.run_worker(
-            partial(self._job, kind, text, done, self.thread.version),
+            partial(self._job, kind, text, done, self.thread.version, origin),
             thread=True,
             exclusive=True,
             group=kind,
             name=kind,
         )
 
-    def _job(self, kind: Kind, text: str, done: Callable[[Any], None], version: int) -> None:
+    def _job(
+        self,
+        kind: Kind,
+        text: str,
+        done: Callable[[Any], None],
+        version: int,
+        origin: int | None = None,
+    ) -> None:
         from threadtui.query import QueryCancelled, QueryError
 
         worker = get_current_worker()
         outcome: SearchState | FilterState | Failed | None = None
         if text.strip():
 
-            def early(state: SearchState) -> None:
+            def early(state: SearchState | FilterState) -> None:
                 if not worker.is_cancelled:
                     self.app.call_from_thread(self._deliver, kind, state, done, version)
 
             # Per thread: an older job of the same kind may still be finishing in another.
             self._local.early = early
+            self._local.origin = origin
             try:
                 outcome = self._compute(kind, text, lambda: worker.is_cancelled)
             except QueryCancelled:
@@ -235,7 +250,6 @@ class QueryController:
         cancel: Callable[[], bool],
     ) -> SearchState | FilterState:
         from threadtui.query import (
-            FilterView,
             QueryCancelled,
             first_matches,
             narrows,
@@ -247,7 +261,7 @@ class QueryController:
         index = self.index()
         last = self._last.get(kind)
         refines = False
-        if kind == "search" and not (
+        if not (
             last is not None
             and last.index is index
             and last.count <= NARROW_ENOUGH
@@ -255,13 +269,16 @@ class QueryController:
         ):
             # Unless the last result is small and this narrows it, the window first, so
             # the screen follows the keystroke whatever the thread's size.
-            window = first_matches(query, index, start=self.search_origin(), cancel=cancel)
+            origin: int | None = getattr(self._local, "origin", None)
+            window = first_matches(query, index, start=origin, cancel=cancel)
+            state = self._state(kind, text, query, window)
             if window.complete:
                 self._last[kind] = window
-                window.counter(0)
-                return SearchState(text, query, window, MarkedBelow(self.thread, window.member))
-            early: Callable[[SearchState], None] = getattr(self._local, "early", _ignore)
-            early(SearchState(text, query, window, MarkedBelow(self.thread, window.member)))
+                return state
+            early: Callable[[SearchState | FilterState], None] = getattr(
+                self._local, "early", _ignore
+            )
+            early(state)
             refines = True
             # While typing goes on, the next keystroke cancels this job: waiting a moment
             # before the full pass leaves the interpreter to the UI thread meanwhile.
@@ -279,13 +296,21 @@ class QueryController:
             within=self._last.get(kind),
         )
         self._last[kind] = result
-        # Everything O(posts) happens here, in the worker, not on the UI thread.
+        return self._state(kind, text, query, result, refines)
+
+    def _state(
+        self, kind: Kind, text: str, query: Query, result: MatchResult, refines: bool = False
+    ) -> SearchState | FilterState:
+        """What the UI thread shows of `result`: everything O(posts) is built here, in the
+        worker, not on the UI thread."""
+        from threadtui.query import FilterView
+
         if kind == "search":
             result.counter(0)  # the rank table the 3/17 counter reads
             below = MarkedBelow(self.thread, result.member)
             return SearchState(text, query, result, below, refines)
         view = FilterView.build(result)
-        return FilterState(text, query, FilterLayout.build(self.thread, view))
+        return FilterState(text, query, FilterLayout.build(self.thread, view), refines)
 
     def _deliver(
         self,
@@ -337,7 +362,7 @@ class QueryController:
         return None
 
 
-def _ignore(state: SearchState) -> None:
+def _ignore(state: SearchState | FilterState) -> None:
     pass
 
 

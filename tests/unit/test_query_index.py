@@ -94,14 +94,13 @@ def threads(draw: st.DrawFn) -> Thread:
 
 
 def covered_prefix(window: MatchResult, full: MatchResult, start: int | None) -> None:
-    """The window is the full result's first matches in tree order from the start of the
-    slice it began in (wrapping around)."""
+    """The window is the full result's first matches in tree order from `MARGIN` posts
+    before the start (wrapping around)."""
     thread = full.index.thread
     rank = thread.rank
-    first = 0
+    begin = 0
     if start is not None and rank[start] >= 0:
-        first = max(0, rank[start] - window_module.MARGIN) // window_module.SLICE
-    begin = first * window_module.SLICE
+        begin = max(0, rank[start] - window_module.MARGIN)
 
     def rotated(matches: list[int]) -> list[int]:
         return [i for i in matches if rank[i] >= begin] + [i for i in matches if rank[i] < begin]
@@ -157,7 +156,8 @@ def test_a_window_is_the_start_of_the_full_result_from_where_it_began(
             else True
         )
     else:
-        assert window.count >= limit
+        origin = rank[origin] if origin is not None and rank[origin] >= 0 else 0
+        assert sum(rank[i] >= origin for i in window.matches) >= limit
         assert window.counter(window.matches[0]) == f"≥{window.count:,} matches…"
 
 
@@ -168,18 +168,22 @@ def test_a_window_stops_early_and_says_it_is_partial(monkeypatch: pytest.MonkeyP
     index = SearchIndex(thread)
     index.tree_text = TreeText(index)
     query = parse_query("common", thread)
+    monkeypatch.setattr(window_module, "MARGIN", 4)
     start = thread.by_id["p40"]
     window = first_matches(query, index, start=start, limit=8)
     assert not window.complete
-    # Two slices from p40's (less the margin: p0's) hold ten matches; no more was read.
-    assert [thread.posts[i].id for i in window.matches] == [f"p{k}" for k in range(1, 20, 2)]
-    assert window.counter(window.matches[0]) == "≥10 matches…"
+    # From 4 posts before p40: the two matches there, then whole slices (ten posts
+    # each) until eight matches from p40 on are found; no more was read.
+    expected = [f"p{k}" for k in range(37, 60, 2)]
+    assert [thread.posts[i].id for i in window.matches] == expected
+    assert window.counter(window.matches[0]) == "≥12 matches…"
     # Within a slice it stops at the batch that fills it.
     monkeypatch.setattr(window_module, "SLICE", 1000)
-    monkeypatch.setattr(window_module, "BATCH", 4)
+    monkeypatch.setattr(window_module, "BATCH", 2)
     index.tree_text = TreeText(index)
     window = first_matches(query, index, start=start, limit=8)
-    assert [thread.posts[i].id for i in window.matches] == [f"p{k}" for k in range(1, 16, 2)]
+    expected = [f"p{k}" for k in range(37, 56, 2)]
+    assert [thread.posts[i].id for i in window.matches] == expected
     # A rare word covers every slice, and the result is whole.
     rare = first_matches(parse_query("other", thread), index, start=start, limit=1000)
     assert rare.complete and rare.count == 50

@@ -18,11 +18,11 @@ How the work follows the matches, not the posts held:
   the word; a hit is mapped to its post by bisecting the offsets, and the scan resumes at
   the next post, so each matching post costs one find and one bisect, a post without the
   word next to nothing.
-- The scan starts at the slice holding the cursor (less a margin, so the rows above it on
-  screen are covered too), walks the slices in tree order and wraps around; the candidate
+- The scan starts a margin before the cursor's post (so the rows above it on screen are
+  covered too), walks the slices in tree order and wraps around; the candidate
   posts of each slice go through every stage of the query (`match._stages`, the same
   functions as the full pass), so a window's matches are exactly the full result's
-  matches within the slices it covered. Without a plain word to look for (only filters,
+  matches within the stretch of the tree order it read. Without a plain word to look for (only filters,
   negations, regexes) the candidates are the slice's posts as they are.
 - Having covered every slice, the window is the whole result (`complete`), and no full
   pass follows: a rare word costs one C scan over the thread, not one Python step a post.
@@ -30,8 +30,9 @@ How the work follows the matches, not the posts held:
 The slice is the unit of cancellation; within one, candidates are tested `BATCH` at a
 time, and the window stops at the batch that fills it. So its work is one `BATCH` past
 the last match it needs (plus the C scan across posts without the word), whatever the
-size of the thread: its matches are the full result's from the start of the first slice
-it read up to the last candidate it tested, in tree order.
+size of the thread: its matches are the full result's from where it began up to the last
+candidate it tested. `limit` counts the matches at or after the cursor only, so the next
+match after the cursor is always in a window that stopped early.
 """
 
 from __future__ import annotations
@@ -104,18 +105,25 @@ def _needle(query: Query) -> str | None:
 
 
 def _candidates(
-    text: str | None, starts: list[int], needle: str | None, posts: list[int]
+    text: str | None,
+    starts: list[int],
+    needle: str | None,
+    posts: list[int],
+    lo: int,
+    hi: int,
 ) -> Iterator[list[int]]:
-    """The candidate posts of one slice in tree order, in batches: those whose folded
-    text holds `needle`, found in `text`; all of them without a needle or a text."""
+    """The candidate posts among `posts[lo:hi]` (part of one slice) in tree order, in
+    batches: those whose folded text holds `needle`, found in the slice's `text`; all of
+    them without a needle or a text."""
     if needle is None or text is None:
-        for k in range(0, len(posts), BATCH):
-            yield posts[k : k + BATCH]
+        for k in range(lo, hi, BATCH):
+            yield posts[k : min(k + BATCH, hi)]
         return
     batch: list[int] = []
     find = text.find
-    position = find(needle)
-    last = len(posts) - 1
+    end = starts[hi] - 1  # the NUL after post hi - 1 (or the end): no match spans it
+    position = find(needle, starts[lo], end)
+    last = hi - 1
     while position >= 0:
         k = bisect_right(starts, position) - 1
         batch.append(posts[k])
@@ -124,9 +132,22 @@ def _candidates(
         if len(batch) == BATCH:
             yield batch
             batch = []
-        position = find(needle, starts[k + 1])
+        position = find(needle, starts[k + 1], end)
     if batch:
         yield batch
+
+
+def _segments(size: int, begin: int) -> Iterator[tuple[int, int, int]]:
+    """(slice, lo, hi): the tree order from rank `begin` to the end, then from the start
+    back to `begin`, cut at the slices' bounds."""
+    slices = (size + SLICE - 1) // SLICE
+    first, offset = divmod(begin, SLICE)
+    for step in range(slices):
+        s = (first + step) % slices
+        length = min(SLICE, size - s * SLICE)
+        yield s, offset if step == 0 else 0, length
+    if offset:
+        yield first, 0, offset
 
 
 def first_matches(
@@ -138,50 +159,59 @@ def first_matches(
     cancel: Cancel | None = None,
     budget: float | None = None,
 ) -> MatchResult:
-    """The matches of `query` in tree order from the slice of post `start` on (wrapping
-    around), until `limit` are found or every slice is read (`complete`: then the result
-    is `run_query`'s).
+    """The matches of `query` in tree order from `MARGIN` posts before post `start` on
+    (wrapping around), until `limit` of them at or after `start` are found or every post
+    is read (`complete`: then the result is `run_query`'s).
 
     Before `index.tree_text` is built, the slices' posts are all candidates. Raises as
     `run_query` does (QueryCancelled between slices, QueryError for a regex too slow).
     """
     thread: Thread = index.thread
     order = thread.preorder
-    slices = (len(order) + SLICE - 1) // SLICE
-    first = 0
-    if start is not None and 0 <= start < len(thread.rank) and thread.rank[start] >= 0:
-        first = max(0, thread.rank[start] - MARGIN) // SLICE
+    rank = thread.rank
+    origin = 0
+    if start is not None and 0 <= start < len(rank) and rank[start] >= 0:
+        origin = rank[start]
+    begin = max(0, origin - MARGIN)
     # Read at each call, as run_query does: the budget is a setting (tests lower it).
     seconds = match.SEARCH_BUDGET if budget is None else budget
     stages = _stages(query, index, Budget(seconds, cancel))
     needle = _needle(query)
     tree_text = index.tree_text
-    found: dict[int, list[int]] = {}
-    count = 0
-    covered = 0  # slices read to their end
-    for step in range(slices):
+    found: list[list[int]] = []
+    count = 0  # matches at or after the start: those in the margin before it do not count
+    complete = True
+    for s, lo, hi in _segments(len(order), begin):
         if count >= limit:
+            complete = False
             break
         if cancel is not None and cancel():
             raise QueryCancelled
-        s = (first + step) % slices
         posts = order[s * SLICE : (s + 1) * SLICE]
         text = None if tree_text is None or s >= len(tree_text.texts) else tree_text.texts[s]
         starts = [] if tree_text is None or text is None else tree_text.starts[s]
-        kept = found[s] = []
-        for batch in _candidates(text, starts, needle, posts):
+        for batch in _candidates(text, starts, needle, posts, lo, hi):
             for stage in stages:
                 if not batch:
                     break
                 batch = stage(batch)
-            kept += batch
-            count += len(batch)
+            found.append(batch)
+            if batch and rank[batch[0]] >= origin:
+                count += len(batch)
+            else:
+                count += sum(1 for i in batch if rank[i] >= origin)
             if count >= limit:
                 break
         else:
-            covered += 1
-    matches = [i for s in sorted(found) for i in found[s]]
+            continue
+        # Stopped within the segment: it was not read to its end.
+        complete = False
+        break
+    matches = [i for batch in found for i in batch]
+    if not complete or begin:
+        # Wrapped around (or stopped): tree order again.
+        matches.sort(key=rank.__getitem__)
     member = bytearray(len(thread.posts))
     for i in matches:
         member[i] = 1
-    return MatchResult(query, index, matches, member, len(order), complete=covered == slices)
+    return MatchResult(query, index, matches, member, len(order), complete=complete)

@@ -253,8 +253,11 @@ def run_query(
             kept += stage(candidates[start : start + CHUNK])
         candidates = kept
     member = bytearray(len(thread.posts))
-    for i in candidates:
-        member[i] = 1
+    for start in range(0, len(candidates), CHUNK * 8):
+        if cancel is not None and cancel():
+            raise QueryCancelled
+        for i in candidates[start : start + CHUNK * 8]:
+            member[i] = 1
     rank = thread.rank
     if len(candidates) * 16 < len(order):
         matches = sorted((i for i in candidates if rank[i] >= 0), key=rank.__getitem__)

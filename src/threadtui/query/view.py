@@ -12,7 +12,8 @@ from __future__ import annotations
 from itertools import compress
 
 from threadtui.model import Thread
-from threadtui.query.match import MatchResult
+from threadtui.query.match import CHUNK, Cancel, MatchResult
+from threadtui.query.pattern import QueryCancelled
 
 
 class FilterView:
@@ -40,10 +41,13 @@ class FilterView:
         self.match_count = sum(member)
 
     @classmethod
-    def build(cls, result: MatchResult) -> FilterView:
-        """The view of a filter's result (`run_query` on the same thread's index)."""
+    def build(cls, result: MatchResult, *, cancel: Cancel | None = None) -> FilterView:
+        """The view of a filter's result (`run_query` on the same thread's index).
+        `cancel` is read between chunks of the walk (raises QueryCancelled)."""
         index = result.index
-        view = cls._walk(index.thread, index.parents, result.member, result.matches, result.total)
+        view = cls._walk(
+            index.thread, index.parents, result.member, result.matches, result.total, cancel
+        )
         view.complete = result.complete
         return view
 
@@ -63,6 +67,7 @@ class FilterView:
         member: bytearray,
         matches: list[int],
         total: int,
+        cancel: Cancel | None = None,
     ) -> FilterView:
         n = len(parents)
         below = [0] * n
@@ -84,14 +89,18 @@ class FilterView:
             shown = order[::-1]
         # Children come before their parent in reverse tree order, so each post's count
         # is complete when it is passed up.
-        for i in shown:
-            carried = below[i] + member[i]
-            if carried:
-                parent = parents[i]
-                if parent >= 0:
-                    below[parent] += carried
-                    if not member[parent]:
-                        context[parent] = 1
+        for start in range(0, len(shown), CHUNK):
+            # A newer keystroke need not wait for a walk of a million posts.
+            if cancel is not None and cancel():
+                raise QueryCancelled
+            for i in shown[start : start + CHUNK]:
+                carried = below[i] + member[i]
+                if carried:
+                    parent = parents[i]
+                    if parent >= 0:
+                        below[parent] += carried
+                        if not member[parent]:
+                            context[parent] = 1
         return cls(member, context, below, total)
 
     def status(self) -> str:

@@ -4,8 +4,9 @@ A full `run_query` tests every post: its time grows with the thread (about 0.3-0
 keystroke at a million posts), though the screen shows some thirty rows. `first_matches`
 answers what the screen needs first: the matches near the cursor, in tree order, and
 stops as soon as it holds `limit` of them. The exact count (and the `n`/`N` order beyond
-the window) still needs the full pass, which the search worker runs afterwards, in the
-background and cancellable by the next keystroke; the screen says "≥50 matches…" meanwhile.
+the window) still needs the full pass, which the worker runs afterwards, in the
+background and cancellable by the next keystroke; the screen says "≥50 matches…" meanwhile
+(a filter shows the window's matches with their context, "≥50 of N posts match…").
 
 How the work follows the matches, not the posts held:
 
@@ -17,13 +18,14 @@ How the work follows the matches, not the posts held:
   string, so `str.find` runs in C across thousands of posts and skips every post without
   the word; a hit is mapped to its post by bisecting the offsets, and the scan resumes at
   the next post, so each matching post costs one find and one bisect, a post without the
-  word next to nothing.
+  word next to nothing. The price is the folded text held a second time (one byte a
+  character for ASCII text: about 170 MB at a million posts of benchmarks/generate.py).
 - The scan starts a margin before the cursor's post (so the rows above it on screen are
   covered too), walks the slices in tree order and wraps around; the candidate
   posts of each slice go through every stage of the query (`match._stages`, the same
   functions as the full pass), so a window's matches are exactly the full result's
-  matches within the stretch of the tree order it read. Without a plain word to look for (only filters,
-  negations, regexes) the candidates are the slice's posts as they are.
+  matches within the stretch of the tree order it read. Without a plain word to look
+  for (only filters, negations, regexes) the candidates are the slice's posts as they are.
 - Having covered every slice, the window is the whole result (`complete`), and no full
   pass follows: a rare word costs one C scan over the thread, not one Python step a post.
 

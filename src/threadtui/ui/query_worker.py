@@ -296,10 +296,16 @@ class QueryController:
             within=self._last.get(kind),
         )
         self._last[kind] = result
-        return self._state(kind, text, query, result, refines)
+        return self._state(kind, text, query, result, refines, cancel)
 
     def _state(
-        self, kind: Kind, text: str, query: Query, result: MatchResult, refines: bool = False
+        self,
+        kind: Kind,
+        text: str,
+        query: Query,
+        result: MatchResult,
+        refines: bool = False,
+        cancel: Callable[[], bool] | None = None,
     ) -> SearchState | FilterState:
         """What the UI thread shows of `result`: everything O(posts) is built here, in the
         worker, not on the UI thread."""
@@ -309,7 +315,7 @@ class QueryController:
             result.counter(0)  # the rank table the 3/17 counter reads
             below = MarkedBelow(self.thread, result.member)
             return SearchState(text, query, result, below, refines)
-        view = FilterView.build(result)
+        view = FilterView.build(result, cancel=cancel)
         return FilterState(text, query, FilterLayout.build(self.thread, view), refines)
 
     def _deliver(

@@ -218,3 +218,33 @@ def test_the_view_of_a_window_says_its_count_is_a_lower_bound(
     view = FilterView.build(first_matches(query, index, limit=3))
     assert not view.complete and view.status() == "≥10 of 100 posts match…"
     assert FilterView.build(run_query(query, index)).status() == "100 of 100 posts match"
+
+
+@PROFILE
+@given(
+    thread=threads(),
+    pieces=st.lists(st.sampled_from(QUERY_PIECES), min_size=1, max_size=3),
+    limit=st.integers(1, 30),
+)
+def test_the_workers_filter_layout_is_the_tree_s(
+    monkeypatch: pytest.MonkeyPatch, thread: Thread, pieces: list[str], limit: int
+) -> None:
+    """The worker lays out a filter's rows from the view's own list when it has one (few
+    matches) and in chunks otherwise: the same rows as `FilterLayout.build` either way."""
+    from threadtui.query import FilterView
+    from threadtui.rows import FilterLayout
+    from threadtui.ui import query_worker
+
+    monkeypatch.setattr(window_module, "SLICE", 3)
+    monkeypatch.setattr(query_worker, "LAYOUT_CHUNK", 2)
+    try:
+        query = parse_query(" ".join(pieces), thread)
+    except QueryError:
+        return
+    index = SearchIndex(thread)
+    for result in (run_query(query, index), first_matches(query, index, limit=limit)):
+        view = FilterView.build(result)
+        got = query_worker._layout(thread, view, None)
+        want = FilterLayout.build(thread, view)
+        assert got.rows == want.rows
+        assert got.visible == want.visible

@@ -19,7 +19,7 @@ from threadtui.query.pattern import QueryCancelled
 class FilterView:
     """Which posts a filter shows, and how. Build with `FilterView.build`; read-only after."""
 
-    __slots__ = ("below", "complete", "context", "match_count", "member", "total")
+    __slots__ = ("below", "complete", "context", "match_count", "member", "shown", "total")
 
     def __init__(
         self,
@@ -39,6 +39,9 @@ class FilterView:
         self.complete = complete
         """False for the view of a window (`query.window`): `match_count` is a lower bound."""
         self.match_count = sum(member)
+        self.shown: list[int] | None = None
+        """The posts shown (matches and their context) in tree order, when the walk found
+        them without reading the whole tree (few matches); else None."""
 
     @classmethod
     def build(cls, result: MatchResult, *, cancel: Cancel | None = None) -> FilterView:
@@ -85,8 +88,10 @@ class FilterView:
                     shown.append(i)
                     i = parents[i]
             shown.sort(key=rank.__getitem__, reverse=True)
+            few = True
         else:
             shown = order[::-1]
+            few = False
         # Children come before their parent in reverse tree order, so each post's count
         # is complete when it is passed up.
         for start in range(0, len(shown), CHUNK):
@@ -101,7 +106,10 @@ class FilterView:
                         below[parent] += carried
                         if not member[parent]:
                             context[parent] = 1
-        return cls(member, context, below, total)
+        view = cls(member, context, below, total)
+        if few:
+            view.shown = shown[::-1]
+        return view
 
     def status(self) -> str:
         """`12 of 340 posts match`; `≥50 of 1,000,000 posts match…` for a window."""

@@ -26,6 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import tzinfo
 from functools import partial
+from itertools import compress
 from typing import TYPE_CHECKING, Any, Literal
 
 from textual.worker import get_current_worker
@@ -33,7 +34,7 @@ from textual.worker import get_current_worker
 from threadtui import gcpolicy
 from threadtui.model import Thread
 from threadtui.model.thread import MarkedBelow
-from threadtui.rows import FilterLayout
+from threadtui.rows import FilterLayout, visible_of
 
 if TYPE_CHECKING:
     # The query package is imported by the workers that first need it, after the first
@@ -316,7 +317,7 @@ class QueryController:
             below = MarkedBelow(self.thread, result.member)
             return SearchState(text, query, result, below, refines)
         view = FilterView.build(result, cancel=cancel)
-        return FilterState(text, query, FilterLayout.build(self.thread, view), refines)
+        return FilterState(text, query, _layout(self.thread, view, cancel), refines)
 
     def _deliver(
         self,
@@ -366,6 +367,30 @@ class QueryController:
                 return found
             position = found
         return None
+
+
+LAYOUT_CHUNK = 65_536
+"""Posts of the tree order between two cancel checks while laying out a filter's rows."""
+
+
+def _layout(thread: Thread, view: FilterView, cancel: Callable[[], bool] | None) -> FilterLayout:
+    """`FilterLayout.build`, with the rows taken from the view when it has them (a window's
+    few matches: no pass over the tree) and otherwise gathered in chunks between cancel
+    checks (the pass over a million posts takes a few hundred ms on a loaded machine)."""
+    from threadtui.query import QueryCancelled
+
+    visible = visible_of(view)
+    if view.shown is not None:
+        rows = view.shown
+    else:
+        order = thread.preorder
+        rows = []
+        for start in range(0, len(order), LAYOUT_CHUNK):
+            if cancel is not None and cancel():
+                raise QueryCancelled
+            chunk = order[start : start + LAYOUT_CHUNK]
+            rows += compress(chunk, map(visible.__getitem__, chunk))
+    return FilterLayout(view, visible, rows, MarkedBelow(thread, visible))
 
 
 def _ignore(state: SearchState | FilterState) -> None:

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from support import post, thread_doc
 from threadtui.model import Thread, load_document
+from threadtui.model.thread import MarkedBelow
 from threadtui.query import (
     MatchResult,
     QueryError,
@@ -248,3 +249,9 @@ def test_the_workers_filter_layout_is_the_tree_s(
         want = FilterLayout.build(thread, view)
         assert got.rows == want.rows
         assert got.visible == want.visible
+        posts = range(len(thread.posts))
+        assert [got.visible_below[i] for i in posts] == [want.visible_below[i] for i in posts]
+        # A search's folded-row counts, by bisection, against the prefix sums.
+        ranked = query_worker.RankedBelow(thread, result.member, result.match_ranks())
+        summed = MarkedBelow(thread, result.member)
+        assert [ranked[i] for i in posts] == [summed[i] for i in posts]

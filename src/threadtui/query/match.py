@@ -171,6 +171,10 @@ class MatchResult:
     def __contains__(self, index: int) -> bool:
         return bool(self.member[index])
 
+    def match_ranks(self) -> list[int]:
+        """The matches' ranks in the tree order, ascending (computed once)."""
+        return self._match_ranks()
+
     def _match_ranks(self) -> list[int]:
         if self._ranks is None:
             rank = self.index.thread.rank

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import threading
 import time
+from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import tzinfo
@@ -313,8 +314,8 @@ class QueryController:
         from threadtui.query import FilterView
 
         if kind == "search":
-            result.counter(0)  # the rank table the 3/17 counter reads
-            below = MarkedBelow(self.thread, result.member)
+            # The rank table the 3/17 counter reads, and the folded rows' counts.
+            below = RankedBelow(self.thread, result.member, result.match_ranks())
             return SearchState(text, query, result, below, refines)
         view = FilterView.build(result, cancel=cancel)
         return FilterState(text, query, _layout(self.thread, view, cancel), refines)
@@ -390,7 +391,29 @@ def _layout(thread: Thread, view: FilterView, cancel: Callable[[], bool] | None)
                 raise QueryCancelled
             chunk = order[start : start + LAYOUT_CHUNK]
             rows += compress(chunk, map(visible.__getitem__, chunk))
-    return FilterLayout(view, visible, rows, MarkedBelow(thread, visible))
+    ranks = list(map(thread.rank.__getitem__, rows))
+    return FilterLayout(view, visible, rows, RankedBelow(thread, visible, ranks))
+
+
+class RankedBelow(MarkedBelow):
+    """`MarkedBelow` counted by bisection in the marked posts' sorted ranks: O(log marks) a
+    read and nothing to sum first. MarkedBelow sums a prefix over the whole tree order on
+    its first read, on the UI thread (a folded row asks): 0.1-0.4 s at a million posts."""
+
+    __slots__ = ("_ranks",)
+
+    def __init__(self, thread: Thread, marks: bytes | bytearray, ranks: list[int]) -> None:
+        super().__init__(thread, marks)
+        self._ranks = ranks
+        """The ranks of the marked posts, ascending."""
+
+    def __getitem__(self, index: int) -> int:
+        thread = self._thread
+        # The subtree below post `index` is ranks (r, r + size] of the tree order.
+        first = thread.rank[index]
+        return bisect_right(self._ranks, first + thread.subtree_sizes[index]) - bisect_right(
+            self._ranks, first
+        )
 
 
 def _ignore(state: SearchState | FilterState) -> None:

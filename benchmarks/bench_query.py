@@ -14,6 +14,18 @@ For each generated thread (see generate.py), in one warm interpreter, as in the 
 - filter changes: `from:`, `views:`, `after:`, … typed or picked in the filter field,
   each `parse_query` + `run_query` + `FilterView.build`.
 
+`--keystrokes` (issue #16): the same typed searches at each size, timed both ways in the
+same run, interleaved: "full" is what a keystroke waited for before (the full pass, then
+the counter's rank table), "window" what it waits for now before the screen can show it
+(`first_matches` around a cursor in the middle of the tree, or the narrowed pass when
+the last result was small: what the app's worker does first). The table gives each
+size's median against the smallest size's, from the same run.
+
+`--ui` (issue #16): the same through the app (benchmarks/ui_probe.py `ui-query`, headless,
+Pilot), from the key press to the first frame that shows the keystroke's result
+("shown"), at each size, and the same with the code of `--before REV` (a snapshot of
+that commit), interleaved round by round: ratios against the smallest size, same run.
+
 Every run passes a `cancel` callable, as the app's worker does, so the chunking that makes
 a run cancellable is in the figures. The issue's target is 100 ms per keystroke at 100k
 posts; the table marks rows whose p95 is above it.
@@ -23,6 +35,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import os
 import statistics
 import sys
 import time
@@ -34,7 +47,18 @@ from typing import Any
 from common import ensure_thread, machine_info, machine_line
 from generate import SHAPES, Shape, parse_size, size_label
 from threadtui.model import Thread, load_path
-from threadtui.query import FilterView, QueryError, SearchIndex, parse_query, run_query
+from threadtui.query import (
+    FilterView,
+    MatchResult,
+    QueryError,
+    SearchIndex,
+    TreeText,
+    first_matches,
+    narrows,
+    parse_query,
+    run_query,
+)
+from threadtui.ui.query_worker import NARROW_ENOUGH
 
 TARGET_MS = 100.0
 
@@ -164,6 +188,126 @@ def bench_thread(path: Path, n: int, shape: str, rounds: int) -> list[dict[str, 
     return rows
 
 
+KEYSTROKE_SEARCHES = ("the audit", "deployment", "Hard", "internal use", "zzzq", "-the")
+
+
+def keystroke_rows(sizes: list[int], rounds: int) -> list[dict[str, Any]]:
+    """Per size: every keystroke of KEYSTROKE_SEARCHES, the full pass and the window."""
+    rows: list[dict[str, Any]] = []
+    for n in sizes:
+        print(f"keystrokes {size_label(n)} …", file=sys.stderr, flush=True)
+        thread = load_path(ensure_thread(n, "bushy"))
+        index = SearchIndex(thread)
+        index.tree_text = TreeText(index)
+        _ = thread.rank, thread.subtree_sizes
+        cursor = thread.preorder[len(thread.preorder) // 2]
+        full: list[float] = []
+        window: list[float] = []
+        for text in KEYSTROKE_SEARCHES:
+            last_full: MatchResult | None = None
+            last_window: MatchResult | None = None
+            for prefix in typed(text):
+                try:
+                    query = parse_query(prefix, thread, filters=False)
+                except QueryError:
+                    continue
+                for _ in range(rounds):
+                    gc.collect()
+                    started = time.perf_counter()
+                    result = run_query(query, index, cancel=_never, within=last_full)
+                    result.counter(0)
+                    full.append((time.perf_counter() - started) * 1000)
+                    gc.collect()
+                    started = time.perf_counter()
+                    if (
+                        last_window is not None
+                        and last_window.complete
+                        and last_window.count <= NARROW_ENOUGH
+                        and narrows(query, last_window.query)
+                    ):
+                        shown = run_query(query, index, cancel=_never, within=last_window)
+                    else:
+                        shown = first_matches(query, index, start=cursor, cancel=_never)
+                    shown.counter(cursor)
+                    window.append((time.perf_counter() - started) * 1000)
+                last_full = result
+                # The app narrows only on a complete result (a window is a lower bound).
+                last_window = shown if shown.complete else result
+        rows.append({"posts": n, "full": full, "window": window})
+        del thread, index
+        gc.collect()
+    return rows
+
+
+def keystroke_table(rows: list[dict[str, Any]]) -> str:
+    base = rows[0]
+    lines = [
+        "| posts | keystrokes | full median ms | full max | window median ms | window max"
+        f" | full ÷ full at {size_label(base['posts'])} | window ÷ window at"
+        f" {size_label(base['posts'])} |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in rows:
+        f, w = statistics.median(r["full"]), statistics.median(r["window"])
+        lines.append(
+            f"| {size_label(r['posts'])} | {len(r['full'])} | {f:.1f} | {max(r['full']):.1f}"
+            f" | {w:.2f} | {max(r['window']):.1f}"
+            f" | {f / statistics.median(base['full']):.1f}×"
+            f" | {w / statistics.median(base['window']):.2f}× |"
+        )
+    return "\n".join(lines)
+
+
+def ui_rows(sizes: list[int], rounds: int, before: str | None) -> list[dict[str, Any]]:
+    """Search and filter keystrokes through the app, per size and code state."""
+    import tempfile
+
+    import bench_ui
+
+    states = ["after"] + (["before"] if before else [])
+    samples: dict[tuple[str, int], dict[str, list[float]]] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        sources = {}
+        for state in states:
+            bench_ui.snapshot_source(Path(tmp) / state, None if state == "after" else before)
+            sources[state] = bench_ui.SOURCE["src"]
+        paths = {n: ensure_thread(n, "bushy") for n in sizes}
+        for _ in range(rounds):
+            for n in sizes:
+                for state in states:
+                    print(f"ui {size_label(n)} {state} …", file=sys.stderr, flush=True)
+                    bench_ui.SOURCE["src"] = sources[state]
+                    result = bench_ui.run_probe("ui-query", paths[n], timeout=900)
+                    got = samples.setdefault((state, n), {})
+                    for mode in ("search", "filter"):
+                        for sample in result.get("ui_query", {}).get(mode, {}).get("samples", []):
+                            shown = sample.get("shown") or sample["frame"]
+                            got.setdefault(mode, []).append(shown * 1000)
+                            got.setdefault(mode + " last", []).append(sample["frame"] * 1000)
+    return [{"state": st, "posts": n, **samples[(st, n)]} for st in states for n in sizes]
+
+
+def ui_table(rows: list[dict[str, Any]]) -> str:
+    lines = [
+        "| code | posts | search: shown median ms | max | ÷ smallest | last frame median"
+        " | filter: shown median ms | max | ÷ smallest |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    base: dict[str, dict[str, float]] = {}
+    for r in rows:
+        first = base.setdefault(r["state"], {})
+        cells = [r["state"], size_label(r["posts"])]
+        for mode in ("search", "filter"):
+            values = r.get(mode) or [float("nan")]
+            median = statistics.median(values)
+            first.setdefault(mode, median)
+            cells += [f"{median:.0f}", f"{max(values):.0f}", f"{median / first[mode]:.2f}×"]
+            if mode == "search":
+                cells.append(f"{statistics.median(r.get('search last') or [float('nan')]):.0f}")
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
 def table(rows: list[dict[str, Any]]) -> str:
     lines = [
         "| posts | shape | action | runs | median ms | p95 ms | max ms | result |",
@@ -186,7 +330,29 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--shapes", default="bushy,deep,wide", help="comma list of shapes")
     parser.add_argument("--rounds", type=int, default=5, help="timed runs per keystroke")
     parser.add_argument("--quick", action="store_true", help="10k bushy, 1 round")
+    parser.add_argument(
+        "--keystrokes",
+        action="store_true",
+        help="search keystrokes, full pass against window, at --sizes (bushy), ratios",
+    )
+    parser.add_argument("--ui", action="store_true", help="keystrokes through the app")
+    parser.add_argument("--before", metavar="REV", help="with --ui: also this commit's code")
     args = parser.parse_args(argv)
+    if args.ui:
+        load = os.getloadavg()
+        rows_ = ui_rows([parse_size(s) for s in args.sizes.split(",")], args.rounds, args.before)
+        print(machine_line(machine_info()))
+        print(f"load average before {load[0]:.2f}, after {os.getloadavg()[0]:.2f}")
+        print()
+        print(ui_table(rows_))
+        return 0
+    if args.keystrokes:
+        sizes = [parse_size(s) for s in args.sizes.split(",")]
+        rows_ = keystroke_rows(sizes, max(1, args.rounds))
+        print(machine_line(machine_info()))
+        print()
+        print(keystroke_table(rows_))
+        return 0
     sizes = [10_000] if args.quick else [parse_size(s) for s in args.sizes.split(",")]
     shapes: list[Shape] = ["bushy"] if args.quick else []
     for name in [] if args.quick else args.shapes.split(","):

@@ -346,6 +346,21 @@ async def _script(pilot: Any) -> None:
     if ARGS["mode"] == "keys":
         await run_keys(pilot, ARGS["repeat"])
         RESULT["peak_end_mb"] = peak_mb()
+    elif ARGS["mode"] == "ui-query":
+        # Only the search and filter keystrokes (bench_query.py --ui), once the index
+        # and its tree-order text (query.window) are built.
+        queries = app.queries
+        await _wait_until(
+            # (A revision before the window has no tree text to wait for.)
+            lambda: (
+                queries._index is not None
+                and getattr(queries._index, "tree_text", True) is not None
+            ),
+            INDEX_TIMEOUT,
+            "the search index's tree text",
+        )
+        await _settle(pilot)
+        RESULT["ui_query"] = await measure_ui_query(pilot)
 
 
 # --- key latencies -----------------------------------------------------------------------
@@ -696,8 +711,8 @@ async def measure_ui_query(pilot: Any) -> dict[str, Any]:
     if original is None:
         return {"skipped": "query controller changed: no _deliver"}
 
-    def wrapper(kind: Any, outcome: Any, done: Any) -> None:
-        original(kind, outcome, done)
+    def wrapper(kind: Any, outcome: Any, *rest: Any) -> None:
+        original(kind, outcome, *rest)
         text = "" if outcome is None else getattr(outcome, "text", "")
         delivered.append((text, time.monotonic()))
 
@@ -727,10 +742,15 @@ async def measure_ui_query(pilot: Any) -> dict[str, Any]:
                 profiler.disable()
                 _save_profile(profiler, f"{mode} keystroke {prefix!r}")
             frames = FRAMES[mark:]
+            # The first frame after the first result (a search's window): what the
+            # keystroke shows first; "frame" is the last one (its exact count, if any).
+            first = next((t for p, t in delivered if p.strip() == prefix.strip()), None)
+            shown = next((f for f in frames if first is not None and f >= first), None)
             samples.append(
                 {
                     "prefix": prefix,
                     "press": t1 - t0,
+                    "shown": (shown - t0) if shown is not None else None,
                     "result": (delivered[-1][1] - t0) if delivered else None,
                     "frame": (frames[-1] - t0) if frames else (t1 - t0),
                     "frames": len(frames),
@@ -817,7 +837,7 @@ def run_query_layer(path: str, repeat: int) -> None:
 
 
 USAGE = (
-    "usage: ui_probe.py {floor,first-frame,keys,query} FILE --out RESULT"
+    "usage: ui_probe.py {floor,first-frame,keys,query,ui-query} FILE --out RESULT"
     " [--repeat N] [--no-ui-query] [--no-output-filter]"
     " [--profile OPERATION [--profile-dir DIR]]"
 )
@@ -838,7 +858,7 @@ def main(argv: list[str]) -> None:
             ARGS["no_output_filter"] = True
         else:
             positional.append(arg)
-    modes = ("floor", "first-frame", "keys", "query")
+    modes = ("floor", "first-frame", "keys", "query", "ui-query")
     if len(positional) != 2 or positional[0] not in modes or not options["--out"]:
         sys.exit(USAGE)
     mode, path = positional

@@ -3,6 +3,8 @@
     index = SearchIndex(thread)                  # once, in a worker for big threads
     query = parse_query(text, thread, tz=tz)     # QueryError(message, start, end)
     result = run_query(query, index, cancel=worker_cancelled)
+    index.tree_text = TreeText(index)            # once, after the index, for windows
+    window = first_matches(query, index, start=cursor_post)  # the first screenful
     view = FilterView.build(result)              # for the filter: context and counts
     layout = FilterLayout.build(thread, view)    # for the tree (threadtui.rows)
     highlight_spans(query, row_text)             # for drawing
@@ -15,6 +17,7 @@ from threadtui.query.match import (
     MatchResult,
     SearchIndex,
     highlight_spans,
+    narrows,
     run_query,
 )
 from threadtui.query.parse import (
@@ -35,9 +38,11 @@ from threadtui.query.parse import (
 )
 from threadtui.query.pattern import QueryCancelled
 from threadtui.query.view import FilterView
+from threadtui.query.window import WINDOW, TreeText, first_matches
 
 __all__ = [
     "KEYS",
+    "WINDOW",
     "FilterView",
     "MatchResult",
     "NumberRange",
@@ -47,6 +52,8 @@ __all__ = [
     "QueryError",
     "SearchIndex",
     "Term",
+    "TreeText",
+    "first_matches",
     "fold",
     "fold_with_map",
     "format_duration",
@@ -55,6 +62,7 @@ __all__ = [
     "format_time_range",
     "has_upper",
     "highlight_spans",
+    "narrows",
     "original_span",
     "parse_query",
     "replace_filters",

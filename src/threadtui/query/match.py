@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import accumulate, compress
 from operator import attrgetter
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from threadtui.model import Author, Post, Thread
 from threadtui.query.fold import (
@@ -29,6 +29,9 @@ from threadtui.query.fold import (
 )
 from threadtui.query.parse import Pattern, Query, QueryError, Term
 from threadtui.query.pattern import Budget, QueryCancelled, Regex, TooSlow
+
+if TYPE_CHECKING:
+    from threadtui.query.window import TreeText
 
 SEARCH_BUDGET: float = 1.0
 """Seconds of regex matching one run may use over the whole thread, unless `run_query`
@@ -62,9 +65,13 @@ class SearchIndex:
       in `authors` (-1 for none), `parents[i]`: its tree parent. Flat lists of references,
       for regexes and the filter view, which would otherwise read them off each post.
 
+    - `tree_text`: the same folded texts in tree order, in slices (`query.window.TreeText`),
+      for `first_matches`; None until someone builds it and sets it (one assignment, so
+      a reader sees it whole or not at all).
+
     Build it where you like (about half a second for 100,000 posts: a worker thread is a
-    good place) and pass the finished object on. Nothing changes it after `__init__`,
-    so any thread may read it.
+    good place) and pass the finished object on. Nothing changes it after `__init__` but
+    setting `tree_text`, so any thread may read it.
     """
 
     __slots__ = (
@@ -77,6 +84,7 @@ class SearchIndex:
         "quotes",
         "texts",
         "thread",
+        "tree_text",
     )
 
     def __init__(self, thread: Thread, *, cancel: Cancel | None = None) -> None:
@@ -117,6 +125,7 @@ class SearchIndex:
             if quoted:
                 folded[index] = "\n".join([own[index], *(own[q] for q in quoted)])
         self.thread = thread
+        self.tree_text: TreeText | None = None
         self.folded = folded
         self.exact_text = exact_text
         self.exact_author = exact_author
@@ -151,6 +160,9 @@ class MatchResult:
     total: int
     """Posts in the tree (placeholders for absent quotes are not in it)."""
     _ranks: list[int] | None = field(default=None, repr=False)
+    complete: bool = True
+    """False for a window (`query.window.first_matches`): the matches of part of the
+    tree only, so `count` is a lower bound and `n` wraps within what was found."""
 
     @property
     def count(self) -> int:
@@ -158,6 +170,10 @@ class MatchResult:
 
     def __contains__(self, index: int) -> bool:
         return bool(self.member[index])
+
+    def match_ranks(self) -> list[int]:
+        """The matches' ranks in the tree order, ascending (computed once)."""
+        return self._match_ranks()
 
     def _match_ranks(self) -> list[int]:
         if self._ranks is None:
@@ -172,7 +188,9 @@ class MatchResult:
         return bisect_left(self._match_ranks(), self.index.thread.rank[index]) + 1
 
     def counter(self, index: int) -> str:
-        """`3/17` on the third match, `-/17` elsewhere."""
+        """`3/17` on the third match, `-/17` elsewhere; `≥50 matches…` for a window."""
+        if not self.complete:
+            return f"≥{self.count:,} matches…"
         ordinal = self.ordinal(index)
         return f"{ordinal if ordinal is not None else '-'}/{self.count}"
 
@@ -239,8 +257,11 @@ def run_query(
             kept += stage(candidates[start : start + CHUNK])
         candidates = kept
     member = bytearray(len(thread.posts))
-    for i in candidates:
-        member[i] = 1
+    for start in range(0, len(candidates), CHUNK * 8):
+        if cancel is not None and cancel():
+            raise QueryCancelled
+        for i in candidates[start : start + CHUNK * 8]:
+            member[i] = 1
     rank = thread.rank
     if len(candidates) * 16 < len(order):
         matches = sorted((i for i in candidates if rank[i] >= 0), key=rank.__getitem__)

@@ -12,15 +12,23 @@ from __future__ import annotations
 from itertools import compress
 
 from threadtui.model import Thread
-from threadtui.query.match import MatchResult
+from threadtui.query.match import CHUNK, Cancel, MatchResult
+from threadtui.query.pattern import QueryCancelled
 
 
 class FilterView:
     """Which posts a filter shows, and how. Build with `FilterView.build`; read-only after."""
 
-    __slots__ = ("below", "context", "match_count", "member", "total")
+    __slots__ = ("below", "complete", "context", "match_count", "member", "shown", "total")
 
-    def __init__(self, member: bytearray, context: bytearray, below: list[int], total: int) -> None:
+    def __init__(
+        self,
+        member: bytearray,
+        context: bytearray,
+        below: list[int],
+        total: int,
+        complete: bool = True,
+    ) -> None:
         self.member = member
         """member[i]: 1 if post i matches."""
         self.context = context
@@ -28,13 +36,23 @@ class FilterView:
         self.below = below
         """below[i]: matches strictly inside post i's subtree."""
         self.total = total
+        self.complete = complete
+        """False for the view of a window (`query.window`): `match_count` is a lower bound."""
         self.match_count = sum(member)
+        self.shown: list[int] | None = None
+        """The posts shown (matches and their context) in tree order, when the walk found
+        them without reading the whole tree (few matches); else None."""
 
     @classmethod
-    def build(cls, result: MatchResult) -> FilterView:
-        """The view of a filter's result (`run_query` on the same thread's index)."""
+    def build(cls, result: MatchResult, *, cancel: Cancel | None = None) -> FilterView:
+        """The view of a filter's result (`run_query` on the same thread's index).
+        `cancel` is read between chunks of the walk (raises QueryCancelled)."""
         index = result.index
-        return cls._walk(index.thread, index.parents, result.member, result.matches, result.total)
+        view = cls._walk(
+            index.thread, index.parents, result.member, result.matches, result.total, cancel
+        )
+        view.complete = result.complete
+        return view
 
     @classmethod
     def of_member(cls, thread: Thread, member: bytearray) -> FilterView:
@@ -52,6 +70,7 @@ class FilterView:
         member: bytearray,
         matches: list[int],
         total: int,
+        cancel: Cancel | None = None,
     ) -> FilterView:
         n = len(parents)
         below = [0] * n
@@ -69,22 +88,33 @@ class FilterView:
                     shown.append(i)
                     i = parents[i]
             shown.sort(key=rank.__getitem__, reverse=True)
+            few = True
         else:
             shown = order[::-1]
+            few = False
         # Children come before their parent in reverse tree order, so each post's count
         # is complete when it is passed up.
-        for i in shown:
-            carried = below[i] + member[i]
-            if carried:
-                parent = parents[i]
-                if parent >= 0:
-                    below[parent] += carried
-                    if not member[parent]:
-                        context[parent] = 1
-        return cls(member, context, below, total)
+        for start in range(0, len(shown), CHUNK):
+            # A newer keystroke need not wait for a walk of a million posts.
+            if cancel is not None and cancel():
+                raise QueryCancelled
+            for i in shown[start : start + CHUNK]:
+                carried = below[i] + member[i]
+                if carried:
+                    parent = parents[i]
+                    if parent >= 0:
+                        below[parent] += carried
+                        if not member[parent]:
+                            context[parent] = 1
+        view = cls(member, context, below, total)
+        if few:
+            view.shown = shown[::-1]
+        return view
 
     def status(self) -> str:
-        """`12 of 340 posts match`."""
+        """`12 of 340 posts match`; `≥50 of 1,000,000 posts match…` for a window."""
         verb = "matches" if self.match_count == 1 else "match"
         noun = "post" if self.total == 1 else "posts"
+        if not self.complete:
+            return f"≥{self.match_count:,} of {self.total:,} {noun} match…"
         return f"{self.match_count:,} of {self.total:,} {noun} {verb}"

@@ -184,6 +184,8 @@ class ThreadApp(App[None], inherit_bindings=False):
         """Warnings about the session rather than the thread: config, theme."""
         self._base_status: list[Part] | None = None
         self.queries = QueryController(self, thread, tz)
+        self.queries.search_origin = lambda: self._search_origin
+        self.queries.filter_origin = lambda: self.query_one(ThreadTree).cursor_post
         self.initial_search = search
         self.initial_filter = filter
         self._search_origin: int | None = None
@@ -618,6 +620,15 @@ class ThreadApp(App[None], inherit_bindings=False):
         else:
             tree.set_highlight(outcome.spans, outcome.result.member, outcome.below)
             detail.set_highlight(outcome.spans)
+            if outcome.refines:
+                # The exact count after the window already shown: the cursor stays.
+                cursor = tree.cursor_post
+                if cursor is not None:
+                    bar.show_status(outcome.result.counter(cursor))
+                else:
+                    bar.show_status(f"-/{outcome.result.count}")
+                self.refresh_status()
+                return
             origin = self._search_origin
             target = None
             if origin is not None and outcome.result.member[origin]:

@@ -5,6 +5,14 @@ Per keystroke the UI thread only posts a job; parsing and matching run in a thre
 as it goes, even inside a long regex call). Results come back to the UI thread, which
 repaints only what is on screen.
 
+A search or filter comes back in two steps when the thread is big: first the matches
+around the cursor (`query.window.first_matches`: its cost follows the matches on
+screen, not the posts held), shown at once with "≥50 matches…" (a filter shows just
+those, with their context); then, in the same worker, the full pass for the exact count,
+`n`/`N` and the filtered rows beyond the window (`refines`: a search keeps its cursor; a
+filter keeps its cursor's post, which the full result still shows). A newer keystroke
+cancels the full pass like any other.
+
 A job never dies of an error: whatever the query layer raises comes back as `Failed`,
 shown in the query bar, because an exception in a worker would end the app
 (`WorkerFailed`) over one odd query.
@@ -13,10 +21,13 @@ shown in the query bar, because an exception in a worker would end the app
 from __future__ import annotations
 
 import threading
+import time
+from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import tzinfo
 from functools import partial
+from itertools import compress
 from typing import TYPE_CHECKING, Any, Literal
 
 from textual.worker import get_current_worker
@@ -24,7 +35,7 @@ from textual.worker import get_current_worker
 from threadtui import gcpolicy
 from threadtui.model import Thread
 from threadtui.model.thread import MarkedBelow
-from threadtui.rows import FilterLayout
+from threadtui.rows import FilterLayout, visible_of
 
 if TYPE_CHECKING:
     # The query package is imported by the workers that first need it, after the first
@@ -34,6 +45,11 @@ if TYPE_CHECKING:
 
 Kind = Literal["search", "filter"]
 
+FULL_PASS_DELAY = 0.15
+"""Seconds between showing a search's window and starting its full pass."""
+NARROW_ENOUGH = 2_048
+"""Matches of the last search under which narrowing it costs no more than a window."""
+
 
 @dataclass(frozen=True, slots=True)
 class SearchState:
@@ -42,6 +58,8 @@ class SearchState:
     result: MatchResult
     below: MarkedBelow
     """Per post, how many matches its subtree hides when folded."""
+    refines: bool = False
+    """The full result after a window of the same search was shown: the cursor stays."""
 
     def spans(self, text: str) -> list[tuple[int, int]]:
         from threadtui.query import highlight_spans
@@ -60,6 +78,8 @@ class FilterState:
     query: Query
     layout: FilterLayout
     """The filter as the tree shows it; the tree keeps this same object while it shows it."""
+    refines: bool = False
+    """The full result after a window of the same filter was shown."""
 
     @property
     def view(self) -> FilterView:
@@ -88,7 +108,13 @@ class QueryController:
         self.filter_text = ""
         self._last: dict[Kind, MatchResult] = {}
         self.new_marks: Callable[[], bytes | None] = lambda: None
+        self.search_origin: Callable[[], int | None] = lambda: None
+        """The post the cursor was on when the search opened: its window comes first."""
+        self.filter_origin: Callable[[], int | None] = lambda: None
+        """The post under the cursor (read on the UI thread): a filter's window starts there."""
         """What `is:new` keeps (`ReadState.new_marks`); None: every post is new."""
+        self._local = threading.local()
+        """`early`: how the running job shows a window before its full result."""
         self._unbuilt = False
         """The thread grew and no index is being built for it yet."""
 
@@ -139,6 +165,13 @@ class QueryController:
         _ = thread.rank, thread.subtree_sizes, thread.fold_levels
         for post in thread.posts:
             _ = post.metrics
+        from threadtui.query import QueryCancelled, TreeText
+
+        try:
+            # Until this is set, a window scans its slices post by post: right, but slower.
+            index.tree_text = TreeText(index, cancel=lambda: ready is not self._ready)
+        except QueryCancelled:
+            return
         # The index lives as long as the thread.
         gcpolicy.lasting()
 
@@ -170,21 +203,37 @@ class QueryController:
     def _start(self, kind: Kind, text: str, done: Callable[[Any], None]) -> None:
         if self._unbuilt:
             self.start_index()
+        origin = self.search_origin() if kind == "search" else self.filter_origin()
         # Exclusive per kind: a newer keystroke cancels the search or filter still running.
         self.app.run_worker(
-            partial(self._job, kind, text, done, self.thread.version),
+            partial(self._job, kind, text, done, self.thread.version, origin),
             thread=True,
             exclusive=True,
             group=kind,
             name=kind,
         )
 
-    def _job(self, kind: Kind, text: str, done: Callable[[Any], None], version: int) -> None:
+    def _job(
+        self,
+        kind: Kind,
+        text: str,
+        done: Callable[[Any], None],
+        version: int,
+        origin: int | None = None,
+    ) -> None:
         from threadtui.query import QueryCancelled, QueryError
 
         worker = get_current_worker()
         outcome: SearchState | FilterState | Failed | None = None
         if text.strip():
+
+            def early(state: SearchState | FilterState) -> None:
+                if not worker.is_cancelled:
+                    self.app.call_from_thread(self._deliver, kind, state, done, version)
+
+            # Per thread: an older job of the same kind may still be finishing in another.
+            self._local.early = early
+            self._local.origin = origin
             try:
                 outcome = self._compute(kind, text, lambda: worker.is_cancelled)
             except QueryCancelled:
@@ -197,27 +246,79 @@ class QueryController:
             self.app.call_from_thread(self._deliver, kind, outcome, done, version)
 
     def _compute(
-        self, kind: Kind, text: str, cancel: Callable[[], bool]
+        self,
+        kind: Kind,
+        text: str,
+        cancel: Callable[[], bool],
     ) -> SearchState | FilterState:
-        from threadtui.query import FilterView, parse_query, run_query
+        from threadtui.query import (
+            QueryCancelled,
+            first_matches,
+            narrows,
+            parse_query,
+            run_query,
+        )
 
         query = parse_query(text, self.thread, tz=self.tz, new=self.new_marks())
+        index = self.index()
+        last = self._last.get(kind)
+        refines = False
+        if not (
+            last is not None
+            and last.index is index
+            and last.count <= NARROW_ENOUGH
+            and narrows(query, last.query)
+        ):
+            # Unless the last result is small and this narrows it, the window first, so
+            # the screen follows the keystroke whatever the thread's size.
+            origin: int | None = getattr(self._local, "origin", None)
+            window = first_matches(query, index, start=origin, cancel=cancel)
+            state = self._state(kind, text, query, window)
+            if window.complete:
+                self._last[kind] = window
+                return state
+            early: Callable[[SearchState | FilterState], None] = getattr(
+                self._local, "early", _ignore
+            )
+            early(state)
+            refines = True
+            # While typing goes on, the next keystroke cancels this job: waiting a moment
+            # before the full pass leaves the interpreter to the UI thread meanwhile.
+            deadline = time.monotonic() + FULL_PASS_DELAY
+            while time.monotonic() < deadline:
+                if cancel():
+                    raise QueryCancelled
+                time.sleep(0.01)
         result = run_query(
             query,
-            self.index(),
+            index,
             cancel=cancel,
             # Typing on at the end of a word narrows the last result: only its
             # matches need testing (run_query checks that the new query narrows).
             within=self._last.get(kind),
         )
         self._last[kind] = result
-        # Everything O(posts) happens here, in the worker, not on the UI thread.
+        return self._state(kind, text, query, result, refines, cancel)
+
+    def _state(
+        self,
+        kind: Kind,
+        text: str,
+        query: Query,
+        result: MatchResult,
+        refines: bool = False,
+        cancel: Callable[[], bool] | None = None,
+    ) -> SearchState | FilterState:
+        """What the UI thread shows of `result`: everything O(posts) is built here, in the
+        worker, not on the UI thread."""
+        from threadtui.query import FilterView
+
         if kind == "search":
-            result.counter(0)  # the rank table the 3/17 counter reads
-            below = MarkedBelow(self.thread, result.member)
-            return SearchState(text, query, result, below)
-        view = FilterView.build(result)
-        return FilterState(text, query, FilterLayout.build(self.thread, view))
+            # The rank table the 3/17 counter reads, and the folded rows' counts.
+            below = RankedBelow(self.thread, result.member, result.match_ranks())
+            return SearchState(text, query, result, below, refines)
+        view = FilterView.build(result, cancel=cancel)
+        return FilterState(text, query, _layout(self.thread, view, cancel), refines)
 
     def _deliver(
         self,
@@ -267,6 +368,56 @@ class QueryController:
                 return found
             position = found
         return None
+
+
+LAYOUT_CHUNK = 65_536
+"""Posts of the tree order between two cancel checks while laying out a filter's rows."""
+
+
+def _layout(thread: Thread, view: FilterView, cancel: Callable[[], bool] | None) -> FilterLayout:
+    """`FilterLayout.build`, with the rows taken from the view when it has them (a window's
+    few matches: no pass over the tree) and otherwise gathered in chunks between cancel
+    checks (the pass over a million posts takes a few hundred ms on a loaded machine)."""
+    from threadtui.query import QueryCancelled
+
+    visible = visible_of(view)
+    if view.shown is not None:
+        rows = view.shown
+    else:
+        order = thread.preorder
+        rows = []
+        for start in range(0, len(order), LAYOUT_CHUNK):
+            if cancel is not None and cancel():
+                raise QueryCancelled
+            chunk = order[start : start + LAYOUT_CHUNK]
+            rows += compress(chunk, map(visible.__getitem__, chunk))
+    ranks = list(map(thread.rank.__getitem__, rows))
+    return FilterLayout(view, visible, rows, RankedBelow(thread, visible, ranks))
+
+
+class RankedBelow(MarkedBelow):
+    """`MarkedBelow` counted by bisection in the marked posts' sorted ranks: O(log marks) a
+    read and nothing to sum first. MarkedBelow sums a prefix over the whole tree order on
+    its first read, on the UI thread (a folded row asks): 0.1-0.4 s at a million posts."""
+
+    __slots__ = ("_ranks",)
+
+    def __init__(self, thread: Thread, marks: bytes | bytearray, ranks: list[int]) -> None:
+        super().__init__(thread, marks)
+        self._ranks = ranks
+        """The ranks of the marked posts, ascending."""
+
+    def __getitem__(self, index: int) -> int:
+        thread = self._thread
+        # The subtree below post `index` is ranks (r, r + size] of the tree order.
+        first = thread.rank[index]
+        return bisect_right(self._ranks, first + thread.subtree_sizes[index]) - bisect_right(
+            self._ranks, first
+        )
+
+
+def _ignore(state: SearchState | FilterState) -> None:
+    pass
 
 
 def _describe(error: BaseException) -> str:

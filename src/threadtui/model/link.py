@@ -176,9 +176,12 @@ def finish(thread: Thread, links: Links) -> None:
         made_now = sorted(
             [*map(posts.__getitem__, made), *made_now], key=_first_reference(posts, order)
         )
+    root_id = thread.root_id
     for post in made_now:
-        # A placeholder for an absent quote belongs in quote cards only.
-        if post.quoted_by is None or post.children is not None:
+        # A placeholder for an absent quote belongs in quote cards only, and one nothing
+        # refers to any more (a newer copy of a post dropped the reference) nowhere; the
+        # thread's root is shown even when absent.
+        if post.children is not None or (post.quoted_by is None and post.id == root_id):
             roots.append(post.index)
     # Every post of the file is in the tree (a root, or under its parent once cycles are
     # broken); of the placeholders, only the roots just added.

@@ -196,7 +196,7 @@ def test_new_replies_and_filled_quotes_are_linked_alone_and_keep_the_caches(
         [post("x", "y"), post("y", "x")],  # a reply to a post arriving after it: a cycle
         [post("x", None, quotes=["x"])],  # quotes itself, replying to nothing
         [{"id": "r", "text": "r"}],  # a root without a time
-        [post("gone", "a")],  # fills a placeholder in the tree (a root with replies)
+        [post("gone", "d", 6)],  # fills a placeholder under its own reply: a cycle
     ],
 )
 def test_a_batch_that_may_move_a_post_links_everything_again(
@@ -208,5 +208,31 @@ def test_a_batch_that_may_move_a_post_links_everything_again(
     taken = appended(monkeypatch)
     change = thread.add(batch)
     assert taken == [False] and change.entered is None
+    whole = load_document(doc(*combined(old, [batch])), name="t.json")
+    assert structure(thread) == structure(whole)
+
+
+@pytest.mark.parametrize("cached", [False, True])
+def test_filled_placeholders_move_their_subtree_and_their_quoters_without_a_relink(
+    monkeypatch: pytest.MonkeyPatch, cached: bool
+) -> None:
+    old = [
+        post("a"),
+        post("b", "a", 2),
+        post("c", "gone", 4),  # under a placeholder with replies
+        post("q", None, 5, quotes=["absent", "b"]),  # under b until absent arrives
+        post("r", "q", 6),
+    ]
+    thread = load_document(doc(*old), name="t.json")
+    if cached:
+        warm(thread)
+    taken = appended(monkeypatch)
+    batch = [post("gone", "b", 3), post("absent", "a", 1), post("s", "gone", 7)]
+    change = thread.add(batch)
+    assert taken == [True] and change.entered is None
+    by_id = thread.by_id
+    assert thread.posts[by_id["q"]].parent == by_id["absent"]
+    assert thread.posts[by_id["r"]].depth == 3
+    assert set(change.moved) == {by_id[x] for x in ("gone", "c", "q", "r", "absent")}
     whole = load_document(doc(*combined(old, [batch])), name="t.json")
     assert structure(thread) == structure(whole)

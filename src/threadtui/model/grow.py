@@ -61,7 +61,7 @@ def add_posts(thread: Thread, document_or_posts: Any) -> Change:
     new_authors = _read_authors(r, raw_authors, {}, warnings)
     # Author ids as cleaned: one that cleans to another author's id is refused, as loading
     # refuses it.
-    claimed = {author.id: f"$.authors[{describe(key)}]" for key, author in thread.authors.items()}
+    claimed = _Claimed(thread.authors)
     authors = dict(thread.authors)
     fills: list[tuple[Author, Author]] = []
     for key, author in new_authors.items():
@@ -73,7 +73,13 @@ def add_posts(thread: Thread, document_or_posts: Any) -> Change:
         if first != f"$.authors[{describe(key)}]":
             r.fail(first, f"duplicate author id {describe(author.id)} (first at {first})")
         authors[key] = author
-    counts = [(author, author.post_count) for author in thread.authors.values()]
+    # Reading counts the posts of the thread's authors it names: put back if it fails.
+    named = {post.get("author") for post in raw_posts if type(post) is dict}
+    counts = [
+        (author, author.post_count)
+        for key in named
+        if type(key) is str and (author := thread.authors.get(key)) is not None
+    ]
     try:
         # Read against a copy of the authors: nothing changes until the whole batch is read.
         batch = _read_posts(r, raw_posts, authors, {}, warnings, claimed)
@@ -93,6 +99,34 @@ def add_posts(thread: Thread, document_or_posts: Any) -> Change:
             )
             known.extra, known.declared = newer.extra, True
     return _merge(thread, authors, batch, warnings)
+
+
+class _Claimed(dict[str, str]):
+    """Author ids as cleaned, each with the place of the author that claimed it first: the
+    batch's as they are read, the thread's looked up when asked (a big thread has
+    thousands of authors; listing them all cost more than reading a batch)."""
+
+    def __init__(self, authors: dict[str, Author]) -> None:
+        super().__init__()
+        self._authors = authors
+        self._renamed: dict[str, str] | None = None
+
+    def setdefault(self, key: str, default: str) -> str:  # type: ignore[override]
+        if key not in self:
+            known = self._known(key)
+            if known is not None:
+                self[key] = f"$.authors[{describe(known)}]"
+        return super().setdefault(key, default)
+
+    def _known(self, clean_id: str) -> str | None:
+        """The key of the thread's author whose id is `clean_id`, if any."""
+        author = self._authors.get(clean_id)
+        if author is not None and author.id == clean_id:
+            return clean_id
+        if self._renamed is None:
+            # Keys that cleaning changed: few, listed once, when first asked.
+            self._renamed = {a.id: key for key, a in self._authors.items() if a.id != key}
+        return self._renamed.get(clean_id)
 
 
 def _unpack(r: _Reader, value: Any) -> tuple[dict[str, Any], list[Any]]:
@@ -138,9 +172,10 @@ def _merge(
     thread: Thread, authors: dict[str, Author], batch: list[Post], warnings: list[str]
 ) -> Change:
     thread.authors.update(authors)
-    if _appends_only(thread, batch):
-        return _append(thread, batch, warnings)
-    return _relink(thread, batch, warnings)
+    moves = _plan(thread, batch)
+    if moves is None:
+        return _relink(thread, batch, warnings)
+    return _append(thread, batch, warnings, moves)
 
 
 def _created(posts: list[Post]) -> Callable[[int], float]:
@@ -154,18 +189,21 @@ def _created(posts: list[Post]) -> Callable[[int], float]:
     return key
 
 
-def _appends_only(thread: Thread, batch: list[Post]) -> bool:
-    """Whether linking the batch leaves every post already in the tree where it is, so
-    only the arrivals need linking (`_append`) and the result is the relink's.
+def _plan(thread: Thread, batch: list[Post]) -> dict[int, str] | None:
+    """Whether only the arrivals need linking (`_append`), the rest of the tree keeping
+    its shape: then the posts already there that move, each with its new parent (a post
+    that quotes a placeholder the batch fills, and replies to nothing, may take it as its
+    parent now), else None: `_relink` links everything again.
 
-    Not so when a newer copy of a post changes its references or its time (it may move,
-    or move among its siblings), when a placeholder in the tree is filled (its subtree
-    moves with it) or one whose quoters reply to nothing (one may take it as its tree
-    parent now), when a post refers to one arriving after it or to itself (the relink
-    would link it to a post not linked yet, a cycle is possible), or when a root arrives
-    without a time (roots without one sort among placeholders and freed cycles)."""
+    None when a newer copy of a post changes its references or its time, when a post
+    refers to itself or to one arriving after it (the relink would link it to a post not
+    linked yet), when a post would become a root without a time (those sort among
+    placeholders and freed cycles), when a placeholder out of the tree gets a reply
+    (it becomes a root, placed by where the thread first referred to it), or when a move
+    would close a cycle (the relink breaks it where the first post arrived)."""
     posts, by_id = thread.posts, thread.by_id
     arriving: dict[str, int] = {}
+    fills: list[int] = []
     for k, post in enumerate(batch):
         index = by_id.get(post.id)
         if index is None:
@@ -173,47 +211,107 @@ def _appends_only(thread: Thread, batch: list[Post]) -> bool:
             continue
         old = posts[index]
         if old.synthetic:
-            quoters = old.quoted_by
-            if old.children is not None or quoters is None:
-                return False
-            if any(posts[q].reply_to is None for q in quoters):
-                return False
             arriving[post.id] = k
+            fills.append(index)
         elif (
             old.reply_to != post.reply_to
             or old.quotes != post.quotes
             or old.created != post.created
         ):
-            return False
+            return None
+
+    def real(post_id: str) -> bool:
+        if post_id in arriving:
+            return True
+        index = by_id.get(post_id)
+        return index is not None and not posts[index].synthetic
+
     for k, post in enumerate(batch):
         if arriving.get(post.id) != k:
             continue
-        if post.reply_to is not None:
-            if arriving.get(post.reply_to, -1) >= k:
-                return False
-            index = by_id.get(post.reply_to)
-            if index is not None and post.reply_to not in arriving:
+        reply_to = post.reply_to
+        if reply_to is not None:
+            if arriving.get(reply_to, -1) >= k:
+                return None
+            index = by_id.get(reply_to)
+            if index is not None and reply_to not in arriving:
                 above = posts[index]
-                # A placeholder only quoted until now becomes a root, placed among the
-                # others by where the thread first referred to it.
-                if above.synthetic and above.children is None and above.quoted_by is not None:
-                    return False
+                if above.synthetic and not _placed(thread, above):
+                    return None
             continue
         has_parent = False
         for q in post.quotes:
             at = arriving.get(q)
-            if at is not None:
-                if at >= k:
-                    return False
-                has_parent = True
-                break
-            index = by_id.get(q)
-            if index is not None and not posts[index].synthetic:
+            if at is not None and at >= k:
+                return None
+            if real(q):
                 has_parent = True
                 break
         if not has_parent and post.created is None:
-            return False
-    return True
+            return None
+
+    # Posts that quote a filled placeholder and reply to nothing take their first quoted
+    # post that is real now as their parent.
+    moves: dict[int, str] = {}
+    for fill in fills:
+        for q in posts[fill].quoted_by or ():
+            quoter = posts[q]
+            if quoter.reply_to is not None or q in moves:
+                continue
+            parent = next((x for x in quoter.quotes if real(x)), None)
+            current = None if quoter.parent == NO_PARENT else posts[quoter.parent].id
+            if parent != current:
+                assert parent is not None
+                moves[q] = parent
+    if not fills:
+        return moves
+    for q in moves:
+        # Under a root freed from a cycle, the move may end the cycle: the root would
+        # take its parent back.
+        top = q
+        while posts[top].parent != NO_PARENT:
+            top = posts[top].parent
+        if _freed(posts, by_id, top):
+            return None
+
+    # A cycle can only close through a post already there that moves: walk up from its
+    # new parent, through the parents everything will have.
+    by_new = {post.id: post for post in batch if arriving.get(post.id) is not None}
+    moving = {posts[q].id: parent for q, parent in moves.items()}
+
+    def parent_of(post_id: str) -> str | None:
+        if post_id in moving:
+            return moving[post_id]
+        post = by_new.get(post_id)
+        if post is None:
+            index = by_id.get(post_id)
+            if index is None:
+                return None  # a placeholder made now: a root
+            parent = posts[index].parent
+            return None if parent == NO_PARENT else posts[parent].id
+        if post.reply_to is not None:
+            return post.reply_to
+        return next((x for x in post.quotes if real(x)), None)
+
+    starts = [*moving, *(posts[f].id for f in fills if posts[f].children is not None)]
+    limit = len(posts) + len(batch)
+    for start in starts:
+        step, above = 0, parent_of(start)
+        while above is not None:
+            if above == start or step > limit:
+                return None
+            step += 1
+            above = parent_of(above)
+    return moves
+
+
+def _placed(thread: Thread, placeholder: Post) -> bool:
+    """Whether a placeholder has a place in the tree (as a root): it has replies, or it
+    stands for the thread's root. One only quoted is a card; one nothing refers to any
+    more, nothing (link.finish)."""
+    return placeholder.children is not None or (
+        placeholder.quoted_by is None and placeholder.id == thread.root_id
+    )
 
 
 def _real_prefix(posts: list[Post], end: int) -> int:
@@ -243,10 +341,23 @@ def _after_placeholders(posts: list[Post], by_id: dict[str, int], index: int) ->
     return _freed(posts, by_id, index)
 
 
-def _append(thread: Thread, batch: list[Post], warnings: list[str]) -> Change:
+def _root_slot(posts: list[Post], by_id: dict[str, int], roots: list[int], index: int) -> int:
+    """Where a root with a time that arrives now goes: after the roots of its time that
+    came before it, before those freed from cycles, as the relink sorts them."""
+    key = _created(posts)
+    created = key(index)
+    at = bisect_right(roots, created, key=key)
+    while at and key(roots[at - 1]) == created and _freed(posts, by_id, roots[at - 1]):
+        at -= 1
+    return at
+
+
+def _append(
+    thread: Thread, batch: list[Post], warnings: list[str], moves: dict[int, str]
+) -> Change:
     """Link only what arrives: each post under its parent, in time order among its
-    siblings, as the relink would place it (`_appends_only` said it would move nothing
-    else). Costs the batch and its ancestors, not the thread."""
+    siblings, as the relink would place it, and move the subtrees `_plan` found moving.
+    Costs the batch, the moved subtrees and their ancestors, not the thread."""
     posts = thread.posts
     by_id = thread.by_id
     before = len(posts)
@@ -255,6 +366,8 @@ def _append(thread: Thread, batch: list[Post], warnings: list[str]) -> Change:
     added: list[int] = []
     changed: list[int] = []
     arrived: list[int] = []
+    placed: set[int] = set()
+    """Placeholders in the tree that the batch fills: they keep their subtree."""
     for post in batch:
         index = by_id.get(post.id)
         if index is None:
@@ -267,15 +380,19 @@ def _append(thread: Thread, batch: list[Post], warnings: list[str]) -> Change:
         old = posts[index]
         post.index = index
         posts[index] = post
+        post.children, post.quoted_by = old.children, old.quoted_by
         if old.synthetic:
-            # A placeholder only quoted: whoever quotes it still does.
-            post.quoted_by = old.quoted_by
+            # Filled: it arrives now, as the file would have held it here.
+            if _placed(thread, old):
+                # A root already: out of the roots (sorted by time, which it has now)
+                # until it is linked with the rest.
+                placed.add(index)
+                thread.roots.remove(index)
             arrived.append(index)
             changed.append(index)
             continue
         # The same references and time: the same place in the tree.
         post.parent, post.parent_is_quote, post.depth = old.parent, old.parent_is_quote, old.depth
-        post.children, post.quoted_by = old.children, old.quoted_by
         if old.author is not None:
             old.author.post_count -= 1
         if not _same(old, post):
@@ -292,6 +409,7 @@ def _append(thread: Thread, batch: list[Post], warnings: list[str]) -> Change:
     entered: list[int] = []
     gained: set[int] = set()
     made: list[int] = []
+    shifted: list[int] = []
     missing_reply = missing_quote = 0
     max_depth = thread.max_depth
     for i in arrived:
@@ -312,15 +430,13 @@ def _append(thread: Thread, batch: list[Post], warnings: list[str]) -> Change:
             if parent == NO_PARENT and reply_to is None and not posts[target].synthetic:
                 parent = target
                 post.parent_is_quote = True
-        entered.append(i)
+        if i in placed:
+            # It keeps its subtree and takes its place by its time now.
+            shifted.append(i)
+        else:
+            entered.append(i)
         if parent == NO_PARENT:
-            # A root with a time (`_appends_only`): after the roots of its time that came
-            # before it, and before the roots freed from cycles, as the relink sorts them.
-            created = key(i)
-            at = bisect_right(roots, created, key=key)
-            while at and key(roots[at - 1]) == created and _freed(posts, by_id, roots[at - 1]):
-                at -= 1
-            roots.insert(at, i)
+            roots.insert(_root_slot(posts, by_id, roots, i), i)
             continue
         post.parent = parent
         above = posts[parent]
@@ -334,6 +450,8 @@ def _append(thread: Thread, batch: list[Post], warnings: list[str]) -> Change:
         depth = post.depth = above.depth + 1
         if depth > max_depth:
             max_depth = depth
+        if i in placed:
+            max_depth = max(max_depth, _deepen(posts, i))
     # Placeholders are roots with no time: after every other root but those the relink
     # sorts after them (the thread's absent root, posts freed from cycles).
     at = len(roots)
@@ -345,6 +463,45 @@ def _append(thread: Thread, batch: list[Post], warnings: list[str]) -> Change:
             roots.insert(at, index)
             at += 1
             entered.append(index)
+
+    if moves:
+        arrival = (
+            (lambda i: i) if thread._order is None else thread._order.index  # ties only
+        )
+        for q, parent_id in moves.items():
+            post = posts[q]
+            if post.parent == NO_PARENT:
+                roots.remove(q)
+            else:
+                old_siblings = posts[post.parent].children
+                assert old_siblings is not None
+                old_siblings.remove(q)
+                if not old_siblings:
+                    posts[post.parent].children = None
+            parent = by_id[parent_id]
+            post.parent, post.parent_is_quote = parent, True
+            above = posts[parent]
+            siblings = above.children
+            if siblings is None:
+                above.children = [q]
+            else:
+                created = key(q)
+                lo = bisect_left(siblings, created, key=key)
+                hi = bisect_right(siblings, created, lo=lo, key=key)
+                mine = arrival(q) if lo < hi else 0
+                while lo < hi and arrival(siblings[lo]) < mine:
+                    lo += 1
+                siblings.insert(lo, q)
+            gained.add(parent)
+            rose = post.depth > above.depth + 1
+            post.depth = above.depth + 1
+            shifted.append(q)
+            max_depth = max(max_depth, _deepen(posts, q))
+            if rose:
+                # The subtree moved up: it may have held the deepest post.
+                max_depth = -1
+        if max_depth < 0:
+            max_depth = max(map(attrgetter("depth"), posts))
     thread.tree_size += len(entered)
     thread.max_depth = max_depth
     times = [t for i in arrived if (t := posts[i].created) is not None]
@@ -365,19 +522,54 @@ def _append(thread: Thread, batch: list[Post], warnings: list[str]) -> Change:
     warnings += [w for w in linked if w not in seen]
     thread.warnings += warnings
 
+    moved = {i for i in arrived if i < before and posts[i].parent != NO_PARENT}
+    for top in shifted:
+        moved.update(i for i in _subtree(posts, top) if i < before)
     change = Change(
         thread.version,
         added=added + made,
         changed=changed,
         gained_children=sorted(gained),
-        moved=[i for i in arrived if i < before and posts[i].parent != NO_PARENT],
+        moved=sorted(moved),
         warnings=warnings,
-        entered=entered,
+        entered=None if shifted else entered,
     )
     if not change.empty:
-        _grow_caches(thread, entered, gained)
+        if shifted:
+            thread.invalidate()
+        else:
+            _grow_caches(thread, entered, gained)
         change.version = thread.version
     return change
+
+
+def _subtree(posts: list[Post], top: int) -> list[int]:
+    """A post and everything below it, in preorder."""
+    out: list[int] = []
+    stack = [top]
+    while stack:
+        i = stack.pop()
+        out.append(i)
+        kids = posts[i].children
+        if kids:
+            stack.extend(reversed(kids))
+    return out
+
+
+def _deepen(posts: list[Post], top: int) -> int:
+    """Depths below a post that moved, from its own; returns the deepest."""
+    deepest = posts[top].depth
+    stack = [top]
+    while stack:
+        post = posts[stack.pop()]
+        kids = post.children
+        if kids:
+            depth = post.depth + 1
+            deepest = max(deepest, depth)
+            for k in kids:
+                posts[k].depth = depth
+            stack.extend(kids)
+    return deepest
 
 
 _SIZES_BUDGET: Final = 4
@@ -437,13 +629,7 @@ def _grow_caches(thread: Thread, entered: list[int], gained: set[int]) -> None:
     last = 0
     for position, _, _, top in runs:
         out += preorder[last:position]
-        stack = [top]
-        while stack:
-            i = stack.pop()
-            out.append(i)
-            kids = posts[i].children
-            if kids:
-                stack.extend(reversed(kids))
+        out += _subtree(posts, top)
         last = position
     out += preorder[last:]
     thread._preorder = out

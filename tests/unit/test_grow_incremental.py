@@ -9,11 +9,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_model_grow import structure
+from test_rows import check
 
 from support import doc
 from threadtui.export.render import render_json
 from threadtui.model import Thread, load_document
 from threadtui.model import grow as grow_module
+from threadtui.rows import TreeRows
 
 IDS = [f"p{k}" for k in range(10)]
 TIMES = [None, "2026-01-01T00:00:00Z", "2026-01-01T00:01:00Z", "2026-01-01T00:02:00Z"]
@@ -236,3 +238,28 @@ def test_filled_placeholders_move_their_subtree_and_their_quoters_without_a_reli
     assert set(change.moved) == {by_id[x] for x in ("gone", "c", "q", "r", "absent")}
     whole = load_document(doc(*combined(old, [batch])), name="t.json")
     assert structure(thread) == structure(whole)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(growth(), st.data())
+def test_rows_take_in_what_arrived_folds_and_cursor_kept(
+    case: tuple[list[dict[str, Any]], list[list[dict[str, Any]]]], data: st.DataObject
+) -> None:
+    old, batches = case
+    thread = load_document(doc(*old, authors=AUTHORS), name="t.json")
+    model = TreeRows(thread)
+    for batch in batches:
+        _ = model.rows  # walked, as after the first frame
+        for post_index in data.draw(st.lists(st.integers(0, len(thread.posts)), max_size=3)):
+            if post_index < len(thread.posts):
+                model.collapse(post_index)
+        if model.rows:
+            model.move_cursor(data.draw(st.integers(0, len(model.rows) - 1)))
+        before = model.cursor_post
+        change = thread.add(batch)
+        model.splice(change.added, entered=change.entered)
+        # On the same post, unless it left the tree (a placeholder nothing refers to any
+        # more) or there was none (an empty tree).
+        if before is not None and thread.rank[before] >= 0:
+            assert model.cursor_post == before
+        check(model)

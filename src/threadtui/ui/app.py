@@ -856,7 +856,7 @@ class ThreadApp(App[None], inherit_bindings=False):
             return change
         tree = self.query_one(ThreadTree)
         # Splice even with nothing added: changed posts (metrics, text) draw again.
-        tree.splice(change.added)
+        tree.splice(change.added, entered=change.entered)
         detail = self.query_one(DetailPane)
         if detail.index is not None and detail.index in set(change.changed):
             detail.show(detail.index, keep_selection=True)

@@ -22,7 +22,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from itertools import compress, repeat
+from itertools import compress, filterfalse, repeat
 from operator import attrgetter, is_
 from typing import TYPE_CHECKING, Final
 
@@ -374,10 +374,10 @@ class TreeRows:
         come unfolded, under folds where their parents are folded, and hidden by a filter
         until the filter runs again (see `FilterLayout.grown`).
 
-        `entered` (`Change.entered`) are the posts that took a place in the tree while
-        every other post kept its own: then only their rows are put in, by bisection on
-        their rank, in time proportional to them (plus one copy of the rows' list). Without
-        it the rows are rebuilt once, as a depth fold rebuilds them.
+        `entered` (`Change.entered`) are the posts that took a new place in the tree while
+        every other post kept its own: then only their rows are taken out and put in, by
+        bisection on their rank, in time proportional to them (plus C-level copies of the
+        rows' list). Without it the rows are rebuilt once, as a depth fold rebuilds them.
         """
         added = list(added)
         # Asked before the thread changes: the head and rows still describe the old one.
@@ -396,11 +396,14 @@ class TreeRows:
         self._authors = None
         if entered is not None and same and self.filter is None and self._rows is not None:
             shown = self._put_in(entered)
+            self._changed()
             if current is not None:
                 row = self.row_of(current)
                 if row is not None:
                     self.cursor = row
-            self._changed()
+                else:
+                    # Its subtree moved under a fold.
+                    self.move_to(current, reveal=True)
             return sum(1 for i in added if i in shown)
         if self.filter is not None:
             self.filter = self.filter.grown(thread)
@@ -414,8 +417,9 @@ class TreeRows:
         posts = thread.posts
         rank = thread.rank
         collapsed = self.collapsed
-        rows = self.rows
         new = set(entered)
+        # Those that moved had rows where they were: out first (one C-level pass).
+        rows = self._rows = list(filterfalse(new.__contains__, self.rows))
         shown: set[int] = set()
         # Parents before children: a post has a row when its parent has one, unfolded.
         for post in sorted(entered, key=rank.__getitem__):

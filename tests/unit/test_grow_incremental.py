@@ -231,8 +231,11 @@ def test_filled_placeholders_move_their_subtree_and_their_quoters_without_a_reli
     taken = appended(monkeypatch)
     batch = [post("gone", "b", 3), post("absent", "a", 1), post("s", "gone", 7)]
     change = thread.add(batch)
-    assert taken == [True] and change.entered is None
+    assert taken == [True] and change.entered is not None
     by_id = thread.by_id
+    assert set(change.entered) == {by_id[x] for x in ("gone", "c", "s", "q", "r", "absent")}
+    if cached:
+        assert thread._preorder is not None and thread._sizes is not None
     assert thread.posts[by_id["q"]].parent == by_id["absent"]
     assert thread.posts[by_id["r"]].depth == 3
     assert set(change.moved) == {by_id[x] for x in ("gone", "c", "q", "r", "absent")}

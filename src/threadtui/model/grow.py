@@ -15,6 +15,7 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from itertools import accumulate
 from operator import attrgetter
 from typing import Any, Final
 
@@ -45,9 +46,9 @@ class Change:
     warnings: list[str] = field(default_factory=list)
     """Warnings about the added posts (also appended to `Thread.warnings`)."""
     entered: list[int] | None = None
-    """Posts that took a place in the tree (new ones, placeholders filled or made a root),
-    when every other post kept its place: the tree's rows take them in where they are.
-    None when the thread was linked again as a whole (a post moved)."""
+    """Posts that took a new place in the tree (new ones, placeholders filled, and every
+    post of a subtree that moved), every other post keeping its place: the tree's rows
+    take them in where they are now. None when the thread was linked again as a whole."""
 
     @property
     def empty(self) -> bool:
@@ -398,6 +399,8 @@ def _append(
         if not _same(old, post):
             changed.append(index)
 
+    # Where the posts that move hang now, for the caches to take them out.
+    old_chains = {q: thread.ancestors(q) for q in moves}
     order = thread._order
     if order is None and (real != before or arrived != list(range(before, before + len(arrived)))):
         order = thread._order = list(range(real))
@@ -523,8 +526,11 @@ def _append(
     thread.warnings += warnings
 
     moved = {i for i in arrived if i < before and posts[i].parent != NO_PARENT}
+    places = list(entered)
     for top in shifted:
-        moved.update(i for i in _subtree(posts, top) if i < before)
+        below = _subtree(posts, top)
+        places += below
+        moved.update(i for i in below if i < before)
     change = Change(
         thread.version,
         added=added + made,
@@ -532,13 +538,10 @@ def _append(
         gained_children=sorted(gained),
         moved=sorted(moved),
         warnings=warnings,
-        entered=None if shifted else entered,
+        entered=list(dict.fromkeys(places)),
     )
     if not change.empty:
-        if shifted:
-            thread.invalidate()
-        else:
-            _grow_caches(thread, entered, gained)
+        _grow_caches(thread, entered, gained, shifted, old_chains)
         change.version = thread.version
     return change
 
@@ -577,70 +580,118 @@ _SIZES_BUDGET: Final = 4
 steps a post of the thread, counting them again later costs less (a deep chain)."""
 
 
-def _grow_caches(thread: Thread, entered: list[int], gained: set[int]) -> None:
-    """Bump the version and bring the tree's caches up to date with posts that joined the
-    tree where `_append` put them, the rest of the tree unchanged: the preorder gains their
-    runs, subtree sizes and fold levels only their ancestors' changes. What was not
-    computed stays so; the rank is computed again when read (one pass, no walk)."""
+def _grow_caches(
+    thread: Thread,
+    entered: list[int],
+    gained: set[int],
+    moved: list[int],
+    old_chains: dict[int, list[int]],
+) -> None:
+    """Bump the version and bring the tree's caches up to date after `_append`: the posts
+    that joined the tree (`entered`) and the subtrees that moved (`moved`, their tops; each
+    one's ancestors before the move in `old_chains`) are runs of the preorder taken out of
+    it and put in where they belong now, and only their ancestors' subtree sizes and fold
+    levels change. What was not computed stays so; the rank is computed again when read
+    (one pass, no walk)."""
     preorder, sizes, levels = thread._preorder, thread._sizes, thread._fold_levels
     rank = thread._rank
     thread.invalidate()
     posts = thread.posts
     n = len(posts)
-    new = set(entered)
+    # Every post whose place is new, in the subtree of one that arrived or moved.
+    runs_of: dict[int, list[int]] = {}
+    inside: set[int] = set()
+    for top in (*entered, *moved):
+        if top not in inside:
+            run = runs_of[top] = _subtree(posts, top)
+            inside.update(run)
     if levels is not None:
         grown = bytearray(levels)
         grown.extend(bytes(n - len(grown)))
-        for i in (*entered, *gained):
+        lost = [chain[-1] for chain in old_chains.values() if chain]
+        for i in (*inside, *gained, *lost):
             post = posts[i]
             grown[i] = min(post.depth, 254) + 1 if post.children else 0
         thread._fold_levels = bytes(grown)
     if preorder is None or rank is None or sizes is None:
         return
+    tops = [
+        top
+        for top in (*entered, *moved)
+        if top in runs_of and (posts[top].parent == NO_PARENT or posts[top].parent not in inside)
+    ]
+    # Taken out: the old runs of the subtrees that moved (the outermost ones hold the rest).
+    cuts: list[tuple[int, int]] = []
+    for top in sorted((m for m in moved if rank[m] >= 0), key=rank.__getitem__):
+        start, end = rank[top], rank[top] + sizes[top] + 1
+        if cuts and start < cuts[-1][1]:
+            continue
+        cuts.append((start, end))
+    cut_starts = [start for start, _ in cuts]
+    cut_before = list(accumulate((end - start for start, end in cuts), initial=0))
+
+    def reduced(position: int) -> int:
+        """A position in the old preorder, in it without the cuts (never inside one)."""
+        return position - cut_before[bisect_left(cut_starts, position)]
+
     key = _created(posts)
     runs: list[tuple[int, int, int, int]] = []
-    for top in entered:
+    for top in tops:
         parent = posts[top].parent
-        if parent in new:
-            continue
         siblings = thread.roots if parent == NO_PARENT else posts[parent].children
         assert siblings is not None
         at = bisect_left(siblings, key(top), key=key)
         while siblings[at] != top:
             at += 1
-        # Where its run goes in the old preorder: after the subtree of the nearest sibling
-        # before it that was there, else right after its parent.
+        # After the subtree of the nearest sibling before it that kept its place, else
+        # right after its parent.
         k = at - 1
-        while k >= 0 and siblings[k] in new:
+        while k >= 0 and siblings[k] in inside:
             k -= 1
+        depth = -1 if parent == NO_PARENT else posts[parent].depth
         if k >= 0:
-            before = siblings[k]
-            position = rank[before] + sizes[before] + 1
-            depth = -1 if parent == NO_PARENT else posts[parent].depth
-        elif parent == NO_PARENT:
-            position, depth = 0, -1
+            position = rank[siblings[k]] + sizes[siblings[k]] + 1
         else:
-            position, depth = rank[parent] + 1, posts[parent].depth
+            position = 0 if parent == NO_PARENT else rank[parent] + 1
         # Runs at one position: the deeper parent's first (its subtree closes first), then
         # siblings in their order.
-        runs.append((position, -depth, at, top))
+        runs.append((reduced(position), -depth, at, top))
     runs.sort()
+    kept: list[int] = []
+    last = 0
+    for start, end in cuts:
+        kept += preorder[last:start]
+        last = end
+    kept += preorder[last:]
     out: list[int] = []
     last = 0
     for position, _, _, top in runs:
-        out += preorder[last:position]
-        out += _subtree(posts, top)
+        out += kept[last:position]
+        out += runs_of[top]
         last = position
-    out += preorder[last:]
+    out += kept[last:]
     thread._preorder = out
 
+    # Sizes: the posts out of place counted again from their runs; their old and new
+    # ancestors lose and gain them.
     sizes = sizes + [0] * (n - len(sizes))
     budget = _SIZES_BUDGET * n
-    for i in entered:
-        parent = posts[i].parent
-        while parent != NO_PARENT:
-            sizes[parent] += 1
-            parent = posts[parent].parent
+    for start, end in cuts:
+        gone = end - start
+        for above in old_chains.get(preorder[start], ()):
+            sizes[above] -= gone
+        budget -= len(old_chains.get(preorder[start], ()))
+    for top in tops:
+        run = runs_of[top]
+        for i in run:
+            sizes[i] = 0
+        for i in reversed(run):
+            if i != top:
+                sizes[posts[i].parent] += sizes[i] + 1
+        above = posts[top].parent
+        while above != NO_PARENT:
+            sizes[above] += len(run)
+            above = posts[above].parent
             budget -= 1
         if budget < 0:
             return

@@ -112,6 +112,7 @@ def test_adding_batches_gives_the_thread_loading_them_in_one_file_gives(
             # Caches the UI keeps: the add must bring them up to date, or drop them.
             warm(grown)
         grown.add(batch)
+        assert grown.real_post_count == sum(not p.synthetic for p in grown.posts)
     whole = load_document(doc(*combined(old, batches), authors=AUTHORS), name="t.json")
     assert seen(grown) == seen(whole)
     assert render_json(grown) == render_json(whole)

@@ -541,7 +541,7 @@ def _append(
         entered=list(dict.fromkeys(places)),
     )
     if not change.empty:
-        _grow_caches(thread, entered, gained, shifted, old_chains)
+        _grow_caches(thread, entered, gained, shifted, old_chains, len(arrived))
         change.version = thread.version
     return change
 
@@ -586,16 +586,19 @@ def _grow_caches(
     gained: set[int],
     moved: list[int],
     old_chains: dict[int, list[int]],
+    arrivals: int,
 ) -> None:
     """Bump the version and bring the tree's caches up to date after `_append`: the posts
     that joined the tree (`entered`) and the subtrees that moved (`moved`, their tops; each
     one's ancestors before the move in `old_chains`) are runs of the preorder taken out of
     it and put in where they belong now, and only their ancestors' subtree sizes and fold
-    levels change. What was not computed stays so; the rank is computed again when read
-    (one pass, no walk)."""
+    levels change; `arrivals` real posts joined the count. What was not computed stays so;
+    the rank is computed again when read (one pass, no walk)."""
     preorder, sizes, levels = thread._preorder, thread._sizes, thread._fold_levels
-    rank = thread._rank
+    rank, real = thread._rank, thread._real_count
     thread.invalidate()
+    if real is not None:
+        thread._real_count = real + arrivals
     posts = thread.posts
     n = len(posts)
     # Every post whose place is new, in the subtree of one that arrived or moved.

@@ -259,6 +259,7 @@ class Thread:
     _rank: list[int] | None = None
     _sizes: list[int] | None = None
     _fold_levels: bytes | None = None
+    _real_count: int | None = None
     derived: dict[str, Any] = field(default_factory=dict)
     """Caches other layers compute from the posts (the query language's author index),
     by a key of their own: dropped with the rest by `invalidate`, so none outlives a change
@@ -277,6 +278,7 @@ class Thread:
         """Drop every cache computed from the posts, and bump `version`."""
         self._preorder = self._rank = self._sizes = None
         self._fold_levels = None
+        self._real_count = None
         self.derived.clear()
         self.version += 1
 
@@ -304,7 +306,9 @@ class Thread:
     @property
     def real_post_count(self) -> int:
         """Posts the file holds, not counting placeholders the loader added."""
-        return sum(1 for p in self.posts if not p.synthetic)
+        if self._real_count is None:
+            self._real_count = sum(1 for p in self.posts if not p.synthetic)
+        return self._real_count
 
     def post(self, post_id: str) -> Post | None:
         index = self.by_id.get(post_id)

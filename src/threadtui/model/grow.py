@@ -2,14 +2,23 @@
 
 The rule is simple to state and to test: adding posts gives the thread that loading a file
 holding the old posts and then the new ones would give (placeholders aside: their order
-among themselves is the order they were made in). So the new posts are read by the
-checking path (load.py), with its errors and warnings; a post whose id the thread already
-has replaces it (a placeholder is filled, a real post takes the newer copy) at the same
-index, so the UI's indexes stay valid; and everything is linked again by link.py, the one
-linker, in arrival order. Linking again costs what loading's own linking costs (O(n)); a
-fetch adds posts in batches, so that is paid once a batch.
-"""
+among themselves is the order they were made in, and one nothing refers to any more keeps
+its index, out of the tree). So the new posts are read by the checking path (load.py), with
+its errors and warnings; a post whose id the thread already has replaces it (a placeholder
+is filled, a real post takes the newer copy) at the same index, so the UI's indexes stay
+valid.
 
+Then, usually, only what arrived is linked (`_append`): each new post under its parent, in
+time order among its siblings, and the subtrees a filled placeholder moves (its own, and
+those of posts that quoted it and reply to nothing) cut out and hung where they belong;
+the tree's caches (preorder, subtree sizes, fold levels) are brought up to date the same
+way, and `Change.entered` tells the rows which posts to put in. That costs the batch and
+the ancestors it touches, not the thread. When that cannot give what a load would (a newer
+copy changes its references or its time, a reference to a post arriving later, a cycle a
+move would close, a root without a time; see `_plan`), everything is linked again by
+link.py, the one linker, in arrival order (`_relink`, O(n)). A property test holds both
+paths to loading one file (tests/unit/test_grow_incremental.py).
+"""
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right

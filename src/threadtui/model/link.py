@@ -1,10 +1,10 @@
 """Turn a thread's flat list of posts into a tree: parents, children, quotes, depths, order.
 
 The one linker: both loaders (load.py's checking path, load_fast.py's fast path) end here,
-and so does a thread that grows (grow.py), which links all its posts again. References
-that name absent posts get placeholders appended after the file's posts, so nothing the
-file mentions is silently dropped; cycles are broken with a warning; every loop is flat,
-so a 100,000-deep chain never touches the recursion limit.
+and so does a thread that grows (grow.py) when a batch moves posts in ways only a whole
+linking settles. References that name absent posts get placeholders appended after the
+file's posts, so nothing the file mentions is silently dropped; cycles are broken with a
+warning; every loop is flat, so a 100,000-deep chain never touches the recursion limit.
 """
 
 from __future__ import annotations

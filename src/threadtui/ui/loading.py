@@ -2,10 +2,10 @@
 the open thread as they arrive, and a line above the footer says how it is going.
 
 The worker reads each response through the importers (the costly part) and hands the UI
-thread small normalised documents; the UI thread only merges them (`Thread.add`, linear
-in the thread) and splices the tree. Documents that arrive while the UI thread is busy are
-merged into one before they are added, so a fetch of thousands of small responses costs a
-handful of merges, not thousands.
+thread small normalised documents; the UI thread only merges them (`Thread.add`, which
+links only what arrived when nothing else moves) and splices the tree's rows. Documents
+that arrive while the UI thread is busy are merged into one before they are added, so a
+fetch of thousands of small responses costs a handful of merges, not thousands.
 """
 
 from __future__ import annotations

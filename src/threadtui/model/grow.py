@@ -19,6 +19,7 @@ move would close, a root without a time; see `_plan`), everything is linked agai
 link.py, the one linker, in arrival order (`_relink`, O(n)). A property test holds both
 paths to loading one file (tests/unit/test_grow_incremental.py).
 """
+
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right

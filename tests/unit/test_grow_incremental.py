@@ -267,3 +267,39 @@ def test_rows_take_in_what_arrived_folds_and_cursor_kept(
         if before is not None and thread.rank[before] >= 0:
             assert model.cursor_post == before
         check(model)
+
+
+def test_a_batch_read_before_another_was_added_is_added_as_if_read_after_it() -> None:
+    """`prepare` runs in the fetch's worker: by the time the UI thread adds its batch,
+    another may have brought the author it named (then it is read again)."""
+    first = [post("a", author="u")]
+    authors = {"u": {"handle": "u", "display_name": None}}
+    declares = doc(post("b", "a", 1, author="w"), authors={"w": {"handle": "w"}})
+    names = [post("c", "a", 2, author="w"), post("d", "a", 3, author="u")]
+
+    thread = load_document(doc(*first, authors=authors), name="t.json")
+    early = grow_module.prepare(thread, names)  # "w" is unknown yet
+    thread.add(declares)
+    change = thread.add(early)
+
+    sequential = load_document(doc(*first, authors=authors), name="t.json")
+    sequential.add(declares)
+    assert change.warnings == sequential.add(names).warnings == []
+    assert structure(thread) == structure(sequential)
+    assert thread.authors["w"].post_count == 2 and thread.authors["u"].post_count == 2
+    by_id = thread.by_id
+    # The thread's own author objects, not the copies the batch was read against.
+    assert thread.posts[by_id["d"]].author is thread.authors["u"]
+    assert thread.posts[by_id["c"]].author is thread.authors["w"]
+
+
+def test_preparing_a_batch_changes_nothing_until_it_is_added() -> None:
+    thread = load_document(
+        doc(post("a", author="u"), authors={"u": {"handle": "u", "display_name": None}}),
+        name="t.json",
+    )
+    before = structure(thread)
+    prepared = grow_module.prepare(thread, [post("b", "a", 1, author="u"), post("c", "zz")])
+    assert structure(thread) == before and thread.version == 0
+    change = thread.add(prepared)
+    assert thread.authors["u"].post_count == 2 and change.version == thread.version == 1

@@ -66,39 +66,103 @@ class Change:
 
 
 def add_posts(thread: Thread, document_or_posts: Any) -> Change:
+    return apply(thread, prepare(thread, document_or_posts))
+
+
+@dataclass(slots=True, eq=False)
+class Prepared:
+    """A batch read and checked against a thread (`prepare`), waiting to be added to it
+    (`apply`): the costly part of an add, which may run off the UI thread."""
+
+    thread: Thread
+    document: Any
+    """As given: read again by `apply` if the thread's authors changed meanwhile."""
+    authors_then: int
+    """How many authors the thread had when this was read (authors are only added)."""
+    authors: dict[str, Author]
+    """Authors the batch brings: declared by it, or stand-ins for ids nobody declares."""
+    fills: list[tuple[str, Author]]
+    """Authors the batch declares that the thread had (by key): what it did not know."""
+    posts: list[Post]
+    shadows: dict[int, str]
+    """Copies of the thread's authors the posts were read against (by `id`), with their
+    keys: `apply` gives the posts the thread's own authors, and counts them there."""
+    warnings: list[str]
+
+
+class _Shadows(dict[str, Author]):
+    """The authors a batch is read against: its own, and for a key the thread has, a
+    copy (reading counts posts on the author it finds: the thread's must not change, and
+    may be in use on another thread)."""
+
+    def __init__(self, thread_authors: dict[str, Author]) -> None:
+        super().__init__()
+        self._thread = thread_authors
+        self.made: dict[int, str] = {}
+
+    def get(self, key: str, default: Any = None) -> Any:
+        found = dict.get(self, key)
+        if found is None:
+            known = self._thread.get(key)
+            if known is None:
+                return default
+            found = Author(known.id, known.handle, known.display_name, 0, known.extra)
+            found.declared, found.url = known.declared, known.url
+            self[key] = found
+            self.made[id(found)] = key
+        return found
+
+
+def prepare(thread: Thread, document_or_posts: Any) -> Prepared:
+    """Read and check posts for `thread` (a normalised document, or a list of post
+    objects), changing nothing: safe off the UI thread while the thread is in use there.
+    Raises ThreadFileError for input the loader would refuse."""
     r = _Reader(thread.name)
     raw_authors, raw_posts = _unpack(r, document_or_posts)
     warnings: list[str] = []
     new_authors = _read_authors(r, raw_authors, {}, warnings)
+    authors_then = len(thread.authors)
     # Author ids as cleaned: one that cleans to another author's id is refused, as loading
     # refuses it.
     claimed = _Claimed(thread.authors)
-    authors = dict(thread.authors)
-    fills: list[tuple[Author, Author]] = []
+    lookup = _Shadows(thread.authors)
+    fills: list[tuple[str, Author]] = []
     for key, author in new_authors.items():
-        known = authors.get(key)
-        if known is not None:
-            fills.append((known, author))
+        if key in thread.authors:
+            fills.append((key, author))
             continue
         first = claimed.setdefault(author.id, f"$.authors[{describe(key)}]")
         if first != f"$.authors[{describe(key)}]":
             r.fail(first, f"duplicate author id {describe(author.id)} (first at {first})")
-        authors[key] = author
-    # Reading counts the posts of the thread's authors it names: put back if it fails.
-    named = {post.get("author") for post in raw_posts if type(post) is dict}
-    counts = [
-        (author, author.post_count)
-        for key in named
-        if type(key) is str and (author := thread.authors.get(key)) is not None
-    ]
-    try:
-        # Read against a copy of the authors: nothing changes until the whole batch is read.
-        batch = _read_posts(r, raw_posts, authors, {}, warnings, claimed)
-    except Exception:
-        for author, count in counts:
-            author.post_count = count
-        raise
-    for known, newer in fills:
+        lookup[key] = author
+    posts = _read_posts(r, raw_posts, lookup, {}, warnings, claimed)
+    brought = {key: a for key, a in lookup.items() if id(a) not in lookup.made}
+    return Prepared(
+        thread, document_or_posts, authors_then, brought, fills, posts, lookup.made, warnings
+    )
+
+
+def apply(thread: Thread, prepared: Prepared) -> Change:
+    """Add a prepared batch: as `Thread.add` of its document would, now. Cheap (the
+    batch, not the thread) unless the thread's authors changed since it was read: then
+    it is read again, here."""
+    if prepared.thread is not thread or len(thread.authors) != prepared.authors_then:
+        prepared = prepare(thread, prepared.document)
+    authors = thread.authors
+    shadows = prepared.shadows
+    for brought in prepared.authors.values():
+        # Counted below, with the rest.
+        brought.post_count = 0
+    for post in prepared.posts:
+        author = post.author
+        if author is None:
+            continue
+        key = shadows.get(id(author))
+        if key is not None:
+            author = post.author = authors[key]
+        author.post_count += 1
+    for key, newer in prepared.fills:
+        known = authors[key]
         if known.declared:
             _fill(known, newer)
         else:
@@ -109,7 +173,7 @@ def add_posts(thread: Thread, document_or_posts: Any) -> Change:
                 newer.url,
             )
             known.extra, known.declared = newer.extra, True
-    return _merge(thread, authors, batch, warnings)
+    return _merge(thread, prepared.authors, prepared.posts, prepared.warnings)
 
 
 class _Claimed(dict[str, str]):
@@ -122,7 +186,7 @@ class _Claimed(dict[str, str]):
         self._authors = authors
         self._renamed: dict[str, str] | None = None
 
-    def setdefault(self, key: str, default: str) -> str:  # type: ignore[override]
+    def setdefault(self, key: str, default: str) -> str:
         if key not in self:
             known = self._known(key)
             if known is not None:
@@ -135,8 +199,10 @@ class _Claimed(dict[str, str]):
         if author is not None and author.id == clean_id:
             return clean_id
         if self._renamed is None:
-            # Keys that cleaning changed: few, listed once, when first asked.
-            self._renamed = {a.id: key for key, a in self._authors.items() if a.id != key}
+            # Keys that cleaning changed: few, listed once, when first asked (from a copy
+            # of the items: another thread may be adding authors).
+            items = list(self._authors.items())
+            self._renamed = {a.id: key for key, a in items if a.id != key}
         return self._renamed.get(clean_id)
 
 
@@ -265,21 +331,21 @@ def _plan(thread: Thread, batch: list[Post]) -> dict[int, str] | None:
     # post that is real now as their parent.
     moves: dict[int, str] = {}
     for fill in fills:
-        for q in posts[fill].quoted_by or ():
-            quoter = posts[q]
-            if quoter.reply_to is not None or q in moves:
+        for index in posts[fill].quoted_by or ():
+            quoter = posts[index]
+            if quoter.reply_to is not None or index in moves:
                 continue
             parent = next((x for x in quoter.quotes if real(x)), None)
             current = None if quoter.parent == NO_PARENT else posts[quoter.parent].id
             if parent != current:
                 assert parent is not None
-                moves[q] = parent
+                moves[index] = parent
     if not fills:
         return moves
-    for q in moves:
+    for mover in moves:
         # Under a root freed from a cycle, the move may end the cycle: the root would
         # take its parent back.
-        top = q
+        top = mover
         while posts[top].parent != NO_PARENT:
             top = posts[top].parent
         if _freed(posts, by_id, top):
@@ -307,12 +373,12 @@ def _plan(thread: Thread, batch: list[Post]) -> dict[int, str] | None:
     starts = [*moving, *(posts[f].id for f in fills if posts[f].children is not None)]
     limit = len(posts) + len(batch)
     for start in starts:
-        step, above = 0, parent_of(start)
-        while above is not None:
-            if above == start or step > limit:
+        step, up = 0, parent_of(start)
+        while up is not None:
+            if up == start or step > limit:
                 return None
             step += 1
-            above = parent_of(above)
+            up = parent_of(up)
     return moves
 
 
@@ -481,14 +547,14 @@ def _append(
         arrival = (
             (lambda i: i) if thread._order is None else thread._order.index  # ties only
         )
-        for q, parent_id in moves.items():
-            post = posts[q]
+        for mover, parent_id in moves.items():
+            post = posts[mover]
             if post.parent == NO_PARENT:
-                roots.remove(q)
+                roots.remove(mover)
             else:
                 old_siblings = posts[post.parent].children
                 assert old_siblings is not None
-                old_siblings.remove(q)
+                old_siblings.remove(mover)
                 if not old_siblings:
                     posts[post.parent].children = None
             parent = by_id[parent_id]
@@ -496,20 +562,20 @@ def _append(
             above = posts[parent]
             siblings = above.children
             if siblings is None:
-                above.children = [q]
+                above.children = [mover]
             else:
-                created = key(q)
+                created = key(mover)
                 lo = bisect_left(siblings, created, key=key)
                 hi = bisect_right(siblings, created, lo=lo, key=key)
-                mine = arrival(q) if lo < hi else 0
+                mine = arrival(mover) if lo < hi else 0
                 while lo < hi and arrival(siblings[lo]) < mine:
                     lo += 1
-                siblings.insert(lo, q)
+                siblings.insert(lo, mover)
             gained.add(parent)
             rose = post.depth > above.depth + 1
             post.depth = above.depth + 1
-            shifted.append(q)
-            max_depth = max(max_depth, _deepen(posts, q))
+            shifted.append(mover)
+            max_depth = max(max_depth, _deepen(posts, mover))
             if rose:
                 # The subtree moved up: it may have held the deepest post.
                 max_depth = -1

@@ -266,12 +266,15 @@ class Thread:
     and none is shared between threads."""
 
     def add(self, document_or_posts: Any) -> Change:
-        """Add posts (a normalised document, or a list of post objects) as if the file had
-        held them after its own: see grow.py. Raises ThreadFileError for input the loader
-        would refuse; the thread is then unchanged."""
+        """Add posts (a normalised document, or a list of post objects, or a batch read
+        for this thread by `grow.prepare`, say in a worker thread) as if the file had held
+        them after its own: see grow.py. Raises ThreadFileError for input the loader would
+        refuse; the thread is then unchanged."""
         # grow.py reads posts with the checking path, which builds on this module.
-        from threadtui.model.grow import add_posts
+        from threadtui.model.grow import Prepared, add_posts, apply
 
+        if isinstance(document_or_posts, Prepared):
+            return apply(self, document_or_posts)
         return add_posts(self, document_or_posts)
 
     def invalidate(self) -> None:

@@ -795,8 +795,10 @@ class ThreadApp(App[None], inherit_bindings=False):
             return
         batch = self.fetching.take()
         self._anchor = self._anchor or batch.anchor
-        if batch.documents:
-            self._grow(merged(batch.documents))
+        # Read and checked in the worker: here only linked (see LiveFetch._prepare).
+        arrived = batch.one()
+        if arrived is not None:
+            self._grow(arrived)
         self._go_to_anchor()
 
     @on(FetchFinished)

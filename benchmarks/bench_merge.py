@@ -10,7 +10,9 @@ spread over the tree, some of them to other new posts. The batch also fills a fe
 placeholders (quoted posts the thread lacked) and carries newer copies of a few posts with
 changed metrics, as a refresh does.
 
-- **model**: `Thread.add(document)` alone, on a freshly loaded thread each round;
+- **model**: `Thread.add(document)` alone, on a freshly loaded thread each round; and,
+  where the code has it, its two parts: `grow.prepare` (read and check: the fetch's
+  worker runs it) and the add of the prepared batch (the UI thread's part);
 - **app**: the real app, headless (100×30), with the cursor on a post deep in the tree. The
   batch is handed to a `LiveFetch` in a thread, as the fetch's worker hands it a response
   (`_response`: the import and checks run there); **arrival → last frame** is from that
@@ -76,9 +78,12 @@ def make_case(n: int, batch: int, seed: int = 1) -> tuple[bytes, bytes]:
 
 
 def bench_model(base: bytes, refresh: bytes, rounds: int) -> dict[str, float]:
-    from threadtui.model import load_bytes
+    """`Thread.add(document)` whole; and, where the code splits it (`grow.prepare` in the
+    fetch's worker, then the add of what it read on the UI thread), each part."""
+    from threadtui.model import grow, load_bytes
 
-    times = []
+    split = hasattr(grow, "prepare")
+    times, reads, links = [], [], []
     for _ in range(rounds):
         thread = load_bytes(base, name="base.json")
         document = orjson.loads(refresh)
@@ -86,7 +91,20 @@ def bench_model(base: bytes, refresh: bytes, rounds: int) -> dict[str, float]:
         start = time.perf_counter()
         thread.add(document)
         times.append(time.perf_counter() - start)
-    return {"add_ms": statistics.median(times) * 1000}
+        if split:
+            thread = load_bytes(base, name="base.json")
+            gc.collect()
+            start = time.perf_counter()
+            prepared = grow.prepare(thread, orjson.loads(refresh))
+            middle = time.perf_counter()
+            thread.add(prepared)
+            reads.append(middle - start)
+            links.append(time.perf_counter() - middle)
+    result = {"add_ms": statistics.median(times) * 1000}
+    if split:
+        result["prepare_ms"] = statistics.median(reads) * 1000
+        result["apply_ms"] = statistics.median(links) * 1000
+    return result
 
 
 async def _wait_quiet(frames: list[float], timeout: float = 30.0) -> None:
@@ -189,7 +207,15 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{size_label(n)} bushy + {args.batch:,} new ({FILLS} fills, {CHANGED} changed)")
     print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     model = bench_model(base, refresh, args.repeat)
-    print(f"model: Thread.add {model['add_ms']:.1f} ms (median of {args.repeat})", flush=True)
+    parts = (
+        f" = prepare {model['prepare_ms']:.1f} ms (worker) + add {model['apply_ms']:.1f} ms"
+        if "prepare_ms" in model
+        else ""
+    )
+    print(
+        f"model: Thread.add {model['add_ms']:.1f} ms{parts} (medians of {args.repeat})",
+        flush=True,
+    )
     if not args.no_app:
         runs = [bench_app_once(base, refresh) for _ in range(args.repeat)]
         frame = statistics.median(r["frame_ms"] for r in runs)

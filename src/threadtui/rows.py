@@ -395,6 +395,16 @@ class TreeRows:
         self._by_author = {}
         self._authors = None
         if entered is not None and same and self.filter is None and self._rows is not None:
+            if 1 not in self.collapsed:
+                # Nothing folded: the rows are the preorder (kept up to date by the add),
+                # and the cursor's post is found by one C-level scan; the rank, counted
+                # again after every add, is left until a key needs it.
+                rows = self._rows = list(thread.preorder)
+                self._changed()
+                if current is not None and current in rows:
+                    self.cursor = rows.index(current)
+                took = set(entered)
+                return sum(1 for i in added if i in took)
             shown = self._put_in(entered)
             self._changed()
             if current is not None:

@@ -1,10 +1,10 @@
 """Turn a thread's flat list of posts into a tree: parents, children, quotes, depths, order.
 
 The one linker: both loaders (load.py's checking path, load_fast.py's fast path) end here,
-and so does a thread that grows (grow.py), which links all its posts again. References
-that name absent posts get placeholders appended after the file's posts, so nothing the
-file mentions is silently dropped; cycles are broken with a warning; every loop is flat,
-so a 100,000-deep chain never touches the recursion limit.
+and so does a thread that grows (grow.py) when a batch moves posts in ways only a whole
+linking settles. References that name absent posts get placeholders appended after the
+file's posts, so nothing the file mentions is silently dropped; cycles are broken with a
+warning; every loop is flat, so a 100,000-deep chain never touches the recursion limit.
 """
 
 from __future__ import annotations
@@ -176,9 +176,12 @@ def finish(thread: Thread, links: Links) -> None:
         made_now = sorted(
             [*map(posts.__getitem__, made), *made_now], key=_first_reference(posts, order)
         )
+    root_id = thread.root_id
     for post in made_now:
-        # A placeholder for an absent quote belongs in quote cards only.
-        if post.quoted_by is None or post.children is not None:
+        # A placeholder for an absent quote belongs in quote cards only, and one nothing
+        # refers to any more (a newer copy of a post dropped the reference) nowhere; the
+        # thread's root is shown even when absent.
+        if post.children is not None or (post.quoted_by is None and post.id == root_id):
             roots.append(post.index)
     # Every post of the file is in the tree (a root, or under its parent once cycles are
     # broken); of the placeholders, only the roots just added.

@@ -259,24 +259,29 @@ class Thread:
     _rank: list[int] | None = None
     _sizes: list[int] | None = None
     _fold_levels: bytes | None = None
+    _real_count: int | None = None
     derived: dict[str, Any] = field(default_factory=dict)
     """Caches other layers compute from the posts (the query language's author index),
     by a key of their own: dropped with the rest by `invalidate`, so none outlives a change
     and none is shared between threads."""
 
     def add(self, document_or_posts: Any) -> Change:
-        """Add posts (a normalised document, or a list of post objects) as if the file had
-        held them after its own: see grow.py. Raises ThreadFileError for input the loader
-        would refuse; the thread is then unchanged."""
+        """Add posts (a normalised document, or a list of post objects, or a batch read
+        for this thread by `grow.prepare`, say in a worker thread) as if the file had held
+        them after its own: see grow.py. Raises ThreadFileError for input the loader would
+        refuse; the thread is then unchanged."""
         # grow.py reads posts with the checking path, which builds on this module.
-        from threadtui.model.grow import add_posts
+        from threadtui.model.grow import Prepared, add_posts, apply
 
+        if isinstance(document_or_posts, Prepared):
+            return apply(self, document_or_posts)
         return add_posts(self, document_or_posts)
 
     def invalidate(self) -> None:
         """Drop every cache computed from the posts, and bump `version`."""
         self._preorder = self._rank = self._sizes = None
         self._fold_levels = None
+        self._real_count = None
         self.derived.clear()
         self.version += 1
 
@@ -304,7 +309,9 @@ class Thread:
     @property
     def real_post_count(self) -> int:
         """Posts the file holds, not counting placeholders the loader added."""
-        return sum(1 for p in self.posts if not p.synthetic)
+        if self._real_count is None:
+            self._real_count = sum(1 for p in self.posts if not p.synthetic)
+        return self._real_count
 
     def post(self, post_id: str) -> Post | None:
         index = self.by_id.get(post_id)

@@ -905,8 +905,10 @@ class ThreadApp(App[None], inherit_bindings=False):
             return
         batch = self.fetching.take()
         self._anchor = self._anchor or batch.anchor
-        if batch.documents:
-            self._grow(merged(batch.documents))
+        # Read and checked in the worker: here only linked (see LiveFetch._prepare).
+        arrived = batch.one()
+        if arrived is not None:
+            self._grow(arrived)
         self._go_to_anchor()
 
     @on(FetchFinished)
@@ -984,7 +986,7 @@ class ThreadApp(App[None], inherit_bindings=False):
         self._fetch_changed = True
         tree = self.query_one(ThreadTree)
         # Splice even with nothing added: changed posts (metrics, text) draw again.
-        tree.splice(change.added)
+        tree.splice(change.added, entered=change.entered)
         detail = self.query_one(DetailPane)
         # A post shown can read differently, or have new replies or another parent.
         touched = {*change.changed, *change.gained_children, *change.moved}

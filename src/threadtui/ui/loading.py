@@ -1,11 +1,12 @@
 """A thread fetched while the app is up: the fetch runs in a worker thread, its posts join
 the open thread as they arrive, and a line above the footer says how it is going.
 
-The worker reads each response through the importers (the costly part) and hands the UI
-thread small normalised documents; the UI thread only merges them (`Thread.add`, linear
-in the thread) and splices the tree. Documents that arrive while the UI thread is busy are
-merged into one before they are added, so a fetch of thousands of small responses costs a
-handful of merges, not thousands.
+The worker reads each response through the importers (the costly part), reads and checks
+its posts for the open thread (`grow.prepare`) and hands them to the UI thread, which only
+links them (`Thread.add`, which links only what arrived when nothing else moves) and
+splices the tree's rows. Documents
+that arrive while the UI thread is busy are merged into one before they are added, so a
+fetch of thousands of small responses costs a handful of merges, not thousands.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
     from threadtui.fetch.progress import Progress
     from threadtui.fetch.run import FetchOptions, FetchResult
     from threadtui.model import Thread
+    from threadtui.model.grow import Prepared
 
 
 @dataclass(slots=True)
@@ -36,6 +38,18 @@ class Batch:
 
     documents: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     anchor: str | None = None
+    prepared: list[Prepared | None] = field(default_factory=list)
+    """Per document, its posts read for the open thread in the worker (`grow.prepare`),
+    so the UI thread only links them; None where that could not be done there."""
+
+    def one(self) -> Prepared | dict[str, Any] | None:
+        """What to add to the thread: the one prepared batch, else the documents merged
+        (several are merged by the merge rule first, which a batch each would not give)."""
+        if not self.documents:
+            return None
+        if len(self.documents) == 1 and self.prepared and self.prepared[0] is not None:
+            return self.prepared[0]
+        return merged(self.documents)
 
 
 class FetchProgress(Message):
@@ -164,14 +178,31 @@ class LiveFetch:
             return
         anchor = anchor_of(document, fetched) if fetched is not None else None
         self._remember(document)
+        prepared = self._prepare(document)
         with self._lock:
             self._batch.documents.append((name, document))
+            self._batch.prepared.append(prepared)
             if anchor is not None:
                 self._batch.anchor = anchor
             if self._posted:
                 return
             self._posted = True
         self.target.post_message(PostsArrived())
+
+    def _prepare(self, document: dict[str, Any]) -> Prepared | None:
+        """The document's posts read and checked for the open thread, here in the worker:
+        the UI thread then only links them (`Thread.add` of a `Prepared`)."""
+        from threadtui.model import Thread, ThreadFileError
+        from threadtui.model.grow import prepare
+
+        thread = getattr(self.target, "thread", None)
+        if not isinstance(thread, Thread):
+            return None
+        try:
+            return prepare(thread, document)
+        except ThreadFileError:
+            # The UI thread reads it again and says what is wrong.
+            return None
 
     def _remember(self, document: dict[str, Any]) -> None:
         for post in document.get("posts") or ():

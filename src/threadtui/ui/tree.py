@@ -244,15 +244,22 @@ class ThreadTree(LineView, can_focus=True):
         """
         self._apply(self.model.set_filter, layout)
 
-    def splice(self, added: Sequence[int], thread: Thread | None = None) -> int:
-        """Take in posts added to the thread (TreeRows.splice); the cursor keeps its post
-        and its line on screen. Returns how many of them have a row.
+    def splice(
+        self,
+        added: Sequence[int],
+        thread: Thread | None = None,
+        *,
+        entered: Sequence[int] | None = None,
+    ) -> int:
+        """Take in posts added to the thread (TreeRows.splice; `entered` from the add's
+        `Change` lets it put in only their rows); the cursor keeps its post and its line
+        on screen. Returns how many of them have a row.
 
         Search marks are dropped: they describe the thread before, as the filter does
         until it runs again (whoever grows the thread runs both again).
         """
         old = self.model.cursor
-        shown = self.model.splice(added, thread=thread)
+        shown = self.model.splice(added, thread=thread, entered=entered)
         self.thread = self.model.thread
         self._start = self.thread.time_range[0] if self.thread.time_range else None
         self._highlight = self._search_hits = self._search_below = None

@@ -118,7 +118,7 @@ def run(text: str, *, tz: tzinfo | None = None) -> ImportResult:
     else:
         reader.c.kind = "twarc-jsonl"
         for number, line in enumerate(text.splitlines(), start=1):
-            if not line.strip():
+            if not line or line.isspace():  # (line.strip() would copy every line)
                 continue
             try:
                 responses.append((orjson.loads(line), "$", number))

@@ -77,12 +77,12 @@ class AlgoliaItem(msgspec.Struct, gc=False):
     children: list[AlgoliaItem] | None = None
 
 
-_FIREBASE_DECODERS: Final = {
+_FIREBASE_DECODERS: Final[dict[str, msgspec.json.Decoder[Any]]] = {
     "list": msgspec.json.Decoder(list[FirebaseItem]),
     "object": msgspec.json.Decoder(dict[str, FirebaseItem]),
     "item": msgspec.json.Decoder(FirebaseItem),
 }
-_ALGOLIA_DECODERS: Final = {
+_ALGOLIA_DECODERS: Final[dict[str, msgspec.json.Decoder[Any]]] = {
     "list": msgspec.json.Decoder(list[AlgoliaItem]),
     "item": msgspec.json.Decoder(AlgoliaItem),
 }
@@ -108,7 +108,7 @@ def decode_firebase(text: str, shape: str) -> list[FirebaseItem]:
 def decode_algolia(text: str, shape: str) -> list[AlgoliaItem]:
     """The top items of an Algolia file (`shape`: "list" or one "item")."""
     value = _decode(_ALGOLIA_DECODERS[shape], text)
-    return value if shape == "list" else [value]  # type: ignore[no-any-return]
+    return value if shape == "list" else [value]
 
 
 class Converter:
@@ -173,7 +173,7 @@ class Converter:
                 text = f"{title}\n\n{converted.text}" if title else converted.text
             else:
                 text = title or ""
-        post = {
+        post: dict[str, Any] = {
             "id": post_id,
             "author": author_id,
             "text": text,
@@ -243,6 +243,7 @@ class Converter:
             elif above is not None and parent != above:
                 raise Refused("nested under another item than its parent")  # a warning
             seconds = node.created_at_i
+            created: str | None = None
             if seconds is not None:
                 created = self.epoch(seconds)
             else:

@@ -3,10 +3,13 @@ not JSON, typed reads that warn with the JSON path, times and counts normalised 
 
 from __future__ import annotations
 
+import orjson
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from importer_checks import refused
-from threadtui.importers import IMPORTERS, get
+from threadtui.importers import IMPORTERS, base, get
 from threadtui.importers.collect import Reader, epoch_utc, iso_utc
 
 JSON_SOURCES = [importer.name for importer in IMPORTERS if importer.name != "x-story"]
@@ -73,3 +76,20 @@ def test_times_become_utc_z_and_keep_their_digits_when_already_so() -> None:
     assert epoch_utc(1704164645) == "2024-01-02T03:04:05Z"
     assert epoch_utc(1704164645.25) == "2024-01-02T03:04:05.25Z"
     assert epoch_utc(float("inf")) is None and epoch_utc(True) is None
+
+
+_JSON_PIECES = [*'{}[]"1 \t\r\n:,', "\u00a0", '{"a": [1, 2]}', "null", "tru", "x", "\ufeff"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(_JSON_PIECES), max_size=16).map("".join))
+def test_parse_json_answers_as_orjson_does(text: str) -> None:
+    # parse_json tells JSON Lines from one value by the first line alone; it must still
+    # answer exactly what parsing the whole text says.
+    try:
+        expected = orjson.loads(text)
+    except orjson.JSONDecodeError:
+        expected = None
+    base.parse_json.cache_clear()
+    assert base.parse_json(text) == expected
+    base.parse_json.cache_clear()

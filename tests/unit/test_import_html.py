@@ -8,7 +8,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from threadtui.importers.html import Anchor, _Converter, _unescape, to_text
+from threadtui.importers.html import (
+    _INERT,
+    Anchor,
+    _Converter,
+    _paragraphs_and_links,
+    _unescape,
+    to_text,
+)
 
 
 def text(html: str, **options: bool) -> str:
@@ -268,3 +275,48 @@ def test_text_without_markup_converts_as_the_converter_would(plain: str) -> None
     converter = _Converter(drop_quote_inline=False)
     converter.feed(plain)
     assert to_text(plain) == converter.result()
+
+
+_HN_LINKS = [
+    '<a href="https:&#x2F;&#x2F;e.example&#x2F;a&#x2F;b" rel="nofollow">'
+    "https:&#x2F;&#x2F;e.example&#x2F;a...</a>",
+    '<a href="https://e.example/a/b">e.example/a…</a>',
+    '<a href=" https://e.example/a/b ">  https://e.example/a/b\n</a>',
+    '<a href="https://e.example/a/b" rel="nofollow"> label &amp; more </a>',
+    '<a href=" ">x</a>',
+    '<a href="">x</a>',
+    '<a href="u"></a>',
+    '<a href="u">e.example/a...</a>',
+]
+# Mostly what Hacker News writes, with some of what it does not (the converter's part).
+_HN_PIECES = [
+    *"ab \n\t;/",
+    *_HN_LINKS,
+    *_HN_LINKS,
+    *("<p>", "<p>", "</p>", "<i>", "</i>", "&#x27;", "&quot;", "&amp;", "&lt;", "&copy;"),
+    *("&", "  ", "\u00a0", "https://e.example/a/b", "<pre><code>", "</code></pre>", "<br>"),
+    *("<P>", "<", ">", "<!-- c -->", "<a href=u>", "</a>"),
+]
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(st.sampled_from(_HN_PIECES), max_size=14).map("".join))
+def test_paragraphs_and_links_convert_as_the_converter_would(html: str) -> None:
+    # to_text reads Hacker News's markup (paragraphs, plain links) with str methods and
+    # gives the rest to the converter: both must agree on whatever the first reads.
+    converter = _Converter(drop_quote_inline=False)
+    converter.feed(_INERT.sub("", html))
+    assert to_text(html) == converter.result()
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        "a<p>b &#x27;c&#x27;<p><i>d</i></p>",
+        '<a href="https:&#x2F;&#x2F;e.example&#x2F;a" rel="nofollow">https:&#x2F;&#x2F;e...</a>',
+        'x <a href="https://e.example/">label</a> y<p>z',
+    ],
+)
+def test_hacker_news_markup_is_read_without_the_converter(html: str) -> None:
+    # The markup HN writes takes the fast path (test above: with the converter's result).
+    assert _paragraphs_and_links(_INERT.sub("", html)) is not None

@@ -8,12 +8,16 @@ fetcher) hands them text, so each one is a pure function that tests can call dir
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
 import orjson
+
+_JSON_NON_SPACE = re.compile(r"[^ \t\r\n]")
+"""Anything but the four characters JSON reads as white space."""
 
 
 class ImportFormatError(ValueError):
@@ -85,7 +89,28 @@ def parse_json(text: str) -> Any:
     Every JSON importer's sniff and run call this on the same text; the cache makes that
     one parse, not one per importer. Never raises.
     """
+    if _value_then_more(text):
+        return None
     try:
         return orjson.loads(text)
     except (orjson.JSONDecodeError, RecursionError):
         return None
+
+
+def _value_then_more(text: str) -> bool:
+    """The first line is a JSON value and more follows (JSON Lines): not one value.
+
+    orjson would say so too, but only after encoding the whole text (hundreds of MB of
+    X API pages) and parsing its first line; this parses the first line alone.
+    """
+    start = _JSON_NON_SPACE.search(text)
+    if start is None:
+        return False
+    end = text.find("\n", start.start())
+    if end < 0 or _JSON_NON_SPACE.search(text, end) is None:
+        return False
+    try:
+        orjson.loads(text[start.start() : end])
+    except (orjson.JSONDecodeError, RecursionError):
+        return False
+    return True

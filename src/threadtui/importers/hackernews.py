@@ -36,6 +36,7 @@ from typing import Any, Final
 
 import orjson
 
+from threadtui.importers import hackernews_fast
 from threadtui.importers.base import ImportFormatError, ImportResult, parse_json
 from threadtui.importers.collect import Collector, load_json, metrics, new_post
 from threadtui.importers.html import to_text
@@ -97,7 +98,7 @@ def sniff(text: str) -> bool:
 
 
 def run(text: str) -> ImportResult:
-    return _Importer().run(load_json(text))
+    return _Importer().run(load_json(text), text)
 
 
 def _item_id(value: Any) -> int | None:
@@ -113,7 +114,11 @@ def _key_path(key: str) -> str:
 
 
 class _Importer:
-    def __init__(self) -> None:
+    def __init__(self, *, fast: bool = True) -> None:
+        self.fast = fast
+        """Try hackernews_fast first (tests turn it off to compare the two)."""
+        self.shape_name = "item"
+        """"list", "object" (of items) or one "item": what hackernews_fast decodes."""
         self.r = Collector(PLATFORM, "", "hackernews")
         self.headed: dict[int, tuple[str | None, str | None, int | None]] = {}
         """Every story, job and poll with no parent: id → (title, link, descendants)."""
@@ -122,8 +127,10 @@ class _Importer:
         self.poll_options: dict[int, dict[int, str]] = {}
         """Poll id → option id → option text, for the options the input holds."""
 
-    def run(self, value: Any) -> ImportResult:
+    def run(self, value: Any, text: str) -> ImportResult:
         items = self.shape(value)
+        if self.fast and self.typed(text):
+            return self.document()
         if self.r.kind == "hackernews.algolia.item":
             self.algolia(items)
         else:
@@ -132,6 +139,22 @@ class _Importer:
             raise ImportFormatError("no Hacker News item with an id to import", path="$")
         self.polls()
         return self.document()
+
+    def typed(self, text: str) -> bool:
+        """The whole input read by the fast path; False (nothing read) when it refuses."""
+        converter = hackernews_fast.Converter()
+        try:
+            if self.r.kind == "hackernews.algolia.item":
+                converter.algolia(hackernews_fast.decode_algolia(text, self.shape_name))
+            else:
+                converter.firebase(hackernews_fast.decode_firebase(text, self.shape_name))
+        except hackernews_fast.Refused:
+            return False
+        if not converter.posts:
+            return False
+        self.r.posts, self.r.authors = converter.posts, converter.authors
+        self.headed = converter.headed
+        return True
 
     def shape(self, value: Any) -> list[tuple[str, Any]]:
         if type(value) is dict and _is_algolia(value):
@@ -144,6 +167,7 @@ class _Importer:
             if not value:
                 raise ImportFormatError("the list holds no item", path="$")
             first = _first_item(value)
+            self.shape_name = "list"
             self.r.kind = (
                 "hackernews.algolia.item" if _is_algolia(first) else "hackernews.firebase.item"
             )
@@ -152,6 +176,7 @@ class _Importer:
             if not value:
                 raise ImportFormatError("the object holds no item", path="$")
             self.r.kind = "hackernews.firebase.item"
+            self.shape_name = "object"
             return [(_key_path(key), item) for key, item in value.items()]
         raise ImportFormatError(
             f"expected a Hacker News item, a list of items or an object of items,"

@@ -19,6 +19,7 @@ import orjson
 
 from threadtui.importers.base import ImportFormatError, ImportResult, parse_json
 from threadtui.importers.collect import (
+    MAX_COUNT,
     Collector,
     decode_entities,
     iso_utc,
@@ -39,6 +40,7 @@ _METRICS: Final = (
     ("replies", "reply_count"),
     ("quotes", "quote_count"),
 )
+_METRIC_NAMES: Final = tuple(name for name, _ in _METRICS)
 _MEDIA_KINDS: Final = {"photo": "image", "video": "video", "animated_gif": "gifv"}
 _ID = re.compile(r"[0-9]{1,25}", re.ASCII)
 # Where ids are read for every tweet the same test is written out with str methods
@@ -118,7 +120,7 @@ def run(text: str, *, tz: tzinfo | None = None) -> ImportResult:
     else:
         reader.c.kind = "twarc-jsonl"
         for number, line in enumerate(text.splitlines(), start=1):
-            if not line.strip():
+            if not line or line.isspace():  # (line.strip() would copy every line)
                 continue
             try:
                 responses.append((orjson.loads(line), "$", number))
@@ -132,12 +134,14 @@ def run(text: str, *, tz: tzinfo | None = None) -> ImportResult:
 class _Tweet:
     """One version of a tweet as read, with where it was read."""
 
-    __slots__ = ("data", "line", "path")
+    __slots__ = ("data", "line", "path", "refs")
 
     def __init__(self, data: dict[str, Any], path: str, line: int | None) -> None:
         self.data = data
         self.path = path
         self.line = line
+        self.refs: list[tuple[str, str]] | None = None
+        """Its referenced tweets (`_refs`), once read."""
 
 
 class _Reader:
@@ -257,6 +261,9 @@ class _Reader:
                 self.alias[version] = newest
 
     def canonical(self, tweet_id: str) -> str:
+        newer = self.alias.get(tweet_id)
+        if newer is None or newer == tweet_id:
+            return tweet_id  # the usual case (a tweet's history names itself): no set
         seen = {tweet_id}
         while True:
             newer = self.alias.get(tweet_id)
@@ -277,7 +284,7 @@ class _Reader:
             if type(raw_id) is not str or not raw_id:
                 self.c.wrong(f"{tweet.path}.id", "an id", raw_id, "left out", tweet.line)
                 continue
-            refs = _refs(tweet.data.get("referenced_tweets"))
+            refs = tweet.refs = _refs(tweet.data.get("referenced_tweets"))
             retweeted = [ref_id for kind, ref_id in refs if kind == "retweeted"]
             if retweeted:
                 retweets.append((tweet, raw_id, retweeted[0]))
@@ -356,7 +363,10 @@ class _Reader:
 
         reply_to = None
         quotes: list[str] = []
-        for kind, ref_id in _refs(data.get("referenced_tweets")):
+        refs = current.refs
+        if refs is None:
+            refs = _refs(data.get("referenced_tweets"))
+        for kind, ref_id in refs:
             target = self.canonical(ref_id)
             if kind == "replied_to":
                 reply_to = f"{PLATFORM}:{target}"
@@ -366,10 +376,16 @@ class _Reader:
         counts = metrics()
         public = self.c.object(data, "public_metrics", path, line)
         if public is not None:
-            where = f"{path}.public_metrics"
-            counts = metrics(
-                **{name: self.c.count(public, key, where, line) for name, key in _METRICS}
-            )
+            get = public.get
+            values = [get(key) for _, key in _METRICS]
+            if all(type(v) is int and 0 <= v <= MAX_COUNT for v in values):
+                # The usual counts, inline; the typed reads (with warnings) for the rest.
+                counts = dict(zip(_METRIC_NAMES, values, strict=True))
+            else:
+                where = f"{path}.public_metrics"
+                counts = metrics(
+                    **{name: self.c.count(public, key, where, line) for name, key in _METRICS}
+                )
 
         post = new_post(
             post_id,

@@ -16,8 +16,12 @@ import netguard
 from fetch_server import FetchServer, serve
 
 # The environment must be clean before any App is built: NO_COLOR is read in App.__init__,
-# and a user's config or theme would change what the screens look like.
+# and a user's config or theme would change what the screens look like. The snapshot
+# plugin's own variable stays: it tells each xdist worker where to leave its results for the
+# report (Textual never reads it).
 for _name in list(os.environ):
+    if _name == "TEXTUAL_SNAPSHOT_TEMPDIR":
+        continue
     if _name.startswith("TEXTUAL_") or _name in ("NO_COLOR", "COLORTERM", "UNICODE_VERSION"):
         del os.environ[_name]
 os.environ["THREADTUI_CONFIG"] = str(Path(__file__).parent / "data" / "no-such-config.toml")

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC
 from typing import Any
 
+from textual.app import App
 from textual.pilot import Pilot
 
 from threadtui.config import Settings
@@ -155,6 +157,33 @@ async def settle_quiet(pilot: Pilot[Any]) -> None:
     await pilot.pause()
     pilot.app.clear_notifications()
     await pilot.pause()
+
+
+async def wait_until(
+    pilot: Pilot[Any], condition: Callable[[], bool], what: str, tries: int = 500
+) -> None:
+    """Pause until `condition` holds, instead of sleeping a guess: each pause lasts until the
+    app is idle, and the bound is on the loop, never on the time."""
+    for _ in range(tries):
+        if condition():
+            return
+        await pilot.pause()
+    raise AssertionError(f"never happened: {what}")
+
+
+def palette_highlights(app: App[Any], text: str) -> bool:
+    """Whether the command palette is up with `text` in its highlighted command: its
+    results come in batches, after a search that runs in the background."""
+    from textual.command import CommandList, CommandPalette
+
+    screen = app.screen
+    if not isinstance(screen, CommandPalette):
+        return False
+    commands = screen.query_one(CommandList)
+    if commands.highlighted is None:
+        return False
+    prompt = commands.get_option_at_index(commands.highlighted).prompt
+    return text.lower() in str(prompt).lower()
 
 
 def detail_layout(

@@ -176,6 +176,7 @@ BINDING_IDS: frozenset[str] = frozenset(
         ),
         "authors.apply",
         "authors.cancel",
+        "checklist.mark",
         *(
             f"detail.{name}"
             for name in ("activate", "down", "first", "fold", "last", "unfold", "up")
@@ -205,6 +206,24 @@ BINDING_IDS: frozenset[str] = frozenset(
             ]
         ),
         *(f"tree.depth-{depth}" for depth in range(1, 10)),
+        *(
+            f"time.{name}"
+            for name in [
+                "all",
+                "apply",
+                "cancel",
+                "earlier",
+                "first",
+                "first-day",
+                "first-hour",
+                "last",
+                "last-hour",
+                "later",
+                "much-earlier",
+                "much-later",
+                "switch",
+            ]
+        ),
     }
 )
 """Every binding id the app defines (a test holds this to the UI's bindings): the config

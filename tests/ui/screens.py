@@ -5,7 +5,7 @@ Shared by the contrast and the --ascii tests: each checks all the screens a user
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Container, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -77,9 +77,14 @@ async def back_to_main(app: ThreadApp, pilot: Pilot) -> None:
     await settle(pilot)
 
 
-async def visit(app: ThreadApp, pilot: Pilot) -> AsyncIterator[str]:
-    """Show each screen in turn; yields its name while it is on screen."""
+async def visit(
+    app: ThreadApp, pilot: Pilot, only: Container[str] | None = None
+) -> AsyncIterator[str]:
+    """Show each screen in turn (those named in `only`, when given); yields its name while
+    it is on screen."""
     for name, keys in SCREENS:
+        if only is not None and name not in only:
+            continue
         await pilot.press(*keys)
         await settle(pilot)
         yield name

@@ -16,7 +16,7 @@ import textual.constants
 from rich.color import Color, ColorSystem
 from rich.style import Style
 from rich.terminal_theme import DEFAULT_TERMINAL_THEME
-from screens import SIZE, Run, runs, seed_app, settle, visit
+from screens import SCREENS, SIZE, Run, runs, seed_app, settle, visit
 from textual.filter import dim_color
 
 from threadtui.ui.app import ThreadApp
@@ -98,18 +98,26 @@ def _use_filter(app: ThreadApp, new: ReadableFilter) -> None:
 
 
 async def check_all(
-    monkeypatch: pytest.MonkeyPatch, themes: tuple[str, ...], systems: tuple[str, ...]
+    monkeypatch: pytest.MonkeyPatch,
+    themes: tuple[str, ...],
+    systems: tuple[str, ...],
+    screen: str,
 ) -> list[str]:
-    """Every listed screen in every theme, judged in every colour system.
+    """One of the listed screens in every theme, judged in every colour system.
 
-    One app does it all. Each screen is reached once and stays up while the themes change
-    under it (a theme change restyles what is shown, which costs less than reaching the
-    screen again). The colour system matters to the app in one place only, the filter it
-    builds from its console's colour system (test_the_filter_follows_the_colour_system
-    holds it to that; Rich downgrades colours only when writing to the terminal), so each
-    system is judged by putting that system's filter in place and composing the screen
-    again: the real rendering path, every widget's lines through every filter, with no
-    new app, no new visit and no new theme.
+    One app per screen, so the screens are judged in parallel (pytest-xdist): the whole
+    set in one test was the suite's longest. The screen is reached once and stays up while
+    the themes change under it (a theme change restyles what is shown, which costs less
+    than reaching the screen again). The startup toast is judged on the first screen, over
+    which a user meets it; on the others it is cleared, so what it would cover is judged
+    too, whatever the time the test took to get there.
+
+    The colour system matters to the app in one place only, the filter it builds from its
+    console's colour system (test_the_filter_follows_the_colour_system holds it to that;
+    Rich downgrades colours only when writing to the terminal), so each system is judged by
+    putting that system's filter in place and composing the screen again: the real
+    rendering path, every widget's lines through every filter, with no new app, no new
+    visit and no new theme.
     """
     monkeypatch.setattr(textual.constants, "COLOR_SYSTEM", "truecolor")
     app = seed_app()
@@ -118,7 +126,11 @@ async def check_all(
         await settle(pilot)
         filters = {name: ReadableFilter(SYSTEMS[name]) for name in systems}
         own = _readable_filter(app)
-        async for screen in visit(app, pilot):
+        if screen != SCREENS[0][0]:
+            app.clear_notifications()
+            await settle(pilot)
+        async for shown in visit(app, pilot, only=(screen,)):
+            assert shown == screen
             for theme in themes:
                 app.theme = theme
                 # The theme's watcher queues the restyle; let it run before composing.
@@ -147,18 +159,24 @@ def test_the_filter_follows_the_colour_system(monkeypatch: pytest.MonkeyPatch, s
     assert _readable_filter(app).system == SYSTEMS[system]
 
 
+SCREEN_NAMES = [name for name, _ in SCREENS]
+
+
 @pytest.mark.slow
+@pytest.mark.parametrize("screen", SCREEN_NAMES)
 async def test_every_screen_is_readable_in_every_offered_theme_and_colour_system(
-    monkeypatch: pytest.MonkeyPatch,
+    monkeypatch: pytest.MonkeyPatch, screen: str
 ) -> None:
-    failures = await check_all(monkeypatch, OFFERED, tuple(SYSTEMS))
+    failures = await check_all(monkeypatch, OFFERED, tuple(SYSTEMS), screen)
     assert not failures, f"{len(failures)} faint runs:\n" + "\n".join(failures[:30])
 
 
 @pytest.mark.slow
-async def test_no_color_greys_are_readable(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("screen", SCREEN_NAMES)
+async def test_no_color_greys_are_readable(monkeypatch: pytest.MonkeyPatch, screen: str) -> None:
     monkeypatch.setenv("NO_COLOR", "1")
-    failures = await check_all(monkeypatch, ("textual-dark", "gruvbox", "nord"), tuple(SYSTEMS))
+    themes = ("textual-dark", "gruvbox", "nord")
+    failures = await check_all(monkeypatch, themes, tuple(SYSTEMS), screen)
     assert not failures, f"{len(failures)} faint runs:\n" + "\n".join(failures[:30])
 
 

@@ -8,7 +8,14 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Static
 
-from support import chain_thread, hostile_thread, make_app, quotes_thread
+from support import (
+    chain_thread,
+    hostile_thread,
+    make_app,
+    palette_highlights,
+    quotes_thread,
+    wait_until,
+)
 from threadtui.model import PostFields
 from threadtui.rows import TreeRows
 from threadtui.ui.app import ThreadApp
@@ -492,7 +499,7 @@ async def test_command_palette_runs_our_commands() -> None:
         await pilot.press("ctrl+p")
         await pilot.pause()
         await pilot.press(*"collapse to roots")
-        await pilot.pause(0.3)
+        await wait_until(pilot, lambda: palette_highlights(app, "collapse to roots"), "found")
         await pilot.press("enter")
         await pilot.pause()
         assert ids(app, tree.rows) == ["root"]

@@ -7,7 +7,7 @@ from textual.pilot import Pilot
 from textual.widgets import Static
 from textual.widgets._footer import FooterKey
 
-from support import quotes_thread
+from support import palette_highlights, quotes_thread, wait_until
 from threadtui.config import Settings
 from threadtui.ui.app import ThreadApp
 from threadtui.ui.help import RowList
@@ -73,7 +73,7 @@ async def test_the_command_palette_opens_the_warnings() -> None:
         await pilot.press("ctrl+p")
         await pilot.pause()
         await pilot.press(*"warnings")
-        await pilot.pause(0.3)
+        await wait_until(pilot, lambda: palette_highlights(app, "warnings"), "found")
         await pilot.press("enter")
         await pilot.pause()
         assert "w1" in listed(app)

@@ -327,7 +327,7 @@ class ThreadApp(App[None], inherit_bindings=False):
         """The first key bound to `binding_id` as the user has it (their key map first),
         for hints in messages: keys can be remapped, so no hint names a key by itself.
         `bindings` are a screen's own, looked at before the app's."""
-        from threadtui.ui.help import key_label
+        from threadtui.ui.keys import key_label
 
         for binding in (*bindings, *self.BINDINGS):
             if isinstance(binding, Binding) and binding.id == binding_id:

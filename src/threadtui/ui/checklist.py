@@ -10,6 +10,7 @@ from typing import ClassVar
 
 from rich.segment import Segment
 from rich.style import Style
+from textual.binding import Binding, BindingType
 from textual.strip import Strip
 from textual.widgets import OptionList, SelectionList
 from textual.widgets.option_list import OptionDoesNotExist
@@ -18,6 +19,11 @@ from threadtui.ui.glyphs import UNICODE, Glyphs
 
 
 class CheckList(SelectionList[str]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        # Replaces SelectionList's own space binding (it has no id, so no key map could
+        # move it, and hints could not name the user's key).
+        Binding("space", "select", "Mark", show=False, id="checklist.mark"),
+    ]
     COMPONENT_CLASSES: ClassVar[set[str]] = {"check-list--unchecked", "check-list--checked"}
 
     DEFAULT_CSS = """

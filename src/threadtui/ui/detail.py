@@ -27,6 +27,7 @@ from textual.visual import RenderOptions, Visual
 from threadtui.model import Thread
 from threadtui.ui.detail_lines import LIST_PAGE, DetailLayout, Item, LineBuilder
 from threadtui.ui.glyphs import UNICODE, Glyphs
+from threadtui.ui.keys import bound_key
 from threadtui.ui.scrolling import LineView
 from threadtui.ui.text import Spans
 
@@ -154,6 +155,7 @@ class DetailPane(LineView, can_focus=True):
             replies=self._replies,
             is_new=self.is_new,
             revealed=self.revealed,
+            activate_key=bound_key(self, "detail.activate", self.BINDINGS),
         ).build(self.index, width)
 
     # --- drawing --------------------------------------------------------------------------

@@ -251,8 +251,11 @@ class LineBuilder:
         replies: dict[int, list[int]] | None = None,
         is_new: Callable[[int], bool] | None = None,
         revealed: set[int] | None = None,
+        activate_key: str = "Enter",
     ) -> None:
         self.thread = thread
+        self.activate_key = activate_key
+        """The key hints name for opening and folding (detail.activate): keys can be remapped."""
         self.is_new = is_new
         self.glyphs = glyphs
         self.tz = tz
@@ -419,7 +422,7 @@ class LineBuilder:
         folded = post.index not in self.revealed
         item = self._begin_item(Item("warning", post.index, folded=folded))
         glyph = self.glyphs.collapsed if folded else self.glyphs.expanded
-        action = "Enter to show" if folded else "Enter to hide"
+        action = f"{self.activate_key} to {'show' if folded else 'hide'}"
         self.emit_wrapped(
             Content.assemble(
                 Content.styled(f"{glyph} CW: ", WARNING_STYLE),
@@ -489,7 +492,10 @@ class LineBuilder:
         item = self._begin_item(Item("more", -1, list=kind, shown=shown, total=total, page=page))
         if what and more == 1:
             what = what.removesuffix("s")
-        label = f"{self.glyphs.ellipsis} {more:,} more{what} (Enter to show {min(more, page)})"
+        label = (
+            f"{self.glyphs.ellipsis} {more:,} more{what}"
+            f" ({self.activate_key} to show {min(more, page)})"
+        )
         self.emit(Content.styled(label, "italic"))
         item.end = len(self.out.lines)
 
@@ -535,7 +541,7 @@ class LineBuilder:
                     Content.assemble(
                         Content.styled(f"{g.quote} quotes ", "italic"),
                         marked(posts[target].author_label, "bold", self.highlight),
-                        Content.styled(" (Enter to open)", "italic $text-muted"),
+                        Content.styled(f" ({self.activate_key} to open)", "italic $text-muted"),
                     ),
                 )
                 continue

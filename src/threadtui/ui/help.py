@@ -19,6 +19,7 @@ from textual.widgets import Static
 from threadtui.model import Thread
 from threadtui.query import time_forms
 from threadtui.ui.glyphs import Glyphs
+from threadtui.ui.keys import key_label
 
 Row = tuple[str, str]
 
@@ -34,30 +35,6 @@ def extra_keys(glyphs: Glyphs) -> list[Row]:
             " the wheel scrolls; click the warning count to read the warnings",
         ),
     ]
-
-
-def key_label(keys: str) -> str:
-    names = {
-        "left_square_bracket": "[",
-        "right_square_bracket": "]",
-        "question_mark": "?",
-        "slash": "/",
-        "less_than_sign": "<",
-        "greater_than_sign": ">",
-        "pagedown": "PgDn",
-        "pageup": "PgUp",
-        "space": "Space",
-        "enter": "Enter",
-        "escape": "Esc",
-        "tab": "Tab",
-        "home": "Home",
-        "end": "End",
-        "up": "↑",
-        "down": "↓",
-        "left": "←",
-        "right": "→",
-    }
-    return " ".join(names.get(key, key) for key in keys.split(","))
 
 
 def binding_rows(bindings: Iterable[BindingType], keymap: dict[str, str]) -> list[Row]:

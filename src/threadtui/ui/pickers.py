@@ -28,6 +28,7 @@ from threadtui.query.parse import ANONYMOUS
 from threadtui.ui.checklist import CheckList
 from threadtui.ui.chrome import FittedLine, Part, fit
 from threadtui.ui.glyphs import UNICODE, Glyphs
+from threadtui.ui.keys import bound_key
 
 UNKNOWN = ANONYMOUS
 """The author picker's value for "posts whose author is unknown": the query language's own
@@ -94,7 +95,8 @@ def author_choices(thread: Thread) -> list[AuthorChoice]:
 
 
 class AuthorPicker(ModalScreen[list[AuthorChoice] | None]):
-    """Choose one or more authors (Space marks, Enter applies, typing narrows)."""
+    """Choose one or more authors (Space marks, Enter applies, typing narrows: the default
+    keys)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="authors.cancel"),
@@ -134,16 +136,14 @@ class AuthorPicker(ModalScreen[list[AuthorChoice] | None]):
         return folds
 
     def _hint(self) -> None:
-        key_for = getattr(self.app, "key_for", None)
-
-        def key(binding_id: str, default: str) -> str:
-            # The app's key map may have moved apply and cancel to other keys.
-            return default if key_for is None else key_for(binding_id, self.BINDINGS)
+        # Keys as the user mapped them: a key map may have moved any of these.
+        def key(binding_id: str) -> str:
+            return bound_key(self, binding_id, (*self.BINDINGS, *CheckList.BINDINGS))
 
         parts = [
-            Part.of(0, "Space marks"),
-            Part.of(0, f"{key('authors.apply', 'Enter')} applies"),
-            Part.of(1, f"{key('authors.cancel', 'Esc')} cancels"),
+            Part.of(0, f"{key('checklist.mark')} marks"),
+            Part.of(0, f"{key('authors.apply')} applies"),
+            Part.of(1, f"{key('authors.cancel')} cancels"),
             Part.of(2, "type to narrow"),
         ]
         # The border's corners and the spaces Textual puts around a subtitle.
@@ -271,19 +271,19 @@ class TimePicker(ModalScreen[tuple[float | None, float | None] | None]):
     """Choose a time range on the thread's activity histogram, by keys."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("left,h", "move(-1)", "Earlier", show=False),
-        Binding("right,l", "move(1)", "Later", show=False),
-        Binding("shift+left,H", "move(-10)", "Much earlier", show=False),
-        Binding("shift+right,L", "move(10)", "Much later", show=False),
-        Binding("tab", "switch", "Start/end", priority=True),
-        Binding("home,g", "edge(0)", "Start", show=False),
-        Binding("end,G", "edge(1)", "End", show=False),
-        Binding("1", "preset('first-hour')", "First hour"),
-        Binding("2", "preset('first-day')", "First day"),
-        Binding("3", "preset('last-hour')", "Last hour"),
-        Binding("0,backspace", "preset('all')", "All", show=False),
-        Binding("enter", "apply", "Apply", priority=True),
-        Binding("escape,q", "cancel", "Cancel"),
+        Binding("left,h", "move(-1)", "Earlier", show=False, id="time.earlier"),
+        Binding("right,l", "move(1)", "Later", show=False, id="time.later"),
+        Binding("shift+left,H", "move(-10)", "Much earlier", show=False, id="time.much-earlier"),
+        Binding("shift+right,L", "move(10)", "Much later", show=False, id="time.much-later"),
+        Binding("tab", "switch", "Start/end", priority=True, id="time.switch"),
+        Binding("home,g", "edge(0)", "Start", show=False, id="time.first"),
+        Binding("end,G", "edge(1)", "End", show=False, id="time.last"),
+        Binding("1", "preset('first-hour')", "First hour", id="time.first-hour"),
+        Binding("2", "preset('first-day')", "First day", id="time.first-day"),
+        Binding("3", "preset('last-hour')", "Last hour", id="time.last-hour"),
+        Binding("0,backspace", "preset('all')", "All", show=False, id="time.all"),
+        Binding("enter", "apply", "Apply", priority=True, id="time.apply"),
+        Binding("escape,q", "cancel", "Cancel", id="time.cancel"),
     ]
 
     def __init__(
@@ -318,25 +318,33 @@ class TimePicker(ModalScreen[tuple[float | None, float | None] | None]):
             box.border_title = Content("Filter by time")
             yield Static(id="time-chart")
             yield Static(id="time-range")
+            key = self._key
             yield FittedLine(
                 [
-                    Part.of(0, "Presets: 1 first hour"),
-                    Part.of(1, "2 first day"),
-                    Part.of(2, "3 last hour"),
-                    Part.of(2, "0 all"),
+                    Part.of(0, f"Presets: {key('time.first-hour')} first hour"),
+                    Part.of(1, f"{key('time.first-day')} first day"),
+                    Part.of(2, f"{key('time.last-hour')} last hour"),
+                    Part.of(2, f"{key('time.all')} all"),
                 ],
                 separator=self.glyphs.separator,
                 id="time-presets",
             )
 
+    def _key(self, binding_id: str) -> str:
+        """The key a hint names, as the user mapped it (in ASCII arrows under --ascii)."""
+        label = bound_key(self, binding_id, self.BINDINGS)
+        if self.glyphs.arrow == "->":
+            label = label.replace("←", "<-").replace("→", "->")
+        return label
+
     def _hint(self) -> None:
         """The keys in the box's bottom border: those that matter most, as many as fit."""
-        arrows = "<-/->" if self.glyphs.arrow == "->" else "←/→"
+        key = self._key
         parts = [
-            Part.of(0, f"{arrows} move"),
-            Part.of(1, "Tab start/end"),
-            Part.of(0, "Enter applies"),
-            Part.of(2, "Esc cancels"),
+            Part.of(0, f"{key('time.earlier')}/{key('time.later')} move"),
+            Part.of(1, f"{key('time.switch')} start/end"),
+            Part.of(0, f"{key('time.apply')} applies"),
+            Part.of(2, f"{key('time.cancel')} cancels"),
         ]
         # The border's corners and the spaces Textual puts around a subtitle.
         room = min(self.app.size.width, TIME_BOX_MAX) - 6

@@ -14,6 +14,7 @@ from textual.content import Content
 from textual.widgets import Static
 
 from threadtui.ui.help import ReadingScreen, RowList
+from threadtui.ui.keys import bound_key
 
 SHOWN = 500
 """Warnings listed at most per section: a broken 100,000-post file may have one a post."""
@@ -38,7 +39,10 @@ class WarningsScreen(ReadingScreen):
         with VerticalScroll(id="warnings-body") as body:
             count = self.count
             body.border_title = Content(f"{count} warning{'s' if count != 1 else ''}")
-            body.border_subtitle = Content("Esc closes")
+            # The key as the user mapped it; Content, since a key map may name `[`.
+            body.border_subtitle = Content(
+                f"{bound_key(self, 'warnings.close', self.BINDINGS)} closes"
+            )
             if not self.sections:
                 yield Static(Content("Nothing to warn about."))
             for title, lines in self.sections:

@@ -343,7 +343,7 @@ class ThreadApp(App[None], inherit_bindings=False):
         self.push_screen(
             WarningsScreen(
                 [
-                    ("Settings", list(self.startup_messages)),
+                    ("Starting up", list(self.startup_messages)),
                     (f"Reading {name}", list(self.thread.warnings)),
                     *(
                         [("What was read", list(self.state_warnings))]

@@ -13,12 +13,14 @@ out some core keys (found by test_properties with `"quote_state": ""` and
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import orjson
 import pytest
 
 from thread_state import assert_same_both_ways, post_state, takes_fast_path, thread_state
+from threadtui.cli import main
 from threadtui.export.render import render_json
 from threadtui.model import ThreadFileError, load_bytes, load_document
 from threadtui.model import format as fmt
@@ -223,3 +225,34 @@ def test_an_empty_author_entry_and_unknown_keys_read_the_same_both_ways() -> Non
         assert takes_fast_path(data)
         assert_same_both_ways(data)
         _assert_round_trip(data)
+
+
+def test_print_format_json_writes_empty_values_back(
+    tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    # The reported post, in the layout that lost its fields, and every field at its emptiest.
+    empty = {
+        "native_id": "",
+        "content_warning": "",
+        "media": [{"kind": "other", "url": None, "alt": ""}],
+        "links": [{"url": None, "text": ""}],
+        "mentions": [{"handle": "", "id": "", "url": None}],
+        "more": {"count": 0, "ids": [""]},
+        "edit_history": [{"id": "", "created_at": None, "text": ""}],
+        "quote_state": "",
+    }
+    posts = [
+        {**LAYOUTS["six core keys"], "quote_state": "", "edit_history": []},
+        {**LAYOUTS["seven core keys"], "id": "b", "author": "u", **empty},
+    ]
+    authors = {"u": {"handle": "", "display_name": "", "url": None}}
+    path = tmp_path / "t.json"
+    path.write_bytes(_bytes(_document(*posts, authors=authors)))
+    assert main([str(path), "--print", "--format", "json"]) == 0
+    out = orjson.loads(capsysbinary.readouterr().out)
+    assert out["posts"][0]["quote_state"] == ""
+    assert "edit_history" not in out["posts"][0]  # empty, so left out as the format says
+    for key, value in empty.items():
+        assert out["posts"][1][key] == value, key
+    assert out["authors"]["u"]["handle"] == "" and out["authors"]["u"]["display_name"] == ""
+    _assert_round_trip(orjson.dumps(out))

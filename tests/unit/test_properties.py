@@ -490,4 +490,9 @@ def test_json_output_reopens_as_the_same_thread(document: dict[str, Any]) -> Non
     assert not FORBIDDEN.search(data.decode("utf-8"))
     again = load_bytes(data, name="again.json")
     assert canonical(again) == canonical(thread)
+    # canonical() leaves these out: the optional fields and author URLs, empty ones too.
+    assert repr([p.fields for p in again.posts]) == repr([p.fields for p in thread.posts])
+    assert {a.id: a.url for a in again.authors.values()} == {
+        a.id: a.url for a in thread.authors.values()
+    }
     assert render_json(again) == data

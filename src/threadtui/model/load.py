@@ -476,8 +476,12 @@ def _read_posts(
             # Writers emit all eight keys: one C call fetches them, and a length of eight
             # then also proves there is nothing more to read or keep.
             pid, author_id, text, created_at, reply_to, quotes, raw_metrics, status = fetch(d)
-            extra = None if len(d) == core else _extra(d)
+            more_keys = len(d) != core
+            extra = _extra(d) if more_keys else None
         except KeyError:
+            # Some of the eight are left out, so the key count proves nothing: eight keys
+            # may well hold optional fields.
+            more_keys = True
             get = d.get
             pid = get("id")
             text = get("text", missing)
@@ -569,7 +573,7 @@ def _read_posts(
         post = new_post(
             i, pid, author, text, created_at, created, reply_to, quotes, metrics, status, extra
         )
-        if len(d) != core and not optional.isdisjoint(d):
+        if more_keys and not optional.isdisjoint(d):
             post.fields = read_fields(d, f"$.posts[{i}]", warnings)
         append(post)
     return posts

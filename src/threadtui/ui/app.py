@@ -16,9 +16,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.content import Content
 from textual.filter import LineFilter
-from textual.message import Message
 from textual.screen import Screen
-from textual.timer import Timer
 from textual.widgets import Input, Static
 
 from threadtui import gcpolicy
@@ -27,6 +25,7 @@ from threadtui.model import Thread, clean_line
 from threadtui.model.timefmt import format_full, format_offset
 from threadtui.ui.chrome import Part, PriorityFooter, StatusLine
 from threadtui.ui.detail import DetailPane
+from threadtui.ui.following import FileNews, FollowController
 from threadtui.ui.glyphs import ASCII, ASCII_KEY_NAMES, UNICODE
 from threadtui.ui.links import LinkPicker, can_open_browser, post_links
 from threadtui.ui.loading import (
@@ -46,7 +45,6 @@ from threadtui.ui.tree import ThreadTree
 
 if TYPE_CHECKING:
     from threadtui.fetch.run import FetchOptions
-    from threadtui.follow.files import Event as FileEvent
     from threadtui.follow.files import FileWatch, Follower, Signature
     from threadtui.follow.schedule import Schedule
     from threadtui.model.grow import Change
@@ -210,19 +208,12 @@ class ThreadApp(App[None], inherit_bindings=False):
         self._follow_initial = follow_initial
         self.follow_clock: Callable[[], float] = time.time
         """The follow schedule's clock (tests give theirs); times shown are its times."""
-        self.schedule: Schedule | None = None
-        """While following: when the next refresh is due; None when not following."""
-        self._follower: Follower | None = None
-        self._follow_timer: Timer | None = None
+        self.follow = FollowController(self)
+        """Following the thread as it grows (F): the schedule, the file watch, the timers."""
         self._fetch_changed = False
         self._fetch_ended: float | None = None
-        self._follow_last: float | None = None
-        """When following last brought something to look at (a refresh, a file read)."""
-        self._follow_note: str | None = None
-        """What is wrong with a followed file (gone, unreadable), shown until it reads."""
         self._follow_error: str | None = None
         self._new_reset = False
-        self._file_watch: FileWatch | None = None
         self._fetch_quiet = False
         """The fetch running is following's: no loading line, so Escape leaves it alone."""
         self._not_before = 0.0
@@ -956,7 +947,7 @@ class ThreadApp(App[None], inherit_bindings=False):
             self._not_before = max(self._not_before, ended + message.retry_after)
         if self._refreshing and result is not None:
             self._refreshed_at = self._clock_text(ended)
-            self._follow_last = ended
+            self.follow.last = ended
         if self.schedule is not None:
             self.schedule.record(
                 ended,
@@ -1064,251 +1055,66 @@ class ThreadApp(App[None], inherit_bindings=False):
 
     def _fetch_status(self) -> list[Part]:
         if self.schedule is not None:
-            return [self._follow_status()]
+            return [self.follow.status()]
         if not self._refreshing or self._refreshed_at is None:
             return []
         new = len(self.new_posts)
         text = f"refreshed {self._refreshed_at} {self.glyphs.separator.strip()} {new:,} new"
         return [Part.of(0, Content.styled(text, "$text-success"))]
 
-    # --- following a thread as it grows (--follow, F) -------------------------------------
-    # A URL thread is refreshed on the schedule of threadtui.follow.schedule (the platform's
-    # pace, slower while nothing comes); a thread from files is re-read when they change
-    # (threadtui.follow.files, in a thread). Both merge through _grow, as a refresh does,
-    # and both pause when the terminal has been away for long.
+    def _clock_text(self, when: float) -> str:
+        return datetime.fromtimestamp(when, self.tz).strftime("%H:%M")
 
+    # --- following a thread as it grows (--follow, F) -------------------------------------
+    # The schedule, the file watch and the timers are ui/following.py's (self.follow); here
+    # are only the key, the messages and what the rest of the app asks.
+
+    # On the app, not the controller: a subclass (the tests') sets its own.
     FOLLOW_TICK: ClassVar[float] = 1.0
     """Seconds between looks at the schedule: a comparison, no drawing unless due."""
     FILE_POLL: ClassVar[float] = 1.0
     """Seconds between looks at a followed file's stat."""
 
-    class FileNews(Message):
-        """The file watch saw something (posted from its thread)."""
+    @property
+    def schedule(self) -> Schedule | None:
+        """While following: when the next refresh is due; None when not following."""
+        return self.follow.schedule
 
-        def __init__(self, event: FileEvent) -> None:
-            super().__init__()
-            self.event = event
+    # The tests wait on the watch's thread through these two.
+    @property
+    def _file_watch(self) -> FileWatch | None:
+        return self.follow.file_watch
+
+    @property
+    def _follower(self) -> Follower | None:
+        return self.follow.follower
 
     @property
     def can_follow(self) -> bool:
-        return self.url is not None or bool(self.follow_files)
+        return self.follow.can_follow
 
     @property
     def following(self) -> bool:
-        return self.schedule is not None
+        return self.follow.following
 
     def action_toggle_follow(self) -> None:
-        if self.schedule is None:
-            self.start_following()
-        else:
-            self.stop_following()
+        self.follow.toggle()
 
     def start_following(self, *, quiet: bool = False) -> None:
-        from threadtui.follow.schedule import Schedule, pace_for
-
-        if self.schedule is not None or not self.can_follow:
-            return
-        now = self.follow_clock()
-        schedule = Schedule(
-            pace_for(self._platform()), away_after=60.0 * self.settings.follow_pause_after
-        )
-        schedule.not_before = self._not_before
-        self.schedule = schedule
-        if self.url is None:
-            self._start_file_watch()
-        elif self.fetching is not None:
-            schedule.began()  # its end sets the next
-        else:
-            # Just fetched: the next in a base interval; from the cache: now.
-            schedule.start(now, last=self._fetch_ended)
-        if not self.app_focus:
-            schedule.blur(now)
-        self._follow_timer = self.set_interval(self.FOLLOW_TICK, self._follow_tick)
-        self.refresh_status()
-        self.refresh_bindings()
-        if not quiet:
-            key = self.key_for("app.follow")
-            what = "the file" if self.url is None else "the thread"
-            self.notify_content(Content(f"Following {what} as it grows ({key} stops)"), timeout=3)
-        self._follow_tick()
+        self.follow.start(quiet=quiet)
 
     def stop_following(self, *, quiet: bool = False) -> None:
-        if self.schedule is None:
-            return
-        self.schedule = None
-        if self._follow_timer is not None:
-            self._follow_timer.stop()
-            self._follow_timer = None
-        if self._follower is not None:
-            self._follower.stop()
-            self._follower = None
-        self._follow_note = None
-        if not quiet:
-            self.refresh_status()
-            self.refresh_bindings()
-            self.notify("Stopped following", timeout=3)
-
-    def _platform(self) -> str | None:
-        if self.url is None:
-            return None
-        from threadtui.fetch.errors import FetchError
-        from threadtui.fetch.urls import recognise
-
-        try:
-            return recognise(self.url).platform
-        except FetchError:
-            return None
+        self.follow.stop(quiet=quiet)
 
     def _follow_tick(self) -> None:
-        schedule = self.schedule
-        if schedule is None:
-            return
-        now = self.follow_clock()
-        if schedule.check_away(now):
-            if self._follower is not None:
-                self._follower.paused.set()
-            minutes = self.settings.follow_pause_after
-            self.notify(
-                f"Following paused: the terminal has been away {minutes} min;"
-                " it resumes when you come back",
-                timeout=8,
-            )
-            self.refresh_status()
-            return
-        if self.url is not None and self.fetching is None and schedule.due(now):
-            self._anchor_done = True
-            self._start_fetch(refresh=True, quiet=True)
-            self.refresh_status()
+        self.follow.tick()
 
     def _app_focus_changed(self, focused: bool) -> None:
-        """AppBlur and AppFocus (the terminal reports focus, mode 1004) set app_focus, and
-        so does a key or click while it is blurred."""
-        schedule = self.schedule
-        if schedule is None:
-            return
-        now = self.follow_clock()
-        if not focused:
-            schedule.blur(now)
-            return
-        if schedule.focus(now):
-            if self._follower is not None:
-                self._follower.paused.clear()
-            self.notify("Following again", timeout=3)
-            self.refresh_status()
-            self._follow_tick()
-
-    def _clock_text(self, when: float) -> str:
-        return datetime.fromtimestamp(when, self.tz).strftime("%H:%M")
-
-    def _follow_status(self) -> Part:
-        schedule = self.schedule
-        assert schedule is not None
-        separator = f" {self.glyphs.separator.strip()} "
-        following = "following" if self.url is not None else "following the file"
-        words = ["following paused (away)" if schedule.paused else following]
-        if self._follow_note is not None:
-            words.append(self._follow_note)
-        if self._follow_last is not None:
-            change = "last change" if self.url is None else "last"
-            words.append(f"{change} {self._clock_text(self._follow_last)}")
-        if self.new_posts:
-            words.append(f"{len(self.new_posts):,} new")
-        short = words[:1]
-        if self.url is not None and not schedule.paused:
-            if self.fetching is not None:
-                upcoming = "refreshing"
-            elif schedule.next_at is not None:
-                upcoming = f"next {self._clock_text(schedule.next_at)}"
-            else:
-                upcoming = ""
-            if upcoming:
-                words.append(upcoming)
-                short.append(upcoming)
-        style = "$text-warning" if schedule.paused or self._follow_note else "$text-success"
-        return Part.steps(
-            (Content.styled(separator.join(words), style), 2),
-            (Content.styled(separator.join(short), style), 0),
-        )
-
-    def _start_file_watch(self) -> None:
-        from threadtui.follow.files import FileWatch, Follower
-
-        if self._file_watch is None:
-            # Kept across F off and on: it knows what the tree shows, so turning following
-            # on again brings what changed meanwhile.
-            self._file_watch = FileWatch(
-                self.follow_files,
-                source=self._follow_source,
-                tz=self._follow_source_tz,
-                initial=self._follow_initial,
-            )
-        follower = Follower(self._file_watch, self._file_news_from_thread, interval=self.FILE_POLL)
-        self._follower = follower
-        self.run_worker(follower.run, thread=True, group="follow", name="follow files")
-
-    def _file_news_from_thread(self, event: FileEvent) -> None:
-        # Called in the watch's thread; post_message is safe from there.
-        self.post_message(self.FileNews(event))
+        self.follow.focus_changed(focused)
 
     @on(FileNews)
     def _file_news(self, message: FileNews) -> None:
-        from threadtui.follow.files import SETTLE, Changed, Gone, Readable, Unreadable
-
-        event = message.event
-        if isinstance(event, Changed):
-            # Even after F stopped following: the watch has counted it as shown.
-            self._file_changed(event)
-        elif self.schedule is None:
-            return
-        elif isinstance(event, Gone):
-            self._follow_note = "file gone"
-            self.notify_content(
-                Content(
-                    f"{clean_line(event.name)}: {clean_line(event.message)}; showing what"
-                    " was read, and watching for it to come back"
-                ),
-                severity="warning",
-                timeout=8,
-            )
-        elif isinstance(event, Unreadable):
-            self._follow_note = "file unreadable"
-            self.notify_content(
-                Content(
-                    f"{clean_line(event.name)}: still not a thread after {SETTLE:.0f} s"
-                    f" ({clean_line(event.message)}); showing what was read before"
-                ),
-                severity="warning",
-                timeout=8,
-            )
-        elif isinstance(event, Readable):
-            self._follow_note = None
-        self.refresh_status()
-
-    def _file_changed(self, event: object) -> None:
-        """The followed files read differently: merged as a refresh's posts are (new ones
-        marked new), and posts no longer in them stay, marked deleted."""
-        from threadtui.follow.files import Changed
-
-        assert isinstance(event, Changed)
-        thread = self.thread
-        refreshing, self._refreshing = self._refreshing, True
-        try:
-            document = event.document
-            if document is not None:
-                self._new_reset = True
-                self._grow(document)
-            gone = [
-                i
-                for i, post in enumerate(thread.posts)
-                if not post.synthetic and post.status == "ok" and post.id not in event.ids
-            ]
-            if gone:
-                self._mark_deleted(gone)
-        finally:
-            self._refreshing = refreshing
-        self._follow_last = self.follow_clock()
-        self._base_status = None
-        self.refresh_status()
+        self.follow.file_news(message.event)
 
     # --- actions --------------------------------------------------------------------------
 

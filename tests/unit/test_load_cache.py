@@ -141,6 +141,40 @@ def test_other_options_are_another_entry(tmp_path: Path, folder: Path) -> None:
     assert cache.read(path, other, name="t", directory=folder) == (None, None)
 
 
+def test_another_reader_is_a_quiet_miss(
+    tmp_path: Path, folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An entry holds what one version of the loading code made of the file: a threadtui
+    whose model or importers changed reads the file again rather than trust it."""
+    path = tmp_path / "t.json"
+    _write_file(path, _simple())
+    _cache(path, folder)
+    assert _read(path, folder)[0] is not None
+    monkeypatch.setattr(cache, "reader_stamp", lambda: "another reader")
+    assert _read(path, folder) == (None, None)
+
+
+def test_the_reader_stamp_follows_the_loading_code(tmp_path: Path) -> None:
+    package = tmp_path / "model"
+    package.mkdir()
+    module = package / "load.py"
+    module.write_text("rules = 1\n")
+    (package / "notes.txt").write_text("not code")
+    stamp = cache.code_stamp("1.0", [package])
+    assert cache.code_stamp("1.0", [package]) == stamp
+    assert cache.code_stamp("1.1", [package]) != stamp
+    (package / "notes.txt").write_text("still not code")
+    assert cache.code_stamp("1.0", [package]) == stamp
+    info = module.stat()
+    os.utime(module, ns=(info.st_atime_ns, info.st_mtime_ns + 1_000_000_000))
+    assert cache.code_stamp("1.0", [package]) != stamp
+    module.write_text("rules = 22\n")
+    assert cache.code_stamp("1.0", [package]) != stamp
+    assert cache.code_stamp("1.0", [package, tmp_path / "absent"]) == cache.code_stamp(
+        "1.0", [package]
+    )
+
+
 def _entry(tmp_path: Path, folder: Path) -> tuple[Path, Path]:
     path = tmp_path / "t.json"
     _write_file(path, _simple())

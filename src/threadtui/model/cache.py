@@ -14,8 +14,10 @@ header:
 
 How it is trusted (`read`):
 
-1. The header is read first; a different size or time means stale: the file is loaded
-   as usual and the entry rebuilt, silently.
+1. The header is read first; a different size or time, or another reader (the entry's
+   key names the installed model and importers, `reader_stamp`: a fixed loading rule
+   must not be handed an older reading) means stale: the file is loaded as usual and
+   the entry rebuilt, silently.
 2. Otherwise the file is hashed (SHA-256) and the entry authenticated (HMAC-SHA-256)
    in a second thread (hashlib lets go of the GIL on large buffers) while this one
    decodes the body into typed msgspec structs (types and literals checked in C). The
@@ -40,6 +42,7 @@ entry. The folder is kept under a size bound by removing the least recently used
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import hmac
 import mmap
@@ -190,9 +193,39 @@ class _Unusable(Exception):
 
 def entry_key(path: str | os.PathLike[str], variant: str = "") -> str:
     """What an entry stands for: the file's real path, then how it is read (`variant`:
-    `--source`, `--source-tz`). Kept in the entry's header."""
+    `--source`, `--source-tz`), then which reader made it (`reader_stamp`). Kept in the
+    entry's header: an entry for anything else is a silent miss, replaced on writing."""
     real = os.path.realpath(os.fspath(path))
-    return f"{real}\0{variant}"
+    return f"{real}\0{variant}\0{reader_stamp()}"
+
+
+@functools.cache
+def reader_stamp() -> str:
+    """The code that turns a file into a thread, as installed: the version and every
+    module of the model and the importers by name, size and time. An entry holds what
+    that code made of the file, so a threadtui whose loading or cleaning rules changed
+    (an upgrade, or a fix in a checkout without a new version number) must not be handed
+    an older reading. About 30 `stat` calls; nothing is read."""
+    import threadtui
+
+    here = Path(__file__).parent
+    # By path: the model never imports the importers (and importing them costs startup).
+    return code_stamp(threadtui.__version__, [here, here.parent / "importers"])
+
+
+def code_stamp(version: str, packages: list[Path]) -> str:
+    parts = [version]
+    for package in packages:
+        try:
+            entries = sorted(os.scandir(package), key=operator.attrgetter("name"))
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.name.endswith(".py"):
+                with contextlib.suppress(OSError):
+                    info = entry.stat()
+                    parts.append(f"{entry.name}:{info.st_size}:{info.st_mtime_ns}")
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
 
 
 def entry_path(key: str, directory: Path | None = None) -> Path:

@@ -24,7 +24,7 @@ from fetch_support import FAST, point_apis_at, until
 from support import post, thread_doc
 from threadtui.fetch.client import Limits
 from threadtui.fetch.run import FetchOptions
-from threadtui.follow.schedule import PACES
+from threadtui.follow.schedule import PACES, Schedule
 from threadtui.model import load_document
 from threadtui.ui.app import ThreadApp
 from threadtui.ui.detail import DetailPane
@@ -108,14 +108,21 @@ async def tick(pilot: Pilot[None], app: ThreadApp) -> None:
     await until(pilot, lambda: app.fetching is None, "the refresh to end")
 
 
+async def first_fetch(pilot: Pilot[None], app: ThreadApp) -> Schedule:
+    """Wait for the fetch the app starts with; return the schedule that follows the URL."""
+    await until(pilot, lambda: app.fetching is None and bool(app.thread.posts), "fetch")
+    schedule = app.schedule
+    assert schedule is not None
+    return schedule
+
+
 async def test_a_followed_url_is_refreshed_at_the_platforms_pace(api: FetchServer) -> None:
     growing = Growing(api)
     clock = Clock()
     app = url_app(clock)
     async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, lambda: app.fetching is None and bool(app.thread.posts), "fetch")
-        schedule = app.schedule
-        assert schedule is not None and growing.calls == 1
+        schedule = await first_fetch(pilot, app)
+        assert growing.calls == 1
         # Just fetched: the next refresh is a base interval away, and the line says when.
         assert schedule.next_at == clock.now + BASE
         assert "following" in status(app) and "next 14:01" in status(app)
@@ -174,9 +181,7 @@ async def test_a_429_retry_after_pushes_the_next_refresh_out(api: FetchServer) -
     clock = Clock()
     app = url_app(clock)
     async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, lambda: app.fetching is None and bool(app.thread.posts), "fetch")
-        schedule = app.schedule
-        assert schedule is not None
+        schedule = await first_fetch(pilot, app)
         growing.rate_limit = 900.0  # past the client's own wait: the fetch stops
         clock.now += BASE
         await tick(pilot, app)
@@ -200,9 +205,7 @@ async def test_away_for_long_pauses_and_coming_back_refreshes_at_once(api: Fetch
     clock = Clock()
     app = url_app(clock)
     async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, lambda: app.fetching is None and bool(app.thread.posts), "fetch")
-        schedule = app.schedule
-        assert schedule is not None
+        schedule = await first_fetch(pilot, app)
         app.post_message(events.AppBlur())
         await until(pilot, lambda: not app.app_focus, "the blur")
         clock.now += 10 * 60

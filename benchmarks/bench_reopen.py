@@ -73,14 +73,13 @@ os._exit(0)
 """
 
 
-def cpu_run(path: Path, what: str, folder: str, timeout: float) -> tuple[float, float]:
-    """CPU seconds (all threads) and wall seconds of the loading alone, in a fresh
-    interpreter: `floor` (orjson), `first` (the loader), `second` (the cache). CPU time
-    is what a loaded machine changes least."""
+def _child(args: list[str], folder: str, timeout: float, failure: str) -> str:
+    """Run `python -c *args` with `folder` as XDG_CACHE_HOME; its stdout, or stop with
+    `failure` and the end of its stderr."""
     env = child_env()
     env["XDG_CACHE_HOME"] = folder
     done = subprocess.run(
-        [sys.executable, "-c", _CPU, str(path), what],
+        [sys.executable, "-c", *args],
         env=env,
         capture_output=True,
         text=True,
@@ -88,8 +87,16 @@ def cpu_run(path: Path, what: str, folder: str, timeout: float) -> tuple[float, 
         check=False,
     )
     if done.returncode != 0:
-        raise SystemExit(f"{what} {path.name} failed:\n{done.stderr[-2000:]}")
-    cpu, wall = map(float, done.stdout.split())
+        raise SystemExit(f"{failure}:\n{done.stderr[-2000:]}")
+    return done.stdout
+
+
+def cpu_run(path: Path, what: str, folder: str, timeout: float) -> tuple[float, float]:
+    """CPU seconds (all threads) and wall seconds of the loading alone, in a fresh
+    interpreter: `floor` (orjson), `first` (the loader), `second` (the cache). CPU time
+    is what a loaded machine changes least."""
+    out = _child([_CPU, str(path), what], folder, timeout, f"{what} {path.name} failed")
+    cpu, wall = map(float, out.split())
     return cpu, wall
 
 
@@ -106,19 +113,8 @@ def _with_cache_home(folder: str) -> None:
 
 
 def prime(path: Path, folder: str, timeout: float) -> int:
-    env = child_env()
-    env["XDG_CACHE_HOME"] = folder
-    done = subprocess.run(
-        [sys.executable, "-c", _PRIME, str(path)],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
-    if done.returncode != 0:
-        raise SystemExit(f"priming the cache failed:\n{done.stderr[-2000:]}")
-    return int(done.stdout.split()[-1])
+    out = _child([_PRIME, str(path)], folder, timeout, "priming the cache failed")
+    return int(out.split()[-1])
 
 
 def bench(path: Path, repeat: int, timeout: float) -> dict[str, Any]:

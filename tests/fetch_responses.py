@@ -153,6 +153,38 @@ def algolia_story(title: str, reply: str) -> dict[str, Any]:
     }
 
 
+def algolia_item(
+    children: list[dict[str, Any]], points: int, *, item: int = 1, title: str = "A growing story"
+) -> dict[str, Any]:
+    """A story by pg as Algolia's items API answers, with the replies given."""
+    return {
+        "id": item,
+        "type": "story",
+        "author": "pg",
+        "title": title,
+        "story_id": item,
+        "created_at_i": 1_700_000_000,
+        "points": points,
+        "children": children,
+    }
+
+
+def algolia_comment(
+    item: int, text: str, minute: int, *, parent: int = 1, story: int = 1
+) -> dict[str, Any]:
+    """A comment by user<item>, `minute` minutes after the story, for `algolia_item`."""
+    return {
+        "id": item,
+        "type": "comment",
+        "author": f"user{item}",
+        "text": f"<p>{text}</p>",
+        "parent_id": parent,
+        "story_id": story,
+        "created_at_i": 1_700_000_000 + 60 * minute,
+        "children": [],
+    }
+
+
 def reddit_comment(
     short: str, parent: str, *, replies: list[Any] | None = None, link: str = "abc"
 ) -> dict[str, Any]:

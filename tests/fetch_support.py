@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -15,6 +16,9 @@ from threadtui.fetch.client import Limits
 from threadtui.fetch.progress import Progress
 from threadtui.fetch.run import FetchOptions, FetchResult, fetch_thread
 from threadtui.opener import open_inputs
+
+if TYPE_CHECKING:
+    from textual.pilot import Pilot
 
 API_VARIABLES = (
     "THREADTUI_BLUESKY_API",
@@ -96,3 +100,14 @@ def bluesky_chain(api: FetchServer, *, quotes: int, stall_branch: bool = False) 
     branch: Any = {"thread": r.node(b, replies=[r.node(c), r.node(d)])}
     api.add(BSKY_THREAD, Reply(stall=True) if stall_branch else branch, uri=b["uri"])
     return str(root["uri"])
+
+
+async def until(pilot: Pilot[Any], condition: Callable[[], bool], what: str = "it") -> None:
+    """Wait for the app to reach a state a fetch brings about. The fetch runs in a thread,
+    so each pause lasts a little time (an idle app's pause would return at once); the bound
+    is on the loop, not on the time."""
+    for _ in range(600):
+        if condition():
+            return
+        await pilot.pause(0.05)
+    raise AssertionError(f"never happened: {what}")

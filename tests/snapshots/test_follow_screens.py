@@ -14,8 +14,9 @@ import pytest
 from textual import events
 from textual.pilot import Pilot
 
+import fetch_responses as r
 from fetch_server import FetchServer
-from fetch_support import FAST, point_apis_at
+from fetch_support import FAST, point_apis_at, until
 from support import post, thread_doc
 from threadtui.fetch.client import Limits
 from threadtui.fetch.run import FetchOptions
@@ -49,44 +50,14 @@ def own_state(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
 
 
-def comment(item: int, text: str, minute: int) -> dict[str, Any]:
-    return {
-        "id": item,
-        "type": "comment",
-        "author": f"user{item}",
-        "text": f"<p>{text}</p>",
-        "parent_id": 77,
-        "story_id": 77,
-        "created_at_i": 1_700_000_000 + 60 * minute,
-        "children": [],
-    }
-
-
-async def until(pilot: Pilot, condition: Any) -> None:
-    for _ in range(600):
-        if condition():
-            return
-        await pilot.pause(0.05)
-    raise AssertionError("never happened")
-
-
 def test_following_a_url_after_a_refresh(
     snap_compare, fetch_server: FetchServer, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     point_apis_at(fetch_server, monkeypatch, tmp_path)
-    replies = [comment(78, "first reply", 1)]
+    replies = [r.algolia_comment(78, "first reply", 1, parent=77, story=77)]
 
     def answer(request: object) -> dict[str, Any]:
-        return {
-            "id": 77,
-            "type": "story",
-            "author": "pg",
-            "title": "A story that grows",
-            "story_id": 77,
-            "created_at_i": 1_700_000_000,
-            "points": 5,
-            "children": list(replies),
-        }
+        return r.algolia_item(list(replies), 5, item=77, title="A story that grows")
 
     fetch_server.answer("/api/v1/items/77", answer)
     clock = Clock()
@@ -98,7 +69,7 @@ def test_following_a_url_after_a_refresh(
 
     async def run_before(pilot: Pilot) -> None:
         await until(pilot, lambda: app.fetching is None and bool(app.thread.posts))
-        replies.append(comment(79, "a reply that came later", 5))
+        replies.append(r.algolia_comment(79, "a reply that came later", 5, parent=77, story=77))
         clock.now += PACES["hackernews"].base
         app._follow_tick()
         await until(pilot, lambda: app.fetching is None and "hackernews:79" in app.thread.by_id)

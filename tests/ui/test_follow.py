@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -19,12 +18,13 @@ from textual import events
 from textual.pilot import Pilot
 from textual.widgets import Static
 
+import fetch_responses as r
 from fetch_server import FetchServer, Reply, Request
-from fetch_support import FAST, point_apis_at
+from fetch_support import FAST, point_apis_at, until
 from support import post, thread_doc
 from threadtui.fetch.client import Limits
 from threadtui.fetch.run import FetchOptions
-from threadtui.follow.schedule import PACES
+from threadtui.follow.schedule import PACES, Schedule
 from threadtui.model import load_document
 from threadtui.ui.app import ThreadApp
 from threadtui.ui.detail import DetailPane
@@ -58,45 +58,14 @@ def api(fetch_server: FetchServer, monkeypatch: pytest.MonkeyPatch, tmp_path: Pa
     return fetch_server
 
 
-async def until(pilot: Pilot[None], condition: Callable[[], bool], what: str) -> None:
-    for _ in range(600):
-        if condition():
-            return
-        await pilot.pause(0.05)
-    raise AssertionError(f"never happened: {what}")
-
-
-def story(children: list[dict[str, Any]], points: int) -> dict[str, Any]:
-    return {
-        "id": 1,
-        "type": "story",
-        "author": "pg",
-        "title": "A growing story",
-        "story_id": 1,
-        "created_at_i": 1_700_000_000,
-        "points": points,
-        "children": children,
-    }
-
-
-def comment(item: int, text: str, minute: int) -> dict[str, Any]:
-    return {
-        "id": item,
-        "type": "comment",
-        "author": f"user{item}",
-        "text": f"<p>{text}</p>",
-        "parent_id": 1,
-        "story_id": 1,
-        "created_at_i": 1_700_000_000 + 60 * minute,
-        "children": [],
-    }
-
-
 class Growing:
     """The story answers with what `replies` holds at each request; `rate_limit` sends 429."""
 
     def __init__(self, api: FetchServer) -> None:
-        self.replies = [comment(2, "first reply", 1), comment(3, "doomed reply", 2)]
+        self.replies = [
+            r.algolia_comment(2, "first reply", 1),
+            r.algolia_comment(3, "doomed reply", 2),
+        ]
         self.rate_limit: float | None = None
         self.calls = 0
         api.answer(ITEM, self.answer)
@@ -106,7 +75,7 @@ class Growing:
         self.calls += 1
         if self.rate_limit is not None:
             return Reply(429, {"error": "slow down"}, {"Retry-After": f"{self.rate_limit:.0f}"})
-        return story(list(self.replies), 3 + len(self.replies))
+        return r.algolia_item(list(self.replies), 3 + len(self.replies))
 
     def firebase(self, request: Request) -> Any:
         if self.rate_limit is not None:
@@ -139,14 +108,21 @@ async def tick(pilot: Pilot[None], app: ThreadApp) -> None:
     await until(pilot, lambda: app.fetching is None, "the refresh to end")
 
 
+async def first_fetch(pilot: Pilot[None], app: ThreadApp) -> Schedule:
+    """Wait for the fetch the app starts with; return the schedule that follows the URL."""
+    await until(pilot, lambda: app.fetching is None and bool(app.thread.posts), "fetch")
+    schedule = app.schedule
+    assert schedule is not None
+    return schedule
+
+
 async def test_a_followed_url_is_refreshed_at_the_platforms_pace(api: FetchServer) -> None:
     growing = Growing(api)
     clock = Clock()
     app = url_app(clock)
     async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, lambda: app.fetching is None and bool(app.thread.posts), "fetch")
-        schedule = app.schedule
-        assert schedule is not None and growing.calls == 1
+        schedule = await first_fetch(pilot, app)
+        assert growing.calls == 1
         # Just fetched: the next refresh is a base interval away, and the line says when.
         assert schedule.next_at == clock.now + BASE
         assert "following" in status(app) and "next 14:01" in status(app)
@@ -159,7 +135,10 @@ async def test_a_followed_url_is_refreshed_at_the_platforms_pace(api: FetchServe
         assert growing.calls == 1  # not yet due
 
         # The thread grows: due, refreshed, the new post marked, the gone one kept.
-        growing.replies = [comment(2, "first reply", 1), comment(4, "new reply", 3)]
+        growing.replies = [
+            r.algolia_comment(2, "first reply", 1),
+            r.algolia_comment(4, "new reply", 3),
+        ]
         clock.now += 1
         await tick(pilot, app)
         assert growing.calls == 2
@@ -190,7 +169,7 @@ async def test_a_followed_url_is_refreshed_at_the_platforms_pace(api: FetchServe
         assert growing.calls == 4
 
         # Something new again: back to the base.
-        growing.replies.append(comment(5, "late reply", 9))
+        growing.replies.append(r.algolia_comment(5, "late reply", 9))
         clock.now += 4 * BASE
         await tick(pilot, app)
         assert app.new_posts == {"hackernews:5"}
@@ -202,9 +181,7 @@ async def test_a_429_retry_after_pushes_the_next_refresh_out(api: FetchServer) -
     clock = Clock()
     app = url_app(clock)
     async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, lambda: app.fetching is None and bool(app.thread.posts), "fetch")
-        schedule = app.schedule
-        assert schedule is not None
+        schedule = await first_fetch(pilot, app)
         growing.rate_limit = 900.0  # past the client's own wait: the fetch stops
         clock.now += BASE
         await tick(pilot, app)
@@ -228,9 +205,7 @@ async def test_away_for_long_pauses_and_coming_back_refreshes_at_once(api: Fetch
     clock = Clock()
     app = url_app(clock)
     async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, lambda: app.fetching is None and bool(app.thread.posts), "fetch")
-        schedule = app.schedule
-        assert schedule is not None
+        schedule = await first_fetch(pilot, app)
         app.post_message(events.AppBlur())
         await until(pilot, lambda: not app.app_focus, "the blur")
         clock.now += 10 * 60
@@ -243,7 +218,7 @@ async def test_away_for_long_pauses_and_coming_back_refreshes_at_once(api: Fetch
         clock.now += 3600
         await tick(pilot, app)
         assert growing.calls == 1
-        growing.replies.append(comment(6, "while away", 30))
+        growing.replies.append(r.algolia_comment(6, "while away", 30))
         app.post_message(events.AppFocus())
         await until(pilot, lambda: growing.calls == 2, "a refresh on coming back")
         await until(pilot, lambda: app.fetching is None, "the refresh to end")

@@ -8,17 +8,15 @@ state, never timing assertions.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from textual.pilot import Pilot
 from textual.widgets import Static
 
 import fetch_responses as r
 from fetch_server import FetchServer, Reply, Request
-from fetch_support import FAST, bluesky_chain, point_apis_at
+from fetch_support import FAST, bluesky_chain, point_apis_at, until
 from threadtui.fetch.client import Limits
 from threadtui.fetch.run import FetchOptions
 from threadtui.ui.app import ThreadApp
@@ -51,15 +49,6 @@ class Recording(ThreadApp):
 def live_app(url: str) -> Recording:
     options = FetchOptions(refresh=True, limits=Limits(**FAST))
     return Recording(empty_thread(url), url=url, fetch_options=options, fetch_on_start=True)
-
-
-async def until(pilot: Pilot[None], condition: Callable[[], bool], what: str) -> None:
-    """Wait for the app to reach a state; a bound on the loop, not on the time."""
-    for _ in range(600):
-        if condition():
-            return
-        await pilot.pause(0.05)
-    raise AssertionError(f"never happened: {what}")
 
 
 def bluesky(api: FetchServer, *, stall_branch: bool = False) -> None:
@@ -124,32 +113,6 @@ async def test_q_while_fetching_quits_without_waiting(api: FetchServer) -> None:
     assert not app.is_running
 
 
-def hn_story(children: list[dict[str, Any]], points: int) -> dict[str, Any]:
-    return {
-        "id": 1,
-        "type": "story",
-        "author": "pg",
-        "title": "A growing story",
-        "story_id": 1,
-        "created_at_i": 1_700_000_000,
-        "points": points,
-        "children": children,
-    }
-
-
-def hn_comment(item: int, text: str, minute: int, parent: int = 1) -> dict[str, Any]:
-    return {
-        "id": item,
-        "type": "comment",
-        "author": f"user{item}",
-        "text": f"<p>{text}</p>",
-        "parent_id": parent,
-        "story_id": 1,
-        "created_at_i": 1_700_000_000 + 60 * minute,
-        "children": [],
-    }
-
-
 def growing_story(api: FetchServer) -> None:
     """First answer: replies 2 and 3. Later answers: 3 is gone upstream, 4 and 5 are new,
     and the story has more points."""
@@ -158,12 +121,14 @@ def growing_story(api: FetchServer) -> None:
     def answer(request: Request) -> Any:
         calls.append(request)
         if len(calls) == 1:
-            return hn_story([hn_comment(2, "first reply", 1), hn_comment(3, "doomed reply", 2)], 3)
-        return hn_story(
+            return r.algolia_item(
+                [r.algolia_comment(2, "first reply", 1), r.algolia_comment(3, "doomed reply", 2)], 3
+            )
+        return r.algolia_item(
             [
-                hn_comment(2, "first reply", 1),
-                hn_comment(4, "new reply", 3),
-                hn_comment(5, "another new reply", 4),
+                r.algolia_comment(2, "first reply", 1),
+                r.algolia_comment(4, "new reply", 3),
+                r.algolia_comment(5, "another new reply", 4),
             ],
             10,
         )

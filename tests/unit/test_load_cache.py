@@ -40,6 +40,13 @@ def _cache(path: Path, folder: Path, thread: Thread | None = None, **kw: Any) ->
     return written
 
 
+def _source(path: Path, data: bytes) -> cache.Source:
+    """What a cache entry for `path` (just written with `data`) is checked against."""
+    before = cache.stamp(path)
+    assert before is not None
+    return cache.Source(cache.entry_key(path), before, data)
+
+
 def _read(path: Path, folder: Path) -> tuple[Thread | None, str | None]:
     return cache.read(path, cache.entry_key(path), name=str(path), directory=folder)
 
@@ -87,9 +94,7 @@ def test_every_file_that_opens_comes_back_the_same(path: Path, tmp_path: Path) -
     except (ThreadFileError, ValueError):
         pytest.skip("does not open")
     folder = tmp_path / "cache"
-    before = cache.stamp(path)
-    assert before is not None
-    source = cache.Source(cache.entry_key(path), before, data)
+    source = _source(path, data)
     if cache.write(loaded, source, directory=folder) is None:
         assert not cache.cacheable(loaded)
         return
@@ -289,9 +294,7 @@ def _crafted(tmp_path: Path, folder: Path, change: Any, *, secret: bytes | None)
     if secret is None:
         _cache(path, folder, thread)
         return path
-    before = cache.stamp(path)
-    assert before is not None
-    source = cache.Source(cache.entry_key(path), before, data)
+    source = _source(path, data)
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     entry = cache.entry_path(source.key, folder)
     entry.write_bytes(cache.encode(thread, source, secret))
@@ -458,9 +461,7 @@ def test_the_folder_stays_within_its_bound_least_recently_used_first(
 def test_an_entry_larger_than_the_bound_is_not_written(tmp_path: Path, folder: Path) -> None:
     path = tmp_path / "t.json"
     data = _write_file(path, _simple())
-    before = cache.stamp(path)
-    assert before is not None
-    source = cache.Source(cache.entry_key(path), before, data)
+    source = _source(path, data)
     assert cache.write(open_data(data, "t"), source, directory=folder, bound=100) is None
     assert not list(folder.glob("*.cache"))
 
@@ -470,9 +471,7 @@ def test_an_unwritable_folder_raises_oserror(tmp_path: Path) -> None:
     blocker.write_text("not a folder")
     path = tmp_path / "t.json"
     data = _write_file(path, _simple())
-    before = cache.stamp(path)
-    assert before is not None
-    source = cache.Source(cache.entry_key(path), before, data)
+    source = _source(path, data)
     with pytest.raises(OSError):
         cache.write(open_data(data, "t"), source, directory=blocker / "cache")
     # Reading from it is a quiet miss.
@@ -487,9 +486,7 @@ def test_the_writer_thread_reports_a_failure_as_one_line(
     monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))
     path = tmp_path / "t.json"
     data = _write_file(path, _simple())
-    before = cache.stamp(path)
-    assert before is not None
-    source = cache.Source(cache.entry_key(path), before, data)
+    source = _source(path, data)
     said: list[str] = []
     cache.write_later(open_data(data, "t"), source, bound=10**9, on_error=said.append).join()
     assert len(said) == 1 and said[0].startswith("could not cache this file")
@@ -539,9 +536,7 @@ def test_metrics_the_format_does_not_define_are_not_cached(tmp_path: Path, folde
     data = _write_file(path, doc(post("a", 0, "x", metrics={"likes": 1, "zaps": 2})))
     thread = open_data(data, "t")
     assert not cache.cacheable(thread)
-    before = cache.stamp(path)
-    assert before is not None
-    source = cache.Source(cache.entry_key(path), before, data)
+    source = _source(path, data)
     assert cache.write(thread, source, directory=folder) is None
 
 
@@ -575,9 +570,7 @@ def test_the_writer_thread_reports_any_failure_as_one_line(
     monkeypatch.setattr(Path, "home", classmethod(_no_home))
     path = tmp_path / "t.json"
     data = _write_file(path, _simple())
-    before = cache.stamp(path)
-    assert before is not None
-    source = cache.Source(cache.entry_key(path), before, data)
+    source = _source(path, data)
     said: list[str] = []
     hooked: list[Any] = []
     monkeypatch.setattr(threading, "excepthook", hooked.append)

@@ -3,6 +3,7 @@ first, then the exact count, without moving the cursor the user has moved since.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -24,23 +25,35 @@ async def settle(pilot: Pilot[Any]) -> None:
     await pilot.pause()
 
 
+def small_windows_and_spy(
+    monkeypatch: pytest.MonkeyPatch, record: Callable[[object], None]
+) -> None:
+    """Windows small enough that a 300-post thread is answered in two steps, and each
+    outcome the query controller delivers handed to `record` as it is delivered."""
+    monkeypatch.setattr(window_module, "SLICE", 16)
+    monkeypatch.setattr(window_module, "WINDOW", 5)
+    deliver = QueryController._deliver
+
+    def spy(self: QueryController, kind: Any, outcome: Any, *rest: Any) -> None:
+        record(outcome)
+        deliver(self, kind, outcome, *rest)
+
+    monkeypatch.setattr(QueryController, "_deliver", spy)
+
+
 async def test_a_search_shows_its_window_then_the_exact_count(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(window_module, "SLICE", 16)
-    monkeypatch.setattr(window_module, "WINDOW", 5)
     monkeypatch.setattr("threadtui.ui.query_worker.NARROW_ENOUGH", 0)
     posts = [post(f"p{k}", k, "a common word" if k % 3 else "other") for k in range(300)]
     thread = load_document(thread_doc(posts), name="big.json")
     shown: list[tuple[bool, int, bool]] = []
-    deliver = QueryController._deliver
 
-    def spy(self: QueryController, kind: Any, outcome: Any, *rest: Any) -> None:
+    def record(outcome: object) -> None:
         if isinstance(outcome, SearchState):
             shown.append((outcome.result.complete, outcome.result.count, outcome.refines))
-        deliver(self, kind, outcome, *rest)
 
-    monkeypatch.setattr(QueryController, "_deliver", spy)
+    small_windows_and_spy(monkeypatch, record)
     app = make_app(thread)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("slash", *"common")
@@ -58,20 +71,16 @@ async def test_a_search_shows_its_window_then_the_exact_count(
 async def test_a_filter_shows_its_window_then_every_match(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(window_module, "SLICE", 16)
-    monkeypatch.setattr(window_module, "WINDOW", 5)
     posts = [post(f"p{k}", k, "text", metrics={"views": 5000 if k % 3 else 1}) for k in range(300)]
     thread = load_document(thread_doc(posts), name="big.json")
     shown: list[tuple[bool, str, int, bool]] = []
-    deliver = QueryController._deliver
 
-    def spy(self: QueryController, kind: Any, outcome: Any, *rest: Any) -> None:
+    def record(outcome: object) -> None:
         if isinstance(outcome, FilterState):
             view = outcome.view
             shown.append((view.complete, view.status(), len(outcome.layout.rows), outcome.refines))
-        deliver(self, kind, outcome, *rest)
 
-    monkeypatch.setattr(QueryController, "_deliver", spy)
+    small_windows_and_spy(monkeypatch, record)
     app = make_app(thread)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("f", *"views:>1000")

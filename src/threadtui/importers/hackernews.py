@@ -387,8 +387,6 @@ class _Importer:
     def rank_order(
         self, order: list[int], by_id: dict[int, tuple[str, dict[str, Any]]]
     ) -> list[int]:
-        ranked: list[int] = []
-        seen: set[int] = set()
         starts: list[int] = []
         kids_of: dict[int, list[int]] = {}
         # One pass over the items: whether each starts a tree, and its kids (a poll's
@@ -409,17 +407,7 @@ class _Importer:
                 kids_of[item_id] = found
         # Then the rest (a reply whose parent does not list it, or a cycle), in input order.
         starts += order
-        none: list[int] = []
-        for start in starts:
-            stack = [start]
-            while stack:
-                item_id = stack.pop()
-                if item_id in seen or item_id not in by_id:
-                    continue
-                seen.add(item_id)
-                ranked.append(item_id)
-                stack.extend(reversed(kids_of.get(item_id, none)))
-        return ranked
+        return hackernews_fast.depth_first(starts, by_id, kids_of)
 
     def convert(self, path: str, item: dict[str, Any]) -> None:
         r = self.r

@@ -15,6 +15,7 @@ compares them on mutated fixtures).
 
 from __future__ import annotations
 
+from collections.abc import Container
 from datetime import UTC, datetime
 from typing import Annotated, Any, Final
 
@@ -203,13 +204,16 @@ class Converter:
 
     def firebase(self, items: list[FirebaseItem]) -> None:
         by_id: dict[int, FirebaseItem] = {}
+        kids_of: dict[int, list[int]] = {}
         for item in items:
             if item.id in by_id:
                 raise Refused("an item twice")
             if item.poll is not None or item.parts is not None:
                 raise Refused("a poll")
             by_id[item.id] = item
-        for item_id in _rank_order(items, by_id):
+            if item.kids:
+                kids_of[item.id] = item.kids
+        for item_id in _rank_order(items, by_id, kids_of):
             item = by_id[item_id]
             seconds = item.time
             kids = item.kids
@@ -271,22 +275,32 @@ class Converter:
             stack.extend([(child, own) for child in reversed(children)])
 
 
-def _rank_order(items: list[FirebaseItem], by_id: dict[int, FirebaseItem]) -> list[int]:
+def _rank_order(
+    items: list[FirebaseItem], by_id: dict[int, FirebaseItem], kids_of: dict[int, list[int]]
+) -> list[int]:
     """hackernews._Importer.rank_order: depth first along `kids` from each item whose
     parent the file lacks, then whatever that missed, in input order."""
     starts = [item.id for item in items if item.parent not in by_id]
     starts += by_id
+    return depth_first(starts, by_id, kids_of)
+
+
+def depth_first(
+    starts: list[int], known: Container[int], kids_of: dict[int, list[int]]
+) -> list[int]:
+    """Items in the order Hacker News ranks them: depth first along each item's kids
+    (`kids_of`, in their order) from each start in turn, each item once, ids that are
+    not `known` passed over. Both readers of Firebase items share it."""
     ranked: list[int] = []
     seen: set[int] = set()
+    none: list[int] = []
     for start in starts:
         stack = [start]
         while stack:
             item_id = stack.pop()
-            if item_id in seen or item_id not in by_id:
+            if item_id in seen or item_id not in known:
                 continue
             seen.add(item_id)
             ranked.append(item_id)
-            kids = by_id[item_id].kids
-            if kids:
-                stack.extend(reversed(kids))
+            stack.extend(reversed(kids_of.get(item_id, none)))
     return ranked

@@ -429,6 +429,20 @@ def _root_slot(posts: list[Post], by_id: dict[str, int], roots: list[int], index
     return at
 
 
+def _put(posts: list[Post], by_id: dict[str, int], post: Post) -> Post | None:
+    """Put `post` in its place: a new id at the end, a known one over the post it replaces
+    (returned, for the caller to carry over what the tree knew of it)."""
+    index = by_id.get(post.id)
+    if index is None:
+        post.index = by_id[post.id] = len(posts)
+        posts.append(post)
+        return None
+    old = posts[index]
+    post.index = index
+    posts[index] = post
+    return old
+
+
 def _append(
     thread: Thread, batch: list[Post], warnings: list[str], moves: dict[int, str]
 ) -> Change:
@@ -446,17 +460,12 @@ def _append(
     placed: set[int] = set()
     """Placeholders in the tree that the batch fills: they keep their subtree."""
     for post in batch:
-        index = by_id.get(post.id)
-        if index is None:
-            index = post.index = len(posts)
-            posts.append(post)
-            by_id[post.id] = index
+        old = _put(posts, by_id, post)
+        index = post.index
+        if old is None:
             added.append(index)
             arrived.append(index)
             continue
-        old = posts[index]
-        post.index = index
-        posts[index] = post
         post.children, post.quoted_by = old.children, old.quoted_by
         if old.synthetic:
             # Filled: it arrives now, as the file would have held it here.
@@ -790,17 +799,12 @@ def _relink(thread: Thread, batch: list[Post], warnings: list[str]) -> Change:
     added: list[int] = []
     changed: list[int] = []
     for post in batch:
-        index = by_id.get(post.id)
-        if index is None:
-            index = post.index = len(posts)
-            posts.append(post)
-            by_id[post.id] = index
+        old = _put(posts, by_id, post)
+        index = post.index
+        if old is None:
             added.append(index)
             order.append(index)
             continue
-        old = posts[index]
-        post.index = index
-        posts[index] = post
         if old.synthetic:
             # Filled: it arrives now, as the file would have held it here.
             order.append(index)

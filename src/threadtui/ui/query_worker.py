@@ -131,13 +131,18 @@ class QueryController:
         """The thread gained or changed posts (a fetch, a refresh): the index is stale, and
         so is any result computed before. A new index is built now if a search or filter
         will run again, else when the next one starts."""
+        old: list[object] = [self._index, self._last]
         self._index = None
         self._index_error = None
         stale, self._ready = self._ready, threading.Event()
         # Whoever waits on the old index wakes, and goes on to wait for the new one.
         stale.set()
-        self._last.clear()
+        self._last = {}
         self._unbuilt = True
+        if old[0] is not None or old[1]:
+            # Freeing a 100,000-post index is tens of ms of deallocation: on the UI thread
+            # it delayed the merged posts' frame (issue #15).
+            release_elsewhere(old)
         if self.search_text.strip() or self.filter_text.strip():
             self.start_index()
 
@@ -418,6 +423,15 @@ class RankedBelow(MarkedBelow):
 
 def _ignore(state: SearchState | FilterState) -> None:
     pass
+
+
+def release_elsewhere(box: list[object]) -> threading.Thread:
+    """Free what `box` holds on a thread of its own, by emptying it there. The caller keeps
+    no other reference to the items (the list itself may stay: it is what is handed over,
+    so no race decides which thread drops the last reference)."""
+    dropper = threading.Thread(target=box.clear, name="release", daemon=True)
+    dropper.start()
+    return dropper
 
 
 def _describe(error: BaseException) -> str:

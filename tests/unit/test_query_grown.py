@@ -35,3 +35,21 @@ def test_grown_frees_the_stale_index_and_results_off_the_calling_thread() -> Non
     assert index_gone.wait(60) and result_gone.wait(60)
     assert where and threading.main_thread().name not in where
     assert controller._index is None and controller._last == {}
+
+
+class Slotted:
+    __slots__ = ("mine", "shared")
+
+    def __init__(self, mine: list[str], shared: list[str]) -> None:
+        self.mine, self.shared = mine, shared
+
+
+def test_only_what_nothing_else_holds_is_emptied() -> None:
+    from threadtui.ui.query_worker import _free_in_steps
+
+    shared = [str(i) for i in range(10_000)]
+    kept = Slotted([str(i) for i in range(10_000)], shared)
+    _free_in_steps(kept)  # `kept` still refers to it: a job may be reading it
+    assert len(kept.mine) == 10_000 and len(shared) == 10_000
+    _free_in_steps(Slotted([str(i) for i in range(10_000)], shared))
+    assert len(shared) == 10_000  # the list someone else holds is left whole

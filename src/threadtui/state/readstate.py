@@ -76,6 +76,9 @@ class ReadState:
         self._ready = False
         self._deferred = False
         self._pending: list[int] = []
+        self._pending_lock = threading.Lock()
+        """Not the main lock: `prepare` holds that for its whole run, and the UI thread must
+        not wait for it to queue a post."""
         """Posts shown while deferred and not yet prepared: marked read by `prepare`."""
         self._seen: set[int] = set()
         self._hashes: list[int] = []
@@ -119,9 +122,25 @@ class ReadState:
             self._take_pending()
 
     def _take_pending(self) -> None:
-        # A post shown while a worker prepared may be queued after it took the queue.
-        while self._pending:
-            self.mark_read(self._pending.pop(0))
+        # A post shown while a worker prepared may be queued after it took the queue; the
+        # UI thread and the worker may both come here, hence the lock around the swap.
+        with self._pending_lock:
+            pending, self._pending = self._pending, []
+        for index in pending:
+            self.mark_read(index)
+
+    def _queued(self, index: int) -> bool:
+        """While deferred and not prepared: `index` waits for `prepare`, which marks it
+        read (and a save meanwhile prepares first). False once prepared: `prepare` sets
+        `_ready` before it takes the queue, under the same lock as this."""
+        if not self._deferred:
+            return False
+        with self._pending_lock:
+            if self._ready:
+                return False
+            self._pending.append(index)
+            self._dirty = True
+        return True
 
     def _available(self) -> bool:
         """Whether the marks can be read now: prepared here unless deferred."""
@@ -233,11 +252,9 @@ class ReadState:
         """Record post `index` as read (its detail was shown); True if it was not yet."""
         if self.thread.posts[index].synthetic:
             return False
-        if not self._available():
-            # Marked by `prepare`; saved if the app ends before.
-            self._pending.append(index)
-            self._dirty = True
+        if not self._ready and self._queued(index):
             return True
+        self._available()
         if index >= len(self._hashes):
             # The thread grew since the marks were made (a fetch, a refresh).
             self.rebind(self.thread)
@@ -349,8 +366,8 @@ class ReadState:
         self._hashes.extend(hashes)
         self._new.extend(new)
         self._new_count += arrived
-        if arrived:
-            self._new_ranks = None
+        # The tree changed: the new posts' places in it may have moved.
+        self._new_ranks = None
         return arrived
 
     # --- saving -------------------------------------------------------------------------

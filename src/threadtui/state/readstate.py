@@ -312,11 +312,6 @@ class ReadState:
         except ValueError:
             return None
 
-    def _hash(self, index: int) -> int:
-        if index < len(self._hashes):
-            return self._hashes[index]
-        return store.hash_id(self.thread.posts[index].id)
-
     @cursor.setter
     def cursor(self, index: int | None) -> None:
         with self._lock:
@@ -325,6 +320,11 @@ class ReadState:
                 self._cursor_hash = digest
                 self._cursor_at = index
                 self._dirty = True
+
+    def _hash(self, index: int) -> int:
+        if index < len(self._hashes):
+            return self._hashes[index]
+        return store.hash_id(self.thread.posts[index].id)
 
     def rebind(self, thread: Thread) -> int:
         """The thread grew (a refresh merged posts): carry the marks over by post id.

@@ -17,8 +17,11 @@ changed metrics, as a refresh does.
   batch is handed to a `LiveFetch` in a thread, as the fetch's worker hands it a response
   (`_response`: the import and checks run there); **arrival → last frame** is from that
   hand-over to the last frame painted in consequence (no frame for 0.15 s ends the burst),
-  **UI blocked** the time the UI thread spent in the `PostsArrived` handler, and
-  **cursor kept** whether the cursor is on the same post after.
+  **UI blocked** the time the UI thread spent in the `PostsArrived` handler and in the
+  `PostsAdded` one that follows it (the read state taking in the new posts), and
+  **cursor kept** whether the cursor is on the same post after. The thread is open with
+  its read state (every post read on an earlier visit, in a folder of the run's own), as
+  a thread reopened and refreshed is; `--no-state` opens it without.
 
 Medians over `--repeat` rounds (each on a fresh thread and app); the load average is
 printed with the figures. Nothing is asserted: figures go into docs/performance.md.
@@ -32,8 +35,10 @@ import gc
 import os
 import statistics
 import sys
+import tempfile
 import threading
 import time
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -120,14 +125,14 @@ async def _wait_quiet(frames: list[float], timeout: float = 30.0) -> None:
     raise RuntimeError("the app did not go quiet")
 
 
-def bench_app_once(base: bytes, refresh: bytes) -> dict[str, Any]:
+def bench_app_once(base: bytes, refresh: bytes, *, with_state: bool = True) -> dict[str, Any]:
     from textual.app import App
 
     from threadtui.config import Settings
     from threadtui.fetch.run import FetchOptions
     from threadtui.model import load_bytes
     from threadtui.ui.app import ThreadApp
-    from threadtui.ui.loading import LiveFetch, PostsArrived
+    from threadtui.ui.loading import LiveFetch, PostsAdded, PostsArrived
     from threadtui.ui.tree import ThreadTree
 
     frames: list[float] = []
@@ -142,14 +147,28 @@ def bench_app_once(base: bytes, refresh: bytes) -> dict[str, Any]:
 
     async def on_message(self: Any, message: Any) -> None:
         # The handler is registered by `@on`: timed around the app's dispatch of it.
-        if not isinstance(message, PostsArrived):
+        if not isinstance(message, PostsArrived | PostsAdded):
             return await original_on_message(self, message)
         start = time.perf_counter()
         await original_on_message(self, message)
         blocked.append(time.perf_counter() - start)
 
     thread = load_bytes(base, name="base.json")
-    app = ThreadApp(thread, settings=Settings(), url="https://example.invalid/thread")
+    read_state = None
+    folder = tempfile.TemporaryDirectory(prefix="bench-merge-")
+    if with_state:
+        from threadtui.state import open_state
+
+        earlier, _ = open_state(thread, directory=Path(folder.name))
+        earlier.mark_many(range(len(thread.posts)))
+        earlier.save()
+        read_state, _ = open_state(thread, directory=Path(folder.name))
+    app = ThreadApp(
+        thread,
+        settings=Settings(),
+        url="https://example.invalid/thread",
+        read_state=read_state,
+    )
     result: dict[str, Any] = {}
 
     async def script() -> None:
@@ -189,6 +208,7 @@ def bench_app_once(base: bytes, refresh: bytes) -> dict[str, Any]:
     try:
         asyncio.run(script())
     finally:
+        folder.cleanup()
         App._display = original_display  # type: ignore[method-assign]
         ThreadApp._on_message = original_on_message  # type: ignore[method-assign]
     return result
@@ -200,6 +220,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--batch", type=int, default=1000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--no-app", action="store_true", help="only the model part")
+    parser.add_argument("--no-state", action="store_true", help="the app without read state")
     args = parser.parse_args(argv)
     n = parse_size(args.posts)
     print(machine_line(machine_info()))
@@ -217,7 +238,9 @@ def main(argv: list[str] | None = None) -> int:
         flush=True,
     )
     if not args.no_app:
-        runs = [bench_app_once(base, refresh) for _ in range(args.repeat)]
+        runs = [
+            bench_app_once(base, refresh, with_state=not args.no_state) for _ in range(args.repeat)
+        ]
         frame = statistics.median(r["frame_ms"] for r in runs)
         blocked = statistics.median(r["blocked_ms"] for r in runs)
         kept = all(r["cursor_kept"] for r in runs)

@@ -329,6 +329,8 @@ def damaged_files(path: Path, key: str) -> dict[str, bytes]:
         "nan time": record(saved=float("nan")),
         "wrong types": record(seen="not bytes", cursor="x"),
         "old version": record(version=0),
+        "cursor place negative": record(cursor_at=-1),
+        "cursor place not a number": record(cursor_at="3"),
     }
 
 
@@ -564,3 +566,123 @@ def test_marks_follow_a_thread_that_grew_before_rebind() -> None:
     assert state.is_new(index)
     assert state.mark_read(index)
     assert not state.is_unread(index)
+
+
+# --- what opening costs (issue #15): counted, never timed ----------------------------------
+
+
+class CountingHashes:
+    """Wraps `store.hash_ids`: how many ids were hashed, in all."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.ids = 0
+        real = store.hash_ids
+
+        def counted(ids: Any) -> array[int]:
+            ids = list(ids)
+            self.ids += len(ids)
+            return real(ids)
+
+        monkeypatch.setattr(store, "hash_ids", counted)
+
+
+def read_everything(thread: Thread, folder: Path, cursor: str) -> None:
+    state = visit(thread, folder, Clock())
+    state.mark_many(range(len(thread.posts) // 2))
+    state.cursor = index_of(thread, cursor)
+    state.save()
+
+
+def test_opening_reads_the_file_and_finds_the_cursor_without_hashing_every_post(
+    folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    thread = bluesky(*(f"p{i}" for i in range(200)))
+    read_everything(thread, folder, "p150")
+    hashes = CountingHashes(monkeypatch)
+    state = visit(thread, folder, Clock())
+    state.defer()
+    assert state.cursor == index_of(thread, "p150")
+    assert hashes.ids == 1  # the cursor's post, checked against the place the file keeps
+    # Deferred: nothing is new yet, and what is shown meanwhile waits.
+    assert not state.ready and state.new_count == 0 and not state.is_new(190)
+    assert state.summary(UTC) == ""
+    state.mark_read(index_of(thread, "p199"))
+    assert hashes.ids == 1
+    state.prepare()
+    assert hashes.ids == 1 + len(thread.posts)
+    assert state.is_new(index_of(thread, "p199"))  # new for this visit, though read now
+    assert not state.is_unread(index_of(thread, "p199"))
+    assert state.new_count == len(thread.posts) - 100
+
+
+def test_a_cursor_whose_place_moved_is_found_by_post(folder: Path) -> None:
+    thread = bluesky("a", "b", "c")
+    read_everything(thread, folder, "c")
+    # The same thread, its posts in another order: the place kept points at another post.
+    moved = load_document(
+        doc(
+            post("r"),
+            *(post(i, reply_to="r") for i in "cba"),
+            source={"platform": "bluesky"},
+            thread={"root": "r"},
+        )
+    )
+    assert index_of(moved, "c") != index_of(thread, "c")
+    state = visit(moved, folder, Clock())
+    state.defer()
+    assert state.cursor == index_of(moved, "c")
+
+
+def test_older_files_without_the_cursor_place_still_give_the_cursor(folder: Path) -> None:
+    thread = bluesky("a", "b")
+    read_everything(thread, folder, "b")
+    [path] = folder.iterdir()
+    fields = msgspec.msgpack.decode(path.read_bytes())
+    del fields["cursor_at"]
+    path.write_bytes(msgspec.msgpack.encode(fields))
+    assert visit(thread, folder, Clock()).cursor == index_of(thread, "b")
+
+
+def test_reads_waiting_for_the_marks_are_saved_at_exit(folder: Path) -> None:
+    thread = bluesky("a", "b", "c")
+    visit(thread, folder, Clock()).save()
+    state = visit(thread, folder, Clock())
+    state.defer()
+    state.mark_read(index_of(thread, "b"))
+    assert state.dirty
+    state.flush()  # the app quit before the worker prepared
+    later = visit(thread, folder, Clock())
+    assert not later.is_new(index_of(thread, "b")) and later.is_new(index_of(thread, "c"))
+
+
+def test_preparing_while_the_ui_reads_flags(folder: Path) -> None:
+    """The app's worker prepares while the UI thread asks for flags and marks posts read:
+    no read is lost, whichever comes first."""
+    thread = bluesky(*(f"p{i}" for i in range(300)))
+    visit(thread, folder, Clock()).save()
+    state = visit(thread, folder, Clock())
+    state.defer()
+    worker = threading.Thread(target=state.prepare)
+    worker.start()
+    for i in range(1, len(thread.posts)):
+        state.is_new(i)
+        state.mark_read(i)
+    worker.join()
+    assert all(not state.is_unread(i) for i in range(1, len(thread.posts)))
+
+
+def test_rebind_of_the_grown_thread_hashes_only_what_arrived(
+    folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    thread = bluesky(*(f"p{i}" for i in range(100)))
+    read_everything(thread, folder, "p1")
+    state = visit(thread, folder, Clock())
+    state.prepare()
+    hashes = CountingHashes(monkeypatch)
+    thread.add(doc(*(post(f"q{i}", reply_to="p3") for i in range(5))))
+    thread.add(doc(post("p1", text="edited")))  # a newer copy, in place
+    assert state.rebind(thread) == 5
+    assert hashes.ids == 5
+    assert state.new_count == 51 + 5
+    # As a visit to the grown thread would have it (what the whole-thread rebind gave).
+    assert state.new_posts() == visit(thread, folder, Clock()).new_posts()

@@ -16,6 +16,11 @@ meaning for people and scripts: posts you have not seen.
 
 Placeholders (posts the file only refers to) are never new and never recorded as read:
 when the real post arrives later, it is new.
+
+Opening reads the file only (O(ids in it)); hashing every post and working out the marks
+(`prepare`, ~60 ms at 100,000 posts) happens when first needed, or in a worker the app
+starts after its first frame (`defer`): reopening a thread costs the file's read, and
+the marks appear a moment after the posts (issue #15).
 """
 
 from __future__ import annotations
@@ -42,8 +47,9 @@ ErrorCallback = Callable[[str], None]
 
 
 class ReadState:
-    """Build with `open_state`. Safe to share with one saving thread: every method takes
-    the instance's lock; reads of single flags (`is_new`, `is_unread`) need none."""
+    """Build with `open_state`. Safe to share with one saving thread and one preparing
+    thread: every method takes the instance's lock; reads of single flags (`is_new`,
+    `is_unread`) need none."""
 
     def __init__(
         self,
@@ -66,18 +72,86 @@ class ReadState:
         self.first_visit = stored is None
         self._lock = threading.RLock()
         self._order: array[int] = array("Q", stored.seen) if stored is not None else array("Q")
-        self._seen: set[int] = set(self._order)
-        # A list, not the array: each int is made once here, not on every lookup.
-        self._hashes: list[int] = store.hash_ids(map(_post_id, thread.posts)).tolist()
-        self._new = self._initial_new(thread, self._hashes)
-        self._new_count = sum(self._new)
+        # Filled by `prepare`: until then only the file's bytes are held.
+        self._ready = False
+        self._deferred = False
+        self._pending: list[int] = []
+        self._pending_lock = threading.Lock()
+        """Not the main lock: `prepare` holds that for its whole run, and the UI thread must
+        not wait for it to queue a post."""
+        """Posts shown while deferred and not yet prepared: marked read by `prepare`."""
+        self._seen: set[int] = set()
+        self._hashes: list[int] = []
+        self._new = bytearray()
+        self._new_count = 0
         self._new_ranks: list[int] | None = None
         self._cursor_hash: int | None = stored.cursor if stored is not None else None
+        self._cursor_at: int | None = stored.cursor_at if stored is not None else None
+        """Where the cursor's post was when saved: found again with one hash, not all."""
         self._dirty = False
         self._timer: threading.Timer | None = None
         self.on_error: ErrorCallback | None = None
         """Called with a one-line message when a save from `save_soon` fails, on the
         saving thread (a Textual app passes it through `call_from_thread`)."""
+
+    # --- preparing ------------------------------------------------------------------------
+
+    @property
+    def ready(self) -> bool:
+        """Whether the marks are worked out (`prepare`)."""
+        return self._ready
+
+    def defer(self) -> None:
+        """Someone calls `prepare` soon (a worker): until then `is_new` is False for every
+        post, `new_count` is 0, `summary` is empty and posts read wait, so that nothing on
+        the UI thread hashes the whole thread before the first frame."""
+        self._deferred = True
+
+    def prepare(self) -> None:
+        """Hash every post and work out what is new: O(posts), once."""
+        with self._lock:
+            if not self._ready:
+                thread = self.thread
+                self._seen = set(self._order)
+                # A list, not the array: each int is made once here, not on every lookup.
+                self._hashes = store.hash_ids(map(_post_id, thread.posts)).tolist()
+                self._new = self._initial_new(thread, self._hashes)
+                self._new_count = sum(self._new)
+                self._new_ranks = None
+                self._ready = True
+            self._take_pending()
+
+    def _take_pending(self) -> None:
+        # A post shown while a worker prepared may be queued after it took the queue; the
+        # UI thread and the worker may both come here, hence the lock around the swap.
+        with self._pending_lock:
+            pending, self._pending = self._pending, []
+        for index in pending:
+            self.mark_read(index)
+
+    def _queued(self, index: int) -> bool:
+        """While deferred and not prepared: `index` waits for `prepare`, which marks it
+        read (and a save meanwhile prepares first). False once prepared: `prepare` sets
+        `_ready` before it takes the queue, under the same lock as this."""
+        if not self._deferred:
+            return False
+        with self._pending_lock:
+            if self._ready:
+                return False
+            self._pending.append(index)
+            self._dirty = True
+        return True
+
+    def _available(self) -> bool:
+        """Whether the marks can be read now: prepared here unless deferred."""
+        if self._ready:
+            if self._pending:
+                self._take_pending()
+            return True
+        if self._deferred:
+            return False
+        self.prepare()
+        return True
 
     def _initial_new(self, thread: Thread, hashes: list[int]) -> bytearray:
         new = bytearray(map(self._seen.__contains__, hashes))
@@ -99,24 +173,29 @@ class ReadState:
     def new_marks(self) -> bytes:
         """One byte a post (by index), 1 for new: what `parse_query(new=...)` takes."""
         with self._lock:
+            self.prepare()
             return bytes(self._new)
 
     @property
     def new_count(self) -> int:
-        return self._new_count
+        return self._new_count if self._available() else 0
 
     def is_new(self, index: int) -> bool:
+        if not self._ready and not self._available():
+            return False
         # A post past the marks arrived after the last rebind: it is new to this visit.
         return index >= len(self._new) or bool(self._new[index])
 
     def is_unread(self, index: int) -> bool:
         """Not read on any visit, this one included (a new post the user has not opened)."""
+        self.prepare()
         post = self.thread.posts[index]
         if index >= len(self._hashes):
             self.rebind(self.thread)
         return not post.synthetic and self._hashes[index] not in self._seen
 
     def _ranks(self) -> list[int]:
+        self.prepare()
         if self._new_ranks is None:
             rank = self.thread.rank
             self._new_ranks = sorted(rank[i] for i in compress(range(len(self._new)), self._new))
@@ -160,6 +239,8 @@ class ReadState:
             return ""
         if self.first_visit or self.last_visit is None:
             return "first visit"
+        if not self._available():
+            return ""
         when = when_text(self.last_visit, tz, self._clock() if now is None else now)
         if not self._new_count:
             return f"nothing new since {when}"
@@ -171,6 +252,9 @@ class ReadState:
         """Record post `index` as read (its detail was shown); True if it was not yet."""
         if self.thread.posts[index].synthetic:
             return False
+        if not self._ready and self._queued(index):
+            return True
+        self._available()
         if index >= len(self._hashes):
             # The thread grew since the marks were made (a fetch, a refresh).
             self.rebind(self.thread)
@@ -185,6 +269,7 @@ class ReadState:
 
     def mark_many(self, indexes: Iterable[int]) -> int:
         """Record several posts as read (what a `--print` run printed); how many were not."""
+        self.prepare()
         posts = self.thread.posts
         hashes = self._hashes
         with self._lock:
@@ -204,6 +289,7 @@ class ReadState:
     def mark_all_read(self) -> int:
         """Shift+R: every post read, and none new any more; how many were marked."""
         with self._lock:
+            self.prepare()
             count = self.mark_many(range(len(self.thread.posts)))
             self._new = bytearray(len(self.thread.posts))
             self._new_count = 0
@@ -217,6 +303,10 @@ class ReadState:
         digest = self._cursor_hash
         if digest is None:
             return None
+        hint = self._cursor_at
+        if hint is not None and 0 <= hint < len(self.thread.posts) and self._hash(hint) == digest:
+            return hint
+        self.prepare()
         try:
             return self._hashes.index(digest)
         except ValueError:
@@ -225,16 +315,29 @@ class ReadState:
     @cursor.setter
     def cursor(self, index: int | None) -> None:
         with self._lock:
-            digest = None if index is None else self._hashes[index]
-            if digest != self._cursor_hash:
+            digest = None if index is None else self._hash(index)
+            if digest != self._cursor_hash or index != self._cursor_at:
                 self._cursor_hash = digest
+                self._cursor_at = index
                 self._dirty = True
+
+    def _hash(self, index: int) -> int:
+        if index < len(self._hashes):
+            return self._hashes[index]
+        return store.hash_id(self.thread.posts[index].id)
 
     def rebind(self, thread: Thread) -> int:
         """The thread grew (a refresh merged posts): carry the marks over by post id.
 
         A post already here keeps its new mark; one that arrived is new unless it was
-        read before (say by a `--print` run). Returns how many posts arrived new."""
+        read before (say by a `--print` run). Returns how many posts arrived new.
+
+        The same thread grown in place keeps every post at its index (`Thread.add`): only
+        the posts past the marks are hashed, not the whole thread on every refresh."""
+        with self._lock:
+            self.prepare()
+            if thread is self.thread and len(thread.posts) >= len(self._hashes):
+                return self._extend(thread)
         hashes = store.hash_ids(map(_post_id, thread.posts)).tolist()
         with self._lock:
             before = dict(zip(self._hashes, self._new, strict=True))
@@ -251,6 +354,22 @@ class ReadState:
             self._new_ranks = None
         return arrived
 
+    def _extend(self, thread: Thread) -> int:
+        start = len(self._hashes)
+        posts = thread.posts[start:]
+        hashes = store.hash_ids(map(_post_id, posts)).tolist()
+        seen = self._seen
+        new = bytearray(h not in seen for h in hashes)
+        for offset in compress(range(len(posts)), map(_synthetic, posts)):
+            new[offset] = 0
+        arrived = sum(new)
+        self._hashes.extend(hashes)
+        self._new.extend(new)
+        self._new_count += arrived
+        # The tree changed: the new posts' places in it may have moved.
+        self._new_ranks = None
+        return arrived
+
     # --- saving -------------------------------------------------------------------------
 
     @property
@@ -263,6 +382,8 @@ class ReadState:
         if not self._writable or self.path is None:
             return None
         with self._lock:
+            if self._pending:
+                self.prepare()
             self._dirty = False
             stored = Stored(
                 self.key,
@@ -270,6 +391,7 @@ class ReadState:
                 self._clock(),
                 self._cursor_hash,
                 array("Q", self._order),
+                self._cursor_at,
             )
         return store.encode(stored)
 

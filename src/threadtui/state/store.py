@@ -144,6 +144,10 @@ class _File(msgspec.Struct, forbid_unknown_fields=False):
     cursor: int | None
     seen: bytes
     """Little-endian unsigned 64-bit hashes, oldest first."""
+    cursor_at: int | None = None
+    """The cursor's post's index when saved: checked with one hash on opening, so the
+    cursor is back without hashing every post. Absent in older files (and ignored by
+    older versions, which read unknown fields as absent)."""
 
 
 @dataclass(slots=True)
@@ -155,6 +159,7 @@ class Stored:
     saved: float
     cursor: int | None
     seen: array[int]
+    cursor_at: int | None = None
 
 
 def encode(stored: Stored) -> bytes:
@@ -165,7 +170,14 @@ def encode(stored: Stored) -> bytes:
         seen = array("Q", seen)
         seen.byteswap()
     record = _File(
-        FORMAT, VERSION, stored.key, stored.opened, stored.saved, stored.cursor, seen.tobytes()
+        FORMAT,
+        VERSION,
+        stored.key,
+        stored.opened,
+        stored.saved,
+        stored.cursor,
+        seen.tobytes(),
+        stored.cursor_at,
     )
     return msgspec.msgpack.encode(record)
 
@@ -197,11 +209,13 @@ def decode(data: bytes, key: str, path: Path) -> Stored:
         raise StateError(_damaged(path, "its times are not times"))
     if record.cursor is not None and not 0 <= record.cursor < 2**64:
         raise StateError(_damaged(path, "its cursor is out of range"))
+    if record.cursor_at is not None and not 0 <= record.cursor_at < 2**63:
+        raise StateError(_damaged(path, "its cursor's place is out of range"))
     seen = array("Q")
     seen.frombytes(record.seen)
     if sys.byteorder == "big":
         seen.byteswap()
-    return Stored(key, record.opened, record.saved, record.cursor, seen)
+    return Stored(key, record.opened, record.saved, record.cursor, seen, record.cursor_at)
 
 
 def _damaged(path: Path, reason: str) -> str:

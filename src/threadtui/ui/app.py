@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import sys
 import time
@@ -40,6 +41,7 @@ from threadtui.ui.loading import (
 from threadtui.ui.output import AsciiFilter, ReadableFilter
 from threadtui.ui.query_worker import Failed, FilterState, QueryController, SearchState
 from threadtui.ui.querybar import QueryBar
+from threadtui.ui.status_counts import StatusCounts
 from threadtui.ui.themes import DEFAULT_THEME, NOT_OFFERED, theme_problem
 from threadtui.ui.tree import ThreadTree
 
@@ -181,6 +183,8 @@ class ThreadApp(App[None], inherit_bindings=False):
         self.startup_messages = list(startup_messages)
         """Warnings about the session rather than the thread: config, theme."""
         self._base_status: list[Part] | None = None
+        self._counts = StatusCounts()
+        """Authors and unattributed posts, kept up to date from each merge's Change."""
         self.queries = QueryController(self, thread, tz)
         self.queries.search_origin = lambda: self._search_origin
         self.queries.filter_origin = lambda: self.query_one(ThreadTree).cursor_post
@@ -403,12 +407,12 @@ class ThreadApp(App[None], inherit_bindings=False):
         return [*extra, *self._fetch_status(), *self._base_status, *extra_end]
 
     def _thread_status(self) -> list[Part]:
-        """The thread's own counts: O(posts) to count, so counted once."""
+        """The thread's own counts: O(posts) to count at first, then followed through each
+        merge (`_grow`) by what it changed."""
         thread = self.thread
         posts = thread.real_post_count
         parts = [Part.of(1, f"{posts:,} post{'s' if posts != 1 else ''}")]
-        authors = sum(1 for a in thread.authors.values() if a.post_count)
-        unknown = sum(1 for p in thread.posts if p.author is None and not p.synthetic)
+        authors, unknown = self._counts.current(thread)
         who = f"{authors:,} author{'s' if authors != 1 else ''}"
         if unknown:
             parts.append(Part.steps((f"{who} (+{unknown:,} unattributed)", 4), (who, 2)))
@@ -677,13 +681,48 @@ class ThreadApp(App[None], inherit_bindings=False):
         if state is None:
             return
         state.on_error = self._state_error_from_thread
+        if not state.ready:
+            # Hashing every post for the marks is O(posts): after the first frame, in a
+            # worker; the marks, the count and the jumps come a moment later (issue #15).
+            state.defer()
+            self.call_after_refresh(self._prepare_read_state)
         if not state.first_visit:
             tree.set_new_marks(state.is_new)
             self.query_one(DetailPane).is_new = state.is_new
+        # The file says where the cursor's post was: one hash finds it, not all of them.
         cursor = state.cursor
         # A search given on the command line places the cursor itself.
         if cursor is not None and not self.initial_search:
             tree.move_to_post(cursor)
+
+    def _prepare_read_state(self) -> None:
+        self.run_worker(self._read_state_worker, thread=True, group="read-state", name="marks")
+
+    def _read_state_worker(self) -> None:
+        state = self.read_state
+        if state is None:
+            return
+        state.prepare()
+        # RuntimeError: the app has stopped, and there is nothing to draw.
+        with contextlib.suppress(RuntimeError):
+            self.call_from_thread(self._read_state_ready)
+
+    def _read_state_ready(self) -> None:
+        """The marks are worked out: the rows, the detail's header, the status line and the
+        footer's jumps take them in."""
+        state = self.read_state
+        if state is None:
+            return
+        if self.shows_new:
+            self.query_one(ThreadTree).set_new_marks(state.is_new)
+            detail = self.query_one(DetailPane)
+            detail.is_new = state.is_new
+            if detail.index is not None:
+                detail.show(detail.index, keep_selection=True)
+        self.refresh_status()
+        self.refresh_bindings()
+        if state.dirty:
+            state.save_soon()
 
     def _post_shown(self, index: int | None) -> None:
         """Its detail is on screen: the post is read, and the cursor is remembered there."""
@@ -972,6 +1011,7 @@ class ThreadApp(App[None], inherit_bindings=False):
         except ThreadFileError as error:
             self.notify_content(Content(error.message), severity="warning", timeout=6)
             return None
+        self._counts.update(self.thread, change)
         if change.empty:
             return change
         self._fetch_changed = True

@@ -20,6 +20,8 @@ shown in the query bar, because an exception in a worker would end the app
 
 from __future__ import annotations
 
+import queue
+import sys
 import threading
 import time
 from bisect import bisect_right
@@ -131,19 +133,26 @@ class QueryController:
         """The thread gained or changed posts (a fetch, a refresh): the index is stale, and
         so is any result computed before. A new index is built now if a search or filter
         will run again, else when the next one starts."""
+        old: list[object] = [self._index, self._last]
         self._index = None
         self._index_error = None
         stale, self._ready = self._ready, threading.Event()
         # Whoever waits on the old index wakes, and goes on to wait for the new one.
         stale.set()
-        self._last.clear()
+        self._last = {}
         self._unbuilt = True
+        if old[0] is not None or old[1]:
+            # Freeing a 100,000-post index is tens of ms of deallocation: on the UI thread
+            # it delayed the merged posts' frame (issue #15).
+            release_elsewhere(old)
         if self.search_text.strip() or self.filter_text.strip():
             self.start_index()
 
     def _build_index(self, ready: threading.Event) -> None:
         from threadtui.query import SearchIndex
 
+        # Ready before a merge needs it to free this index (see `_Releaser`).
+        _releaser.start()
         index: SearchIndex | None = None
         error_text: str | None = None
         try:
@@ -418,6 +427,68 @@ class RankedBelow(MarkedBelow):
 
 def _ignore(state: SearchState | FilterState) -> None:
     pass
+
+
+class _Releaser:
+    """One daemon thread that frees what it is handed. Started once, ahead of need (by
+    the index's worker): `Thread.start` waits for the new thread to run, and a thread
+    started to free a big index took the GIL at once, so starting one per merge kept the
+    UI thread as long as freeing there did."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._queue: queue.SimpleQueue[list[object]] | None = None
+
+    def start(self) -> queue.SimpleQueue[list[object]]:
+        with self._lock:
+            if self._queue is None:
+                self._queue = queue.SimpleQueue()
+                threading.Thread(
+                    target=self._run, args=(self._queue,), name="release", daemon=True
+                ).start()
+            return self._queue
+
+    @staticmethod
+    def _run(boxes: queue.SimpleQueue[list[object]]) -> None:
+        while True:
+            box = boxes.get()
+            while box:
+                _free_in_steps(box.pop())
+            del box
+
+
+_releaser = _Releaser()
+FREE_STEP = 4_096
+"""Items of a list freed at a time before the UI thread may take the GIL back."""
+
+
+def _free_in_steps(held: object) -> None:
+    """Free `held`, its big lists a step at a time. Freeing a list is one C call that
+    holds the GIL throughout: a 100,000-post index freed at once on any thread stopped
+    the UI thread as long as on its own. Only what nothing else refers to is emptied (a
+    job may still be reading the old index): the reference counts say so."""
+    # getrefcount counts its own argument: 2 is `held` here and that argument (the
+    # caller passes `pop()`'s result on). Anything more is someone else's reference.
+    if sys.getrefcount(held) > 2:
+        return
+    names = getattr(type(held), "__slots__", ())
+    for name in (names,) if isinstance(names, str) else names:
+        value = getattr(held, name, None)
+        if not isinstance(value, list):
+            continue
+        setattr(held, name, None)
+        if sys.getrefcount(value) == 2:  # the local and the argument: ours alone
+            while value:
+                del value[-FREE_STEP:]
+                time.sleep(0)  # lets the UI thread have the GIL between steps
+        del value
+
+
+def release_elsewhere(box: list[object]) -> None:
+    """Free what `box` holds on the releasing thread, by emptying it there. The caller
+    keeps no other reference to the items (the list itself may stay: it is what is handed
+    over, so no race decides which thread drops the last reference)."""
+    _releaser.start().put(box)
 
 
 def _describe(error: BaseException) -> str:

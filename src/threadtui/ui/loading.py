@@ -157,14 +157,14 @@ class LoadingLine(Static):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__("", id=id)
-        self.fetch: LiveFetch | None = None
+        self.fetch: Fetch | None = None
         self.verb = "Fetching"
         self.stop_key = "Esc"
 
     def on_mount(self) -> None:
         self.set_interval(1.0, self.update_line)
 
-    def start(self, fetch: LiveFetch, verb: str) -> None:
+    def start(self, fetch: Fetch, verb: str) -> None:
         self.fetch = fetch
         self.verb = verb
         self.add_class("-active")

@@ -17,6 +17,7 @@ pointing at the server and a cache directory of its own:
    which is known only once its parent has arrived.
 2. **first posts**: `threadtui URL` in a 100×30 pty (pty_probe.py), from spawn to the
    first frame that shows posts (status line, tree rows, a detail time line); budget 1 s.
+   (When the fetch starts, spawn to its first request, is first_request.py's probe.)
 3. **bluesky**: a 10,000-post thread (a 450-reply chain, 250 quote-posts, bushy replies;
    the server cuts getPostThread at the depth asked and past 1,000 posts a response):
    every post arrives (count = 10,000), and how long it takes.

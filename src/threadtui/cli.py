@@ -33,6 +33,7 @@ from threadtui.model import SCHEMA, SCHEMA_VERSION, Thread, ThreadFileError
 if TYPE_CHECKING:
     from _typeshed import SupportsWrite
 
+    from threadtui.fetch.live import EarlyFetch
     from threadtui.fetch.progress import Progress, ProgressCallback
     from threadtui.fetch.run import FetchOptions, FetchResult
     from threadtui.model.cache import Source as LoadSource
@@ -288,12 +289,29 @@ class LiveStart:
     fetch_on_start: bool
     anchor: str | None = None
     notices: list[str] = field(default_factory=list)
+    early: EarlyFetch | None = None
+    """The fetch, once `start_fetch` has started it (before the app exists)."""
+
+    def start_fetch(self, thread: Thread) -> None:
+        """Start the fetch now, for `thread`: the app takes it over once it is up, so the
+        network's wait overlaps Textual's import, the app's set-up and its first frame."""
+        from threadtui.fetch.live import start_early
+
+        if self.fetch_on_start and self.early is None:
+            self.early = start_early(thread, self.url, self.options)
+
+    def stop_fetch(self) -> None:
+        """Cancel the fetch (if still running) and give its thread a moment to end."""
+        if self.early is not None:
+            self.early.fetch.cancel()
+            self.early.fetch.join(2.0)
 
     def app_arguments(self) -> dict[str, Any]:
         return {
             "url": self.url,
             "fetch_options": self.options,
             "fetch_on_start": self.fetch_on_start,
+            "early_fetch": self.early,
             "anchor": self.anchor,
             "notices": self.notices,
         }
@@ -317,8 +335,8 @@ def open_url_for_app(
     the URL names nothing fetchable, or --offline and nothing is cached."""
     from threadtui.fetch.cache import age_text
     from threadtui.fetch.errors import FetchError
+    from threadtui.fetch.live import empty_thread
     from threadtui.fetch.run import from_cache, recognise
-    from threadtui.ui.loading import empty_thread
 
     options = fetch_options(args)
     recognise(url)  # an unknown URL fails here, before the app starts
@@ -1054,6 +1072,9 @@ def _main(argv: Sequence[str] | None) -> int:
     problem = terminal_problem()
     if problem is not None:
         return _fail(problem)
+    if live is not None:
+        # Before Textual is imported: the first request goes out while the app starts.
+        live.start_fetch(thread)
     if args.color_system:
         # Textual reads this once, when it is first imported.
         os.environ["TEXTUAL_COLOR_SYSTEM"] = args.color_system
@@ -1083,7 +1104,12 @@ def _main(argv: Sequence[str] | None) -> int:
     if cached is not None and cached.source is not None:
         writer = _cache_writer(thread, cached, cached.source, app.startup_messages)
         app.after_first_frame.append(writer)
-    run_app(app, mouse=settings.mouse)
+    try:
+        run_app(app, mouse=settings.mouse)
+    finally:
+        if live is not None:
+            # However the app ended: the fetch's thread ends with it.
+            live.stop_fetch()
     return EXIT_OK
 
 

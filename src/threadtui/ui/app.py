@@ -36,6 +36,7 @@ from threadtui.ui.loading import (
     LoadingLine,
     PostsAdded,
     PostsArrived,
+    ToApp,
     merged,
 )
 from threadtui.ui.output import AsciiFilter, ReadableFilter
@@ -46,6 +47,8 @@ from threadtui.ui.themes import DEFAULT_THEME, NOT_OFFERED, theme_problem
 from threadtui.ui.tree import ThreadTree
 
 if TYPE_CHECKING:
+    from threadtui.fetch.live import EarlyFetch
+    from threadtui.fetch.live import LiveFetch as Fetch
     from threadtui.fetch.run import FetchOptions
     from threadtui.follow.files import FileWatch, Follower, Signature
     from threadtui.follow.schedule import Schedule
@@ -145,6 +148,7 @@ class ThreadApp(App[None], inherit_bindings=False):
         url: str | None = None,
         fetch_options: FetchOptions | None = None,
         fetch_on_start: bool = False,
+        early_fetch: EarlyFetch | None = None,
         anchor: str | None = None,
         notices: Iterable[str] = (),
         follow: bool = False,
@@ -159,11 +163,13 @@ class ThreadApp(App[None], inherit_bindings=False):
         """The URL the thread was opened from: refresh (ctrl+r) fetches it again."""
         self.fetch_options = fetch_options
         self._fetch_on_start = fetch_on_start and url is not None
+        self._early_fetch = early_fetch
+        """The first fetch, started by cli before Textual was imported: taken over at mount."""
         self._anchor = anchor
         """The post the URL links to: the cursor goes there once it is in the thread."""
         self._anchor_done = False
         self._notices = list(notices)
-        self.fetching: LiveFetch | None = None
+        self.fetching: Fetch | None = None
         self._refreshing = False
         self.new_posts: set[str] = set()
         """Ids of the posts the last refreshes brought (read state builds on PostsAdded)."""
@@ -874,13 +880,17 @@ class ThreadApp(App[None], inherit_bindings=False):
             # Where the thread came from is news, not a problem (a warning would say so).
             self.notify_content(Content(notice), timeout=6)
         if self._fetch_on_start:
-            self._start_fetch(refresh=False)
+            early, self._early_fetch = self._early_fetch, None
+            self._start_fetch(refresh=False, early=early)
         elif self._anchor is not None:
             self._go_to_anchor()
 
-    def _start_fetch(self, *, refresh: bool, quiet: bool = False) -> None:
+    def _start_fetch(
+        self, *, refresh: bool, quiet: bool = False, early: EarlyFetch | None = None
+    ) -> None:
         """`quiet`: no loading line (a refresh while following: the status line says it
-        runs, and the panes do not lose a line every minute)."""
+        runs, and the panes do not lose a line every minute). `early`: the fetch is
+        running already (cli started it); what it held until now is handed over."""
         from dataclasses import replace
 
         from threadtui.fetch.run import FetchOptions
@@ -889,7 +899,7 @@ class ThreadApp(App[None], inherit_bindings=False):
         options = self.fetch_options or FetchOptions()
         if refresh:
             options = replace(options, refresh=True, offline=False)
-        fetch = LiveFetch(self, self.url, options)
+        fetch = LiveFetch(self, self.url, options) if early is None else early.fetch
         self.fetching = fetch
         self._refreshing = refresh
         self._arrived = []
@@ -907,7 +917,10 @@ class ThreadApp(App[None], inherit_bindings=False):
             line = self.query_one(LoadingLine)
             line.stop_key = self.key_for("app.leave-search")
             line.start(fetch, "Refreshing" if refresh else "Fetching")
-        self.run_worker(fetch.run, thread=True, group="fetch", name="fetch")
+        if early is None:
+            self.run_worker(fetch.run, thread=True, group="fetch", name="fetch")
+        else:
+            early.sink.attach(ToApp(self))
         self.refresh_bindings()
 
     def action_stop_fetch(self) -> None:

@@ -1,55 +1,29 @@
-"""A thread fetched while the app is up: the fetch runs in a worker thread, its posts join
-the open thread as they arrive, and a line above the footer says how it is going.
-
-The worker reads each response through the importers (the costly part), reads and checks
-its posts for the open thread (`grow.prepare`) and hands them to the UI thread, which only
-links them (`Thread.add`, which links only what arrived when nothing else moves) and
-splices the tree's rows. Documents
-that arrive while the UI thread is busy are merged into one before they are added, so a
-fetch of thousands of small responses costs a handful of merges, not thousands.
+"""A thread fetched while the app is up: the fetch runs in a worker thread (fetch/live.py),
+its posts join the open thread as they arrive, and a line above the footer says how it is
+going. Here the fetch's events become the app's messages.
 """
 
 from __future__ import annotations
 
-import asyncio
-import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from textual.content import Content
 from textual.message import Message
+from textual.message_pump import MessagePump
 from textual.widgets import Static
 
+from threadtui.fetch.live import Arrived, Batch, Event, Progressed, empty_thread, merged
+from threadtui.fetch.live import LiveFetch as Fetch
 from threadtui.model import clean_line
 
 if TYPE_CHECKING:
-    from threadtui.fetch.base import Fetched
     from threadtui.fetch.progress import Progress
     from threadtui.fetch.run import FetchOptions, FetchResult
     from threadtui.model import Thread
-    from threadtui.model.grow import Prepared
 
-
-@dataclass(slots=True)
-class Batch:
-    """Documents read by the worker since the UI thread last took them."""
-
-    documents: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
-    anchor: str | None = None
-    prepared: list[Prepared | None] = field(default_factory=list)
-    """Per document, its posts read for the open thread in the worker (`grow.prepare`),
-    so the UI thread only links them; None where that could not be done there."""
-
-    def one(self) -> Prepared | dict[str, Any] | None:
-        """What to add to the thread: the one prepared batch, else the documents merged
-        (several are merged by the merge rule first, which a batch each would not give)."""
-        if not self.documents:
-            return None
-        if len(self.documents) == 1 and self.prepared and self.prepared[0] is not None:
-            return self.prepared[0]
-        return merged(self.documents)
+__all__ = ["Batch", "Fetch", "empty_thread", "merged"]
 
 
 class FetchProgress(Message):
@@ -100,152 +74,51 @@ class PostsAdded(Message):
         self.new = new
 
 
-class LiveFetch:
-    """One fetch of `url` running in a thread; messages go to `target` (the app)."""
+class ToApp:
+    """A fetch's events as the app's messages (posted: safe from the worker thread)."""
+
+    def __init__(self, app: MessagePump) -> None:
+        self.app = app
+
+    @property
+    def thread(self) -> Thread | None:
+        from threadtui.model import Thread
+
+        thread = getattr(self.app, "thread", None)
+        return thread if isinstance(thread, Thread) else None
+
+    def send(self, event: Event) -> None:
+        self.app.post_message(as_message(event))
+
+
+def as_message(event: Event) -> Message:
+    if isinstance(event, Progressed):
+        return FetchProgress(event.progress)
+    if isinstance(event, Arrived):
+        return PostsArrived()
+    return FetchFinished(
+        result=event.result,
+        final=event.final,
+        ids=event.ids,
+        error=event.error,
+        retry_after=event.retry_after,
+    )
+
+
+class LiveFetch(Fetch):
+    """A fetch the app starts itself (a refresh, following, or a test's): its events go
+    straight to the app as messages. `threadtui URL` starts its first fetch earlier, in
+    cli, with an `EarlySink` (fetch/live.py)."""
 
     def __init__(
         self,
-        target: Any,
+        app: MessagePump,
         url: str,
         options: FetchOptions,
         *,
         now: Callable[[], float] = time.monotonic,
     ) -> None:
-        self.target = target
-        self.url = url
-        self.options = options
-        self.started = now()
-        self._now = now
-        self.progress: Progress | None = None
-        self._lock = threading.Lock()
-        self._batch = Batch()
-        self._posted = False
-        self._delivered: dict[str, Any] = {}
-        """Post id → the post object as delivered, so the end sends only what differs."""
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._task: asyncio.Task[FetchResult] | None = None
-        self.cancel_requested = False
-
-    @property
-    def elapsed(self) -> float:
-        return max(0.0, self._now() - self.started)
-
-    # --- in the worker thread ---------------------------------------------------------------
-
-    def run(self) -> None:
-        from threadtui.fetch.errors import FetchError
-
-        try:
-            result = asyncio.run(self._main())
-        except (asyncio.CancelledError, KeyboardInterrupt):
-            self.target.post_message(FetchFinished())
-            return
-        except FetchError as error:
-            retry_after = getattr(error, "retry_after", None)
-            self.target.post_message(FetchFinished(error=str(error), retry_after=retry_after))
-            return
-        except Exception as error:  # a worker's exception would end the app
-            self.target.post_message(
-                FetchFinished(error=f"{self.url}: the fetch failed: {type(error).__name__}")
-            )
-            return
-        final, ids = self._rest(result)
-        self.target.post_message(FetchFinished(result=result, final=final, ids=ids))
-
-    async def _main(self) -> FetchResult:
-        from threadtui.fetch.run import fetch_thread_async
-
-        self._loop = asyncio.get_running_loop()
-        self._task = asyncio.current_task()
-        if self.cancel_requested:
-            raise asyncio.CancelledError
-        return await fetch_thread_async(
-            self.url, self.options, progress=self._progress, on_response=self._response
-        )
-
-    def _progress(self, progress: Progress) -> None:
-        self.target.post_message(FetchProgress(progress))
-
-    def _response(self, name: str, body: bytes, fetched: Fetched | None) -> None:
-        from threadtui.fetch.run import anchor_of
-        from threadtui.model import ThreadFileError
-        from threadtui.opener import merge_data
-
-        try:
-            document, _ = merge_data([(name, body)])
-        except ThreadFileError:
-            # The end reports it, with the whole fetch's context.
-            return
-        anchor = anchor_of(document, fetched) if fetched is not None else None
-        self._remember(document)
-        prepared = self._prepare(document)
-        with self._lock:
-            self._batch.documents.append((name, document))
-            self._batch.prepared.append(prepared)
-            if anchor is not None:
-                self._batch.anchor = anchor
-            if self._posted:
-                return
-            self._posted = True
-        self.target.post_message(PostsArrived())
-
-    def _prepare(self, document: dict[str, Any]) -> Prepared | None:
-        """The document's posts read and checked for the open thread, here in the worker:
-        the UI thread then only links them (`Thread.add` of a `Prepared`)."""
-        from threadtui.model import Thread, ThreadFileError
-        from threadtui.model.grow import prepare
-
-        thread = getattr(self.target, "thread", None)
-        if not isinstance(thread, Thread):
-            return None
-        try:
-            return prepare(thread, document)
-        except ThreadFileError:
-            # The UI thread reads it again and says what is wrong.
-            return None
-
-    def _remember(self, document: dict[str, Any]) -> None:
-        for post in document.get("posts") or ():
-            if isinstance(post, dict) and isinstance(post.get("id"), str):
-                self._delivered[post["id"]] = post
-
-    def _rest(self, result: FetchResult) -> tuple[dict[str, Any] | None, set[str]]:
-        """The whole fetch's document reduced to the posts the partial ones did not hold as
-        they are now (merging settles disagreements across responses), and all its ids."""
-        import orjson
-
-        document = orjson.loads(result.data)
-        posts = [p for p in document.get("posts") or () if isinstance(p, dict)]
-        ids = {p["id"] for p in posts if isinstance(p.get("id"), str)}
-        differ = [p for p in posts if self._delivered.get(str(p.get("id"))) != p]
-        if not differ:
-            return None, ids
-        document["posts"] = differ
-        return document, ids
-
-    # --- on the UI thread ------------------------------------------------------------------
-
-    def take(self) -> Batch:
-        with self._lock:
-            batch, self._batch = self._batch, Batch()
-            self._posted = False
-        return batch
-
-    def cancel(self) -> None:
-        self.cancel_requested = True
-        loop, task = self._loop, self._task
-        if loop is not None and task is not None:
-            loop.call_soon_threadsafe(task.cancel)
-
-
-def merged(documents: list[tuple[str, dict[str, Any]]]) -> dict[str, Any]:
-    """One document for several (the order of arrival kept: later copies win)."""
-    if len(documents) == 1:
-        return documents[0][1]
-    from threadtui.model.merge import merge_documents
-
-    document, _ = merge_documents(documents)
-    return document
+        super().__init__(ToApp(app), url, options, now=now)
 
 
 def progress_text(progress: Progress | None, elapsed: float) -> str:
@@ -284,14 +157,14 @@ class LoadingLine(Static):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__("", id=id)
-        self.fetch: LiveFetch | None = None
+        self.fetch: Fetch | None = None
         self.verb = "Fetching"
         self.stop_key = "Esc"
 
     def on_mount(self) -> None:
         self.set_interval(1.0, self.update_line)
 
-    def start(self, fetch: LiveFetch, verb: str) -> None:
+    def start(self, fetch: Fetch, verb: str) -> None:
         self.fetch = fetch
         self.verb = verb
         self.add_class("-active")
@@ -313,19 +186,3 @@ class LoadingLine(Static):
                 Content.styled(f" · {self.stop_key} stops, keeps what came", "$text-muted"),
             )
         )
-
-
-def empty_thread(url: str) -> Thread:
-    """The thread a fetch fills: no posts yet, the URL for a title until the real one comes."""
-    from threadtui.model import clean_line, load_document
-    from threadtui.model.format import SCHEMA, SCHEMA_VERSION
-
-    document = {
-        "schema": SCHEMA,
-        "schema_version": SCHEMA_VERSION,
-        "thread": {"title": clean_line(url)},
-        "source": {},
-        "authors": {},
-        "posts": [],
-    }
-    return load_document(document, name=url)

@@ -135,15 +135,24 @@ FooterEntry = tuple[str, str, str, str, bool, str]
 """What one footer key shows: key, key display, description, action, enabled, tooltip."""
 
 
+SPARE_KEYS = 2
+"""Hidden keys the footer keeps mounted, so that keys appearing (`u` once a refresh brings
+new posts, `w` with its first warning) show in the frame that caused them: a key mounted
+then is drawn only once its mount is processed, a frame later."""
+
+
 class PriorityFooter(Footer):
     """Textual's footer shows keys in the order the focus chain declares them and lets the
     last one be cut mid-word at the edge. This one shows them most useful first (FOOTER_ORDER,
     then any others) and stops at the first that does not fit whole.
 
     Textual's footer also rebuilds its keys (a recompose: widgets unmounted and mounted, a
-    layout pass, a frame) every time the bindings may have changed, which is every focus
-    change, often twice for one key. This one rebuilds only when what it shows changes,
-    at most once a frame: opening and closing the search bar cost two recomposes each.
+    layout pass, a frame) after every frame in which the bindings may have changed, which
+    is every focus change, often twice for one key. This one works out what it shows as
+    soon as the bindings change and, when that differs, rewrites its mounted keys in place
+    (hidden spares taking the keys that appear): the change is drawn in the same frame as
+    what caused it (issue #15: a merge's new posts and its `u` key), with no rebuild. It
+    recomposes only when it lacks mounted keys, after the next frame.
     """
 
     def __init__(self, *args: object, **kwargs: object) -> None:
@@ -177,17 +186,38 @@ class PriorityFooter(Footer):
         if not self._bindings_ready:
             return
         self._shown = self._entries()
-        for key, display, description, action, enabled, tooltip in self._shown:
-            yield FooterKey(
-                key, display, description, action, disabled=not enabled, tooltip=tooltip
-            ).data_bind(compact=Footer.compact)
+        for entry in self._shown:
+            yield _footer_key(entry).data_bind(compact=Footer.compact)
+        for _ in range(SPARE_KEYS):
+            spare = FooterKey("", "", "", "", disabled=True)
+            spare.display = False
+            yield spare.data_bind(compact=Footer.compact)
 
     def bindings_changed(self, screen: Screen[object]) -> None:
         self._bindings_ready = True
         if not screen.app.app_focus:
             return
         if self.is_attached and screen is self.screen:
+            self._update()
+
+    def _update(self) -> None:
+        """Shows what the bindings say now, in the frame to come."""
+        if self._shown is None or self._check_pending:
+            # Not composed yet, or a rebuild is on its way: it reads the bindings then.
             self._schedule_check()
+            return
+        entries = self._entries()
+        if entries == self._shown:
+            return
+        keys = [key for key in self.query_children(FooterKey) if key.is_mounted]
+        if len(keys) < len(entries):
+            self._schedule_check()
+            return
+        for key, entry in zip(keys, entries, strict=False):
+            _rewrite(key, entry)
+        for key in keys[len(entries) :]:
+            key.display = False
+        self._shown = entries
 
     def _schedule_check(self) -> None:
         if not self._check_pending:
@@ -202,4 +232,31 @@ class PriorityFooter(Footer):
 
     def on_resize(self) -> None:
         if self._bindings_ready:
-            self._schedule_check()
+            self._update()
+
+
+def _footer_key(entry: FooterEntry) -> FooterKey:
+    key, display, description, action, enabled, tooltip = entry
+    return FooterKey(key, display, description, action, disabled=not enabled, tooltip=tooltip)
+
+
+def _rewrite(widget: FooterKey, entry: FooterEntry) -> None:
+    """The mounted `widget` shows `entry`, as if built for it (FooterKey.__init__)."""
+    key, display, description, action, enabled, tooltip = entry
+    resized = (widget.key_display, widget.description) != (display, description)
+    widget.key, widget.key_display, widget.description, widget.action = (
+        key,
+        display,
+        description,
+        action,
+    )
+    # FooterKey reads `_disabled` on a click: the bell instead of the key.
+    widget._disabled = not enabled
+    widget.set_class(not enabled, "-disabled")
+    widget.tooltip = tooltip or None
+    if not widget.display:
+        widget.display = True
+    elif resized:
+        widget.refresh(layout=True)
+    else:
+        widget.refresh()

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from textual.pilot import Pilot
 from textual.widgets import Static
-from textual.widgets._footer import FooterKey
 
 from support import palette_highlights, quotes_thread, wait_until
 from threadtui.config import Settings
 from threadtui.ui.app import ThreadApp
+from threadtui.ui.chrome import PriorityFooter
 from threadtui.ui.help import RowList
 from threadtui.ui.warnings import SHOWN, WarningsScreen
 
@@ -94,12 +94,12 @@ async def test_no_warnings_no_key_in_the_footer_and_no_count() -> None:
     async with app.run_test(size=(160, 30)) as pilot:
         await settle(pilot)
         assert "warning" not in str(app.query_one("#status", Static).render())
-        assert "Warnings" not in [key.description for key in app.screen.query(FooterKey)]
+        assert "Warnings" not in footer_descriptions(app)
         assert not app._notifications
     app = warned_app()
     async with app.run_test(size=(160, 30)) as pilot:
         await settle(pilot)
-        assert "Warnings" in [key.description for key in app.screen.query(FooterKey)]
+        assert "Warnings" in footer_descriptions(app)
 
 
 async def test_thousands_of_warnings_are_listed_up_to_a_bound() -> None:
@@ -113,3 +113,7 @@ async def test_thousands_of_warnings_are_listed_up_to_a_bound() -> None:
         assert "and 250 more" in text
         rows = app.screen.query_one(RowList)
         assert len(rows.rows) == SHOWN + 1
+
+
+def footer_descriptions(app: ThreadApp) -> list[str]:
+    return [description for _, _, description, *_ in app.query_one(PriorityFooter).shown]

@@ -7,13 +7,17 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import ClassVar
 
+from rich.style import Style as RichStyle
+from rich.text import Text
+from textual import events
 from textual.app import ComposeResult, RenderResult
 from textual.binding import Binding
+from textual.color import Color
 from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Static
-from textual.widgets._footer import FooterKey
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,16 +144,53 @@ class PriorityFooter(Footer):
     last one be cut mid-word at the edge. This one shows them most useful first (FOOTER_ORDER,
     then any others) and stops at the first that does not fit whole.
 
-    Textual's footer also rebuilds its keys (a recompose: widgets unmounted and mounted, a
-    layout pass, a frame) every time the bindings may have changed, which is every focus
-    change, often twice for one key. This one rebuilds only when what it shows changes,
-    at most once a frame: opening and closing the search bar cost two recomposes each.
+    Textual's footer is a row of FooterKey widgets, rebuilt (a recompose: widgets unmounted
+    and mounted, a layout pass, a frame) after every frame in which the bindings may have
+    changed. This one draws its keys itself, as one line that looks the same (FooterKey's
+    styles, by its component classes): it works out what it shows as soon as the bindings
+    change, and a change is one repaint of that line in the frame that caused it (issue
+    #15: a merge's new posts and its `u` key), where widgets changing size would cost a
+    second layout pass and a later frame.
+    """
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "footer-key--item",
+        "footer-key--key",
+        "footer-key--description",
+        "footer-key--hover",
+    }
+
+    DEFAULT_CSS = """
+    PriorityFooter {
+        .footer-key--item {
+            background: $footer-item-background;
+        }
+        .footer-key--key {
+            color: $footer-key-foreground;
+            background: $footer-key-background;
+            text-style: bold;
+        }
+        .footer-key--description {
+            color: $footer-description-foreground;
+            background: $footer-description-background;
+        }
+        .footer-key--hover {
+            color: $footer-key-foreground;
+            background: $block-hover-background;
+        }
+    }
     """
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self._shown: list[FooterEntry] | None = None
-        self._check_pending = False
+        self._shown: list[FooterEntry] = []
+        self._hover: int | None = None
+        self._spans: list[tuple[int, int]] = []
+
+    @property
+    def shown(self) -> list[FooterEntry]:
+        """The keys on the line, in order."""
+        return list(self._shown)
 
     def _entries(self) -> list[FooterEntry]:
         by_action: defaultdict[str, list[tuple[Binding, bool, str]]] = defaultdict(list)
@@ -163,7 +204,7 @@ class PriorityFooter(Footer):
         shown: list[FooterEntry] = []
         for binding, enabled, tooltip in firsts:
             display = self.app.get_key_display(binding)
-            # Compact footer key: "k Description" and a one-cell margin after it.
+            # "k Description" and a one-cell margin after it.
             need = Content(display).cell_length + 1 + Content(binding.description).cell_length + 1
             if need > room:
                 break
@@ -174,32 +215,90 @@ class PriorityFooter(Footer):
         return shown
 
     def compose(self) -> ComposeResult:
-        if not self._bindings_ready:
-            return
-        self._shown = self._entries()
-        for key, display, description, action, enabled, tooltip in self._shown:
-            yield FooterKey(
-                key, display, description, action, disabled=not enabled, tooltip=tooltip
-            ).data_bind(compact=Footer.compact)
+        # Drawn by render: no FooterKey widgets.
+        return iter(())
+
+    def render(self) -> RenderResult:
+        # Rich Text, as FooterKey renders; key names come from the keymap, never markup.
+        item = self.get_component_rich_style("footer-key--item")
+        key_style = self.get_component_rich_style("footer-key--key")
+        description_style = self.get_component_rich_style("footer-key--description")
+        hover = self.get_component_rich_style("footer-key--hover")
+        line = Text(no_wrap=True, overflow="crop", end="")
+        self._spans = []
+        for k, (_, display, description, _, enabled, _) in enumerate(self._shown):
+            lit = k == self._hover
+            label = Text.assemble(
+                (display, self._over(hover, "footer-key--key") if lit else key_style)
+            )
+            if description:
+                label.append(
+                    " " + description,
+                    self._over(hover, "footer-key--description") if lit else description_style,
+                )
+            base = item + hover if lit else item
+            if not enabled:
+                base += RichStyle(dim=True)
+            label.stylize_before(base)
+            self._spans.append((line.cell_len, line.cell_len + label.cell_len))
+            line.append_text(label)
+            line.append(" ")  # FooterKey's margin
+        return line
+
+    def _over(self, under: RichStyle, name: str) -> RichStyle:
+        """A component's style with its background over `under`'s, as FooterKey's key and
+        description are over its hover background."""
+        below = Color.from_rich_color(under.bgcolor) if under.bgcolor else Color(0, 0, 0, 0)
+        background = below + self.get_component_styles(name).background
+        return self.get_component_rich_style(name) + RichStyle(bgcolor=background.rich_color)
 
     def bindings_changed(self, screen: Screen[object]) -> None:
         self._bindings_ready = True
         if not screen.app.app_focus:
             return
         if self.is_attached and screen is self.screen:
-            self._schedule_check()
+            self._update()
 
-    def _schedule_check(self) -> None:
-        if not self._check_pending:
-            self._check_pending = True
-            self.call_after_refresh(self._recompose_if_changed)
-
-    async def _recompose_if_changed(self) -> None:
-        self._check_pending = False
-        if not self.is_attached or self._entries() == self._shown:
-            return
-        await self.recompose()
+    def _update(self) -> None:
+        """Shows what the bindings say now, in the frame to come."""
+        entries = self._entries()
+        if entries != self._shown:
+            self._shown = entries
+            self._set_hover(self._hover)
+            self.refresh()
 
     def on_resize(self) -> None:
         if self._bindings_ready:
-            self._schedule_check()
+            self._update()
+
+    def _at(self, x: int) -> int | None:
+        for k, (start, end) in enumerate(self._spans):
+            if start <= x < end:
+                return k
+        return None
+
+    def _set_hover(self, index: int | None) -> None:
+        if index is not None and index >= len(self._shown):
+            index = None
+        tooltip = self._shown[index][5] if index is not None else ""
+        self.tooltip = tooltip or None
+        if index != self._hover:
+            self._hover = index
+            self.refresh()
+
+    def on_mouse_move(self, event: events.MouseMove) -> None:
+        self._set_hover(self._at(event.x))
+
+    def on_leave(self, event: events.Leave) -> None:
+        self._set_hover(None)
+
+    def on_mouse_down(self, event: events.MouseDown) -> None:
+        index = self._at(event.x)
+        if index is None:
+            return
+        key, _, _, _, enabled, _ = self._shown[index]
+        # As FooterKey does: the key itself, so that whatever handles it now runs.
+        if enabled:
+            self.app.simulate_key(key)
+        else:
+            self.app.bell()

@@ -31,6 +31,8 @@ from threadtui.config import (
 from threadtui.model import SCHEMA, SCHEMA_VERSION, Thread, ThreadFileError
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from _typeshed import SupportsWrite
 
     from threadtui.fetch.live import EarlyFetch
@@ -328,11 +330,15 @@ def fetch_options(args: argparse.Namespace) -> FetchOptions:
 
 
 def open_url_for_app(
-    args: argparse.Namespace, url: str, problems: list[str]
-) -> tuple[Thread, str, LiveStart]:
+    args: argparse.Namespace, url: str, problems: list[str], settings: Any = None
+) -> tuple[Thread, str, LiveStart, _Cached | None]:
     """The thread the app opens with for `url`: the cached copy (costs what opening the
     saved file costs), or an empty thread the app fills as the fetch goes. FetchError when
-    the URL names nothing fetchable, or --offline and nothing is cached."""
+    the URL names nothing fetchable, or --offline and nothing is cached.
+
+    The fetch cache's entry is a thread file, so it goes through the load cache as that
+    file would (`settings` given: its rules, --no-cache); the last value is the load cache
+    to write after the first frame, as for a file."""
     from threadtui.fetch.cache import age_text
     from threadtui.fetch.errors import FetchError
     from threadtui.fetch.live import empty_thread
@@ -341,19 +347,29 @@ def open_url_for_app(
     options = fetch_options(args)
     recognise(url)  # an unknown URL fails here, before the app starts
     if not options.refresh:
-        hit, warnings = from_cache(url)
+        cached: _Cached | None = None
+
+        def loaded(path: Path, data: bytes) -> Thread | None:
+            nonlocal cached
+            if settings is None:
+                return None
+            # The entry is JSON, read the same whatever --source-tz says: no variant.
+            cached = _cache_for_file(args, os.fspath(path), "\0", settings)
+            return None if cached is None else _load_or_prepare(cached, data, problems)
+
+        hit, warnings = from_cache(url, loaded=loaded)
         problems.extend(warnings)
         if hit is not None:
             notices = [f"Opened from the cache, fetched {age_text(hit.cached_age or 0.0)}"]
             if hit.missing:
                 problems.append(f"{hit.missing} (the thread opens with what came)")
             live = LiveStart(url, options, False, hit.anchor, notices)
-            return hit.thread, url, live
+            return hit.thread, url, live, cached
     if options.offline:
         raise FetchError(f"{url}: not in the cache, and --offline forbids fetching it")
     # The cache missed (or --refresh): the app's fetch goes to the network, and writes it.
     live = LiveStart(url, replace(options, refresh=True), True)
-    return empty_thread(url), url, live
+    return empty_thread(url), url, live, None
 
 
 # --- threadtui import ------------------------------------------------------------------
@@ -699,17 +715,43 @@ LOAD_CACHE_MIN_BYTES = 1024**2
 def _cache_for(args: argparse.Namespace, paths: list[str], settings: Any) -> _Cached | None:
     """The load cache, when it applies: one regular file of at least LOAD_CACHE_MIN_BYTES
     (not a directory, a URL or several files), caching not turned off."""
-    if args.no_cache or not settings.load_cache or args.forget or len(paths) != 1:
+    if len(paths) != 1:
+        return None
+    variant = f"{args.source or ''}\0{args.source_tz or ''}"
+    return _cache_for_file(args, paths[0], variant, settings)
+
+
+def _cache_for_file(
+    args: argparse.Namespace, path: str, variant: str, settings: Any
+) -> _Cached | None:
+    """The load cache for one file (a file named, or a URL's fetch-cache entry), when it
+    applies: a regular file of at least LOAD_CACHE_MIN_BYTES, caching not turned off."""
+    if args.no_cache or not settings.load_cache or args.forget:
         return None
     try:
-        if not os.path.isfile(paths[0]) or os.path.getsize(paths[0]) < LOAD_CACHE_MIN_BYTES:
+        if not os.path.isfile(path) or os.path.getsize(path) < LOAD_CACHE_MIN_BYTES:
             return None
     except OSError:
         return None
     from threadtui.model import cache
 
-    variant = f"{args.source or ''}\0{args.source_tz or ''}"
-    return _Cached(cache.entry_key(paths[0], variant), paths[0], settings.load_cache_mb * 1024**2)
+    return _Cached(cache.entry_key(path, variant), path, settings.load_cache_mb * 1024**2)
+
+
+def _load_or_prepare(cached: _Cached, data: bytes, problems: list[str]) -> Thread | None:
+    """A URL's fetch-cache entry, already read as `data`: the thread from the load cache,
+    or None (the caller parses `data`) with `cached.source` set to write the entry from.
+    Stamped after the read: if the entry was replaced in between, the digest of `data`
+    tells the next opening the stamp is not this file's (a silent miss)."""
+    thread = _read_cached(cached, problems)
+    if thread is None:
+        before = _stamp(cached.path)
+        if before is not None:
+            from threadtui.model import cache
+
+            # Hashed in a thread while the loader works.
+            cached.source = cache.Source(cached.key, before, data)
+    return thread
 
 
 def _read_cached(cached: _Cached, problems: list[str]) -> Thread | None:
@@ -992,7 +1034,7 @@ def _main(argv: Sequence[str] | None) -> int:
             tz = local_timezone(problems)
         source_tz = UTC if args.source_tz is None else _zone(args.source_tz, "--source-tz")
         if url is not None and not args.print_:
-            thread, name, live = open_url_for_app(args, url, problems)
+            thread, name, live, cached = open_url_for_app(args, url, problems, settings)
         elif url is not None:
             with gcpolicy.collecting():
                 fetched = fetch_url(args, url, ProgressLines())

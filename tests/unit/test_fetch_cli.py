@@ -3,10 +3,12 @@ line with exit 2, against the loopback server."""
 
 from __future__ import annotations
 
+import argparse
 import io
 import os
 import time
 from pathlib import Path
+from typing import Any
 
 import orjson
 import pytest
@@ -14,11 +16,20 @@ import pytest
 import fetch_responses as r
 from fetch_server import FetchServer, Reply
 from fetch_support import point_apis_at
-from threadtui.cli import ProgressBar, ProgressLines, main
+from threadtui.cli import (
+    LOAD_CACHE_MIN_BYTES,
+    ProgressBar,
+    ProgressLines,
+    _Cached,
+    main,
+    open_url_for_app,
+)
+from threadtui.config import Settings
 from threadtui.fetch import cache
 from threadtui.fetch.progress import Progress
 from threadtui.fetch.urls import recognise
-from threadtui.model import load_bytes
+from threadtui.model import Thread, load_bytes
+from threadtui.model import cache as load_cache
 
 URL = "https://news.ycombinator.com/item?id=1"
 
@@ -81,8 +92,10 @@ def test_reopening_from_the_cache_loads_no_http_stack(
     code = (
         "import sys, argparse\n"
         "from threadtui.cli import open_url_for_app\n"
-        "args = argparse.Namespace(refresh=False, offline=True, max_posts=None)\n"
-        "thread, name, live = open_url_for_app(args, sys.argv[1], [])\n"
+        "from threadtui.config import Settings\n"
+        "args = argparse.Namespace(refresh=False, offline=True, max_posts=None,\n"
+        "                          no_cache=False, forget=False)\n"
+        "thread, name, live, cached = open_url_for_app(args, sys.argv[1], [], Settings())\n"
         "assert not live.fetch_on_start and len(thread.posts) == 2\n"
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('httpx', 'httpcore')))\n"
     )
@@ -290,3 +303,131 @@ def test_the_saved_import_is_the_cached_thread(
     run(capsys, "import", URL, "-o", str(out_file))
     cached = cache.entry_path(recognise(URL)).read_bytes()
     assert orjson.loads(out_file.read_bytes()) == orjson.loads(cached)
+
+
+# --- the load cache for a URL reopened from the fetch cache (issue #12) -----------------
+
+
+def _big_story(api: FetchServer, ending: str) -> None:
+    """A story whose fetch-cache entry is large enough for the load cache."""
+    padding = "\n\n" + "lorem ipsum " * (LOAD_CACHE_MIN_BYTES // 12)
+    api.reset()
+    api.add("/api/v1/items/1", r.algolia_story("A story", ending + padding))
+
+
+def _app_args(**changes: bool) -> argparse.Namespace:
+    values = {"refresh": False, "offline": True, "max_posts": None, "no_cache": False}
+    return argparse.Namespace(**{"forget": False, **values, **changes})
+
+
+def _open_for_app(
+    settings: Settings | None = None, **changes: bool
+) -> tuple[Thread, list[str], _Cached | None]:
+    problems: list[str] = []
+    thread, _, live, cached = open_url_for_app(
+        _app_args(**changes), URL, problems, settings or Settings()
+    )
+    assert not live.fetch_on_start
+    return thread, problems, cached
+
+
+def _write_load_cache(thread: Thread, cached: _Cached | None) -> Path:
+    """What the app's writer does after the first frame, here in this thread."""
+    assert cached is not None and cached.source is not None
+    written = load_cache.write(thread, cached.source, bound=cached.bound)
+    assert written is not None
+    return written
+
+
+class _Parses:
+    """Counts the thread files parsed (`load_bytes`): a load-cache hit parses none."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        import threadtui.model
+
+        self.count = 0
+        real = threadtui.model.load_bytes
+
+        def counting(data: bytes, *args: Any, **kwargs: Any) -> Thread:
+            self.count += 1
+            return real(data, *args, **kwargs)
+
+        monkeypatch.setattr(threadtui.model, "load_bytes", counting)
+
+
+def test_a_url_reopened_from_the_fetch_cache_takes_the_load_cache(
+    api: FetchServer, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _big_story(api, "the first ending")
+    assert run(capsys, URL, "--print")[0] == 0
+    entry = cache.entry_path(recognise(URL))
+    assert entry.stat().st_size >= LOAD_CACHE_MIN_BYTES
+    parses = _Parses(monkeypatch)
+
+    first, problems, cached = _open_for_app()
+    assert problems == [] and parses.count == 1
+    assert cached is not None and cached.path == str(entry)
+    written = _write_load_cache(first, cached)
+
+    second, problems, cached = _open_for_app()
+    assert problems == [] and parses.count == 1, "the second opening parsed the entry"
+    assert cached is not None and cached.source is None  # a hit: nothing to write
+    assert [(p.id, p.text) for p in second.posts] == [(p.id, p.text) for p in first.posts]
+    assert second.source == first.source
+
+    # A refreshed fetch replaces the entry's bytes: a silent miss, parsed and written anew.
+    _big_story(api, "a refreshed ending")
+    assert run(capsys, URL, "--print", "--refresh")[0] == 0
+    third, problems, cached = _open_for_app()
+    assert problems == [] and parses.count == 2
+    assert third.posts[1].text is not None
+    assert third.posts[1].text.startswith("a refreshed ending")
+    assert cached is not None and cached.source is not None
+    assert _write_load_cache(third, cached) == written
+
+
+def test_a_damaged_load_cache_copy_of_a_url_is_one_warning(
+    api: FetchServer, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _big_story(api, "the first ending")
+    assert run(capsys, URL, "--print")[0] == 0
+    first, _, cached = _open_for_app()
+    written = _write_load_cache(first, cached)
+    data = bytearray(written.read_bytes())
+    data[-10] ^= 0xFF
+    written.write_bytes(bytes(data))
+    parses = _Parses(monkeypatch)
+    thread, problems, cached = _open_for_app()
+    assert len(problems) == 1 and "could not be used" in problems[0]
+    assert parses.count == 1 and len(thread.posts) == len(first.posts)
+    assert cached is not None and cached.source is not None  # rebuilt after the frame
+
+
+@pytest.mark.parametrize(
+    ("changes", "settings"),
+    [({"no_cache": True}, Settings()), ({}, Settings(load_cache=False))],
+    ids=["--no-cache", "config load_cache = false"],
+)
+def test_a_url_skips_the_load_cache_when_it_is_turned_off(
+    api: FetchServer,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    changes: dict[str, bool],
+    settings: Settings,
+) -> None:
+    _big_story(api, "the first ending")
+    assert run(capsys, URL, "--print")[0] == 0
+    first, _, cached = _open_for_app()
+    _write_load_cache(first, cached)
+    parses = _Parses(monkeypatch)
+    thread, problems, cached = _open_for_app(settings, **changes)
+    assert (problems, parses.count, cached) == ([], 1, None)
+    assert len(thread.posts) == len(first.posts)
+
+
+def test_a_small_url_entry_is_not_load_cached(
+    api: FetchServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(capsys, URL, "--print")[0] == 0
+    thread, problems, cached = _open_for_app()
+    assert (problems, cached, len(thread.posts)) == ([], None, 2)

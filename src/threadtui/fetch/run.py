@@ -16,6 +16,7 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from threadtui.fetch import cache
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
     import httpx
 
 __all__ = [
+    "CachedLoader",
     "FetchError",
     "FetchOptions",
     "FetchResult",
@@ -207,15 +209,32 @@ def anchor_of(document: dict[str, Any], fetched: Fetched) -> str | None:
     return None
 
 
-def from_cache(url: str, now: float | None = None) -> tuple[FetchResult | None, list[str]]:
+CachedLoader = Callable[[Path, bytes], Thread | None]
+"""What the app's opening passes to `from_cache`: the thread already loaded from the
+entry at this path with these bytes (the load cache), or None to parse the bytes."""
+
+
+def from_cache(
+    url: str, now: float | None = None, *, loaded: CachedLoader | None = None
+) -> tuple[FetchResult | None, list[str]]:
     """The thread for `url` from the cache, or None; and warnings (a damaged entry).
-    Costs what opening the saved file costs: the app opens with it at once."""
+    Costs what opening the saved file costs, the load cache included (`loaded`): the app
+    opens with it at once."""
     warnings: list[str] = []
-    hit = _from_cache(recognise(url), url, time.time() if now is None else now, warnings)
+    hit = _from_cache(
+        recognise(url), url, time.time() if now is None else now, warnings, loaded=loaded
+    )
     return hit, warnings
 
 
-def _from_cache(target: Target, url: str, now: float, warnings: list[str]) -> FetchResult | None:
+def _from_cache(
+    target: Target,
+    url: str,
+    now: float,
+    warnings: list[str],
+    *,
+    loaded: CachedLoader | None = None,
+) -> FetchResult | None:
     from threadtui.model import load_bytes
 
     entry, problem = cache.read(target, now)
@@ -223,11 +242,13 @@ def _from_cache(target: Target, url: str, now: float, warnings: list[str]) -> Fe
         warnings.append(problem)
     if entry is None:
         return None
-    try:
-        thread = load_bytes(entry.data, name=str(entry.path))
-    except ThreadFileError as error:
-        warnings.append(cache.damaged(entry.path, error.message))
-        return None
+    thread = None if loaded is None else loaded(entry.path, entry.data)
+    if thread is None:
+        try:
+            thread = load_bytes(entry.data, name=str(entry.path))
+        except ThreadFileError as error:
+            warnings.append(cache.damaged(entry.path, error.message))
+            return None
     fetch_note = thread.source.get("fetch") if isinstance(thread.source, dict) else None
     fetch_note = fetch_note if isinstance(fetch_note, dict) else {}
     anchor = fetch_note.get("anchor")

@@ -3,7 +3,9 @@
 A comment link is opened in its story: Algolia's item names its `story_id`, and the story's
 tree is asked for. When Algolia fails (down, a bad answer, or no such item yet: its index
 lags new items), the official Firebase API is walked instead: up `parent` to the story,
-then down `kids`, item by item, as many at once as the client allows per host.
+then down `kids`, item by item, as many at once as the client allows per host. When the
+failure may pass (5xx, a timeout), Algolia is asked once more beside the walk, and its
+tree replaces the walk if it comes.
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ ALGOLIA_ENV: Final = "THREADTUI_HN_ALGOLIA_API"
 FIREBASE_API: Final = "https://hacker-news.firebaseio.com"
 FIREBASE_ENV: Final = "THREADTUI_HN_FIREBASE_API"
 ALGOLIA_RETRIES: Final = 1
+"""Times Algolia is asked again, beside the walk, after a failure that may pass: once
+catches a blip; past that the walk, already on its way, is the faster way to the thread."""
 MAX_PARENTS: Final = 10_000
 """Bound on the walk up `parent`: a hostile mirror's parent cycle must end."""
 PREVIEW_EVERY: Final = 0.25
@@ -90,8 +94,15 @@ async def _race(
     `hackernews:<item id>`)."""
 
     async def again() -> tuple[bytes, int]:
-        await client.sleep(wait)
-        return await _algolia(client, algolia, target.post)
+        retries = min(ALGOLIA_RETRIES, client.limits.retries)
+        for attempt in range(retries):
+            await client.sleep(wait * 2**attempt)
+            try:
+                return await _algolia(client, algolia, target.post)
+            except FetchError as error:
+                if attempt + 1 == retries or _retry_wait(client, error) is None:
+                    raise
+        raise AssertionError("unreachable: _retry_wait returns None when retries < 1")
 
     walk = asyncio.ensure_future(_firebase(client, firebase, target, result))
     retry = asyncio.ensure_future(again())

@@ -3,7 +3,9 @@
 A comment link is opened in its story: Algolia's item names its `story_id`, and the story's
 tree is asked for. When Algolia fails (down, a bad answer, or no such item yet: its index
 lags new items), the official Firebase API is walked instead: up `parent` to the story,
-then down `kids`, item by item, as many at once as the client allows per host.
+then down `kids`, item by item, as many at once as the client allows per host. When the
+failure may pass (5xx, a timeout), Algolia is asked once more beside the walk, and its
+tree replaces the walk if it comes.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import orjson
 
 from threadtui.fetch.base import LISTENER, Fetched, api_base, partial, preview
 from threadtui.fetch.client import Client, FetchError, NotFound
+from threadtui.fetch.errors import BadResponse, RateLimited
 from threadtui.fetch.urls import Target
 
 ALGOLIA_API: Final = "https://hn.algolia.com"
@@ -24,6 +27,8 @@ ALGOLIA_ENV: Final = "THREADTUI_HN_ALGOLIA_API"
 FIREBASE_API: Final = "https://hacker-news.firebaseio.com"
 FIREBASE_ENV: Final = "THREADTUI_HN_FIREBASE_API"
 ALGOLIA_RETRIES: Final = 1
+"""Times Algolia is asked again, beside the walk, after a failure that may pass: once
+catches a blip; past that the walk, already on its way, is the faster way to the thread."""
 MAX_PARENTS: Final = 10_000
 """Bound on the walk up `parent`: a hostile mirror's parent cycle must end."""
 PREVIEW_EVERY: Final = 0.25
@@ -38,30 +43,109 @@ async def fetch(client: Client, target: Target) -> Fetched:
     client.allow(firebase)
     result = Fetched(anchor=f"hackernews:{target.post}")
     try:
-        body = await _algolia(client, algolia, target.post)
+        body, posts = await _algolia(client, algolia, target.post)
     except FetchError as error:
-        client.report(f"Algolia: {error}; walking the Firebase API item by item")
-        return await _firebase(client, firebase, target, result)
+        wait = _retry_wait(client, error)
+        if wait is None:
+            client.report(f"Algolia: {error}; walking the Firebase API item by item")
+            return await _firebase(client, firebase, target, result)
+        client.report(
+            f"Algolia: {error}; walking the Firebase API item by item,"
+            f" and asking Algolia again in {wait:.0f} s"
+        )
+        return await _race(client, algolia, firebase, target, result, wait)
+    client.report("thread received", posts=posts)
     result.responses.append((f"Algolia item {target.post}", body))
     return result
 
 
-async def _algolia(client: Client, base: str, item: str) -> bytes:
-    # One retry only: when Algolia is down, Firebase is the faster way to the thread.
+def _retry_wait(client: Client, error: FetchError) -> float | None:
+    """Seconds to wait before asking Algolia again, or None when asking again is no use.
+
+    Plain FetchError is what the client raises for 5xx, timeouts and dropped connections:
+    a blip that may pass. 404 (an item the index has not reached yet) and a bad answer
+    stay as they are for longer than the walk takes."""
+    retries = min(ALGOLIA_RETRIES, client.limits.retries)
+    if retries < 1:
+        return None
+    wait = client.limits.backoff
+    if isinstance(error, RateLimited):
+        after = error.retry_after
+        if after is not None and after > client.limits.max_retry_after:
+            return None
+        return max(wait, after or 0.0)
+    return wait if type(error) is FetchError else None
+
+
+async def _race(
+    client: Client,
+    algolia: str,
+    firebase: str,
+    target: Target,
+    result: Fetched,
+    wait: float,
+) -> Fetched:
+    """The Firebase walk at once, and Algolia once more after `wait` beside it.
+
+    Algolia back after a blip gives the whole tree in one request, where the walk may
+    need thousands; waiting for it before walking would keep the screen empty for the
+    backoff. The walk previews as it goes, so what it showed before Algolia won stays on
+    screen and merges with Algolia's tree by post id (both importers name posts
+    `hackernews:<item id>`)."""
+
+    async def again() -> tuple[bytes, int]:
+        retries = min(ALGOLIA_RETRIES, client.limits.retries)
+        for attempt in range(retries):
+            await client.sleep(wait * 2**attempt)
+            try:
+                return await _algolia(client, algolia, target.post)
+            except FetchError as error:
+                if attempt + 1 == retries or _retry_wait(client, error) is None:
+                    raise
+        raise AssertionError("unreachable: _retry_wait returns None when retries < 1")
+
+    walk = asyncio.ensure_future(_firebase(client, firebase, target, result))
+    retry = asyncio.ensure_future(again())
+    try:
+        await asyncio.wait((walk, retry), return_when=asyncio.FIRST_COMPLETED)
+        if walk.done() and walk.exception() is None:
+            # The walk won (a small thread): its answer is whole or says what is missing.
+            return walk.result()
+        await asyncio.wait((retry,))
+        try:
+            body, posts = retry.result()
+        except FetchError as error:
+            if not walk.done():
+                client.report(f"Algolia again: {error}; the Firebase walk goes on")
+            return await walk
+        walk.cancel()
+        # Waited for, so no request of the walk's is still on its way when this returns.
+        await asyncio.gather(walk, return_exceptions=True)
+        client.report("Algolia answered: the Firebase walk stopped; thread received", posts=posts)
+        result.responses.append((f"Algolia item {target.post}", body))
+        return result
+    finally:
+        for task in (walk, retry):
+            task.cancel()
+        await asyncio.gather(walk, retry, return_exceptions=True)
+
+
+async def _algolia(client: Client, base: str, item: str) -> tuple[bytes, int]:
+    """Algolia's tree of `item`'s story, and how many posts it holds. No retry here: the
+    caller asks again beside the Firebase walk rather than before it."""
     value, body = await client.get_json(
-        base, f"/api/v1/items/{item}", what=f"item {item}", retries=ALGOLIA_RETRIES
+        base, f"/api/v1/items/{item}", what=f"item {item}", retries=0
     )
     if not isinstance(value, dict) or "id" not in value:
-        raise FetchError(f"{_host(base)} sent an item without an id")
+        raise BadResponse(f"{_host(base)} sent an item without an id")
     story = value.get("story_id")
     if isinstance(story, int) and not isinstance(story, bool) and str(story) != item:
         value, body = await client.get_json(
-            base, f"/api/v1/items/{story}", what=f"the story {story}", retries=ALGOLIA_RETRIES
+            base, f"/api/v1/items/{story}", what=f"the story {story}", retries=0
         )
         if not isinstance(value, dict) or "id" not in value:
-            raise FetchError(f"{_host(base)} sent an item without an id")
-    client.report("thread received", posts=_count_tree(value))
-    return body
+            raise BadResponse(f"{_host(base)} sent an item without an id")
+    return body, _count_tree(value)
 
 
 async def _firebase(client: Client, base: str, target: Target, result: Fetched) -> Fetched:

@@ -76,6 +76,25 @@ def test_5xx_past_the_retries_is_one_line(fetch_server: FetchServer) -> None:
     assert len(fetch_server.requests("/x")) == 3
 
 
+def test_5xx_asked_once_says_what_failed_and_no_more(fetch_server: FetchServer) -> None:
+    # A caller that asks once (Hacker News' first Algolia request, with the walk ready)
+    # says itself what happens next: no "1 times in a row", no "try again later".
+    fetch_server.add("/x", Reply(500))
+    with pytest.raises(FetchError) as caught:
+        get(fetch_server, "/x", retries=0)
+    assert str(caught.value).endswith("failed (HTTP 500)")
+    assert len(fetch_server.requests("/x")) == 1
+
+
+def test_a_retry_after_date_is_read(fetch_server: FetchServer) -> None:
+    fetch_server.add(
+        "/x", Reply(429, headers={"Retry-After": "Wed, 21 Oct 2099 07:28:00 GMT"}), {"ok": 1}
+    )
+    with pytest.raises(FetchError) as caught:
+        get(fetch_server, "/x")
+    assert "rate" in str(caught.value).lower()
+
+
 def test_429_waits_as_long_as_retry_after_says(fetch_server: FetchServer) -> None:
     fetch_server.add("/x", Reply(429, headers={"Retry-After": "7"}), {"ok": 1})
     sleeps = Sleeps()

@@ -25,7 +25,6 @@ import ssl
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode, urlsplit
 
@@ -240,11 +239,15 @@ class Client:
                 if attempt >= retries:
                     if status == 429:
                         raise RateLimited(_rate_limited(host, retry_after), retry_after)
-                    if status:
+                    if status and attempt:
                         raise FetchError(
                             f"{host} failed (HTTP {status}) {attempt + 1} times in a row;"
                             " try again later"
                         )
+                    if status:
+                        # Asked once, without retries (the caller has its own way on):
+                        # no advice here, the caller says what happens next.
+                        raise FetchError(f"{host} failed (HTTP {status})")
                     raise FetchError(reason)
                 wait = min(self.limits.backoff * 2**attempt, self.limits.max_backoff)
                 if retry_after is not None:
@@ -387,6 +390,10 @@ def _retry_after(value: str | None, now: Callable[[], float]) -> float | None:
     value = value.strip()
     if value.isdigit():
         return float(value)
+    # Here, not at the top: the email package costs a URL's every opening, and only a
+    # Retry-After given as a date needs it.
+    from email.utils import parsedate_to_datetime
+
     try:
         when = parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError):

@@ -177,6 +177,42 @@ async def test_refresh_merges_in_place_and_marks_what_is_new(api: FetchServer) -
         assert "refreshed" in status and "2 new" in status
 
 
+async def test_refresh_moves_a_post_to_the_parent_it_has_now(api: FetchServer) -> None:
+    """Upstream, reply 3 now answers reply 2 (an edit of its parent, or an import that
+    placed it wrongly before): the refresh files it there, at the same index, and the
+    cursor stays on the post it was on."""
+    calls: list[Request] = []
+
+    def answer(request: Request) -> Any:
+        calls.append(request)
+        two = r.algolia_comment(2, "first reply", 1)
+        if len(calls) == 1:
+            return r.algolia_item([two, r.algolia_comment(3, "wandering reply", 2)], 3)
+        moved = r.algolia_comment(3, "wandering reply", 2, parent=2)
+        return r.algolia_item([{**two, "children": [moved]}], 3)
+
+    api.answer("/api/v1/items/1", answer)
+    app = live_app(HN_URL)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.fetching is None, "the first fetch")
+        thread = app.thread
+        tree = app.query_one(ThreadTree)
+        root, two, three = (thread.by_id[f"hackernews:{n}"] for n in (1, 2, 3))
+        assert thread.posts[three].parent == root
+        assert tree.move_to_post(three)
+
+        await pilot.press("ctrl+r")
+        await until(pilot, lambda: len(calls) >= 2 and app.fetching is None, "the refresh")
+        await pilot.pause()
+        assert app.thread is thread and thread.by_id["hackernews:3"] == three
+        assert thread.posts[three].parent == two
+        assert thread.posts[three].depth == thread.posts[two].depth + 1
+        assert tree.cursor_post == three
+        # In the tree too: right under its new parent.
+        rows = tree.model.rows
+        assert rows.index(three) == rows.index(two) + 1
+
+
 async def test_refresh_is_only_for_a_thread_from_a_url() -> None:
     from support import post, thread_doc
     from threadtui.model import load_document

@@ -320,8 +320,7 @@ class LiveStart:
 
 
 def fetch_options(args: argparse.Namespace) -> FetchOptions:
-    from threadtui.fetch.client import Limits
-    from threadtui.fetch.run import FetchOptions
+    from threadtui.fetch.options import FetchOptions, Limits
 
     if args.refresh and args.offline:
         raise UsageError("--refresh and --offline contradict each other; give one")
@@ -339,24 +338,16 @@ def open_url_for_app(
     The fetch cache's entry is a thread file, so it goes through the load cache as that
     file would (`settings` given: its rules, --no-cache); the last value is the load cache
     to write after the first frame, as for a file."""
-    from threadtui.fetch.cache import age_text
+    # Only the cache's modules, never the client's or the runner's (asyncio, the HTTP
+    # stack): a cached URL costs what its saved file costs (test_fetch_cli holds it).
+    from threadtui.fetch.cache import age_text, from_cache
     from threadtui.fetch.errors import FetchError
-    from threadtui.fetch.live import empty_thread
-    from threadtui.fetch.run import from_cache, recognise
+    from threadtui.fetch.urls import recognise
 
     options = fetch_options(args)
     recognise(url)  # an unknown URL fails here, before the app starts
     if not options.refresh:
-        cached: _Cached | None = None
-
-        def loaded(path: Path, data: bytes) -> Thread | None:
-            nonlocal cached
-            if settings is None:
-                return None
-            # The entry is JSON, read the same whatever --source-tz says: no variant.
-            cached = _cache_for_file(args, os.fspath(path), "\0", settings)
-            return None if cached is None else _load_or_prepare(cached, data, problems)
-
+        loaded = None if settings is None else _EntryLoadCache(args, settings, problems)
         hit, warnings = from_cache(url, loaded=loaded)
         problems.extend(warnings)
         if hit is not None:
@@ -364,9 +355,11 @@ def open_url_for_app(
             if hit.missing:
                 problems.append(f"{hit.missing} (the thread opens with what came)")
             live = LiveStart(url, options, False, hit.anchor, notices)
-            return hit.thread, url, live, cached
+            return hit.thread, url, live, None if loaded is None else loaded.cached
     if options.offline:
         raise FetchError(f"{url}: not in the cache, and --offline forbids fetching it")
+    from threadtui.fetch.live import empty_thread
+
     # The cache missed (or --refresh): the app's fetch goes to the network, and writes it.
     live = LiveStart(url, replace(options, refresh=True), True)
     return empty_thread(url), url, live, None
@@ -738,20 +731,34 @@ def _cache_for_file(
     return _Cached(cache.entry_key(path, variant), path, settings.load_cache_mb * 1024**2)
 
 
-def _load_or_prepare(cached: _Cached, data: bytes, problems: list[str]) -> Thread | None:
-    """A URL's fetch-cache entry, already read as `data`: the thread from the load cache,
-    or None (the caller parses `data`) with `cached.source` set to write the entry from.
-    Stamped after the read: if the entry was replaced in between, the digest of `data`
-    tells the next opening the stamp is not this file's (a silent miss)."""
-    thread = _read_cached(cached, problems)
-    if thread is None:
+class _EntryLoadCache:
+    """The load cache for a URL's fetch-cache entry (`fetch.cache.LoadCache`): the entry
+    is a thread file, so it goes through the same helpers, rules and --no-cache as a file
+    named; `cached` is the copy to write after the first frame, as for a file."""
+
+    def __init__(self, args: argparse.Namespace, settings: Any, problems: list[str]) -> None:
+        self._args = args
+        self._settings = settings
+        self._problems = problems
+        self.cached: _Cached | None = None
+
+    def thread(self, path: Path) -> Thread | None:
+        # The entry is JSON, read the same whatever --source-tz says: no variant.
+        self.cached = _cache_for_file(self._args, os.fspath(path), "\0", self._settings)
+        return None if self.cached is None else _read_cached(self.cached, self._problems)
+
+    def read(self, path: Path, data: bytes) -> None:
+        # Stamped after the read: if the entry was replaced in between, the digest of
+        # `data` tells the next opening the stamp is not this file's (a silent miss).
+        cached = self.cached
+        if cached is None or cached.path != os.fspath(path):
+            return
         before = _stamp(cached.path)
         if before is not None:
             from threadtui.model import cache
 
             # Hashed in a thread while the loader works.
             cached.source = cache.Source(cached.key, before, data)
-    return thread
 
 
 def _read_cached(cached: _Cached, problems: list[str]) -> Thread | None:

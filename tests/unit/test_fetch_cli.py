@@ -84,10 +84,13 @@ def test_reopening_from_the_cache_loads_no_http_stack(
     api: FetchServer, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     """What the app does with a cached URL (cli.open_url_for_app) costs what opening the
-    saved file costs: no HTTP library is imported for it (issue #12, Measures)."""
+    saved file costs (issue #12, Measures): no HTTP library, and none of the fetch layer
+    beyond finding the entry (the client, the runner, their asyncio and plumbing), for it.
+    The load cache's hit included: it must not need them either."""
     import subprocess
     import sys
 
+    _big_story(api, "the first ending")
     assert run(capsys, URL, "--print")[0] == 0
     code = (
         "import sys, argparse\n"
@@ -97,14 +100,32 @@ def test_reopening_from_the_cache_loads_no_http_stack(
         "                          no_cache=False, forget=False)\n"
         "thread, name, live, cached = open_url_for_app(args, sys.argv[1], [], Settings())\n"
         "assert not live.fetch_on_start and len(thread.posts) == 2\n"
-        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('httpx', 'httpcore')))\n"
+        "if cached is not None and cached.source is not None:\n"
+        "    from threadtui.model import cache\n"
+        "    assert cache.write(thread, cached.source, bound=cached.bound) is not None\n"
+        "print(cached is not None and cached.source is None)\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in sys.argv[2:]\n"
+        "             or m in sys.argv[2:]))\n"
     )
     env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
-    proc = subprocess.run(
-        [sys.executable, "-c", code, URL], env=env, capture_output=True, text=True, timeout=120
-    )
-    assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.strip() == "[]"
+    forbidden = [
+        *("httpx", "httpcore", "h11", "anyio", "email"),
+        *(f"threadtui.fetch.{name}" for name in ("client", "run", "base", "progress", "live")),
+    ]
+    hits = []
+    for _ in range(2):  # the entry parsed (its load-cache copy written), then the copy read
+        proc = subprocess.run(
+            [sys.executable, "-c", code, URL, *forbidden],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert proc.returncode == 0, proc.stderr
+        hit, modules = proc.stdout.splitlines()
+        assert modules == "[]"
+        hits.append(hit)
+    assert hits == ["False", "True"]
 
 
 def test_offline_uses_the_cache_or_says_it_cannot(
@@ -369,8 +390,18 @@ def test_a_url_reopened_from_the_fetch_cache_takes_the_load_cache(
     assert cached is not None and cached.path == str(entry)
     written = _write_load_cache(first, cached)
 
+    # A hit reads the copy, not the entry (as a saved file's hit does not read the file).
+    reads: list[object] = []
+    read_entry = cache.read
+
+    def counting(target: Any, now: float) -> Any:
+        reads.append(target)
+        return read_entry(target, now)
+
+    monkeypatch.setattr(cache, "read", counting)
     second, problems, cached = _open_for_app()
     assert problems == [] and parses.count == 1, "the second opening parsed the entry"
+    assert reads == [], "the second opening read the entry"
     assert cached is not None and cached.source is None  # a hit: nothing to write
     assert [(p.id, p.text) for p in second.posts] == [(p.id, p.text) for p in first.posts]
     assert second.source == first.source
@@ -379,7 +410,7 @@ def test_a_url_reopened_from_the_fetch_cache_takes_the_load_cache(
     _big_story(api, "a refreshed ending")
     assert run(capsys, URL, "--print", "--refresh")[0] == 0
     third, problems, cached = _open_for_app()
-    assert problems == [] and parses.count == 2
+    assert problems == [] and parses.count == 2 and len(reads) == 1
     assert third.posts[1].text is not None
     assert third.posts[1].text.startswith("a refreshed ending")
     assert cached is not None and cached.source is not None

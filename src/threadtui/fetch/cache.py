@@ -7,6 +7,10 @@ file costs. Written atomically (a temporary file renamed over the entry); an ent
 does not load is ignored with a warning and fetched anew; the oldest entries go once the
 whole cache passes its size bound. Nothing secret is in an entry: tokens travel only in
 request headers.
+
+`from_cache` is the whole of reopening a URL from here: it needs this module, the URL's
+recognition and the model, never the client or the runner (asyncio, the HTTP stack), which
+opening the saved file does not import either.
 """
 
 from __future__ import annotations
@@ -16,13 +20,18 @@ import hashlib
 import os
 import re
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Final
+from typing import TYPE_CHECKING, Final, Protocol
 
 from threadtui.atomicfile import prune_oldest
-from threadtui.fetch.urls import Target
+from threadtui.fetch.options import FetchResult
+from threadtui.fetch.urls import Target, recognise
 from threadtui.inputfile import RefusedInput, read_regular_file
+
+if TYPE_CHECKING:
+    from threadtui.model import Thread
 
 MAX_CACHE_BYTES: Final = 512 * 1024**2
 MAX_ENTRY_BYTES: Final = 1024**3
@@ -98,6 +107,86 @@ def write(target: Target, data: bytes, *, bound: int = MAX_CACHE_BYTES) -> Path:
 def prune(bound: int, *, keep: Path | None = None) -> None:
     """Remove the least recently written entries until the cache is within `bound` bytes."""
     prune_oldest(cache_dir().glob("*/*.json"), bound=bound, keep=keep)
+
+
+class LoadCache(Protocol):
+    """The app's load cache for an entry (cli): an entry is a thread file, so it reopens
+    from its parsed copy as a saved file does, and without being read."""
+
+    def thread(self, path: Path) -> Thread | None:
+        """The thread from the copy of the entry at `path`; None when there is none (or it
+        is stale, or turned off): the entry is read and parsed."""
+        ...
+
+    def read(self, path: Path, data: bytes) -> None:
+        """The entry at `path` was read as `data` (and is parsed next): what its copy is
+        written from, after the first frame."""
+        ...
+
+
+def from_cache(
+    url: str, now: float | None = None, *, loaded: LoadCache | None = None
+) -> tuple[FetchResult | None, list[str]]:
+    """The thread for `url` from the cache, or None; and warnings (a damaged entry).
+    Costs what opening the saved file costs, the load cache included (`loaded`): the app
+    opens with it at once. FetchError when `url` names nothing fetchable."""
+    warnings: list[str] = []
+    hit = thread_from(
+        recognise(url), url, time.time() if now is None else now, warnings, loaded=loaded
+    )
+    return hit, warnings
+
+
+def thread_from(
+    target: Target,
+    url: str,
+    now: float,
+    warnings: list[str],
+    *,
+    loaded: LoadCache | None = None,
+) -> FetchResult | None:
+    """The cached thread for `target`, or None (absent, or damaged: `warnings` says)."""
+    from threadtui.model import ThreadFileError, load_bytes
+
+    thread: Thread | None = None
+    age, data = 0.0, b""
+    if loaded is not None:
+        path = entry_path(target)
+        try:
+            mtime: float | None = path.stat().st_mtime
+        except OSError:
+            mtime = None  # absent, or unreadable: `read` says which
+        if mtime is not None:
+            # Before reading the entry: a copy's hit never needs its bytes.
+            thread = loaded.thread(path)
+            age = max(0.0, now - mtime)
+    if thread is None:
+        entry, problem = read(target, now)
+        if problem is not None:
+            warnings.append(problem)
+        if entry is None:
+            return None
+        if loaded is not None:
+            loaded.read(entry.path, entry.data)
+        try:
+            thread = load_bytes(entry.data, name=str(entry.path))
+        except ThreadFileError as error:
+            warnings.append(damaged(entry.path, error.message))
+            return None
+        age, data = entry.age, entry.data
+    fetch_note = thread.source.get("fetch") if isinstance(thread.source, dict) else None
+    fetch_note = fetch_note if isinstance(fetch_note, dict) else {}
+    anchor = fetch_note.get("anchor")
+    missing = fetch_note.get("missing")
+    return FetchResult(
+        url=url,
+        thread=thread,
+        data=data,
+        anchor=anchor if isinstance(anchor, str) else None,
+        warnings=warnings,
+        missing=missing if isinstance(missing, str) else None,
+        cached_age=age,
+    )
 
 
 def age_text(seconds: float) -> str:

@@ -41,11 +41,13 @@ from threadtui.fetch.errors import (
     check_base,
     is_loopback,
 )
+from threadtui.fetch.options import Limits
 from threadtui.fetch.progress import Progress, ProgressCallback
 
 if TYPE_CHECKING:
-    # Imported where a request is made: a thread reopened from the cache (and anything
-    # that only needs `Limits`) must not pay for loading the HTTP stack (~60 ms).
+    # Imported where a request is made: importing the fetch layer must not pay for
+    # loading the HTTP stack (~60 ms) before a request goes out (the early fetch imports
+    # it in its worker thread, beside Textual's import).
     import httpx
 
 __all__ = [
@@ -62,27 +64,6 @@ __all__ = [
 ]
 
 USER_AGENT = f"threadtui/{__version__} (+https://github.com/threadtui)"
-
-
-@dataclass(frozen=True, slots=True)
-class Limits:
-    max_posts: int = 20_000
-    """--max-posts: the fetchers stop asking for more once this many posts are in."""
-    max_response_bytes: int = 64 * 1024**2
-    max_total_bytes: int = 512 * 1024**2
-    per_host: int = 6
-    """Concurrent requests to one host: polite to the APIs, and enough that an item-by-item
-    Hacker News walk is not one round trip at a time."""
-    retries: int = 4
-    """Further tries of a request after a 429, a 5xx or a dropped connection."""
-    backoff: float = 1.0
-    """The first wait between tries, in seconds; doubled each time, at most `max_backoff`."""
-    max_backoff: float = 30.0
-    max_retry_after: float = 120.0
-    """The longest `Retry-After` honoured; beyond it the fetch stops and says when to retry."""
-    connect_timeout: float = 10.0
-    read_timeout: float = 30.0
-    max_redirects: int = 5
 
 
 def origin(url: str) -> str:

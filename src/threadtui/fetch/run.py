@@ -14,27 +14,27 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from threadtui.fetch import cache
 from threadtui.fetch.base import LISTENER, Fetched, ResponseListener
-from threadtui.fetch.client import Client, FetchError, Limits
+from threadtui.fetch.cache import LoadCache, from_cache
+from threadtui.fetch.client import Client, FetchError
+from threadtui.fetch.options import FetchOptions, FetchResult, Limits
 from threadtui.fetch.progress import Progress, ProgressCallback
 from threadtui.fetch.urls import Target, looks_like_url, recognise
-from threadtui.model import Thread, ThreadFileError
+from threadtui.model import ThreadFileError
 
 if TYPE_CHECKING:
     import httpx
 
 __all__ = [
-    "CachedLoader",
     "FetchError",
     "FetchOptions",
     "FetchResult",
     "Limits",
+    "LoadCache",
     "Progress",
     "fetch_thread",
     "fetch_thread_async",
@@ -42,35 +42,6 @@ __all__ = [
     "looks_like_url",
     "recognise",
 ]
-
-
-@dataclass(frozen=True, slots=True)
-class FetchOptions:
-    refresh: bool = False
-    """Fetch anew even when the cache has the thread (--refresh)."""
-    offline: bool = False
-    """Never touch the network: the cache or an error (--offline)."""
-    use_cache: bool = True
-    limits: Limits = field(default_factory=Limits)
-
-
-@dataclass(slots=True)
-class FetchResult:
-    url: str
-    thread: Thread
-    data: bytes
-    """The thread as a normalised JSON file (what `import URL -o` writes, what is cached)."""
-    anchor: str | None
-    """The id of the post the URL links to: the UI starts its cursor there."""
-    warnings: list[str] = field(default_factory=list)
-    """One line each: merge disagreements, a cache that could not be read or written."""
-    missing: str | None = None
-    """How much is missing when the fetch stopped partway; None when it is whole."""
-    cached_age: float | None = None
-    """Seconds since the cache entry was written, when the thread came from the cache."""
-    requests: int = 0
-    responses: list[tuple[str, bytes]] = field(default_factory=list)
-    """The raw responses imported (empty from the cache)."""
 
 
 Sleep = Callable[[float], Awaitable[None]]
@@ -109,7 +80,7 @@ async def fetch_thread_async(
     target = recognise(url)
     warnings: list[str] = []
     if options.use_cache and not options.refresh:
-        hit = _from_cache(target, url, now(), warnings)
+        hit = cache.thread_from(target, url, now(), warnings)
         if hit is not None:
             return hit
     if options.offline:
@@ -207,58 +178,3 @@ def anchor_of(document: dict[str, Any], fetched: Fetched) -> str | None:
             if isinstance(post, dict) and post.get("native_id") == fetched.anchor_native:
                 return post.get("id")
     return None
-
-
-CachedLoader = Callable[[Path, bytes], Thread | None]
-"""What the app's opening passes to `from_cache`: the thread already loaded from the
-entry at this path with these bytes (the load cache), or None to parse the bytes."""
-
-
-def from_cache(
-    url: str, now: float | None = None, *, loaded: CachedLoader | None = None
-) -> tuple[FetchResult | None, list[str]]:
-    """The thread for `url` from the cache, or None; and warnings (a damaged entry).
-    Costs what opening the saved file costs, the load cache included (`loaded`): the app
-    opens with it at once."""
-    warnings: list[str] = []
-    hit = _from_cache(
-        recognise(url), url, time.time() if now is None else now, warnings, loaded=loaded
-    )
-    return hit, warnings
-
-
-def _from_cache(
-    target: Target,
-    url: str,
-    now: float,
-    warnings: list[str],
-    *,
-    loaded: CachedLoader | None = None,
-) -> FetchResult | None:
-    from threadtui.model import load_bytes
-
-    entry, problem = cache.read(target, now)
-    if problem is not None:
-        warnings.append(problem)
-    if entry is None:
-        return None
-    thread = None if loaded is None else loaded(entry.path, entry.data)
-    if thread is None:
-        try:
-            thread = load_bytes(entry.data, name=str(entry.path))
-        except ThreadFileError as error:
-            warnings.append(cache.damaged(entry.path, error.message))
-            return None
-    fetch_note = thread.source.get("fetch") if isinstance(thread.source, dict) else None
-    fetch_note = fetch_note if isinstance(fetch_note, dict) else {}
-    anchor = fetch_note.get("anchor")
-    missing = fetch_note.get("missing")
-    return FetchResult(
-        url=url,
-        thread=thread,
-        data=entry.data,
-        anchor=anchor if isinstance(anchor, str) else None,
-        warnings=warnings,
-        missing=missing if isinstance(missing, str) else None,
-        cached_age=entry.age,
-    )

@@ -267,6 +267,30 @@ async def test_from_the_cache_it_opens_on_the_linked_post_with_a_notice() -> Non
         assert app.active_bindings["ctrl+r"].enabled
 
 
+async def test_the_cache_notice_comes_after_the_first_frame(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The notice is a toast, a widget to import and mount: it must not delay the first
+    frame of a URL from the cache, which costs no more than its saved file (issue #12)."""
+    from support import post, thread_doc
+    from threadtui.model import load_document
+
+    at_first_frame: list[int] = []
+    first_frame_drawn = ThreadApp._first_frame_drawn
+
+    def recording(app: ThreadApp) -> None:
+        at_first_frame.append(len(app._notifications))
+        first_frame_drawn(app)
+
+    monkeypatch.setattr(ThreadApp, "_first_frame_drawn", recording)
+    thread = load_document(thread_doc([post(f"p{k}", k, f"post {k}") for k in range(5)]))
+    app = ThreadApp(thread, url=HN_URL, notices=["Opened from the cache, fetched just now"])
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: len(app._notifications) > 0)
+        assert at_first_frame == [0]
+        assert "fetched just now" in str(next(iter(app._notifications)).message)
+
+
 def test_the_fetch_hands_over_each_response_as_it_arrives(api: FetchServer) -> None:
     import asyncio
 

@@ -878,7 +878,9 @@ class ThreadApp(App[None], inherit_bindings=False):
     def _mount_fetch(self) -> None:
         for notice in self._notices:
             # Where the thread came from is news, not a problem (a warning would say so).
-            self.notify_content(Content(notice), timeout=6)
+            # After the first frame: a toast is a widget to import and mount, and a URL
+            # from the cache must cost no more than its saved file (issue #12).
+            self.call_after_refresh(self.notify_content, Content(notice), timeout=6)
         if self._fetch_on_start:
             early, self._early_fetch = self._early_fetch, None
             self._start_fetch(refresh=False, early=early)

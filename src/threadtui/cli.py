@@ -297,9 +297,10 @@ class LiveStart:
     def start_fetch(self, thread: Thread) -> None:
         """Start the fetch now, for `thread`: the app takes it over once it is up, so the
         network's wait overlaps Textual's import, the app's set-up and its first frame."""
-        from threadtui.fetch.live import start_early
-
         if self.fetch_on_start and self.early is None:
+            # Here, not above: a URL opened from the cache fetches nothing before the app.
+            from threadtui.fetch.live import start_early
+
             self.early = start_early(thread, self.url, self.options)
 
     def stop_fetch(self) -> None:

@@ -100,6 +100,7 @@ def test_reopening_from_the_cache_loads_no_http_stack(
         "                          no_cache=False, forget=False)\n"
         "thread, name, live, cached = open_url_for_app(args, sys.argv[1], [], Settings())\n"
         "assert not live.fetch_on_start and len(thread.posts) == 2\n"
+        "live.start_fetch(thread)  # what cli does next: nothing to fetch\n"
         "if cached is not None and cached.source is not None:\n"
         "    from threadtui.model import cache\n"
         "    assert cache.write(thread, cached.source, bound=cached.bound) is not None\n"

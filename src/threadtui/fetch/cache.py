@@ -21,9 +21,8 @@ import os
 import re
 import tempfile
 import time
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Final, Protocol
+from typing import TYPE_CHECKING, Final, NamedTuple, Protocol
 
 from threadtui.atomicfile import prune_oldest
 from threadtui.fetch.options import FetchResult
@@ -52,8 +51,8 @@ def entry_path(target: Target) -> Path:
     return cache_dir() / target.platform / f"{readable}-{digest}.json"
 
 
-@dataclass(frozen=True, slots=True)
-class Entry:
+class Entry(NamedTuple):
+    # Not a frozen dataclass: building one at import is 0.4 ms of every URL's opening.
     path: Path
     data: bytes
     age: float

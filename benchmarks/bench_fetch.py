@@ -2,6 +2,7 @@
 
     python benchmarks/bench_fetch.py                    # all four measures, 50 ms latency
     python benchmarks/bench_fetch.py --only hn,cache --repeat 3
+    python benchmarks/bench_fetch.py --only cache --repeat 5 --before /tmp/before/src
     python benchmarks/bench_fetch.py --src /tmp/before/src   # another checkout's code
     python benchmarks/bench_fetch.py --quick            # smoke test: small threads (~10 s)
 
@@ -23,7 +24,16 @@ pointing at the server and a cache directory of its own:
    every post arrives (count = 10,000), and how long it takes.
 4. **cache**: first frame in a pty of `threadtui URL` opened from the cache against
    `threadtui saved.json` (the same thread, saved by `threadtui import URL -o`), fresh
-   processes, interleaved, medians. Budget: the cache costs no more than the file.
+   processes, interleaved (the order alternating round by round), medians. Two figures
+   per opening: the wall time to the first frame (as pty_probe.py times it) and the
+   child's CPU time (`time.process_time()`, every thread) when the app's first frame is
+   drawn, which the other processes on a shared machine disturb far less. One opening of
+   each first, not counted: it byte-compiles the code (into a scratch `__pycache__`
+   prefix, as an installed package has its `.pyc`; PYTHONDONTWRITEBYTECODE would have
+   every run compile it) and writes both load-cache copies, so every counted opening is a
+   second one. `--before SRC` runs another checkout's code in the same rounds (its own
+   cache directory: each code's load-cache copies are its own). Budget: the cache costs
+   no more than the file.
 
 The exit status is non-zero when a probe cannot run, never because of a timing (what
 `--quick` checks in CI). Timing figures on a shared machine are noisy: the load average is
@@ -36,6 +46,7 @@ import argparse
 import json
 import os
 import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -81,6 +92,35 @@ print(json.dumps({
     "posts": len(thread.posts), "max_depth": thread.max_depth, "missing": result.missing,
     "per_host": Limits().per_host,
 }))
+"""
+
+
+# Run in the child of the cache measure: `threadtui ARGS`, writing the process's CPU time
+# to $THREADTUI_BENCH_CPU once the app's first frame is drawn. The app's module is patched
+# as it is imported, never imported sooner (that would move its import's cost).
+CPU_CHILD = """\
+import importlib.util, os, sys, time
+OUT = os.environ.pop("THREADTUI_BENCH_CPU")
+class Hook:
+    def find_spec(self, name, path=None, target=None):
+        if name != "threadtui.ui.app":
+            return None
+        sys.meta_path.remove(self)
+        spec = importlib.util.find_spec(name)
+        run = spec.loader.exec_module
+        def exec_module(module):
+            run(module)
+            drawn = module.ThreadApp._first_frame_drawn
+            def stamp(app):
+                drawn(app)
+                with open(OUT, "w") as file:
+                    file.write(repr(time.process_time()))
+            module.ThreadApp._first_frame_drawn = stamp
+        spec.loader.exec_module = exec_module
+        return spec
+sys.meta_path.insert(0, Hook())
+from threadtui.cli import main
+sys.exit(main(sys.argv[1:]))
 """
 
 
@@ -265,38 +305,77 @@ def measure_cache(args: argparse.Namespace, src: Path) -> list[dict[str, Any]]:
     rows = []
     cases = [("hn", {"hn": args.hn, "algolia": 404}, "hn_url")]
     cases.append(("bluesky", {"bluesky": args.bluesky}, "bluesky_url"))
+    codes = [("after", src)] + ([("before", args.before)] if args.before else [])
     for name, threads, key in cases[:1] if args.quick else cases:
         with tempfile.TemporaryDirectory() as d:
-            cache = os.path.join(d, "cache")
             saved = os.path.join(d, "saved.json")
             with sim_server(0.0, **threads) as server:
                 url = server[key]
-                env = child_env(server["base"], src, cache)
+                env = child_env(server["base"], src, os.path.join(d, "fetched"))
                 command = [*pty_probe.installed_command(), "import", url, "-o", saved]
                 subprocess.run(
                     command, env=env, check=True, timeout=args.timeout, capture_output=True
                 )
-            # Now cached, and the server gone: nothing may reach the network.
-            env = child_env("http://127.0.0.1:9", src, cache)
-            from_cache: list[float] = []
-            from_file: list[float] = []
-            for _ in range(args.repeat):
-                from_cache.append(pty_first_frame(url, env, src, args.timeout)["seconds"])
-                from_file.append(pty_first_frame(saved, env, src, args.timeout)["seconds"])
             size = os.path.getsize(saved)
-        cached, filed = statistics.median(from_cache), statistics.median(from_file)
-        rows.append(
-            {
-                "thread": name,
-                "bytes": size,
-                "cache_s": cached,
-                "file_s": filed,
-                "ratio": cached / filed,
-                "cache_runs": from_cache,
-                "file_runs": from_file,
-            }
-        )
+            # Now cached, and the server gone: nothing may reach the network.
+            envs = {}
+            for code, code_src in codes:
+                cache = os.path.join(d, code, "cache")
+                shutil.copytree(os.path.join(d, "fetched"), cache)
+                envs[code] = child_env("http://127.0.0.1:9", code_src, cache)
+                envs[code]["PYTHONPYCACHEPREFIX"] = os.path.join(d, code, "pycache")
+                envs[code].pop("PYTHONDONTWRITEBYTECODE", None)
+            runs: dict[tuple[str, str], list[dict[str, float]]] = {}
+            for turn in range(args.repeat + 1):
+                for code, code_src in codes if turn % 2 else codes[::-1]:
+                    openings = [("url", url), ("file", saved)]
+                    for what, arg in openings if turn % 2 else openings[::-1]:
+                        result = pty_cpu_first_frame(arg, envs[code], code_src, args.timeout)
+                        if turn:  # the first round compiles and writes the copies
+                            runs.setdefault((code, what), []).append(result)
+        for code, _ in codes:
+            url_runs, file_runs = runs[(code, "url")], runs[(code, "file")]
+            row: dict[str, Any] = {"thread": name, "code": code, "bytes": size}
+            for field in ("seconds", "cpu_s"):
+                cached = statistics.median(r[field] for r in url_runs)
+                filed = statistics.median(r[field] for r in file_runs)
+                suffix = "" if field == "seconds" else "_cpu"
+                row[f"cache{suffix}_s"], row[f"file{suffix}_s"] = cached, filed
+                row[f"ratio{suffix}"] = cached / filed
+            row["cache_runs"] = [r["seconds"] for r in url_runs]
+            row["file_runs"] = [r["seconds"] for r in file_runs]
+            row["cache_cpu_runs"] = [r["cpu_s"] for r in url_runs]
+            row["file_cpu_runs"] = [r["cpu_s"] for r in file_runs]
+            rows.append(row)
     return rows
+
+
+def pty_cpu_first_frame(
+    arg: str, env: dict[str, str], src: Path, timeout: float
+) -> dict[str, float]:
+    """`threadtui ARG` in a pty: spawn to the first frame (as pty_probe.first_frame), and
+    the child's CPU time once it has drawn it (CPU_CHILD)."""
+    switch = sys.getswitchinterval()
+    # The reader thread must get the GIL promptly while pyte parses on the main thread.
+    sys.setswitchinterval(0.0005)
+    with tempfile.TemporaryDirectory() as config_dir, patched_environ(env):
+        child = pty_probe.child_env(config_dir, src)
+        out = child["THREADTUI_BENCH_CPU"] = os.path.join(config_dir, "cpu")
+        term = pty_probe.Pty([sys.executable, "-c", CPU_CHILD, arg, "--tz", "UTC"], child)
+        try:
+            arrived = term.wait_for(pty_probe.first_frame_drawn, timeout)
+            seconds = term.end_of_burst(arrived, pty_probe.WRITE_GAP) - term.t_spawn
+            # Drawn, then stamped: let the stamp land, and the load cache's writer finish.
+            term.drain_until_idle(timeout)
+            status = term.quit()
+            if status != 0:
+                raise RuntimeError(f"threadtui {arg} did not quit cleanly:\n{term.text()}")
+            with open(out) as file:
+                cpu = float(file.read())
+        finally:
+            term.kill()
+            sys.setswitchinterval(switch)
+    return {"seconds": seconds, "cpu_s": cpu}
 
 
 # --- output --------------------------------------------------------------------------------
@@ -343,14 +422,19 @@ def report(results: dict[str, Any], args: argparse.Namespace) -> str:
             )
     if "cache" in results:
         out += ["", "### Re-opening from the cache vs opening the saved file (pty)", ""]
+        out.append(f"Medians of {args.repeat} interleaved rounds; first frame: wall / CPU.")
+        out.append("")
         out.append(
-            "| thread | file size | `threadtui URL` (cached) | `threadtui saved.json` | ratio |"
+            "| thread | code | file size | `threadtui URL` (cached) | `threadtui saved.json`"
+            " | ratio wall | ratio CPU |"
         )
-        out.append("|---|--:|--:|--:|--:|")
+        out.append("|---|---|--:|--:|--:|--:|--:|")
         for row in results["cache"]:
             out.append(
-                f"| {row['thread']} | {row['bytes'] / 1024:,.0f} KB | {row['cache_s']:.3f} s"
-                f" | {row['file_s']:.3f} s | {row['ratio']:.2f} |"
+                f"| {row['thread']} | {row['code']} | {row['bytes'] / 1024:,.0f} KB"
+                f" | {row['cache_s']:.3f} / {row['cache_cpu_s']:.3f} s"
+                f" | {row['file_s']:.3f} / {row['file_cpu_s']:.3f} s"
+                f" | {row['ratio']:.3f} | {row['ratio_cpu']:.3f} |"
             )
     return "\n".join(out)
 
@@ -363,6 +447,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--only", default="hn,first,bluesky,cache")
     parser.add_argument("--src", type=Path, default=REPO / "src", help="the code to measure")
+    parser.add_argument(
+        "--before", type=Path, help="cache measure: this code too, in the same rounds"
+    )
     parser.add_argument("--timeout", type=float, default=300.0, help="per probe, seconds")
     parser.add_argument("--json", type=Path, help="write every run here too")
     parser.add_argument(

@@ -463,3 +463,23 @@ def test_a_small_url_entry_is_not_load_cached(
     assert run(capsys, URL, "--print")[0] == 0
     thread, problems, cached = _open_for_app()
     assert (problems, cached, len(thread.posts)) == ([], None, 2)
+
+
+@pytest.mark.parametrize("kind", ["fifo", "directory"])
+def test_an_entry_that_is_no_file_is_one_warning_with_the_load_cache_on(
+    api: FetchServer, capsys: pytest.CaptureFixture[str], kind: str
+) -> None:
+    """The load cache is asked before the entry is read (a hit never reads it): what sits
+    at the entry's name still goes through the entry's own checks, never opened as a
+    file (a FIFO would block), and the app fetches anew."""
+    assert run(capsys, URL, "--print")[0] == 0
+    entry = cache.entry_path(recognise(URL))
+    entry.unlink()
+    if kind == "fifo":
+        os.mkfifo(entry)
+    else:
+        entry.mkdir()
+    problems: list[str] = []
+    thread, _, live, cached = open_url_for_app(_app_args(offline=False), URL, problems, Settings())
+    assert live.fetch_on_start and cached is None and thread.posts == []
+    assert len(problems) == 1 and "damaged" in problems[0] and str(entry) in problems[0]

@@ -6,12 +6,16 @@ check that the loader's two paths (model/load_fast.py, model/load.py) agree.
 
 from __future__ import annotations
 
+import copy
 from dataclasses import fields
+from typing import Any
 
 import orjson
+import pytest
 
 from threadtui.model import Author, Post, Thread, ThreadFileError, load_bytes, load_document
-from threadtui.model.load_fast import read_wellformed
+from threadtui.model.load import check_document
+from threadtui.model.load_fast import read_parsed, read_wellformed
 
 POST_FIELDS = list(Post.__struct_fields__)
 AUTHOR_FIELDS = [f.name for f in fields(Author)]
@@ -49,10 +53,19 @@ def takes_fast_path(data: bytes) -> bool:
 
 
 def assert_same_both_ways(data: bytes) -> bool:
-    """Load `data` by both paths; they must agree. Returns whether the fast path took it."""
+    """Load `data` by both paths; they must agree. Returns whether the fast path took it.
+
+    The parsed document goes through `assert_same_parsed` too: a file and its parsed
+    document (what an importer hands over) give the same thread."""
     try:
-        checked = load_document(orjson.loads(data), name="t.json")
-    except (orjson.JSONDecodeError, ThreadFileError):
+        document = orjson.loads(data)
+    except orjson.JSONDecodeError:
+        assert not takes_fast_path(data)
+        return False
+    assert_same_parsed(document)
+    try:
+        checked = check_document(document, name="t.json")
+    except ThreadFileError:
         # Whatever the checking path refuses, the fast path must refuse too.
         assert not takes_fast_path(data)
         return False
@@ -60,3 +73,24 @@ def assert_same_both_ways(data: bytes) -> bool:
         return False
     assert thread_state(load_bytes(data, name="t.json")) == thread_state(checked)
     return True
+
+
+def takes_parsed_path(document: Any) -> bool:
+    return read_parsed(document) is not None
+
+
+def assert_same_parsed(document: Any) -> bool:
+    """Load a parsed document by the checking path alone and by `load_document` (which
+    takes the fast path, read_parsed, when it can): the same thread, warnings included, or
+    the same error. Returns whether the fast path took it."""
+    try:
+        checked = check_document(copy.deepcopy(document), name="t.json")
+    except ThreadFileError as error:
+        assert not takes_parsed_path(document)
+        with pytest.raises(ThreadFileError) as raised:
+            load_document(document, name="t.json")
+        assert str(raised.value) == str(error)
+        return False
+    fast = takes_parsed_path(document)
+    assert thread_state(load_document(document, name="t.json")) == thread_state(checked)
+    return fast

@@ -67,13 +67,6 @@ def _unrecognised(name: str) -> ThreadFileError:
     )
 
 
-def _is_thread_json(text: str) -> bool:
-    from threadtui.importers.base import parse_json
-
-    value = parse_json(text)
-    return isinstance(value, dict) and "schema" in value
-
-
 def import_text(
     text: str, name: str, *, source: str | None = None, tz: tzinfo | None = None
 ) -> ImportResult:
@@ -143,17 +136,21 @@ def read_document(
         if f'"{SCHEMA}"'.encode() in data[:4096]:
             return None, []
         text = decode_text(data, name)
-        if _is_thread_json(text):
-            return None, []
         from threadtui.importers.base import parse_json
 
-        if parse_json(text) is None:
+        # The one parse of the input, from its bytes: the sniffs and the importer that
+        # recognises it all read this value (parse_json keeps it for the text).
+        value = parse_json.parse_bytes(text, data.removeprefix(b"\xef\xbb\xbf"))
+        if isinstance(value, dict) and "schema" in value:
+            parse_json.cache_clear()
+            return None, []
+        if value is None:
             # Not JSON at all: JSON Lines (X API pages) go to the importers, anything else
             # to the loader, which names the line and column where parsing stopped.
             from threadtui import importers
 
             if importers.detect(text) is None:
-                importers.base.parse_json.cache_clear()
+                parse_json.cache_clear()
                 return None, []
     else:
         text = decode_text(data, name)

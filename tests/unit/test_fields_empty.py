@@ -24,6 +24,7 @@ from threadtui.cli import main
 from threadtui.export.render import render_json
 from threadtui.model import ThreadFileError, load_bytes, load_document
 from threadtui.model import format as fmt
+from threadtui.model.load import check_document
 
 ODD_SCALARS: list[Any] = ["", " ", "\n", "\t", "\x1b", None, 0, -1, False, [], {}, [""]]
 ODD_BY_KIND: dict[str, list[Any]] = {
@@ -174,7 +175,7 @@ def test_optional_fields_are_kept_by_both_paths_whatever_the_layout(
 ) -> None:
     data = _bytes(_document({**LAYOUTS[layout], **fields}))
     assert takes_fast_path(data)
-    checked = load_document(orjson.loads(data), name="t.json")
+    checked = check_document(orjson.loads(data), name="t.json")
     assert checked.warnings == []
     assert thread_state(load_bytes(data, name="t.json")) == thread_state(checked)
     # What the file spelled out with a value is kept, not only agreed about.

@@ -11,8 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache
-from typing import Any
+from typing import Any, Final
 
 import orjson
 
@@ -82,17 +81,55 @@ def dumps(document: dict[str, Any]) -> bytes:
     return orjson.dumps(document, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE)
 
 
-@lru_cache(maxsize=2)
-def parse_json(text: str) -> Any:
-    """The text parsed as one JSON value, or None when it is not JSON.
+class _Parses:
+    """`parse_json`: the text parsed as one JSON value, or None when it is not JSON.
 
-    Every JSON importer's sniff and run call this on the same text; the cache makes that
-    one parse, not one per importer. Never raises.
+    Every JSON importer's sniff and run call it on the same text; it keeps the last two
+    parses, so that is one parse, not one per importer. Entries are found by identity:
+    hashing the text of a big input (a str of four bytes a character when it holds an
+    emoji) cost more than a tenth of its parse, for a key that is always the same object.
+    The opener hands over the parse of the file's bytes (`parse_bytes`), which spares
+    orjson encoding the text back to UTF-8. Never raises.
     """
+
+    def __init__(self) -> None:
+        self._entries: list[tuple[str, Any]] = []
+
+    def __call__(self, text: str) -> Any:
+        for seen, value in self._entries:
+            if seen is text:
+                return value
+        return self._keep(text, _parse(text))
+
+    def parse_bytes(self, text: str, data: bytes) -> Any:
+        """What `parse_json(text)` answers, from `data`, the UTF-8 bytes `text` was
+        decoded from (without a byte order mark); kept as the parse of `text`."""
+        for seen, value in self._entries:
+            if seen is text:
+                return value
+        return self._keep(text, None if _value_then_more(text) else _loads(data))
+
+    def _keep(self, text: str, value: Any) -> Any:
+        self._entries = [(text, value), *self._entries[:1]]
+        return value
+
+    def cache_clear(self) -> None:
+        """Forget every parse: a big input must not outlive its import."""
+        self._entries = []
+
+
+parse_json: Final = _Parses()
+
+
+def _parse(text: str) -> Any:
     if _value_then_more(text):
         return None
+    return _loads(text)
+
+
+def _loads(data: str | bytes) -> Any:
     try:
-        return orjson.loads(text)
+        return orjson.loads(data)
     except (orjson.JSONDecodeError, RecursionError):
         return None
 

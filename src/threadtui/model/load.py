@@ -27,7 +27,7 @@ from threadtui.model import format as fmt
 from threadtui.model.fields import read_author_url, read_fields
 from threadtui.model.format import METRIC_NAMES, SCHEMA, SCHEMA_VERSION, TIME_EXPECTED
 from threadtui.model.link import finish, link
-from threadtui.model.load_fast import read_wellformed
+from threadtui.model.load_fast import Parts, read_parsed, read_wellformed
 from threadtui.model.sanitize import _UNSAFE, clean_json, clean_line, clean_text, describe
 from threadtui.model.thread import NO_METRICS, STATUSES, Author, Metrics, Post, Thread
 
@@ -108,21 +108,7 @@ def load_bytes(data: bytes, *, name: str = "<thread>") -> Thread:
     with gcpolicy.paused():
         parts = read_wellformed(data)
         if parts is not None:
-            return _build(
-                clean_line(name),
-                parts.title,
-                parts.summary,
-                parts.url,
-                parts.root_id,
-                parts.details,
-                parts.source,
-                parts.authors,
-                parts.posts,
-                parts.by_id,
-                [],
-                None,
-                parts.meta_extra,
-            )
+            return _build_parts(name, parts)
         # Something to repair, keep or explain: the checking path reads the file again.
         try:
             document = orjson.loads(data)
@@ -274,9 +260,44 @@ class _Reader:
 
 
 def load_document(document: Any, *, name: str = "<thread>") -> Thread:
-    """Validate an already-parsed document and build the thread with its indexes."""
+    """Validate an already-parsed document and build the thread with its indexes.
+
+    An importer's output (or merged inputs) that needs no repair is converted in C by the
+    fast path (load_fast.read_parsed), as a well-formed file is; anything else is read
+    here, with the same warnings and errors as the file would get.
+    """
+    with gcpolicy.paused():
+        parts = read_parsed(document)
+        if parts is not None:
+            return _build_parts(name, parts)
+        return _load_document(document, name)
+
+
+def check_document(document: Any, *, name: str = "<thread>") -> Thread:
+    """The checking path alone, whatever the document: the reference the tests hold both
+    fast paths to."""
     with gcpolicy.paused():
         return _load_document(document, name)
+
+
+def _build_parts(name: str, parts: Parts) -> Thread:
+    """The thread from what the fast path read: nothing to warn about, nothing of its own
+    at the top level (it would have been kept by the checking path)."""
+    return _build(
+        clean_line(name),
+        parts.title,
+        parts.summary,
+        parts.url,
+        parts.root_id,
+        parts.details,
+        parts.source,
+        parts.authors,
+        parts.posts,
+        parts.by_id,
+        parts.warnings,
+        None,
+        parts.meta_extra,
+    )
 
 
 def _load_document(document: Any, name: str) -> Thread:

@@ -33,6 +33,7 @@ import orjson
 from msgspec import UNSET, UnsetType
 
 from threadtui.model import format as fmt
+from threadtui.model.fields import read_fields
 from threadtui.model.format import (
     Count,
     Edit,
@@ -45,6 +46,7 @@ from threadtui.model.format import (
     SchemaName,
     SchemaVersion,
     Status,
+    are_web_urls,
     epoch_of,
     is_web_url,
     post_fields,
@@ -108,6 +110,25 @@ class _Document(msgspec.Struct, forbid_unknown_fields=True, gc=False):
     authors: msgspec.Raw | _Unset = UNSET
 
 
+class _ParsedPost(_Post, forbid_unknown_fields=True, gc=False):
+    # A parsed document's texts are strings already; there are no bytes to count in. A
+    # subclass, so both share every other field (and `_posts` reads both alike); mypy
+    # would have a field keep its type.
+    text: str | None  # type: ignore[assignment]
+
+
+class _Parsed(msgspec.Struct, forbid_unknown_fields=True, gc=False):
+    """A document already parsed (an importer's output): the same keys, converted in C.
+    The free-form parts are taken as they are and checked as the bytes path checks them."""
+
+    schema: SchemaName
+    schema_version: SchemaVersion
+    posts: list[_ParsedPost]
+    thread: Any = UNSET
+    source: Any = UNSET
+    authors: Any = UNSET
+
+
 def _spelled(struct: msgspec.Struct) -> int:
     """How many of its keys the file wrote for `struct`."""
     return len(struct.__struct_fields__) - msgspec.structs.astuple(struct).count(UNSET)
@@ -132,6 +153,9 @@ class Parts(msgspec.Struct, gc=False):
     authors: dict[str, Author]
     posts: list[Post]
     by_id: dict[str, int]
+    warnings: list[str]
+    """What the checking path says about the optional fields of a parsed document's posts
+    (read by its own code, post by post); always empty for a file's bytes."""
 
 
 def read_wellformed(data: bytes) -> Parts | None:
@@ -142,11 +166,9 @@ def read_wellformed(data: bytes) -> Parts | None:
         # Malformed, mistyped, not UTF-8 (a ValueError), or nested too deep.
         return None
     raw = document.posts
-    ids = [p.id for p in raw]
-    by_id = dict(zip(ids, range(len(ids)), strict=True))
-    joined_ids = "".join(ids)
-    # A duplicate is an error to explain; an unprintable id needs cleaning (load.py).
-    if len(by_id) != len(ids) or not joined_ids.isprintable() or '"' in joined_ids:
+    by_id = _ids(raw)
+    # A quote character in an id would upset the count that proves no key repeats.
+    if by_id is None or '"' in "".join(by_id):
         return None
     texts = _texts(raw)
     if texts is None:
@@ -164,7 +186,86 @@ def read_wellformed(data: bytes) -> Parts | None:
     if built is None:
         return None
     posts, tally = built
+    head = _head(meta)
+    if head is None:
+        return None
 
+    # The objects and strings decoded besides the posts' own (counted in the loop).
+    tally.keys += _spelled(document)
+    tally.add_strings(fmt.SCHEMA)
+    tally.add_free(meta)
+    tally.add_free(source)
+    tally.add_free(raw_authors)
+    tally.strings += len(by_id)
+    # Each post's author is a string too (its quote characters were looked at above).
+    tally.strings += sum(author.post_count for author in authors.values())
+    if not tally.proves_no_repeated_key(data, text_quotes):
+        # Keys not counted yet: the optional fields of some posts, or a key written twice.
+        rich = _optional_fields(raw, posts)
+        if rich is None or not rich.keys:
+            return None
+        tally.keys += rich.keys
+        tally.strings += rich.strings
+        if rich.quoted:
+            tally.quoted = True
+        if not tally.proves_no_repeated_key(data, text_quotes):
+            return None
+    return _parts(head, source, authors, posts, by_id)
+
+
+def read_parsed(document: Any) -> Parts | None:
+    """What `read_wellformed` reads, from a document already parsed: an importer's output,
+    or merged inputs. The same answers for the same JSON data (dicts, lists, strings,
+    numbers, booleans and None, as orjson gives them), at the cost of a typed conversion
+    in C instead of a parse. No key can be written twice in a dict, so there is nothing to
+    count; the rest (ids, times, authors, cleaning, the optional fields) is the same code.
+    """
+    if type(document) is not dict:
+        return None
+    try:
+        parsed = msgspec.convert(document, _Parsed)
+    except (msgspec.MsgspecError, ValueError, TypeError, RecursionError):
+        return None
+    raw = parsed.posts
+    by_id = _ids(raw)
+    if by_id is None:
+        return None
+    meta = _given(parsed.thread)
+    source = _given(parsed.source)
+    raw_authors = _given(parsed.authors)
+    if meta is None or source is None or raw_authors is None:
+        return None
+    authors = _authors(raw_authors)
+    if authors is None:
+        return None
+    built = _posts(raw, list(map(_TEXT_OF, raw)), authors)
+    if built is None:
+        return None
+    posts = built[0]
+    head = _head(meta)
+    if head is None:
+        return None
+    warnings: list[str] = []
+    if _optional_fields(raw, posts, (document["posts"], warnings)) is None:
+        return None
+    return _parts(head, source, authors, posts, by_id, warnings)
+
+
+def _ids(raw: list[_Post] | list[_ParsedPost]) -> dict[str, int] | None:
+    """Post id → index; None if an id repeats (an error to explain) or needs cleaning."""
+    ids = [p.id for p in raw]
+    by_id = dict(zip(ids, range(len(ids)), strict=True))
+    if len(by_id) != len(ids) or not "".join(ids).isprintable():
+        return None
+    return by_id
+
+
+_Head = tuple[str | None, str | None, str | None, str | None, dict[str, Any], dict[str, Any]]
+"""title, summary, url, root, details, and the thread's keys of its own."""
+
+
+def _head(meta: dict[str, Any]) -> _Head | None:
+    """The thread object read as the checking path reads it; None if it must look."""
     title, summary, url, root = (meta.get(key) for key in ("title", "summary", "url", "root"))
     details = meta.get("details")
     for value in (title, summary, url, root):
@@ -176,32 +277,31 @@ def read_wellformed(data: bytes) -> Parts | None:
         details = {}
     elif type(details) is not dict:
         return None
-    meta_extra = {k: v for k, v in meta.items() if k not in fmt.THREAD_KEYS} or None
-    # The objects and strings decoded besides the posts' own (counted in the loop).
-    tally.keys += _spelled(document)
-    tally.add_strings(fmt.SCHEMA)
-    tally.add_free(meta)
-    tally.add_free(source)
-    tally.add_free(raw_authors)
-    tally.strings += len(ids)
-    # Each post's author is a string too (its quote characters were looked at above).
-    tally.strings += sum(author.post_count for author in authors.values())
-    if not tally.proves_no_repeated_key(data, text_quotes) and not (
-        # Keys not counted yet: the optional fields of some posts, or a key written twice.
-        _optional_fields(raw, posts, tally) and tally.proves_no_repeated_key(data, text_quotes)
-    ):
-        return None
+    extra = {k: v for k, v in meta.items() if k not in fmt.THREAD_KEYS}
+    return title, summary, url, root, details, extra
+
+
+def _parts(
+    head: _Head,
+    source: dict[str, Any],
+    authors: dict[str, Author],
+    posts: list[Post],
+    by_id: dict[str, int],
+    warnings: list[str] | None = None,
+) -> Parts:
+    title, summary, url, root, details, extra = head
     return Parts(
         title=_line(title),
         summary=_line(summary),
         url=_line(url),
         root_id=root,
         details=details,
-        meta_extra=meta_extra,
+        meta_extra=extra or None,
         source=source,
         authors=authors,
         posts=posts,
         by_id=by_id,
+        warnings=warnings or [],
     )
 
 
@@ -289,6 +389,13 @@ def _object(raw: msgspec.Raw | _Unset) -> dict[str, Any] | None:
     return value if type(value) is dict else None
 
 
+def _given(value: Any) -> dict[str, Any] | None:
+    """A free-form object of a parsed document (or null, or left out); None if neither."""
+    if value is None or value is UNSET:
+        return {}
+    return value if type(value) is dict else None
+
+
 def _line(value: str | None) -> str | None:
     return None if value is None else clean_line(value)
 
@@ -324,7 +431,7 @@ def _authors(raw: dict[str, Any]) -> dict[str, Author] | None:
 
 
 def _posts(
-    raw: list[_Post], texts: list[str | None], authors: dict[str, Author]
+    raw: list[_Post] | list[_ParsedPost], texts: list[str | None], authors: dict[str, Author]
 ) -> tuple[list[Post], _Tally] | None:
     """Build the posts, and count what they hold for `_Tally` (the post ids and authors
     are counted by the caller). Returns None for anything the checking path must see."""
@@ -420,30 +527,64 @@ def _posts(
     return posts, tally
 
 
-def _optional_fields(raw: list[_Post], posts: list[Post], tally: _Tally) -> bool:
-    """Read the optional fields of the posts that have some, and count them in `tally`.
-    False if no post has any, or if the checking path must read one.
+def _optional_fields(
+    raw: list[_Post] | list[_ParsedPost],
+    posts: list[Post],
+    parsed: tuple[list[dict[str, Any]], list[str]] | None = None,
+) -> _Rich | None:
+    """Read the optional fields of the posts that have some: what was read (its `keys`
+    count is 0 when no post has any), or None if the checking path must read one.
 
-    Called only when the tally shows more keys in the file than were counted: that spares
-    a file without optional fields (most large ones) a look at each of its posts.
+    A file's bytes come here only when the tally shows more keys than were counted: that
+    spares a file without optional fields (most large ones) a look at each of its posts.
+    For a parsed document (`parsed`: its posts, and the warnings to add to), a post with a
+    value to drop is read by the checking path's own code (fields.read_fields), which
+    warns: a source's odd value in one post in a thousand costs that post, not the file.
     """
     rich = _Rich({})
     none_given = _NONE_GIVEN
-    found = False
+    only_two = _NONE_GIVEN[2:]
+    unset = UNSET
+    urls = rich.urls
+    lines = rich.lines
+    new_fields = PostFields
+    keys = 0
     try:
         for post, given in zip(posts, map(_OPTIONAL, raw), strict=True):
-            if given != none_given:
-                post.fields = rich.read(given)
-                found = True
+            if given == none_given:
+                continue
+            if given[2:] != only_two:
+                try:
+                    post.fields = rich.read(given)
+                except _Repair:
+                    if parsed is None:
+                        raise
+                    where = f"$.posts[{post.index}]"
+                    post.fields = read_fields(parsed[0][post.index], where, parsed[1])
+                continue
+            # A url and a native_id only: what most imported posts carry. Read as `read`
+            # reads them, inline; the URLs are checked all at once in `clean`.
+            url, native_id = given[0], given[1]
+            if url is unset:
+                url = None
+            else:
+                keys += 1
+                if url is not None:
+                    urls.append(url)
+            if native_id is unset:
+                native_id = None
+            else:
+                keys += 1
+                if native_id is not None:
+                    lines.append(native_id)
+            if url is not None or native_id is not None:
+                post.fields = new_fields(url, native_id)
     except _Repair:
-        return False
-    if not found or not rich.clean():
-        return False  # something to clean: the checking path does it, and says where
-    tally.keys += rich.keys
-    tally.strings += len(rich.lines) + len(rich.texts)
-    if rich.quoted:
-        tally.quoted = True
-    return True
+        return None
+    rich.keys += keys
+    if not rich.clean():
+        return None  # something to clean: the checking path does it, and says where
+    return rich
 
 
 class _Repair(Exception):
@@ -455,7 +596,7 @@ class _Rich:
     would keep unchanged, or None. Collects their strings, for `_Tally` and to check that
     none needs cleaning, and counts their keys."""
 
-    __slots__ = ("keys", "lines", "texts", "times")
+    __slots__ = ("keys", "lines", "texts", "times", "urls")
 
     def __init__(self, times: dict[str, float]) -> None:
         self.keys = 0
@@ -463,7 +604,13 @@ class _Rich:
         """One-line strings (cleaned with clean_line by the checking path)."""
         self.texts: list[str] = []
         """Strings that may hold line breaks (clean_text)."""
+        self.urls: list[str] = []
+        """The posts' own URLs, each to be a web URL (which needs no cleaning)."""
         self.times = times
+
+    @property
+    def strings(self) -> int:
+        return len(self.lines) + len(self.texts) + len(self.urls)
 
     def time(self, value: str) -> float | None:
         epoch = self.times.get(value)
@@ -475,6 +622,8 @@ class _Rich:
 
     def clean(self) -> bool:
         """Whether every string read is as the checking path would leave it."""
+        if not are_web_urls(self.urls):
+            return False  # dropped with a warning by the checking path
         lines = "".join(self.lines)
         if not lines.isprintable() and (
             _UNSAFE.search(lines) is not None or "\n" in lines or "\t" in lines
@@ -485,7 +634,7 @@ class _Rich:
 
     @property
     def quoted(self) -> bool:
-        return any('"' in value for value in (*self.lines, *self.texts))
+        return any('"' in "".join(values) for values in (self.lines, self.texts, self.urls))
 
     def read(self, given: tuple[Any, ...]) -> PostFields | None:
         """The fields as the checking path reads them; raises _Repair if that path would
@@ -495,9 +644,9 @@ class _Rich:
         )
         self.keys += len(given) - given.count(UNSET)
         lines = self.lines
-        _add(lines, url, native_id, edited_at, warning, state)
-        if url is not None and not is_web_url(url):
-            raise _Repair
+        _add(lines, native_id, edited_at, warning, state)
+        if url is not None:
+            self.urls.append(url)
         edited = None
         if edited_at is not None:
             edited = self.time(edited_at)

@@ -236,9 +236,11 @@ def _paragraphs_and_links(html: str) -> Converted | None:
 
 def _unescape(text: str) -> str:
     """html.unescape(text), faster for the usual references."""
+    # Hacker News writes every apostrophe as "&#x27;", and often nothing else.
+    decoded = text.replace("&#x27;", "'")
+    if "&" not in decoded:
+        return decoded  # every "&" started one: each decoded once, as html.unescape does
     left = text.count("&")
-    if not left:
-        return text
     found: list[str] = []
     # Each "&" starts at most one of them: once the counts add up, the rest are absent.
     for ref in _BY_FREQUENCY:

@@ -44,6 +44,7 @@ __all__ = [
 PLATFORM: Final = "hackernews"
 ITEM_URL: Final = "https://news.ycombinator.com/item?id="
 USER_URL: Final = "https://news.ycombinator.com/user?id="
+_PREFIX: Final = PLATFORM + ":"
 
 _Id = Annotated[int, msgspec.Meta(ge=0)]
 _Count = Annotated[int, msgspec.Meta(ge=0, le=2**63 - 1)]
@@ -217,6 +218,8 @@ class Converter:
         self.headed: dict[int, tuple[str | None, str | None, int | None]] = {}
         self._minutes: dict[int, str] = {}
         """Minute (epoch // 60) → its time up to the seconds: items come in bursts."""
+        self._author_ids: dict[str, str] = {}
+        """Name → author id: one string a name, not one an item."""
 
     def epoch(self, seconds: int) -> str:
         """collect.epoch_utc for whole seconds, a datetime made once a minute."""
@@ -253,13 +256,16 @@ class Converter:
         """hackernews._Importer.item for an item with every field of its type."""
         if kind is not None and kind not in _FAST_TYPES:
             raise Refused("item type")
-        post_id = f"{PLATFORM}:{item_id}"
-        if post_id in self.posts:
+        number = str(item_id)
+        post_id = _PREFIX + number
+        posts = self.posts
+        if post_id in posts:
             raise Refused("an item twice")  # copies are merged, with warnings
         author_id = None
         if name:
-            author_id = PLATFORM + ":" + name
-            if author_id not in self.authors:
+            author_id = self._author_ids.get(name)
+            if author_id is None:
+                author_id = self._author_ids[name] = _PREFIX + name
                 self.authors[author_id] = {
                     "handle": name,
                     "display_name": None,
@@ -280,7 +286,7 @@ class Converter:
             "author": author_id,
             "text": text,
             "created_at": created,
-            "reply_to": None if parent is None else f"{PLATFORM}:{parent}",
+            "reply_to": None if parent is None else f"{_PREFIX}{parent}",
             "quotes": [],
             "metrics": {
                 "views": None,
@@ -290,7 +296,7 @@ class Converter:
                 "quotes": None,
             },
             "status": "deleted" if deleted else "removed" if dead else "ok",
-            "url": f"{ITEM_URL}{item_id}",
+            "url": ITEM_URL + number,
         }
         if not deleted:
             if link:
@@ -301,7 +307,7 @@ class Converter:
             if descendants is not None and descendants < 0:
                 descendants = None
             self.headed[item_id] = (title, link or None, descendants)
-        self.posts[post_id] = post
+        posts[post_id] = post
 
     def firebase(self, items: list[FirebaseItem]) -> None:
         by_id = {item.id: item for item in items}

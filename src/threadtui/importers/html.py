@@ -185,7 +185,12 @@ def text_and_links(html: str) -> tuple[str, Sequence[Anchor]]:
     """`to_text(html)`'s text and links, for a source with no mentions or quote-inline
     elements (Hacker News): the same, with less work a call for text without markup."""
     if "<" not in html:
-        return _collapse(_unescape(html) if "&" in html else html), ()
+        if "&" in html:
+            html = _unescape(html)
+        # _collapse's checks, inline: most comments have nothing to collapse.
+        if "  " in html or "\n" in html or "\t" in html or "\r" in html or "\f" in html:
+            return _collapse(html), ()
+        return html.strip(" "), ()
     converted = to_text(html)
     return converted.text, converted.links
 

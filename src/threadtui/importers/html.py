@@ -170,13 +170,13 @@ def to_text(html: str, *, drop_quote_inline: bool = False) -> Converted:
         # No markup (most short comments): one paragraph of text, its references decoded
         # and its whitespace collapsed, which is all the converter would do with it.
         return Converted(_collapse(_unescape(html) if "&" in html else html))
-    converter = _Converter(drop_quote_inline)
     if not (drop_quote_inline and "quote-inline" in html):
         # (A quote-inline element may be a <span>: it must stay to be left out.)
         html = _INERT.sub("", html)
         simple = _paragraphs_and_links(html)
         if simple is not None:
             return simple
+    converter = _Converter(drop_quote_inline)
     converter.feed(html)
     return converter.result()
 
@@ -191,6 +191,13 @@ def text_and_links(html: str) -> tuple[str, Sequence[Anchor]]:
         if "  " in html or "\n" in html or "\t" in html or "\r" in html or "\f" in html:
             return _collapse(html), ()
         return html.strip(" "), ()
+    if "<i>" not in html:
+        # Hacker News's markup but italics is paragraphs and plain links, where _INERT
+        # finds nothing to remove (none of its tags starts "<p", "</p", "<a " or "</a"):
+        # read at once, without the pass that looks for them.
+        simple = _paragraphs_and_links(html)
+        if simple is not None:
+            return simple.text, simple.links
     converted = to_text(html)
     return converted.text, converted.links
 

@@ -5,7 +5,9 @@ general reader's warnings and paths stay what they were."""
 from __future__ import annotations
 
 import copy
+import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,6 +17,7 @@ from hypothesis import strategies as st
 from importer_checks import MUTATIONS, fixture_value, mutated, text_of
 from threadtui.importers import hackernews, hackernews_fast
 from threadtui.importers.base import ImportFormatError, ImportResult, parse_json
+from threadtui.importers.collect import load_json
 from threadtui.importers.hackernews_fast import (
     Converter,
     Refused,
@@ -67,9 +70,10 @@ def both(value: Any, text: str | None = None) -> tuple[Any, Any, bool]:
     decode's after the general reader's parse (when read leaves the shape to it), which
     must agree."""
     text = text_of(value) if text is None else text
-    general = outcome(lambda: hackernews._Importer(fast=False).run(parse_json(text), text))
+    general = outcome(lambda: hackernews._Importer(fast=False).run(load_json(text), text))
     importer = hackernews._Importer(fast=True)
-    typed = outcome(lambda: importer.run(parse_json(text), text))
+    # What hackernews.run was before read: orjson's parse, then the typed decode.
+    typed = outcome(lambda: importer.run(load_json(text), text))
     # Whether it went the typed way: the general reader leaves its paths behind.
     took = not importer.r.post_seen_at and bool(importer.r.posts)
     whole = outcome(lambda: hackernews.run(text))
@@ -283,3 +287,43 @@ def firebase_forests(draw: st.DrawFn) -> list[dict[str, Any]]:
 def test_any_forest_is_ranked_as_the_general_reader_ranks_it(items: list[dict[str, Any]]) -> None:
     general, fast, took = both(items)
     assert took and fast == general
+
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from generate_sources import source_bytes  # noqa: E402
+
+_FILES = sorted(
+    path
+    for folder in ("sources/hackernews", "sources/mastodon", "sources/reddit", "hostile")
+    for path in (ROOT / "tests" / "data" / folder).iterdir()
+    if path.suffix == ".json"
+)
+
+
+@pytest.mark.parametrize("path", _FILES, ids=lambda path: f"{path.parent.name}/{path.name}")
+def test_every_file_read_as_hacker_news_gives_what_the_general_reader_gives(path: Path) -> None:
+    # `--source hackernews` on every fixture and every hostile file: whatever the fast
+    # path takes or refuses, the document and warnings (or the error) are the general
+    # reader's, which is the importer as it was before the fast path.
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pytest.skip("not UTF-8: the opener refuses it before any importer")
+    general, fast, _ = both(None, text)
+    assert fast == general
+
+
+@pytest.mark.parametrize("platform", ["hn-algolia", "hn-firebase"])
+@pytest.mark.parametrize("seed", [1, 2])
+def test_generated_threads_take_the_fast_path_and_give_the_same_document(
+    platform: str, seed: int
+) -> None:
+    # benchmarks/generate_sources.py's files, field for field as the APIs write them, at
+    # 2,000 posts: the mix of markup, links, deleted and dead items of the 100k measure.
+    text = b"".join(source_bytes(platform, 2_000, seed)).decode()
+    general, fast, took = both(None, text)
+    assert took and fast == general
+    found = read(text)
+    assert found is not None and found[1] is not None
+    assert len(found[1].posts) == 2_000

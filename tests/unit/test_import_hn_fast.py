@@ -5,6 +5,9 @@ general reader's warnings and paths stay what they were."""
 from __future__ import annotations
 
 import copy
+import sys
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,9 +15,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from importer_checks import MUTATIONS, fixture_value, mutated, text_of
-from threadtui.importers import hackernews
-from threadtui.importers.base import ImportFormatError, parse_json
-from threadtui.importers.hackernews_fast import Converter, Refused, decode_firebase
+from threadtui.importers import hackernews, hackernews_fast
+from threadtui.importers.base import ImportFormatError, ImportResult, parse_json
+from threadtui.importers.collect import load_json
+from threadtui.importers.hackernews_fast import (
+    Converter,
+    Refused,
+    decode_firebase,
+    read,
+)
 
 FIREBASE = "firebase_items_from_HackerNews_API_README.json"
 ALGOLIA = "algolia_item_synthetic.json"
@@ -43,25 +52,33 @@ INPUTS = {
 }
 
 
-def both(value: Any) -> tuple[Any, Any, bool]:
-    """(general result, fast result, whether the fast path took it); a result is the
-    document and warnings, or the error."""
-    text = text_of(value)
-    outcomes = []
-    took = False
-    for fast in (False, True):
-        importer = hackernews._Importer(fast=fast)
-        parse_json.cache_clear()
-        try:
-            result = importer.run(parse_json(text), text)
-            outcomes.append((result.document, [str(w) for w in result.warnings]))
-        except ImportFormatError as error:
-            outcomes.append(("error", str(error), error.path))
-        if fast:
-            # Whether it went the typed way: the general reader leaves its paths behind.
-            took = not importer.r.post_seen_at and bool(importer.r.posts)
+def outcome(run: Callable[[], ImportResult]) -> Any:
+    """The document and warnings, or the error."""
     parse_json.cache_clear()
-    return outcomes[0], outcomes[1], took
+    try:
+        result = run()
+    except ImportFormatError as error:
+        return ("error", str(error), error.path)
+    finally:
+        parse_json.cache_clear()
+    return (result.document, [str(w) for w in result.warnings])
+
+
+def both(value: Any, text: str | None = None) -> tuple[Any, Any, bool]:
+    """(general result, fast result, whether the fast path took it). The fast result is
+    both `hackernews.run(text)`'s (the shape told by hackernews_fast.read) and the typed
+    decode's after the general reader's parse (when read leaves the shape to it), which
+    must agree."""
+    text = text_of(value) if text is None else text
+    general = outcome(lambda: hackernews._Importer(fast=False).run(load_json(text), text))
+    importer = hackernews._Importer(fast=True)
+    # What hackernews.run was before read: orjson's parse, then the typed decode.
+    typed = outcome(lambda: importer.run(load_json(text), text))
+    # Whether it went the typed way: the general reader leaves its paths behind.
+    took = not importer.r.post_seen_at and bool(importer.r.posts)
+    whole = outcome(lambda: hackernews.run(text))
+    assert whole == typed
+    return general, whole, took
 
 
 @pytest.mark.parametrize("name", sorted(INPUTS))
@@ -156,3 +173,157 @@ def test_what_only_the_general_reader_handles_is_refused() -> None:
             Converter().firebase(decode_firebase(text_of(items), "list"))
     general, fast, took = both([story, comment])
     assert took and fast == general
+
+
+@pytest.mark.parametrize("name", sorted(INPUTS))
+def test_the_usual_shapes_are_read_from_the_text_once(name: str) -> None:
+    # hackernews.run takes these without the general reader's parse into dicts.
+    taken = read(text_of(INPUTS[name]()))
+    assert taken is not None and taken[1] is not None
+    kind = hackernews_fast.ALGOLIA if name.startswith("algolia") else hackernews_fast.FIREBASE
+    assert taken[0] == kind
+
+
+def _sorted_keys(value: Any) -> Any:
+    """The same value with each object's keys in sorted order (as `jq -S` writes them)."""
+    if type(value) is dict:
+        return {key: _sorted_keys(value[key]) for key in sorted(value)}
+    if type(value) is list:
+        return [_sorted_keys(item) for item in value]
+    return value
+
+
+def _shapes() -> dict[str, tuple[Any, bool]]:
+    """Inputs whose shape read must tell as the general reader does (what the general
+    reader calls it is in its name), and whether read takes them."""
+    algolia = fixture_value("hackernews", ALGOLIA)
+    items = firebase_list()
+    story = {"id": 1, "type": "story", "title": "T", "time": 1, "kids": [2]}
+    comment = {"id": 2, "type": "comment", "parent": 1, "time": 2, "text": "x"}
+    long_text = {**algolia, "text": "x" * 10_000}
+    # Algolia's keys first, then "children" past the first 4 KB.
+    long_text = {"text": long_text.pop("text"), **long_text}
+    return {
+        "algolia, keys sorted": (_sorted_keys(algolia), True),
+        "algolia, children after 10 KB of text": (long_text, True),
+        "algolia, only children and null created_at_i": (
+            {"id": 1, "created_at_i": None, "children": [], "text": "x"},
+            False,
+        ),
+        "algolia list, keys sorted": ([_sorted_keys(algolia)], True),
+        "firebase, keys sorted": ([_sorted_keys(item) for item in items], True),
+        "firebase object keyed by URL": (
+            {
+                f"https://hacker-news.firebaseio.com/v0/item/{i}.json": v
+                for i, v in enumerate(items)
+            },
+            True,
+        ),
+        "firebase object with an id key": ({"id": story, "2": comment}, False),
+        "firebase object with a type key": ({"type": story, "2": comment}, False),
+        "firebase item, first key unknown": ({"x": 1, **story}, False),
+        "firebase item with children": ({**story, "children": None}, False),
+        "firebase item with children and story_id": (
+            {**story, "children": [], "story_id": None},
+            True,
+        ),
+        "firebase list, first item with children": ([{**story, "children": 3}, comment], False),
+        "firebase list, a later item with children": ([story, {**comment, "children": []}], True),
+        "firebase item, algolia keys in its text": (
+            {**story, "text": '"children" "story_id"'},
+            True,
+        ),
+        "firebase list, algolia keys in a title": ([{**story, "title": '"children"'}], True),
+        "empty list": ([], False),
+        "empty object": ({}, False),
+        "a number": (1, False),
+    }
+
+
+@pytest.mark.parametrize("name", sorted(_shapes()))
+def test_read_tells_the_shape_as_the_general_reader_does(name: str) -> None:
+    value, taken = _shapes()[name]
+    general, fast, _ = both(value)
+    assert fast == general
+    found = read(text_of(value))
+    assert (found is not None and found[1] is not None) == taken
+
+
+def test_read_with_white_space_and_a_shape_it_refuses() -> None:
+    story = {"id": 1, "type": "story", "title": "T", "time": 1, "kids": [2]}
+    poll = {"id": 2, "type": "pollopt", "poll": 1, "time": 2, "text": "x"}
+    text = "\n\t " + text_of([story]) + " \r\n"
+    general, fast, took = both(None, text)
+    assert took and fast == general
+    # A shape told but refused: the general reader alone, without a second typed decode.
+    assert read(text_of([story, poll])) == (hackernews_fast.FIREBASE, None)
+    general, fast, took = both([story, poll])
+    assert not took and fast == general
+
+
+@st.composite
+def firebase_forests(draw: st.DrawFn) -> list[dict[str, Any]]:
+    """Firebase items as a file may hold them: stories and replies in any order, kids that
+    are missing from the file or list an item twice, parents that do not list their
+    replies, cycles."""
+    count = draw(st.integers(1, 12))
+    ids = draw(st.permutations(range(1, count + 1)))
+    some_id = st.integers(0, count + 2)
+    items = []
+    for item_id in ids:
+        item: dict[str, Any] = {"id": item_id, "type": "comment", "time": item_id, "text": "t"}
+        if draw(st.booleans()):
+            item["parent"] = draw(some_id)
+        else:
+            item.update(type="story", title=f"T{item_id}")
+        if draw(st.booleans()):
+            item["kids"] = draw(st.lists(some_id, max_size=4))
+        items.append(item)
+    return items
+
+
+@MUTATIONS
+@given(items=firebase_forests())
+def test_any_forest_is_ranked_as_the_general_reader_ranks_it(items: list[dict[str, Any]]) -> None:
+    general, fast, took = both(items)
+    assert took and fast == general
+
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from generate_sources import source_bytes  # noqa: E402
+
+_FILES = sorted(
+    path
+    for folder in ("sources/hackernews", "sources/mastodon", "sources/reddit", "hostile")
+    for path in (ROOT / "tests" / "data" / folder).iterdir()
+    if path.suffix == ".json"
+)
+
+
+@pytest.mark.parametrize("path", _FILES, ids=lambda path: f"{path.parent.name}/{path.name}")
+def test_every_file_read_as_hacker_news_gives_what_the_general_reader_gives(path: Path) -> None:
+    # `--source hackernews` on every fixture and every hostile file: whatever the fast
+    # path takes or refuses, the document and warnings (or the error) are the general
+    # reader's, which is the importer as it was before the fast path.
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pytest.skip("not UTF-8: the opener refuses it before any importer")
+    general, fast, _ = both(None, text)
+    assert fast == general
+
+
+@pytest.mark.parametrize("platform", ["hn-algolia", "hn-firebase"])
+@pytest.mark.parametrize("seed", [1, 2])
+def test_generated_threads_take_the_fast_path_and_give_the_same_document(
+    platform: str, seed: int
+) -> None:
+    # benchmarks/generate_sources.py's files, field for field as the APIs write them, at
+    # 2,000 posts: the mix of markup, links, deleted and dead items of the 100k measure.
+    text = b"".join(source_bytes(platform, 2_000, seed)).decode()
+    general, fast, took = both(None, text)
+    assert took and fast == general
+    found = read(text)
+    assert found is not None and found[1] is not None
+    assert len(found[1].posts) == 2_000

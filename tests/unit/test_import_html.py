@@ -14,6 +14,7 @@ from threadtui.importers.html import (
     _Converter,
     _paragraphs_and_links,
     _unescape,
+    text_and_links,
     to_text,
 )
 
@@ -307,6 +308,24 @@ def test_paragraphs_and_links_convert_as_the_converter_would(html: str) -> None:
     converter = _Converter(drop_quote_inline=False)
     converter.feed(_INERT.sub("", html))
     assert to_text(html) == converter.result()
+
+
+_INERT_TAGS = ["<b>", "</b>", "<span>", "</span>", "<abbr>", '<a href="u"><i>x</i></a>']
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from([*_HN_PIECES, *_PLAIN_PIECES, *_REF_PIECES, *_INERT_TAGS]), max_size=14
+    )
+)
+def test_text_and_links_are_to_texts(pieces: list[str]) -> None:
+    # What the Hacker News importer calls: to_text's text and links, whatever the input
+    # (it reads paragraphs and links before looking for inline tags to remove).
+    html = "".join(pieces)
+    converted = to_text(html)
+    text, links = text_and_links(html)
+    assert (text, list(links)) == (converted.text, converted.links)
 
 
 @pytest.mark.parametrize(

@@ -98,7 +98,14 @@ def sniff(text: str) -> bool:
 
 
 def run(text: str) -> ImportResult:
-    return _Importer().run(load_json(text), text)
+    read = hackernews_fast.read(text)
+    if read is not None and read[1] is not None:
+        # The usual file: parsed once, by msgspec, never into dicts first.
+        importer = _Importer()
+        importer.take(read[0], read[1])
+        return importer.document()
+    # With a shape confirmed and refused (read[1] is None), no second typed decode.
+    return _Importer(fast=read is None).run(load_json(text), text)
 
 
 def _item_id(value: Any) -> int | None:
@@ -152,9 +159,14 @@ class _Importer:
             return False
         if not converter.posts:
             return False
+        self.take(self.r.kind, converter)
+        return True
+
+    def take(self, kind: str, converter: hackernews_fast.Converter) -> None:
+        """What the fast path read, as this importer's own."""
+        self.r.kind = kind
         self.r.posts, self.r.authors = converter.posts, converter.authors
         self.headed = converter.headed
-        return True
 
     def shape(self, value: Any) -> list[tuple[str, Any]]:
         if type(value) is dict and _is_algolia(value):

@@ -11,24 +11,40 @@ parent. Anything else, down to one item, raises `Refused` and the caller convert
 whole input with the general reader, so its warnings and JSON paths are what they always
 were. Both give the same document for what this accepts (tests/unit/test_import_hn_fast.py
 compares them on mutated fixtures).
+
+`read` takes the text itself: it tells the shape (Algolia or Firebase; a list, an object of
+items or one item) from the decoded structs, so a usual file is parsed once, by msgspec,
+never into dicts first. It answers only when the shape is the one the general reader would
+see (`hackernews._Importer.shape`); anything it cannot confirm goes to the general reader.
 """
 
 from __future__ import annotations
 
-from collections.abc import Container
+import re
+from collections.abc import Container, Sequence
 from datetime import UTC, datetime
 from typing import Annotated, Any, Final
 
 import msgspec
+from msgspec import UNSET
 
 from threadtui.importers.collect import iso_utc
-from threadtui.importers.html import to_text
+from threadtui.importers.html import Anchor, text_and_links
 
-__all__ = ["AlgoliaItem", "FirebaseItem", "Refused", "decode_algolia", "decode_firebase"]
+__all__ = [
+    "AlgoliaItem",
+    "Converter",
+    "FirebaseItem",
+    "Refused",
+    "decode_algolia",
+    "decode_firebase",
+    "read",
+]
 
 PLATFORM: Final = "hackernews"
 ITEM_URL: Final = "https://news.ycombinator.com/item?id="
 USER_URL: Final = "https://news.ycombinator.com/user?id="
+_PREFIX: Final = PLATFORM + ":"
 
 _Id = Annotated[int, msgspec.Meta(ge=0)]
 _Count = Annotated[int, msgspec.Meta(ge=0, le=2**63 - 1)]
@@ -36,6 +52,13 @@ _FAST_TYPES: Final = frozenset({"story", "comment", "job"})
 """Polls and their options are left to the general reader (options, parts, votes)."""
 _HEADED: Final = frozenset({"story", "job"})
 _SECONDS: Final = tuple(f"{second:02d}Z" for second in range(60))
+ALGOLIA: Final = "hackernews.algolia.item"
+FIREBASE: Final = "hackernews.firebase.item"
+_JSON_NON_SPACE: Final = re.compile(r"[^ \t\r\n]")
+_FIRST_KEY: Final = re.compile(r'\{[ \t\r\n]*"([^"\\]*)"')
+_ALGOLIA_KEYS: Final = ('"children"', '"created_at_i"', '"story_id"')
+"""Keys only Algolia items have: near the start of a file, a guess at its API."""
+_HEAD: Final = 4096
 
 
 class Refused(Exception):
@@ -60,6 +83,9 @@ class FirebaseItem(msgspec.Struct, gc=False):
     # reader, which knows what they mean.
     poll: Any = None
     parts: Any = None
+    # Whether the item has it, no more: the general reader takes a first item with
+    # `children` for an Algolia item (it ignores the key on the others).
+    children: msgspec.Raw = UNSET  # type: ignore[assignment]
 
 
 class AlgoliaItem(msgspec.Struct, gc=False):
@@ -73,6 +99,8 @@ class AlgoliaItem(msgspec.Struct, gc=False):
     text: str | None = None
     points: _Count | None = None
     parent_id: _Id | None = None
+    story_id: Any = UNSET
+    """Only whether it is there: one of the keys that make an item Algolia's."""
     descendants: int | None = None
     options: list[Any] | None = None
     children: list[AlgoliaItem] | None = None
@@ -87,6 +115,8 @@ _ALGOLIA_DECODERS: Final[dict[str, msgspec.json.Decoder[Any]]] = {
     "list": msgspec.json.Decoder(list[AlgoliaItem]),
     "item": msgspec.json.Decoder(AlgoliaItem),
 }
+_DECODERS: Final = {FIREBASE: _FIREBASE_DECODERS, ALGOLIA: _ALGOLIA_DECODERS}
+_ITEM_KEYS: Final = frozenset(FirebaseItem.__struct_fields__)
 
 
 def _decode(decoder: msgspec.json.Decoder[Any], text: str) -> Any:
@@ -98,7 +128,60 @@ def _decode(decoder: msgspec.json.Decoder[Any], text: str) -> Any:
 
 def decode_firebase(text: str, shape: str) -> list[FirebaseItem]:
     """Every item of a Firebase file (`shape`: "list", "object" of items, or one "item")."""
-    value = _decode(_FIREBASE_DECODERS[shape], text)
+    return _firebase_items(shape, _decode(_FIREBASE_DECODERS[shape], text))
+
+
+def decode_algolia(text: str, shape: str) -> list[AlgoliaItem]:
+    """The top items of an Algolia file (`shape`: "list" or one "item")."""
+    value = _decode(_ALGOLIA_DECODERS[shape], text)
+    return value if shape == "list" else [value]
+
+
+def read(text: str) -> tuple[str, Converter | None] | None:
+    """The whole input by the fast path, parsed once: (the kind the general reader names
+    it, the converted items or None when an item is one the fast path leaves to the
+    general reader). None when msgspec refuses the text, or the shape the general reader
+    would see is not plain from the structs: the general reader decides then."""
+    start = _JSON_NON_SPACE.search(text)
+    if start is None:
+        return None
+    head = text[start.start() : start.start() + _HEAD]
+    algolia_first = any(key in head for key in _ALGOLIA_KEYS)
+    if head[0] == "[":
+        shape = "list"
+    elif head[0] == "{":
+        # One item, or an object of items keyed by id or URL: the first key tells.
+        key = _FIRST_KEY.match(head)
+        shape = "item" if algolia_first or key is None or key.group(1) in _ITEM_KEYS else "object"
+    else:
+        return None
+    kind = ALGOLIA if algolia_first and shape != "object" else FIREBASE
+    for _ in range(2):
+        try:
+            value = _decode(_DECODERS[kind][shape], text)
+        except Refused:
+            return None
+        verdict = _is_shape(kind, shape, value)
+        if verdict is None:
+            return None
+        if verdict:
+            converter = Converter()
+            try:
+                if kind == ALGOLIA:
+                    converter.algolia(value if shape == "list" else [value])
+                else:
+                    converter.firebase(_firebase_items(shape, value))
+            except Refused:
+                return kind, None
+            return kind, converter if converter.posts else None
+        # The other API's items (a dict that is no Algolia item has an "id": one item).
+        kind = FIREBASE if kind == ALGOLIA else ALGOLIA
+        if shape == "object":
+            return None
+    return None
+
+
+def _firebase_items(shape: str, value: Any) -> list[FirebaseItem]:
     if shape == "list":
         return value  # type: ignore[no-any-return]
     if shape == "object":
@@ -106,10 +189,24 @@ def decode_firebase(text: str, shape: str) -> list[FirebaseItem]:
     return [value]
 
 
-def decode_algolia(text: str, shape: str) -> list[AlgoliaItem]:
-    """The top items of an Algolia file (`shape`: "list" or one "item")."""
-    value = _decode(_ALGOLIA_DECODERS[shape], text)
-    return value if shape == "list" else [value]
+def _is_shape(kind: str, shape: str, value: Any) -> bool | None:
+    """Whether the general reader (`hackernews._Importer.shape`) reads the decoded value as
+    `kind` and `shape`: True, False (it reads it as the other API's), or None (not plain
+    from the structs, or an input it refuses)."""
+    if shape == "object":
+        # Never an Algolia item: that has an "id"; with "id" or "type" it is one item.
+        return (bool(value) and "id" not in value and "type" not in value) or None
+    if shape == "list":
+        if not value:
+            return None
+        value = value[0]  # msgspec took no null: the first item is the first non-null one
+    if kind == FIREBASE:
+        return value.children is UNSET
+    if value.children is None:
+        return False  # not an Algolia item: a Firebase item has an "id" and no "children"
+    if value.created_at_i is not None or value.story_id is not UNSET or value.parent_id is not None:
+        return True
+    return None  # the keys may be there, as nulls
 
 
 class Converter:
@@ -121,18 +218,24 @@ class Converter:
         self.headed: dict[int, tuple[str | None, str | None, int | None]] = {}
         self._minutes: dict[int, str] = {}
         """Minute (epoch // 60) → its time up to the seconds: items come in bursts."""
+        self._author_ids: dict[str, str] = {}
+        """Name → author id: one string a name, not one an item."""
 
     def epoch(self, seconds: int) -> str:
         """collect.epoch_utc for whole seconds, a datetime made once a minute."""
-        minute, second = divmod(seconds, 60)
+        minute = seconds // 60
         head = self._minutes.get(minute)
         if head is None:
-            try:
-                moment = datetime.fromtimestamp(minute * 60, UTC)
-            except (OverflowError, OSError, ValueError):
-                raise Refused("time out of range") from None
-            head = self._minutes[minute] = moment.isoformat()[:17]
-        return head + _SECONDS[second]
+            head = self._minute(minute)
+        return head + _SECONDS[seconds - minute * 60]
+
+    def _minute(self, minute: int) -> str:
+        try:
+            moment = datetime.fromtimestamp(minute * 60, UTC)
+        except (OverflowError, OSError, ValueError):
+            raise Refused("time out of range") from None
+        head = self._minutes[minute] = moment.isoformat()[:17]
+        return head
 
     def add(
         self,
@@ -153,33 +256,37 @@ class Converter:
         """hackernews._Importer.item for an item with every field of its type."""
         if kind is not None and kind not in _FAST_TYPES:
             raise Refused("item type")
-        post_id = f"{PLATFORM}:{item_id}"
-        if post_id in self.posts:
+        number = str(item_id)
+        post_id = _PREFIX + number
+        posts = self.posts
+        if post_id in posts:
             raise Refused("an item twice")  # copies are merged, with warnings
         author_id = None
         if name:
-            author_id = f"{PLATFORM}:{name}"
-            if author_id not in self.authors:
+            author_id = self._author_ids.get(name)
+            if author_id is None:
+                author_id = self._author_ids[name] = _PREFIX + name
                 self.authors[author_id] = {
                     "handle": name,
                     "display_name": None,
                     "url": USER_URL + name,
                 }
         title = title or None
-        link = link or None
-        converted = to_text(body) if body else None
-        text = None
-        if not deleted:
-            if converted is not None and converted.text:
-                text = f"{title}\n\n{converted.text}" if title else converted.text
-            else:
-                text = title or ""
+        links: Sequence[Anchor] = ()
+        if deleted:
+            text = None
+        elif body:
+            text, links = text_and_links(body)
+            if title:
+                text = f"{title}\n\n{text}" if text else title
+        else:
+            text = title or ""
         post: dict[str, Any] = {
             "id": post_id,
             "author": author_id,
             "text": text,
             "created_at": created,
-            "reply_to": None if parent is None else f"{PLATFORM}:{parent}",
+            "reply_to": None if parent is None else f"{_PREFIX}{parent}",
             "quotes": [],
             "metrics": {
                 "views": None,
@@ -189,39 +296,43 @@ class Converter:
                 "quotes": None,
             },
             "status": "deleted" if deleted else "removed" if dead else "ok",
-            "url": f"{ITEM_URL}{item_id}",
+            "url": ITEM_URL + number,
         }
         if not deleted:
-            if link is not None:
+            if link:
                 post["media"] = [{"kind": "link", "url": link, "alt": title}]
-            if converted is not None and converted.links:
-                post["links"] = [{"url": a.url, "text": a.text} for a in converted.links]
-        if kind in _HEADED and parent is None and item_id not in self.headed:
+            if links:
+                post["links"] = [{"url": a.url, "text": a.text} for a in links]
+        if parent is None and kind in _HEADED and item_id not in self.headed:
             if descendants is not None and descendants < 0:
                 descendants = None
-            self.headed[item_id] = (title, link, descendants)
-        self.posts[post_id] = post
+            self.headed[item_id] = (title, link or None, descendants)
+        posts[post_id] = post
 
     def firebase(self, items: list[FirebaseItem]) -> None:
-        by_id: dict[int, FirebaseItem] = {}
-        kids_of: dict[int, list[int]] = {}
-        for item in items:
-            if item.id in by_id:
-                raise Refused("an item twice")
+        by_id = {item.id: item for item in items}
+        if len(by_id) != len(items):
+            raise Refused("an item twice")  # copies are merged, with warnings
+        add = self.add
+        minutes = self._minutes
+        for item in _ranked(items, by_id):
             if item.poll is not None or item.parts is not None:
                 raise Refused("a poll")
-            by_id[item.id] = item
-            if item.kids:
-                kids_of[item.id] = item.kids
-        for item_id in _rank_order(items, by_id, kids_of):
-            item = by_id[item_id]
             seconds = item.time
+            created = None
+            if seconds is not None:
+                # self.epoch, inline: one call less per item.
+                minute = seconds // 60
+                head = minutes.get(minute)
+                if head is None:
+                    head = self._minute(minute)
+                created = head + _SECONDS[seconds - minute * 60]
             kids = item.kids
-            self.add(
-                item_id,
+            add(
+                item.id,
                 item.type,
                 item.by,
-                None if seconds is None else self.epoch(seconds),
+                created,
                 item.title,
                 item.url,
                 item.text,
@@ -237,6 +348,7 @@ class Converter:
         # Depth first, children in their order, with an explicit stack (a deep reply
         # chain must not reach Python's recursion limit), as the general reader walks.
         stack: list[tuple[AlgoliaItem, int | None]] = [(item, None) for item in reversed(items)]
+        add = self.add
         while stack:
             node, above = stack.pop()
             if node.options:
@@ -256,7 +368,7 @@ class Converter:
                     raise Refused("not a time")  # a warning
             children = node.children or []
             name, body, kind = node.author, node.text, node.type
-            self.add(
+            add(
                 node.id,
                 kind,
                 name,
@@ -271,18 +383,32 @@ class Converter:
                 False,
                 node.descendants,
             )
-            own = node.id
-            stack.extend([(child, own) for child in reversed(children)])
+            if children:
+                own = node.id
+                stack += [(child, own) for child in reversed(children)]
 
 
-def _rank_order(
-    items: list[FirebaseItem], by_id: dict[int, FirebaseItem], kids_of: dict[int, list[int]]
-) -> list[int]:
-    """hackernews._Importer.rank_order: depth first along `kids` from each item whose
-    parent the file lacks, then whatever that missed, in input order."""
-    starts = [item.id for item in items if item.parent not in by_id]
-    starts += by_id
-    return depth_first(starts, by_id, kids_of)
+def _ranked(items: list[FirebaseItem], by_id: dict[int, FirebaseItem]) -> list[FirebaseItem]:
+    """`depth_first` for the typed items: depth first along `kids` from each item whose
+    parent the file lacks, then from each item that missed, in input order."""
+    left = by_id.copy()
+    """The items not placed yet: one dict.pop says both "known" and "not seen"."""
+    ranked: list[FirebaseItem] = []
+    append = ranked.append
+    for start in [item for item in items if item.parent not in by_id] + items:
+        if start.id not in left:
+            continue
+        stack = [start.id]
+        while stack:
+            item = left.pop(stack.pop(), None)
+            if item is not None:
+                append(item)
+                kids = item.kids
+                if kids:
+                    stack += kids[::-1]
+        if not left:
+            break  # the usual file: every item under its story
+    return ranked
 
 
 def depth_first(
@@ -290,7 +416,8 @@ def depth_first(
 ) -> list[int]:
     """Items in the order Hacker News ranks them: depth first along each item's kids
     (`kids_of`, in their order) from each start in turn, each item once, ids that are
-    not `known` passed over. Both readers of Firebase items share it."""
+    not `known` passed over. The general reader's; `_ranked` is the same for the typed
+    items (test_import_hn_fast.py holds them to the same order)."""
     ranked: list[int] = []
     seen: set[int] = set()
     none: list[int] = []

@@ -199,6 +199,10 @@ def _positive(text: str) -> int:
 
 
 def is_url(text: str) -> bool:
+    if ":" not in text:
+        # No scheme, so no URL (every one fetch/urls.py takes has one): a file name does
+        # not import the fetch layer.
+        return False
     from threadtui.fetch.urls import looks_like_url
 
     return looks_like_url(text)
@@ -994,7 +998,6 @@ def _main(argv: Sequence[str] | None) -> int:
         if args.source:
             parser.error("--source names the source of files; a URL names its own")
         url = paths[0]
-    from threadtui.fetch.errors import FetchError
 
     if args.follow and args.print_:
         parser.error("--follow is for the app; --print prints the thread once")
@@ -1065,7 +1068,7 @@ def _main(argv: Sequence[str] | None) -> int:
                 thread = load_document(document, name=name)
             thread.warnings[:0] = warnings
             del document
-    except (ThreadFileError, UsageError, UnknownSource, FetchError) as error:
+    except (ThreadFileError, UsageError, UnknownSource, *_fetch_errors(url)) as error:
         return _fail(error)
 
     filter_text = build_filter(args)
@@ -1153,6 +1156,16 @@ def _main(argv: Sequence[str] | None) -> int:
             # However the app ended: the fetch's thread ends with it.
             live.stop_fetch()
     return EXIT_OK
+
+
+def _fetch_errors(url: str | None) -> tuple[type[Exception], ...]:
+    """What opening `url` may raise for the user to read; only a URL imports the fetch
+    layer (files never raise it)."""
+    if url is None:
+        return ()
+    from threadtui.fetch.errors import FetchError
+
+    return (FetchError,)
 
 
 def _source_tz_ignored(name: str) -> str:

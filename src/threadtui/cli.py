@@ -1014,6 +1014,12 @@ def _main(argv: Sequence[str] | None) -> int:
         except ThreadFileError as error:
             return _fail(error)
 
+    reported: tuple[type[Exception], ...] = (
+        ThreadFileError,
+        UsageError,
+        UnknownSource,
+        *_fetch_errors(url),
+    )
     # Off until the first frame is on screen (the app turns it back on).
     gcpolicy.startup()
     settings, problems = load_settings()
@@ -1052,6 +1058,8 @@ def _main(argv: Sequence[str] | None) -> int:
                 problems.append(_source_tz_ignored(name))
         elif url is None:
             before = None if cached is None else _stamp(cached.path)
+            document: dict[str, Any] | bytes
+            warnings: list[str]
             if len(paths) == 1 and not os.path.isdir(paths[0]) and _app_next(args):
                 # One file (what merged_document would read whole): read in a thread while
                 # this one imports the app, which the read (no GIL held) then costs nothing.
@@ -1075,7 +1083,7 @@ def _main(argv: Sequence[str] | None) -> int:
                 thread = load_document(document, name=name)
             thread.warnings[:0] = warnings
             del document
-    except (ThreadFileError, UsageError, UnknownSource, *_fetch_errors(url)) as error:
+    except reported as error:
         return _fail(error)
 
     filter_text = build_filter(args)

@@ -8,13 +8,11 @@ from __future__ import annotations
 
 import os
 import re
-import tomllib
 import unicodedata
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from threadtui.inputfile import RefusedInput, read_regular_file
 from threadtui.model.sanitize import clean_line, describe
@@ -89,6 +87,9 @@ def parse_tz(value: str) -> tzinfo:
             raise TimeZoneError(f"bad offset {describe(value)} ({usage}, under 24 hours)")
         return timezone(-offset if text[0] == "-" else offset)
     if text and len(text) <= MAX_TZ_NAME and text.isascii():
+        # Here, not at the top: UTC and offsets (the usual --tz) need no zone database.
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
         try:
             return ZoneInfo(text)
         except (ZoneInfoNotFoundError, ValueError, OSError):
@@ -441,7 +442,6 @@ def load_settings(path: Path | None = None) -> tuple[Settings, list[str]]:
     problems: list[str] = []
     try:
         text = read_regular_file(path, limit=MAX_CONFIG_BYTES).decode("utf-8")
-        raw = tomllib.loads(text)
     except FileNotFoundError:
         return Settings(), problems
     except RefusedInput as error:
@@ -453,6 +453,11 @@ def load_settings(path: Path | None = None) -> tuple[Settings, list[str]]:
         return Settings(), [
             f"{shown}: not UTF-8 (byte {error.start + 1}); using defaults",
         ]
+    # Here, not at the top: most users have no config file, and every start paid for it.
+    import tomllib
+
+    try:
+        raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         return Settings(), [f"{shown}: invalid TOML ({clean_display(str(error))}); using defaults"]
     return _apply(Settings(), raw, shown, problems), problems

@@ -137,6 +137,10 @@ class TreeRows:
 
     def row_of(self, post: int) -> int | None:
         """Row of a post, None if it has none (folded away or filtered out)."""
+        if post in self._head:
+            # Before the walk (as `post_at` reads rows): a reopened thread's cursor is
+            # mostly on its first screen, and ranking every post costs 80 ms at 100,000.
+            return self._head.index(post)
         rank = self.thread.rank
         rows = self.rows
         row = bisect_left(rows, rank[post], key=rank.__getitem__)

@@ -66,6 +66,17 @@ async def test_reopen_shows_count_marks_and_cursor(tmp_path: Path) -> None:
         assert "next_new" in footer_keys(app)
 
 
+def test_the_first_frames_status_line_does_not_hash_the_thread(tmp_path: Path) -> None:
+    # Hashing every post for the marks waits for a worker after the first frame (issue
+    # #15): the status line composed for the first frame must not do it on the way.
+    first_visit(tmp_path)
+    app, _ = reopen(tmp_path)
+    state = state_of(app)
+    assert not state.ready
+    assert "7 posts" in " ".join(str(part.forms[0]) for part in app._status())
+    assert not state.ready
+
+
 async def test_jumps_go_through_new_posts_opening_folds(tmp_path: Path) -> None:
     first_visit(tmp_path)
     app, t = reopen(tmp_path)

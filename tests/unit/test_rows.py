@@ -254,6 +254,20 @@ def test_the_first_screen_comes_from_the_head_without_walking_the_tree() -> None
     assert model.post_at(500) is None and model.post_at(-1) is None
 
 
+def test_a_post_on_the_first_screen_is_found_without_ranking_the_tree() -> None:
+    # A reopened thread puts the cursor back on its post before the first frame: when
+    # that post is on the first screen, no O(posts) rank is counted for it.
+    thread = chain_thread(500)
+    model = TreeRows(thread, head=40)
+    target = thread.preorder[25]
+    assert model.row_of(target) == 25
+    assert model.move_to(target) and model.cursor_post == target
+    assert thread._rank is None and not model.walked
+    # Past the head the rank answers, as before; the head then is gone with the walk.
+    assert model.row_of(thread.preorder[300]) == 300 and model.walked
+    assert model.row_of(target) == 25
+
+
 def test_nothing_recurses_on_depth() -> None:
     thread = chain_thread(5000)
     limit = sys.getrecursionlimit()

@@ -1,5 +1,7 @@
 """The thread model: plain Python, no Textual, so it can be tested and benchmarked alone."""
 
+from typing import TYPE_CHECKING, Any
+
 from threadtui.model.format import (
     SCHEMA,
     SCHEMA_VERSION,
@@ -10,7 +12,6 @@ from threadtui.model.format import (
     More,
     PostFields,
 )
-from threadtui.model.grow import Change
 from threadtui.model.load import (
     ThreadFileError,
     is_thread_document,
@@ -29,6 +30,20 @@ from threadtui.model.thread import (
     Post,
     Thread,
 )
+
+if TYPE_CHECKING:
+    from threadtui.model.grow import Change
+
+
+def __getattr__(name: str) -> Any:
+    # Growing a thread (a merge, a fetch, following) is not on the way to a first frame:
+    # `threadtui.model.grow` is imported by the first use of `Change` or `Thread.add`.
+    if name == "Change":
+        from threadtui.model.grow import Change
+
+        return Change
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "METRIC_NAMES",

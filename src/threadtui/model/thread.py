@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import accumulate
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any, Final
 
 import msgspec
@@ -26,6 +27,7 @@ METRIC_NAMES: Final = fmt.METRIC_NAMES
 _METRIC_SET: Final = frozenset(METRIC_NAMES)
 
 NO_PARENT: Final = -1
+_synthetic = attrgetter("synthetic")
 FIRST_LINE_MAX: Final = 1_000
 """Wider than any terminal: a preview longer than this is cut and ends in "…"."""
 
@@ -310,7 +312,8 @@ class Thread:
     def real_post_count(self) -> int:
         """Posts the file holds, not counting placeholders the loader added."""
         if self._real_count is None:
-            self._real_count = sum(1 for p in self.posts if not p.synthetic)
+            # One C-level pass: the first frame's status line waits for this count.
+            self._real_count = len(self.posts) - sum(map(_synthetic, self.posts))
         return self._real_count
 
     def post(self, post_id: str) -> Post | None:

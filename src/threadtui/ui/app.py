@@ -203,6 +203,10 @@ class ThreadApp(App[None], inherit_bindings=False):
         self._detail_pending = False
         self.read_state = read_state
         """What was read of this thread (threadtui.state); None: nothing is remembered."""
+        if read_state is not None and not read_state.ready:
+            # Before compose: the status line's summary would otherwise hash every post
+            # on the way to the first frame (on_mount starts the worker that does it).
+            read_state.defer()
         self.state_warnings = list(state_warnings)
         self.after_first_frame: list[Callable[[], object]] = []
         """Called once the first frame is on screen (the load cache's writer starts there)."""

@@ -7,6 +7,8 @@ Plain Python (no Textual), so its work can be counted in unit tests.
 
 from __future__ import annotations
 
+from itertools import compress, repeat
+from operator import attrgetter, is_
 from typing import TYPE_CHECKING
 
 from threadtui.model import Author, Thread
@@ -14,6 +16,10 @@ from threadtui.model import Author, Thread
 if TYPE_CHECKING:
     # Only its type: the merge code is imported when a merge first happens.
     from threadtui.model.grow import Change
+
+
+_author = attrgetter("author")
+_synthetic = attrgetter("synthetic")
 
 
 class StatusCounts:
@@ -83,8 +89,18 @@ class StatusCounts:
     def _recount(self, thread: Thread) -> None:
         self.recounts += 1
         posts = thread.posts
-        self._by_post = [None if p.synthetic else p.author for p in posts]
-        self._unknown = bytearray(p.author is None and not p.synthetic for p in posts)
+        # C-level passes: the first frame shows these counts, and Python loops over the
+        # posts took 15 ms of it at 100,000.
+        by_post: list[Author | None] = list(map(_author, posts))
+        unknown = bytearray(map(is_, by_post, repeat(None)))
+        synthetic = bytes(map(_synthetic, posts))
+        if 1 in synthetic:
+            # Placeholders count for no one, with an author or not.
+            for index in compress(range(len(posts)), synthetic):
+                by_post[index] = None
+                unknown[index] = 0
+        self._by_post = by_post
+        self._unknown = unknown
         self._active = {id(a): a for a in thread.authors.values() if a.post_count}
         self._thread = thread
         self._version = thread.version

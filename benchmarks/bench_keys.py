@@ -8,7 +8,8 @@
 The user's view: the installed `threadtui FILE --tz UTC` in a 100×30 pseudo-terminal, its
 output parsed with pyte (pty_probe.Pty). A key's latency runs from writing the key to the
 master side to the end of the write that first changes the screen (the frame it caused,
-drawn). Before each key the output has been quiet for `QUIET` seconds, so nothing of the
+drawn): its characters or their colours and attributes, since a cursor moving one row is
+a change of background only. Before each key the output has been quiet for `QUIET` seconds, so nothing of the
 previous key is counted.
 
 The floor is floor_app.py (one line repainted per key, same Textual) in the same pty, timed
@@ -67,6 +68,17 @@ SEARCH_TEXT = b"the"
 
 SRC: list[str] = []
 """--src: where the app's children import threadtui from (default: this checkout)."""
+
+
+def look(term: Pty) -> list[tuple[Any, ...]]:
+    """What the screen shows: every cell's character, colours and attributes. Text alone
+    misses the first frame of `j` (the cursor's background moves; the row's text stays)."""
+    screen = term.screen
+    buffer = screen.buffer
+    columns = range(screen.columns)
+    # Cell by cell, not the line's dict: a cell written back with its default value is an
+    # entry in one and none in the other, and must compare equal.
+    return [tuple(line[x] for x in columns) for line in (buffer[y] for y in range(screen.lines))]
 
 
 def child_env(config_dir: str) -> dict[str, str]:
@@ -146,7 +158,7 @@ class Session:
         term = self.term
         while term.feed(0.0) is not None:
             pass
-        before = term.lines()
+        before = look(term)
         start_chunk = len(term.chunks)
         sent = time.monotonic()
         os.write(term.fd, key)
@@ -159,7 +171,7 @@ class Session:
                 continue
             if term.fed <= start_chunk:
                 continue  # output from before the key
-            if term.lines() != before:
+            if look(term) != before:
                 first = term.end_of_burst(arrived, WRITE_GAP) - sent
                 self.last = term.end_of_burst(arrived, SETTLE_GAP) - sent
                 return first

@@ -9,8 +9,8 @@ The user's view: the installed `threadtui FILE --tz UTC` in a 100×30 pseudo-ter
 output parsed with pyte (pty_probe.Pty). A key's latency runs from writing the key to the
 master side to the end of the write that first changes the screen (the frame it caused,
 drawn): its characters or their colours and attributes, since a cursor moving one row is
-a change of background only. Before each key the output has been quiet for `QUIET` seconds, so nothing of the
-previous key is counted.
+a change of background only. Before each key the output has been quiet for `QUIET`
+seconds, so nothing of the previous key is counted.
 
 The floor is floor_app.py (one line repainted per key, same Textual) in the same pty, timed
 the same way, in the same run, rounds interleaved with the app's: ratios to its median

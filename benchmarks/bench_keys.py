@@ -8,12 +8,20 @@
 The user's view: the installed `threadtui FILE --tz UTC` in a 100×30 pseudo-terminal, its
 output parsed with pyte (pty_probe.Pty). A key's latency runs from writing the key to the
 master side to the end of the write that first changes the screen (the frame it caused,
-drawn). Before each key the output has been quiet for `QUIET` seconds, so nothing of the
-previous key is counted.
+drawn): its characters or their colours and attributes, since a cursor moving one row is
+a change of background only. Before each key the output has been quiet for `QUIET`
+seconds, so nothing of the previous key is counted.
 
 The floor is floor_app.py (one line repainted per key, same Textual) in the same pty, timed
 the same way, in the same run, rounds interleaved with the app's: ratios to its median
 are the budget (1.5×), absolute times vary with the machine and its load.
+
+**CPU**: the processor time the program used (all its threads, from the kernel's
+per-thread schedstat, nanoseconds) from the key to the end of the burst of output it
+caused. Unlike the times above it does not grow with the machine's load (waiting for a
+core is not counted), so its ratio to the floor's is the figure to compare across runs on
+a shared machine. `--key-rounds N` repeats the round of keys N times in each session (more
+samples a key for the same start-up cost).
 
 Stalls: a burst of `j` pressed every `HOLD_INTERVAL` (a held key) while frames are
 timestamped; reported are the longest time from a key to the next output ("no response")
@@ -67,6 +75,33 @@ SEARCH_TEXT = b"the"
 
 SRC: list[str] = []
 """--src: where the app's children import threadtui from (default: this checkout)."""
+
+
+def look(term: Pty) -> list[tuple[Any, ...]]:
+    """What the screen shows: every cell's character, colours and attributes. Text alone
+    misses the first frame of `j` (the cursor's background moves; the row's text stays)."""
+    screen = term.screen
+    buffer = screen.buffer
+    columns = range(screen.columns)
+    # Cell by cell, not the line's dict: a cell written back with its default value is an
+    # entry in one and none in the other, and must compare equal.
+    return [tuple(line[x] for x in columns) for line in (buffer[y] for y in range(screen.lines))]
+
+
+def cpu_seconds(pid: int) -> float:
+    """Processor time used so far by every thread of `pid` (0 once it has exited)."""
+    total = 0
+    try:
+        tasks = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return 0.0
+    for tid in tasks:
+        try:
+            with open(f"/proc/{pid}/task/{tid}/schedstat", "rb") as f:
+                total += int(f.read().split()[0])
+        except (OSError, ValueError, IndexError):
+            continue  # a thread that ended in between
+    return total / 1e9
 
 
 def child_env(config_dir: str) -> dict[str, str]:
@@ -141,13 +176,16 @@ class Session:
     def press(self, key: bytes, timeout: float = KEY_TIMEOUT) -> float | None:
         """Write `key`; seconds until the end of the write that first changes the screen
         (None: no change within `timeout`). `self.last` is then the seconds until the last
-        output of the burst the key caused (its last frame: no output for SETTLE_GAP)."""
+        output of the burst the key caused (its last frame: no output for SETTLE_GAP), and
+        `self.cpu` the processor time the program used from the key to then."""
         self.last: float | None = None
+        self.cpu: float | None = None
         term = self.term
         while term.feed(0.0) is not None:
             pass
-        before = term.lines()
+        before = look(term)
         start_chunk = len(term.chunks)
+        cpu = cpu_seconds(term.pid)
         sent = time.monotonic()
         os.write(term.fd, key)
         deadline = sent + timeout
@@ -159,9 +197,10 @@ class Session:
                 continue
             if term.fed <= start_chunk:
                 continue  # output from before the key
-            if term.lines() != before:
+            if look(term) != before:
                 first = term.end_of_burst(arrived, WRITE_GAP) - sent
                 self.last = term.end_of_burst(arrived, SETTLE_GAP) - sent
+                self.cpu = cpu_seconds(term.pid) - cpu
                 return first
         return None
 
@@ -208,19 +247,24 @@ def quantile(values: list[float], q: float) -> float:
     return ordered[max(0, min(len(ordered), math.ceil(q * len(ordered))) - 1)]
 
 
-def floor_session(env: dict[str, str], rounds: int) -> dict[str, list[float]]:
+def floor_session(
+    env: dict[str, str], rounds: int
+) -> tuple[dict[str, list[float]], dict[str, list[float]]]:
+    """The floor's times and CPU times, by label."""
     session = Session([sys.executable, str(FLOOR_APP)], env)
     try:
         session.wait_first_frame(lambda lines: "keys: 0" in "\n".join(lines), 60)
         session.quiet()
         times: dict[str, list[float]] = {}
+        cpu: dict[str, list[float]] = {}
         for label, key, _ in floor_round(rounds):
             t = session.press(key)
             if t is None:
                 raise RuntimeError(f"the floor app did not answer {label}")
             times.setdefault(label, []).append(t)
+            cpu.setdefault(label, []).append(session.cpu or 0.0)
             session.quiet()
-        return times
+        return times, cpu
     finally:
         session.close()
 
@@ -239,13 +283,14 @@ def app_session(
     profile: Path | None = None,
     hold_seconds: float = 3.0,
     timeout: float = 600.0,
+    key_rounds: int = 1,
 ) -> dict[str, Any]:
     if profile is not None:
         env = {**env, "KEYS_PROFILE": str(profile)}
     with tempfile.TemporaryDirectory() as fresh:
         # Each session a first visit: no read state from an earlier round.
         env = {**env, "XDG_STATE_HOME": fresh}
-        return _app_session(path, env, early, profile, hold_seconds, timeout)
+        return _app_session(path, env, early, profile, hold_seconds, timeout, key_rounds)
 
 
 def _app_session(
@@ -255,9 +300,10 @@ def _app_session(
     profile: Path | None,
     hold_seconds: float,
     timeout: float,
+    key_rounds: int = 1,
 ) -> dict[str, Any]:
     session = Session(app_args(path, profile), env)
-    result: dict[str, Any] = {"keys": {}, "last": {}, "missed": []}
+    result: dict[str, Any] = {"keys": {}, "last": {}, "cpu": {}, "missed": []}
     try:
         session.wait_first_frame(first_frame_drawn, timeout)
         if early:
@@ -278,13 +324,14 @@ def _app_session(
         if profile is not None:
             os.write(session.term.fd, b"\x1b[24~")  # F12: the profile starts
             session.quiet()
-        for label, key, settle in app_round():
+        for label, key, settle in app_round() * key_rounds:
             t = session.press(key)
             if t is None:
                 result["missed"].append(label)
             elif settle:
                 result["keys"].setdefault(label, []).append(t)
                 result["last"].setdefault(label, []).append(session.last)
+                result["cpu"].setdefault(label, []).append(session.cpu)
             if settle:
                 session.quiet()
             else:
@@ -319,13 +366,21 @@ def summarize(
 
 
 def bench_file(
-    path: Path, label: str, rounds: int, early: float, hold_seconds: float, timeout: float
+    path: Path,
+    label: str,
+    rounds: int,
+    early: float,
+    hold_seconds: float,
+    timeout: float,
+    key_rounds: int = 1,
 ) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as config_dir:
         env = child_env(config_dir)
         floor: dict[str, list[float]] = {}
         keys: dict[str, list[float]] = {}
         last: dict[str, list[float]] = {}
+        cpu: dict[str, list[float]] = {}
+        floor_cpu: dict[str, list[float]] = {}
         holds: list[dict[str, Any]] = []
         early_times: list[float] = []
         early_holds: list[dict[str, Any]] = []
@@ -333,15 +388,21 @@ def bench_file(
         loads = []
         for r in range(rounds):
             loads.append(os.getloadavg()[0])
-            for k, v in floor_session(env, 8).items():
+            floor_times, floor_cpus = floor_session(env, 8)
+            for k, v in floor_times.items():
                 floor.setdefault(k, []).extend(v)
+            for k, v in floor_cpus.items():
+                floor_cpu.setdefault(k, []).extend(v)
             res = app_session(
                 path,
                 env,
                 early=early if r == 0 else 0.0,
                 hold_seconds=hold_seconds,
                 timeout=timeout,
+                key_rounds=key_rounds,
             )
+            for k, v in res["cpu"].items():
+                cpu.setdefault(k, []).extend(v)
             for k, v in res["keys"].items():
                 keys.setdefault(k, []).extend(v)
             for k, v in res["last"].items():
@@ -356,6 +417,8 @@ def bench_file(
             "floor": floor,
             "keys": keys,
             "last": last,
+            "cpu": cpu,
+            "floor_cpu": floor_cpu,
             "hold": holds,
             "early": early_times,
             "early_hold": early_holds,
@@ -369,12 +432,16 @@ def report(result: dict[str, Any]) -> str:
         f"### {result['file']} (load average {', '.join(f'{x:.1f}' for x in result['load'])})",
         "",
     ]
-    out.append("| key | median ms | p95 ms | × floor | last frame: median ms | × floor |")
-    out.append("|---|---:|---:|---:|---:|---:|")
+    out.append(
+        "| key | median ms | p95 ms | × floor | last frame: median ms | × floor "
+        "| CPU: median ms | × floor |"
+    )
+    out.append("|---|---:|---:|---:|---:|---:|---:|---:|")
     keys = dict(result["keys"])
     if result["early"]:
         keys["j/k in the first 30 s"] = result["early"]
     lasts = {row[0]: row for row in summarize(result["floor"], result["last"])}
+    cpus = {row[0]: row for row in summarize(result["floor_cpu"], result["cpu"])}
     for label, med, p95, ratio in summarize(result["floor"], keys):
         flag = "" if ratio <= BUDGET else " ✗"
         row = lasts.get(label)
@@ -383,6 +450,8 @@ def report(result: dict[str, Any]) -> str:
             if row is None or label.startswith("floor")
             else (f"| {row[1] * 1000:.0f} | {row[3]:.2f} |")
         )
+        used = cpus.get(label)
+        tail += " |" if used is None else f" {used[1] * 1000:.1f} | {used[3]:.2f} |"
         out.append(f"| {label} | {med * 1000:.0f} | {p95 * 1000:.0f} | {ratio:.2f}{flag} {tail}")
     for name in ("hold", "early_hold"):
         for h in result[name]:
@@ -404,6 +473,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--shape", default="bushy")
     parser.add_argument("--repeat", type=int, default=3, help="rounds (app and floor sessions)")
     parser.add_argument("--hold", type=float, default=3.0, help="seconds of j held per round")
+    parser.add_argument(
+        "--key-rounds", type=int, default=1, help="rounds of keys in each app session"
+    )
     parser.add_argument("--timeout", type=float, default=600.0)
     parser.add_argument("--quick", action="store_true", help="1k, one round (smoke test)")
     parser.add_argument("--profile", action="store_true", help="cProfile one app session")
@@ -437,7 +509,9 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"profile: {prof}")
                 continue
             early = EARLY_SECONDS if n >= 1_000_000 else 0.0
-            result = bench_file(path, label, args.repeat, early, args.hold, args.timeout)
+            result = bench_file(
+                path, label, args.repeat, early, args.hold, args.timeout, args.key_rounds
+            )
             results.append(result)
             print(report(result), "\n", flush=True)
     finally:

@@ -189,3 +189,64 @@ async def test_the_detail_follows_the_cursor_once_a_frame_for_the_post_it_rests_
         await pilot.pause()
         assert shown == [tree.cursor_post]
         assert detail.index == tree.cursor_post
+
+
+def record_frames(monkeypatch: pytest.MonkeyPatch, log: list[Any]) -> None:
+    """Log each frame's changed lines (screen row, first and last column) as it is drawn,
+    and each time the detail pane is built, in order."""
+    from textual._compositor import ChopsUpdate
+    from textual.app import App
+
+    from threadtui.ui.detail import DetailPane
+
+    display = App._display
+
+    def displayed(self: App[Any], screen: Any, renderable: Any) -> None:
+        if isinstance(renderable, ChopsUpdate):
+            log.append(("frame", renderable.spans))
+        display(self, screen, renderable)
+
+    show = DetailPane.show
+
+    def shown(self: DetailPane, index: int | None, **options: Any) -> None:
+        log.append(("detail", index))
+        show(self, index, **options)
+
+    monkeypatch.setattr(App, "_display", displayed)
+    monkeypatch.setattr(DetailPane, "show", shown)
+
+
+@pytest.mark.parametrize("key", ["j", "k", "n"])
+async def test_a_cursor_key_first_draws_the_two_rows_it_changed_alone(
+    monkeypatch: pytest.MonkeyPatch, key: str
+) -> None:
+    log: list[Any] = []
+    record_frames(monkeypatch, log)
+    from threadtui.config import Settings
+    from threadtui.ui.app import ThreadApp
+
+    # A search kept, for n; j and k move the same with or without it.
+    app = ThreadApp(quotes_thread(), settings=Settings(), search="quot")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle_quiet(pilot)
+        tree = app.query_one(ThreadTree)
+        if key == "k":
+            await pilot.press("j")
+            await settle_quiet(pilot)
+        before = tree.cursor_post
+        log.clear()
+        await pilot.press(key)
+        await settle_quiet(pilot)
+        assert tree.cursor_post != before
+        frames = [spans for what, spans in log if what == "frame" and spans]
+        # The first frame: the old and the new cursor rows, inside the tree, nothing else
+        # (no detail line, status, footer or scrollbar).
+        region = tree.content_region
+        first = frames[0]
+        assert len(first) == 2
+        for y, x1, x2 in first:
+            assert region.y <= y < region.bottom
+            assert region.x <= x1 and x2 <= region.right
+        # The pane was built after that frame was drawn, and drawn in a later one.
+        assert log.index(("frame", first)) < log.index(("detail", tree.cursor_post))
+        assert len(frames) >= 2

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
-from textual import events, on
+from textual import events, messages, on
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
@@ -482,6 +482,12 @@ class ThreadApp(App[None], inherit_bindings=False):
         # frame for the post the cursor is on by then, not once a key.
         if not self._detail_pending:
             self._detail_pending = True
+            # A callback "after refresh" runs at the screen's next idle when it has nothing
+            # to paint, and the tree's repaint reaches the screen only at the tree's own
+            # idle, later: the pane was built (and its lines drawn) before the cursor's
+            # frame, delaying it. The screen learns of the repaint now.
+            tree = self.query_one(ThreadTree)
+            tree.screen.post_message(messages.Update(tree))
             self.call_after_refresh(self._show_detail)
 
     def _show_detail(self) -> None:

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import UTC, tzinfo
+from itertools import pairwise
 from typing import ClassVar
 
+from rich.cells import cell_len, get_character_cell_size, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
@@ -53,6 +55,122 @@ ROW_STYLES = (
     "new",
 )
 """The components a row is drawn with, but for the cursor (`thread-tree--NAME`)."""
+
+
+def _runs_apart(parts: Sequence[str]) -> bool:
+    """Whether each run can be measured and cut on its own, as Rich would the whole line:
+    no zero-width character at a run's start (an accent belongs to the character before
+    it), and no joiner or emoji selector anywhere (Rich's measure and its cut disagree
+    about those, and the row must come out as it did)."""
+    for part in parts:
+        if "\u200d" in part or "\ufe0f" in part:
+            return False
+    return all(get_character_cell_size(part[0]) for part in parts[1:])
+
+
+class RowLine:
+    """A row of the tree as it is drawn: runs of text, each in its style or the line's
+    own (None), and search marks within them.
+
+    `strip` draws it exactly as a Rich `Text` built the same way draws through
+    `truncate(width, overflow="ellipsis", pad=True)` and `render` (the same segments,
+    styles and ellipsis), without what makes that cost a fraction of a millisecond a row:
+    measuring and cutting the whole line grapheme by grapheme (the row's glyphs are not
+    among the characters Rich measures quickly), span objects and a style stack. Rows
+    are drawn whenever a key shows new ones (G, 1, a fold), 27 of them at a time.
+    """
+
+    __slots__ = ("length", "parts", "spans")
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.spans: list[tuple[int, int, Style]] = []
+        """(start, end, style) in the order Rich would layer them: each run's style, then
+        the marks inside it."""
+        self.length = 0
+
+    def append(
+        self,
+        text: str,
+        style: Style | None = None,
+        marks: Sequence[tuple[int, int]] = (),
+        mark_style: Style | None = None,
+    ) -> None:
+        if not text:
+            return
+        start = self.length
+        self.parts.append(text)
+        end = self.length = start + len(text)
+        if style:
+            self.spans.append((start, end, style))
+        if marks and mark_style:
+            for a, b in marks:
+                if a < 0 or b <= a or a >= len(text):
+                    continue
+                self.spans.append((start + a, start + min(b, len(text)), mark_style))
+
+    def strip(
+        self,
+        width: int,
+        line_style: Style,
+        over: Sequence[Style],
+        cursor_color: Style | None,
+        combined: dict[tuple[Style, ...], Style],
+    ) -> Strip:
+        """The row `width` cells long: cut with an ellipsis or padded with spaces. `over`
+        covers the text (not the padding), `cursor_color` all of it, both over the runs;
+        `line_style` is under everything. `combined` caches the layered styles."""
+        parts = self.parts
+        spans = self.spans
+        whole = not _runs_apart(parts)
+        if whole:
+            # A character joined to the one before it across runs (a zero-width joiner,
+            # a combining accent at a run's start): measured and cut as one string.
+            total = cell_len("".join(parts))
+        else:
+            cells = [cell_len(part) for part in parts]
+            total = sum(cells)
+        pad = 0
+        if total > width:
+            # Rich keeps the first width-1 cells and an ellipsis, whose style is that of
+            # the character it replaces (spans are cut at the new length).
+            room = width - 1
+            if whole:
+                text = set_cell_size("".join(parts), room) + "…"
+            else:
+                kept: list[str] = []
+                used = 0
+                for part, size in zip(parts, cells, strict=True):
+                    if used + size <= room:
+                        kept.append(part)
+                        used += size
+                        continue
+                    kept.append(set_cell_size(part, room - used))
+                    break
+                text = "".join(kept) + "…"
+            length = len(text)
+            spans = [(a, min(b, length), st) for a, b, st in spans if a < length]
+            text_end = length
+        else:
+            text = "".join(parts)
+            text_end = len(text)
+            pad = width - total
+        # Layers: the line's style, the spans in order, then `over`, then the cursor's.
+        layers: list[tuple[int, int, Style]] = [(0, text_end + pad, line_style), *spans]
+        layers += [(0, text_end, style) for style in over]
+        if cursor_color is not None:
+            layers.append((0, text_end + pad, cursor_color))
+        if pad:
+            text += " " * pad
+        points = sorted({0, len(text), *(a for a, _, _ in layers), *(b for _, b, _ in layers)})
+        segments = []
+        for start, end in pairwise(points):
+            key = tuple(st for a, b, st in layers if a <= start < b)
+            style = combined.get(key)
+            if style is None:
+                style = combined[key] = Style.combine(key)
+            segments.append(Segment(text[start:end], style))
+        return Strip(segments, width)
 
 
 class ThreadTree(LineView, can_focus=True):
@@ -182,6 +300,8 @@ class ThreadTree(LineView, can_focus=True):
         self._is_new: Callable[[int], bool] | None = None
         self._cache: LRUCache[tuple[object, ...], Strip] = LRUCache(2048)
         self._styles: dict[str, Style] = {}
+        self._combined: dict[tuple[Style, ...], Style] = {}
+        """Styles of a row's runs over the line's, as drawn (RowLine.strip)."""
         self._cursor_styles: dict[bool, Style] = {}
         self._drawn_look: tuple[Style, ...] | None = None
         self._look_checked = False
@@ -439,12 +559,16 @@ class ThreadTree(LineView, can_focus=True):
         self.collapse_to_depth(depth)
 
     async def _on_click(self, event: events.Click) -> None:
-        meta = event.style.meta
-        if "row" not in meta:
+        # The row from where the click landed, not from the row drawn there: rows are
+        # drawn once for whichever line they scroll to.
+        offset = event.get_content_offset(self)
+        if offset is None:
             return
-        row = int(meta["row"])
+        row = offset.y + self.scroll_offset.y
+        if not 0 <= row < self.model.row_count:
+            return
         self._set_cursor(row)
-        if meta.get("toggle"):
+        if event.style.meta.get("toggle"):
             self.action_toggle_fold()
 
     def watch_time_display(self) -> None:
@@ -461,6 +585,7 @@ class ThreadTree(LineView, can_focus=True):
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._styles = {}
+        self._combined = {}
         self._cursor_styles = {}
         # Textual calls this on every focus change (the :focus rules), which changes only
         # the cursor's row, and that row's cache key holds the focus: the other rows are
@@ -495,10 +620,11 @@ class ThreadTree(LineView, can_focus=True):
         is_cursor = row == model.cursor
         # Focus only changes how the cursor's row looks: moving it to the search bar
         # redraws that row, not every row on screen.
-        key = (index, row, width, is_cursor and self.has_focus, is_cursor, self._version)
+        # Not the row: a row scrolled to another line (G, then g) is drawn from the cache.
+        key = (index, width, is_cursor and self.has_focus, is_cursor, self._version)
         strip = self._cache.get(key)
         if strip is None:
-            strip = self._render_row(row, index, width, is_cursor)
+            strip = self._render_row(index, width, is_cursor)
             self._cache[key] = strip
         return strip
 
@@ -556,13 +682,11 @@ class ThreadTree(LineView, can_focus=True):
         parts.reverse()
         return "".join(parts), depth
 
-    def _render_row(self, row: int, index: int, width: int, is_cursor: bool) -> Strip:
+    def _render_row(self, index: int, width: int, is_cursor: bool) -> Strip:
         thread = self.thread
         post = thread.posts[index]
         g = self.glyphs
-        base = self.rich_style
-        meta = Style(meta={"row": row})
-        line = Text(no_wrap=True, overflow="ellipsis", end="")
+        line = RowLine()
         style = self._style
 
         cap = self.depth_cap(width)
@@ -578,7 +702,7 @@ class ThreadTree(LineView, can_focus=True):
         model = self.model
         if post.children:
             fold = g.collapsed if model.collapsed[index] else g.expanded
-            line.append(fold, style("fold") + Style(meta={"row": row, "toggle": True}))
+            line.append(fold, self._toggle_style())
         else:
             line.append(g.leaf)
         context = model.is_context(index)
@@ -606,9 +730,8 @@ class ThreadTree(LineView, can_focus=True):
             limit = NAME_WIDTH if width >= NARROW else NAME_WIDTH * 2 // 3
             if len(name) > limit:
                 name = name[: limit - 1] + g.ellipsis
-            name_text = Text(name, style("name" if post.author else "unknown"))
-            self._mark(name_text, name)
-            line.append_text(name_text)
+            name_style = style("name" if post.author else "unknown")
+            line.append(name, name_style, self._marks(name), style("match"))
         if post.created is not None and self._start is not None:
             if self.time_display == "absolute":
                 stamp = format_short(post.created, self.tz)
@@ -636,29 +759,31 @@ class ThreadTree(LineView, can_focus=True):
             if len(text) > width * 2:
                 text = text[: width * 2]
             text = text.replace("\t", " ")
-            body = Text(text)
-            self._mark(body, text)
             line.append(" ")
-            line.append_text(body)
+            line.append(text, None, self._marks(text), style("match"))
 
+        line_style = self._drawn_look[0] if self._drawn_look else self.rich_style
+        over: list[Style] = []
         if context:
-            line.stylize(style("context"))
-        line.truncate(width, overflow="ellipsis", pad=True)
-        line_style = base + meta
+            over.append(style("context"))
+        cursor_color = None
         if is_cursor:
             cursor = self._cursor_style()
             line_style += cursor
             if cursor.color is not None:
                 # The muted colours of times, views and glyphs were blended for the pane's
                 # background, not the cursor's: on the cursor, the row is one colour.
-                line.stylize(Style(color=cursor.color))
-        line.stylize_before(line_style)
-        segments = list(line.render(self.app.console))
-        return Strip(Segment.adjust_line_length(segments, width, style=line_style), width)
+                cursor_color = Style(color=cursor.color)
+        return line.strip(width, line_style, over, cursor_color, self._combined)
 
-    def _mark(self, text: Text, plain: str) -> None:
+    def _toggle_style(self) -> Style:
+        # Clicking the fold glyph folds (the click handler reads the meta).
+        style = self._styles.get("-toggle")
+        if style is None:
+            style = self._styles["-toggle"] = self._style("fold") + Style(meta={"toggle": True})
+        return style
+
+    def _marks(self, plain: str) -> Sequence[tuple[int, int]]:
         if self._highlight is None:
-            return
-        match_style = self._style("match")
-        for start, end in self._highlight(plain):
-            text.stylize(match_style, start, end)
+            return ()
+        return self._highlight(plain)

@@ -181,6 +181,10 @@ class QueryController:
             index.tree_text = TreeText(index, cancel=lambda: ready is not self._ready)
         except QueryCancelled:
             return
+        from threadtui.ui.pickers import prepare
+
+        # What `a` and `t` show, before they are asked (seconds at a million posts).
+        prepare(thread)
         # The index lives as long as the thread.
         gcpolicy.lasting()
 

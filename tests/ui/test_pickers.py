@@ -135,11 +135,11 @@ async def test_a_picker_opened_before_the_lists_are_ready_counts_beside_the_ui(
     sorted_on_ui: list[bool] = []
     choices = pickers.author_choices
 
-    def watched(thread: Thread) -> list[pickers.AuthorChoice]:
+    def watched(thread: Thread, *args: object) -> list[pickers.AuthorChoice]:
         sorted_on_ui.append(threading.current_thread() is threading.main_thread())
         return choices(thread)
 
-    monkeypatch.setattr(pickers, "prepare", lambda thread: None)
+    monkeypatch.setattr(pickers, "prepare", lambda thread, pause=None: None)
     monkeypatch.setattr(pickers, "author_choices", watched)
     app = make_app(many_authors())
     async with app.run_test(size=SIZE) as pilot:

@@ -28,6 +28,7 @@ from textual.widgets import Input, Static
 
 from threadtui.model import Thread
 from threadtui.model.timefmt import format_full, format_offset
+from threadtui.pacing import sorted_in_runs
 from threadtui.query import fold
 from threadtui.query.parse import ANONYMOUS
 from threadtui.ui.chrome import FittedLine, Part, fit
@@ -51,6 +52,12 @@ class AuthorChoice:
 
 
 T = TypeVar("T")
+
+
+def _no_pause() -> None:
+    pass
+
+
 _REMEMBERED: dict[str, tuple[Thread, int, Any]] = {}
 
 
@@ -78,8 +85,10 @@ def known(thread: Thread, what: str) -> Any | None:
     return None
 
 
-def _times(thread: Thread) -> list[float]:
-    return sorted(p.created for p in thread.posts if p.created is not None)
+def _times(thread: Thread, pause: Callable[[], None] = _no_pause) -> list[float]:
+    times = [p.created for p in thread.posts if p.created is not None]
+    pause()
+    return sorted_in_runs(times, pause=pause)
 
 
 def post_times(thread: Thread) -> list[float]:
@@ -87,17 +96,22 @@ def post_times(thread: Thread) -> list[float]:
     return remembered(thread, "times", _times)
 
 
-def author_choices(thread: Thread) -> list[AuthorChoice]:
-    """Every author with posts, most active first; unknown authors as one entry."""
+def author_choices(thread: Thread, pause: Callable[[], None] = _no_pause) -> list[AuthorChoice]:
+    """Every author with posts, most active first (then by name: `Thread.sorted_authors`'
+    order); unknown authors as one entry. `pause` between bounded steps (`prepare`)."""
+    authors = [a for a in thread.authors.values() if a.post_count]
+    keys = [(-a.post_count, a.label.casefold()) for a in authors]
+    pause()
+    order = sorted_in_runs(range(len(authors)), key=keys.__getitem__, pause=pause)
     choices = []
-    for author in thread.sorted_authors():
-        if not author.post_count:
-            continue
+    for k in order:
+        author = authors[k]
         label = author.label
         if author.handle and author.display_name:
             label = f"{author.display_name} @{author.handle}"
         handle = author.handle or author.display_name or author.id
         choices.append(AuthorChoice(author.id, label, handle, author.post_count))
+    pause()
     unknown = sum(1 for p in thread.posts if p.author is None and not p.synthetic)
     if unknown:
         entry = AuthorChoice(UNKNOWN, "unknown author", None, unknown)
@@ -115,15 +129,32 @@ def author_folds(thread: Thread) -> list[str]:
     return remembered(thread, "author-folds", _author_folds)
 
 
-def prepare(thread: Thread) -> None:
+FOLD_SLICE = 4_096
+"""Labels folded between two pauses in `prepare`."""
+
+
+def prepare(thread: Thread, *, pause: Callable[[], None] = _no_pause) -> None:
     """Compute what the pickers show, ahead of their opening (the index worker calls it
-    after the index): at a million posts, sorting 125,000 authors, folding their labels,
-    counting the unattributed posts and sorting a million times took seconds on the UI
-    thread, paid on the first `a` or `t`. Stale values (the thread changed meanwhile) are
-    computed again on opening, like any other."""
+    after the index, with `threadtui.pacing.pause` between bounded steps): at a million
+    posts, sorting 125,000 authors, folding their labels, counting the unattributed posts
+    and sorting a million times took seconds on the UI thread, paid on the first `a` or
+    `t`. Stale values (the thread changed meanwhile) are computed again on opening."""
+
+    def folds(thread: Thread) -> list[str]:
+        labels = [c.label for c in remembered(thread, "authors", choices)]
+        folded: list[str] = []
+        for lo in range(0, len(labels), FOLD_SLICE):
+            pause()
+            folded += map(fold, labels[lo : lo + FOLD_SLICE])
+        return folded
+
+    def choices(thread: Thread) -> list[AuthorChoice]:
+        return author_choices(thread, pause)
+
     try:
-        author_folds(thread)
-        post_times(thread)
+        remembered(thread, "author-folds", folds)
+        pause()
+        remembered(thread, "times", lambda thread: _times(thread, pause))
     except RuntimeError:
         # The thread changed under the walk (a merge on the UI thread): its new version
         # is computed when a picker asks for it.

@@ -162,3 +162,34 @@ def test_prepare_computes_what_the_pickers_show_once_per_version() -> None:
     assert pickers.known(thread, "times") == pickers._times(thread)
     thread.invalidate()
     assert pickers.known(thread, "authors") is None
+
+
+async def test_every_key_marks_the_ui_busy_even_one_typed_into_a_field(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Builds beside the UI give way while it answers a key (threadtui.pacing): a key
+    typed into the search field, which never bubbles up to the app, counts too."""
+    from threadtui import pacing
+
+    app = make_app(many_authors())
+    async with app.run_test(size=SIZE) as pilot:
+        await settle_quiet(pilot)
+        await pilot.press("slash")
+        await settle_quiet(pilot)
+        app._last_key = 0.0
+        assert not pacing.ui_busy()
+        await pilot.press("x")
+        assert app._last_key > 0.0
+        monkeypatch.setattr(pacing.time, "monotonic", lambda: app._last_key)
+        assert pacing.ui_busy()
+
+
+def test_the_full_pass_gives_way_at_each_cancel_check(monkeypatch: pytest.MonkeyPatch) -> None:
+    from threadtui import pacing
+    from threadtui.ui import query_worker
+
+    calls: list[str] = []
+    monkeypatch.setattr(pacing, "pause", lambda: calls.append("pause"))
+    paced = query_worker._paced(lambda: calls.append("cancel?") is None)
+    assert paced() is True
+    assert calls == ["pause", "cancel?"]

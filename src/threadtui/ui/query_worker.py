@@ -122,8 +122,9 @@ class QueryController:
         """The thread grew and no index is being built for it yet."""
         # Builds beside the UI give way to it while it answers a key. The app is held
         # weakly: this module-wide clock must not keep a closed app alive.
-        app_ref = weakref.ref(app)
-        pacing.follow(lambda: getattr(app_ref(), "_last_key", 0.0))
+        if app is not None:  # (tests drive a controller without an app)
+            app_ref = weakref.ref(app)
+            pacing.follow(lambda: getattr(app_ref(), "_last_key", 0.0))
 
     # --- the index ------------------------------------------------------------------------
 
@@ -294,7 +295,6 @@ class QueryController:
             first_matches,
             narrows,
             parse_query,
-            run_query,
         )
 
         query = parse_query(text, self.thread, tz=self.tz, new=self.new_marks())
@@ -327,6 +327,25 @@ class QueryController:
                 if cancel():
                     raise QueryCancelled
                 time.sleep(0.01)
+        if refines:
+            # The full pass after a window is background work (up to a second at a
+            # million posts): it gives way to the keys, the next keystroke's above all,
+            # which would otherwise wait for the interpreter behind it.
+            with pacing.beside_ui():
+                return self._full(kind, text, query, index, _paced(cancel), refines)
+        return self._full(kind, text, query, index, cancel, refines)
+
+    def _full(
+        self,
+        kind: Kind,
+        text: str,
+        query: Query,
+        index: SearchIndex,
+        cancel: Callable[[], bool],
+        refines: bool,
+    ) -> SearchState | FilterState:
+        from threadtui.query import run_query
+
         result = run_query(
             query,
             index,
@@ -458,6 +477,17 @@ class RankedBelow(MarkedBelow):
 
 def _ignore(state: SearchState | FilterState) -> None:
     pass
+
+
+def _paced(cancel: Callable[[], bool]) -> Callable[[], bool]:
+    """`cancel`, read after giving way to the UI (`pacing.pause`): the checks between
+    chunks of a pass are where it lets a key in."""
+
+    def paced() -> bool:
+        pacing.pause()
+        return cancel()
+
+    return paced
 
 
 class _Releaser:

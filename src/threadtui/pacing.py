@@ -17,7 +17,11 @@ What the builds do about it:
   it stays off it altogether, up to `MAX_WAIT` at a time, so a held key slows the build
   down but never stops it;
 - while any runs (`beside_ui`), the switch interval is `SWITCH_INTERVAL`, so the UI
-  thread waits at most that long each time it asks for the interpreter.
+  thread waits at most that long each time it asks for the interpreter;
+- builds take turns (one lane: the index, the cache writer, a full search pass run a
+  slice at a time each, not all at once), and after each slice the one running rests
+  `DUTY` of the time the slice took: on a loaded machine a thread holding the interpreter
+  may be descheduled, and every thread more that wants it makes the UI's turns rarer.
 
 Plain Python (model/ and query/ use it, and they never import Textual).
 """
@@ -40,9 +44,15 @@ MAX_WAIT: Final = 0.25
 STEP: Final = 0.01
 SWITCH_INTERVAL: Final = 0.001
 """Seconds a thread may hold the interpreter while another waits for it, during builds."""
+DUTY: Final = 0.5
+"""After a slice of `beside_ui` work, a rest of this share of the slice's time."""
+MAX_REST: Final = 0.02
 
 _last_key: Callable[[], float] | None = None
 _lock = threading.Lock()
+_lane = threading.Lock()
+"""Held by the build whose slice runs (`beside_ui`), let go at each `pause()`."""
+_local = threading.local()
 _running = 0
 _default_interval: float | None = None
 
@@ -67,13 +77,25 @@ def ui_busy() -> bool:
 
 def pause() -> None:
     """Between two slices of work beside the UI: let go of the interpreter, and keep off
-    it while the UI answers a key (at most `MAX_WAIT`)."""
-    if ui_busy():
-        deadline = time.monotonic() + MAX_WAIT
-        while ui_busy() and time.monotonic() < deadline:
-            time.sleep(STEP)
-    else:
-        time.sleep(0)
+    it while the UI answers a key (at most `MAX_WAIT`); inside `beside_ui`, rest a share
+    of the slice's time and let another build take its turn."""
+    in_lane = getattr(_local, "depth", 0) > 0
+    if in_lane:
+        rest = min((time.monotonic() - _local.resumed) * DUTY, MAX_REST)
+        _lane.release()
+    try:
+        if ui_busy():
+            deadline = time.monotonic() + MAX_WAIT
+            while ui_busy() and time.monotonic() < deadline:
+                time.sleep(STEP)
+        elif in_lane and rest > 0.001:
+            time.sleep(rest)
+        else:
+            time.sleep(0)
+    finally:
+        if in_lane:
+            _lane.acquire()
+            _local.resumed = time.monotonic()
 
 
 def running() -> bool:
@@ -92,9 +114,17 @@ def beside_ui() -> Iterator[None]:
             _default_interval = sys.getswitchinterval()
             sys.setswitchinterval(min(SWITCH_INTERVAL, _default_interval))
         _running += 1
+    depth = getattr(_local, "depth", 0)
+    if depth == 0:
+        _lane.acquire()
+        _local.resumed = time.monotonic()
+    _local.depth = depth + 1
     try:
         yield
     finally:
+        _local.depth = depth
+        if depth == 0:
+            _lane.release()
         with _lock:
             _running -= 1
             if _running == 0 and _default_interval is not None:

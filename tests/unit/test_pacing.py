@@ -99,3 +99,49 @@ def test_sorted_in_runs_is_sorted_and_stable(monkeypatch: pytest.MonkeyPatch, si
     if size > 16:
         # A pause after each run sorted and each run's length merged.
         assert len(pauses) >= 2 * (size // 16)
+
+
+def test_a_build_rests_a_share_of_each_slice(clock: FakeTime) -> None:
+    pacing.follow(None)
+    with pacing.beside_ui():
+        clock.now += 0.010  # a slice of 10 ms of work
+        pacing.pause()
+        assert clock.sleeps == [pytest.approx(0.010 * pacing.DUTY)]
+        clock.sleeps.clear()
+        clock.now += 10.0  # a very long one: the rest is bounded
+        pacing.pause()
+        assert clock.sleeps == [pytest.approx(pacing.MAX_REST)]
+
+
+def test_builds_take_turns_a_slice_at_a_time() -> None:
+    import threading
+
+    order: list[str] = []
+    a_in = threading.Event()
+    b_may_try = threading.Event()
+
+    def a() -> None:
+        with pacing.beside_ui():
+            order.append("a: slice 1")
+            a_in.set()
+            b_may_try.wait()
+            # B is waiting for the lane: it gets its turn only at this pause.
+            order.append("a: pausing")
+            pacing.pause()
+            order.append("a: slice 2")
+
+    def b() -> None:
+        with pacing.beside_ui():
+            order.append("b: slice")
+
+    first = threading.Thread(target=a)
+    first.start()
+    a_in.wait()
+    second = threading.Thread(target=b)
+    second.start()
+    second.join(0.2)  # B cannot start its slice while A's runs
+    b_may_try.set()
+    first.join()
+    second.join()
+    assert order.index("b: slice") > order.index("a: pausing")
+    assert not pacing.running()

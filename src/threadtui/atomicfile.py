@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import IO
 
 
-def write_all(stream: IO[bytes], data: bytes) -> None:
+def write_all(stream: IO[bytes], data: bytes | memoryview) -> None:
     """Write every byte of `data` or raise OSError.
 
     A buffered stream's write() may return a short count without raising: when a pipe's
@@ -34,12 +34,17 @@ def write_all(stream: IO[bytes], data: bytes) -> None:
 
 
 def write_file_atomically(
-    path: str | os.PathLike[str], data: bytes, *, mode: int | None = None
+    path: str | os.PathLike[str],
+    data: bytes | list[bytes | memoryview],
+    *,
+    mode: int | None = None,
 ) -> None:
-    """Replace `path` with `data` all at once: a failed write (a full disk) leaves the old
-    file as it was. `mode` is a new file's permissions (default: 0o666 less the umask);
-    a file replaced keeps its own. Raises OSError."""
+    """Replace `path` with `data` (or its pieces, in order: a large file need not be
+    joined into one buffer first) all at once: a failed write (a full disk) leaves the
+    old file as it was. `mode` is a new file's permissions (default: 0o666 less the
+    umask); a file replaced keeps its own. Raises OSError."""
     path = os.fspath(path)
+    pieces = [data] if isinstance(data, bytes) else data
     try:
         info: os.stat_result | None = os.stat(path)
     except FileNotFoundError:
@@ -50,7 +55,8 @@ def write_file_atomically(
         # /dev/null, /dev/stdout, a pipe: there is no file to replace, and renaming over a
         # device node would swap the device itself away.
         with open(path, "wb") as file:
-            write_all(file, data)
+            for piece in pieces:
+                write_all(file, piece)
         return
     # Beside the real file, so a symlink to it stays a symlink and the rename stays on
     # one file system.
@@ -60,7 +66,8 @@ def write_file_atomically(
     )
     try:
         with os.fdopen(fd, "wb") as file:
-            write_all(file, data)
+            for piece in pieces:
+                write_all(file, piece)
             file.flush()
             os.fsync(file.fileno())
         if info is not None:

@@ -23,6 +23,8 @@ import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from threadtui import pacing
+
 DEFAULT_OLDEST = gc.get_threshold()[2]
 
 
@@ -64,6 +66,11 @@ def collect_idle() -> bool:
     """A full collection, for a moment when no one waits (the app calls it after a pause
     in the keys). Only after `startup_done(interactive=True)`; whether it ran."""
     if not _idle_collections or not gc.isenabled():
+        return False
+    if pacing.running():
+        # A build beside the UI (the index at a million posts) has millions of objects not
+        # frozen yet: a full collection would walk them all (0.5 s), a key pressed
+        # meanwhile waiting for it. The build freezes them when done; the next pause then.
         return False
     gc.collect()
     return True

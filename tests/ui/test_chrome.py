@@ -13,7 +13,6 @@ from textual.widgets import Static
 from support import make_app, quotes_thread
 from threadtui.opener import open_thread
 from threadtui.ui.app import ThreadApp
-from threadtui.ui.checklist import CheckList
 from threadtui.ui.chrome import FOOTER_ORDER, Part, PriorityFooter, fit
 from threadtui.ui.pickers import TimePicker
 
@@ -172,12 +171,14 @@ async def test_author_marks_differ_by_glyph_not_only_colour() -> None:
         await settle(pilot)
         await pilot.press("down", "space")
         await settle(pilot)
-        listing = app.screen.query_one(CheckList)
-        rows = [listing.render_line(y).text for y in range(listing.option_count)]
+        from threadtui.ui.pickers import AuthorList
+
+        listing = app.screen.query_one(AuthorList)
+        rows = [listing.render_line(y).text for y in range(len(listing.rows))]
         assert rows[0].startswith("[x] ")
         assert all(row.startswith("[ ] ") for row in rows[1:])
         # Clicking a box toggles its row, as Textual's own boxes do.
-        await pilot.click(CheckList, offset=(2, 1))
+        await pilot.click(AuthorList, offset=(2, 1))
         await settle(pilot)
         assert listing.render_line(1).text.startswith("[x] ")
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from textual.content import Content
-from textual.widgets import SelectionList
 
 from support import post, quotes_thread, settle_quiet, thread_doc
 from threadtui.config import load_settings
@@ -16,7 +15,7 @@ from threadtui.model import Thread, load_document
 from threadtui.opener import open_thread
 from threadtui.ui.app import ThreadApp
 from threadtui.ui.detail import DetailPane
-from threadtui.ui.pickers import AuthorPicker, TimePicker
+from threadtui.ui.pickers import AuthorList, AuthorPicker, TimePicker
 from threadtui.ui.tree import ThreadTree
 from threadtui.ui.warnings import WarningsScreen
 
@@ -113,11 +112,11 @@ async def test_author_picker_names_the_mark_key(tmp_path: Path) -> None:
         assert "Space" not in hint
         await pilot.press("down", "x")
         await pilot.pause()
-        assert len(app.screen.query_one(SelectionList).selected) == 1
+        assert len(app.screen.query_one(AuthorList).chosen) == 1
         # Space was the default mark key: moved away, it marks nothing.
         await pilot.press("down", "space")
         await pilot.pause()
-        assert len(app.screen.query_one(SelectionList).selected) == 1
+        assert len(app.screen.query_one(AuthorList).chosen) == 1
 
 
 async def test_time_picker_names_its_keys(tmp_path: Path) -> None:

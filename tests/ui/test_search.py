@@ -198,7 +198,7 @@ async def test_author_picker_narrows_marks_and_filters() -> None:
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("a")
         await settle(pilot)
-        from threadtui.ui.pickers import AuthorPicker
+        from threadtui.ui.pickers import AuthorList, AuthorPicker
 
         picker = app.screen
         assert isinstance(picker, AuthorPicker)
@@ -206,8 +206,8 @@ async def test_author_picker_narrows_marks_and_filters() -> None:
         labels = [c.label for c in picker.choices]
         assert labels == ["Alice Ämberg @alice", "Bob @bob_2", "Carol O’Neil 🌻 @carol"]
         await type_query(pilot, "amb")  # accent-insensitive narrowing
-        listing = picker.query_one("#authors-list")
-        assert listing.option_count == 1
+        listing = picker.query_one(AuthorList)
+        assert [row.label for row in listing.rows] == ["Alice Ämberg @alice"]
         await pilot.press("enter")
         await settle(pilot)
         assert app.queries.filter_text == "from:alice"
@@ -280,7 +280,7 @@ async def test_author_picker_unknown_entry_filters_unattributed_posts() -> None:
 
 async def test_hostile_text_stays_literal_in_search_pickers_and_notifications() -> None:
     from support import hostile_thread
-    from threadtui.ui.pickers import AuthorPicker
+    from threadtui.ui.pickers import AuthorList, AuthorPicker
 
     app = make_app(hostile_thread())
     async with app.run_test(size=SIZE) as pilot:
@@ -298,7 +298,7 @@ async def test_hostile_text_stays_literal_in_search_pickers_and_notifications() 
         await settle(pilot)
         picker = app.screen
         assert isinstance(picker, AuthorPicker)
-        label = str(picker.query_one("#authors-list").get_option_at_index(0).prompt)
+        label = picker.query_one(AuthorList).render_line(0).text
         assert "[b]Mallory[/b] [@click=app.quit]x[/]" in label and "\x1b" not in label
         await pilot.press("escape")
         await settle(pilot)

@@ -92,6 +92,22 @@ def test_interactive_startup_done_leaves_full_collections_to_idle_moments() -> N
         gc.set_threshold(young, middle, oldest)
 
 
+def test_no_full_collection_at_idle_while_a_build_runs_beside_the_ui() -> None:
+    from threadtui import pacing
+
+    young, middle, oldest = gc.get_threshold()
+    try:
+        gcpolicy.startup()
+        gcpolicy.startup_done(interactive=True)
+        with pacing.beside_ui():
+            # Its objects are not frozen yet: a full collection would walk them all.
+            assert not gcpolicy.collect_idle()
+        assert gcpolicy.collect_idle()
+    finally:
+        gcpolicy.restore()
+        gc.set_threshold(young, middle, oldest)
+
+
 def test_collect_idle_does_nothing_for_an_app_run_with_the_collector_on() -> None:
     # The tests run the app without `startup`: their collector is left as it is.
     threshold = gc.get_threshold()

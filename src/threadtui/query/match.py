@@ -39,6 +39,8 @@ is given another `budget` (tests set it low, to stop a slow pattern early)."""
 
 CHUNK: Final = 8192
 """Posts between two cancel checks: a few milliseconds of work at most."""
+BUILD_SLICE: Final = 1024
+"""Posts the index takes in between two cancel checks (about 5 ms of folding)."""
 JOIN_SLICE: Final = 0.05
 """Seconds a regex may spend on one chunk's joined text before we go post by post: a
 pattern can be slow on the long joined string only (`(?s)a.*?z` runs on from every a to
@@ -97,7 +99,7 @@ class SearchIndex:
         authors: dict[str, tuple[str, str]] = {}
         no_author = ("", "")
         for index, post in enumerate(posts):
-            if cancel is not None and index % CHUNK == 0 and cancel():
+            if cancel is not None and index % BUILD_SLICE == 0 and cancel():
                 raise QueryCancelled
             author = post.author
             folded_author, exact = no_author
@@ -120,9 +122,11 @@ class SearchIndex:
                 quotes.append(present or _NO_QUOTES)
             else:
                 quotes.append(_NO_QUOTES)
-        folded = own[:]
+        folded = own
         for index, quoted in enumerate(quotes):
             if quoted:
+                if folded is own:
+                    folded = own[:]
                 folded[index] = "\n".join([own[index], *(own[q] for q in quoted)])
         self.thread = thread
         self.tree_text: TreeText | None = None
@@ -130,11 +134,23 @@ class SearchIndex:
         self.exact_text = exact_text
         self.exact_author = exact_author
         self.quotes = quotes
-        self.parents = [post.parent for post in posts]
-        self.texts = [post.text or "" for post in posts]
         self.authors = list(thread.authors.values())
         position = {author.id: k for k, author in enumerate(self.authors)}
-        self.author_of = [-1 if p.author is None else position[p.author.id] for p in posts]
+        parents: list[int] = []
+        texts: list[str] = []
+        author_of: list[int] = []
+        # In slices, like the loop above: each a bounded stretch between two cancel checks
+        # (which is where a build beside the UI gives way to it: `threadtui.pacing`).
+        for lo in range(0, len(posts), BUILD_SLICE * 4):
+            if cancel is not None and cancel():
+                raise QueryCancelled
+            part = posts[lo : lo + BUILD_SLICE * 4]
+            parents += [post.parent for post in part]
+            texts += [post.text or "" for post in part]
+            author_of += [-1 if p.author is None else position[p.author.id] for p in part]
+        self.parents = parents
+        self.texts = texts
+        self.author_of = author_of
 
 
 def _author_fields(author: Author) -> tuple[str, str]:

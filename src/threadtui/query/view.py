@@ -16,6 +16,15 @@ from threadtui.query.match import CHUNK, Cancel, MatchResult
 from threadtui.query.pattern import QueryCancelled
 
 
+class Counts(dict[int, int]):
+    """Counts by post for a few posts: 0 for any other (read without being stored)."""
+
+    __slots__ = ()
+
+    def __missing__(self, key: int) -> int:
+        return 0
+
+
 class FilterView:
     """Which posts a filter shows, and how. Build with `FilterView.build`; read-only after."""
 
@@ -25,20 +34,24 @@ class FilterView:
         self,
         member: bytearray,
         context: bytearray,
-        below: list[int],
+        below: list[int] | Counts,
         total: int,
         complete: bool = True,
+        match_count: int | None = None,
     ) -> None:
         self.member = member
         """member[i]: 1 if post i matches."""
         self.context = context
         """context[i]: 1 if post i does not match but is an ancestor of a match (dimmed)."""
         self.below = below
-        """below[i]: matches strictly inside post i's subtree."""
+        """below[i]: matches strictly inside post i's subtree (a `Counts` when matches
+        are few: a list of a million zeros per keystroke was a cost that grew with the
+        thread, where the rest of a window's work follows its matches)."""
         self.total = total
         self.complete = complete
         """False for the view of a window (`query.window`): `match_count` is a lower bound."""
-        self.match_count = sum(member)
+        # Summing the bytes was one pass over every post, per keystroke.
+        self.match_count = sum(member) if match_count is None else match_count
         self.shown: list[int] | None = None
         """The posts shown (matches and their context) in tree order, when the walk found
         them without reading the whole tree (few matches); else None."""
@@ -73,10 +86,11 @@ class FilterView:
         cancel: Cancel | None = None,
     ) -> FilterView:
         n = len(parents)
-        below = [0] * n
         context = bytearray(n)
         order = thread.preorder
+        below: list[int] | Counts
         if len(matches) * 16 < len(order):
+            below = Counts()
             # Few matches: touch only them and their ancestors. Walking up stops at the
             # first post already seen, so each post is visited once even on a deep chain.
             rank = thread.rank
@@ -90,6 +104,7 @@ class FilterView:
             shown.sort(key=rank.__getitem__, reverse=True)
             few = True
         else:
+            below = [0] * n
             shown = order[::-1]
             few = False
         # Children come before their parent in reverse tree order, so each post's count
@@ -106,7 +121,7 @@ class FilterView:
                         below[parent] += carried
                         if not member[parent]:
                             context[parent] = 1
-        view = cls(member, context, below, total)
+        view = cls(member, context, below, total, match_count=len(matches))
         if few:
             view.shown = shown[::-1]
         return view

@@ -457,6 +457,14 @@ class ThreadApp(App[None], inherit_bindings=False):
 
     # --- messages -------------------------------------------------------------------------
 
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key):
+            # Every key as it arrives, before a widget takes it (a key typed into a field
+            # never bubbles up to `_on_key`): builds beside the UI give way to it from now
+            # (threadtui.pacing, via the query controller), and idle collections wait.
+            self._last_key = time.monotonic()
+        await super().on_event(event)
+
     async def _on_key(self, event: events.Key) -> None:
         self._last_key = time.monotonic()
         # Textual hands a key to the widget focused when it arrives. Keys arriving together

@@ -10,33 +10,37 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import tzinfo
+from itertools import compress
 from typing import Any, ClassVar, TypeVar, cast
 
-from textual import on
+from rich.segment import Segment
+from rich.style import Style
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.content import Content
+from textual.geometry import Size
+from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import Input, SelectionList, Static
-from textual.widgets.selection_list import Selection
+from textual.strip import Strip
+from textual.widgets import Input, Static
 
 from threadtui.model import Thread
 from threadtui.model.timefmt import format_full, format_offset
+from threadtui.pacing import sorted_in_runs
 from threadtui.query import fold
 from threadtui.query.parse import ANONYMOUS
-from threadtui.ui.checklist import CheckList
 from threadtui.ui.chrome import FittedLine, Part, fit
 from threadtui.ui.glyphs import UNICODE, Glyphs
 from threadtui.ui.keys import bound_key
+from threadtui.ui.scrolling import LineView
 
 UNKNOWN = ANONYMOUS
 """The author picker's value for "posts whose author is unknown": the query language's own
 marker (no real author id is empty), so a choice needs no translating either way."""
 AUTHOR_BOX_MAX = 70
 """The author box's widest (styles/pickers.tcss, #authors-box width)."""
-SHOWN_AUTHORS = 400
-"""Rows the author list shows at once; typing narrows 100,000-post threads' thousands."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +52,12 @@ class AuthorChoice:
 
 
 T = TypeVar("T")
+
+
+def _no_pause() -> None:
+    pass
+
+
 _REMEMBERED: dict[str, tuple[Thread, int, Any]] = {}
 
 
@@ -55,7 +65,8 @@ def remembered(thread: Thread, what: str, compute: Callable[[Thread], T]) -> T:
     """`compute(thread)`, computed again only when the thread changed (its version) or is
     another: the pickers open again and again on the same thread, and at 1M posts each
     of these is a walk of every post or author (up to seconds). One entry per kind; it
-    holds the thread, which the app holds anyway."""
+    holds the thread, which the app holds anyway. Safe from any thread: two computing at
+    once compute the same value, and the last one stored wins."""
     entry = _REMEMBERED.get(what)
     if entry is not None and entry[0] is thread and entry[1] == thread.version:
         return cast(T, entry[2])
@@ -66,8 +77,18 @@ def remembered(thread: Thread, what: str, compute: Callable[[Thread], T]) -> T:
     return value
 
 
-def _times(thread: Thread) -> list[float]:
-    return sorted(p.created for p in thread.posts if p.created is not None)
+def known(thread: Thread, what: str) -> Any | None:
+    """What `remembered` holds for `thread` as it is now, or None: never computes."""
+    entry = _REMEMBERED.get(what)
+    if entry is not None and entry[0] is thread and entry[1] == thread.version:
+        return entry[2]
+    return None
+
+
+def _times(thread: Thread, pause: Callable[[], None] = _no_pause) -> list[float]:
+    times = [p.created for p in thread.posts if p.created is not None]
+    pause()
+    return sorted_in_runs(times, pause=pause)
 
 
 def post_times(thread: Thread) -> list[float]:
@@ -75,23 +96,232 @@ def post_times(thread: Thread) -> list[float]:
     return remembered(thread, "times", _times)
 
 
-def author_choices(thread: Thread) -> list[AuthorChoice]:
-    """Every author with posts, most active first; unknown authors as one entry."""
+def author_choices(thread: Thread, pause: Callable[[], None] = _no_pause) -> list[AuthorChoice]:
+    """Every author with posts, most active first (then by name: `Thread.sorted_authors`'
+    order); unknown authors as one entry. `pause` between bounded steps (`prepare`)."""
+    authors = [a for a in thread.authors.values() if a.post_count]
+    keys = [(-a.post_count, a.label.casefold()) for a in authors]
+    pause()
+    order = sorted_in_runs(range(len(authors)), key=keys.__getitem__, pause=pause)
     choices = []
-    for author in thread.sorted_authors():
-        if not author.post_count:
-            continue
+    for k in order:
+        author = authors[k]
         label = author.label
         if author.handle and author.display_name:
             label = f"{author.display_name} @{author.handle}"
         handle = author.handle or author.display_name or author.id
         choices.append(AuthorChoice(author.id, label, handle, author.post_count))
+    pause()
     unknown = sum(1 for p in thread.posts if p.author is None and not p.synthetic)
     if unknown:
         entry = AuthorChoice(UNKNOWN, "unknown author", None, unknown)
         position = next((k for k, c in enumerate(choices) if c.count < unknown), len(choices))
         choices.insert(position, entry)
     return choices
+
+
+def _author_folds(thread: Thread) -> list[str]:
+    return [fold(choice.label) for choice in remembered(thread, "authors", author_choices)]
+
+
+def author_folds(thread: Thread) -> list[str]:
+    """Each author choice's label folded, for narrowing by typing (in the choices' order)."""
+    return remembered(thread, "author-folds", _author_folds)
+
+
+FOLD_SLICE = 4_096
+"""Labels folded between two pauses in `prepare`."""
+
+
+def prepare(thread: Thread, *, pause: Callable[[], None] = _no_pause) -> None:
+    """Compute what the pickers show, ahead of their opening (the index worker calls it
+    after the index, with `threadtui.pacing.pause` between bounded steps): at a million
+    posts, sorting 125,000 authors, folding their labels, counting the unattributed posts
+    and sorting a million times took seconds on the UI thread, paid on the first `a` or
+    `t`. Stale values (the thread changed meanwhile) are computed again on opening."""
+
+    def folds(thread: Thread) -> list[str]:
+        labels = [c.label for c in remembered(thread, "authors", choices)]
+        folded: list[str] = []
+        for lo in range(0, len(labels), FOLD_SLICE):
+            pause()
+            folded += map(fold, labels[lo : lo + FOLD_SLICE])
+        return folded
+
+    def choices(thread: Thread) -> list[AuthorChoice]:
+        return author_choices(thread, pause)
+
+    try:
+        remembered(thread, "author-folds", folds)
+        pause()
+        remembered(thread, "times", lambda thread: _times(thread, pause))
+    except RuntimeError:
+        # The thread changed under the walk (a merge on the UI thread): its new version
+        # is computed when a picker asks for it.
+        pass
+
+
+class AuthorList(LineView, can_focus=True):
+    """The author choices, one row each, drawn a row at a time (the line API): opening the
+    picker on 125,000 authors draws the rows on screen and nothing more. Marks live in
+    the picker's `chosen` set, shared by reference."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("space", "mark", "Mark", show=False, id="checklist.mark"),
+        Binding("up", "move(-1)", "Up", show=False),
+        Binding("down", "move(1)", "Down", show=False),
+        Binding("pageup", "page(-1)", "Page up", show=False),
+        Binding("pagedown", "page(1)", "Page down", show=False),
+        Binding("home", "edge(0)", "First", show=False),
+        Binding("end", "edge(1)", "Last", show=False),
+    ]
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "author-list--cursor",
+        "author-list--count",
+        "author-list--unchecked",
+        "author-list--checked",
+    }
+    DEFAULT_CSS = """
+    AuthorList {
+        background: $surface;
+        color: $foreground;
+        overflow-x: hidden;
+        overflow-y: scroll;
+        scrollbar-size-vertical: 1;
+        scrollbar-background: $surface;
+        scrollbar-background-hover: $surface;
+        scrollbar-background-active: $surface;
+        & > .author-list--cursor {
+            color: $block-cursor-blurred-foreground;
+            background: $block-cursor-blurred-background;
+            text-style: $block-cursor-blurred-text-style;
+        }
+        &:focus > .author-list--cursor {
+            color: $block-cursor-foreground;
+            background: $block-cursor-background;
+            text-style: $block-cursor-text-style;
+        }
+        & > .author-list--count { color: $text-muted; }
+        & > .author-list--unchecked { color: $foreground 60%; }
+        & > .author-list--checked { color: $text-success; text-style: bold; }
+    }
+    """
+
+    class Toggled(Message):
+        """A row's mark was switched (`key` is now in `chosen` or out of it)."""
+
+        def __init__(self, key: str) -> None:
+            super().__init__()
+            self.key = key
+
+    def __init__(self, chosen: set[str], *, glyphs: Glyphs = UNICODE, id: str | None = None):
+        super().__init__(id=id)
+        self.chosen = chosen
+        self.glyphs = glyphs
+        self.rows: list[AuthorChoice] = []
+        self.highlighted: int | None = None
+        self._count_width = 1
+
+    def show(self, rows: list[AuthorChoice]) -> None:
+        """List `rows` (most active first), from the top, no row highlighted."""
+        self.rows = rows
+        self.highlighted = None
+        # Sorted by count, most first: the first row has the widest count.
+        self._count_width = len(f"{rows[0].count:,}") if rows else 1
+        self.set_virtual_size(Size(0, len(rows)))
+        self.scroll_to(y=0, animate=False, immediate=True)
+        self.refresh()
+
+    def on_focus(self) -> None:
+        if self.highlighted is None and self.rows:
+            self._highlight(0)
+
+    def _highlight(self, row: int | None) -> None:
+        old, self.highlighted = self.highlighted, row
+        for line in (old, row):
+            if line is not None:
+                self.refresh_line(line)
+        if row is None:
+            return
+        top = round(self.scroll_offset.y)
+        height = self.scrollable_content_region.height
+        if row < top:
+            self.scroll_to(y=row, animate=False, immediate=True)
+        elif height and row >= top + height:
+            self.scroll_to(y=row - height + 1, animate=False, immediate=True)
+
+    def action_move(self, step: int) -> None:
+        if not self.rows:
+            return
+        current = -1 if self.highlighted is None and step > 0 else (self.highlighted or 0)
+        self._highlight(max(0, min(len(self.rows) - 1, current + step)))
+
+    def action_page(self, step: int) -> None:
+        self.action_move(step * max(1, self.scrollable_content_region.height - 1))
+
+    def action_edge(self, end: int) -> None:
+        if self.rows:
+            self._highlight(len(self.rows) - 1 if end else 0)
+
+    def action_mark(self) -> None:
+        if self.highlighted is not None:
+            self._toggle(self.highlighted)
+
+    def _toggle(self, row: int) -> None:
+        key = self.rows[row].key
+        if key in self.chosen:
+            self.chosen.discard(key)
+        else:
+            self.chosen.add(key)
+        self.refresh_line(row)
+        self.post_message(self.Toggled(key))
+
+    def on_click(self, event: events.Click) -> None:
+        offset = event.get_content_offset(self)
+        if offset is None:
+            return
+        row = offset.y + round(self.scroll_offset.y)
+        if 0 <= row < len(self.rows):
+            self.focus()
+            self._highlight(row)
+            self._toggle(row)
+
+    def render_line(self, y: int) -> Strip:
+        row = y + round(self.scroll_offset.y)
+        width = self.scrollable_content_region.width
+        base = self.rich_style
+        if not 0 <= row < len(self.rows) or width <= 0:
+            return Strip.blank(max(width, 0), base)
+        choice = self.rows[row]
+        marked = choice.key in self.chosen
+        glyphs = self.glyphs
+        gutter = max(len(glyphs.checked), len(glyphs.unchecked))
+        mark = (glyphs.checked if marked else glyphs.unchecked).ljust(gutter)
+        if row == self.highlighted:
+            # On the cursor the mark takes the cursor's own colours: a green or grey
+            # blended for the list's background can vanish on it.
+            under = base + self.get_component_rich_style("author-list--cursor", partial=False)
+            mark_style = under + Style(bold=marked)
+            count_style = under
+        else:
+            under = base
+            component = "author-list--checked" if marked else "author-list--unchecked"
+            colour = self.get_component_rich_style(component, partial=False)
+            mark_style = under + Style(color=colour.color, bold=colour.bold)
+            muted = self.get_component_rich_style("author-list--count", partial=False)
+            count_style = under + Style(color=muted.color)
+        label_style = under + Style(italic=True) if choice.key == UNKNOWN else under
+        # Every part is a plain segment: names are the thread's text, never markup.
+        segments = [
+            Segment(mark, mark_style + Style(meta={"row": row})),
+            Segment(" ", under),
+            Segment(f"{choice.count:>{self._count_width},} ", count_style),
+            Segment(choice.label, label_style),
+        ]
+        strip = Strip(segments)
+        if strip.cell_length > width:
+            strip = Strip([*strip.crop(0, max(width - 1, 0)), Segment("…", label_style)])
+        return strip.adjust_cell_length(width, under)
 
 
 class AuthorPicker(ModalScreen[list[AuthorChoice] | None]):
@@ -106,11 +336,16 @@ class AuthorPicker(ModalScreen[list[AuthorChoice] | None]):
 
     def __init__(self, thread: Thread, chosen: Iterable[str] = ()) -> None:
         super().__init__()
-        self.choices = remembered(thread, "authors", author_choices)
-        self.by_key = {choice.key: choice for choice in self.choices}
+        self.thread = thread
         self.chosen: set[str] = set(chosen)
+        ready: list[AuthorChoice] | None = known(thread, "authors")
+        self.choices: list[AuthorChoice] = ready if ready is not None else []
+        """Empty until computed: ready when the index worker got there first (`prepare`),
+        else computed by this screen's worker, the list showing "counting…" meanwhile."""
+        self.by_key = {choice.key: choice for choice in self.choices}
+        self._ready = ready is not None
         self._matching = len(self.choices)
-        self._folds: list[str] | None = None
+        self._folds: list[str] | None = known(thread, "author-folds") if ready else None
         """Each choice's label folded for narrowing, built beside the UI: folding every
         label took seconds at 1M posts (125,000 authors) and was paid on opening."""
 
@@ -118,14 +353,34 @@ class AuthorPicker(ModalScreen[list[AuthorChoice] | None]):
         with Vertical(id="authors-box") as box:
             box.border_title = Content("Filter by author")
             yield Input(placeholder="type to narrow the list", id="authors-narrow", compact=True)
-            yield CheckList(glyphs=getattr(self.app, "glyphs", UNICODE), id="authors-list")
+            yield AuthorList(
+                self.chosen, glyphs=getattr(self.app, "glyphs", UNICODE), id="authors-list"
+            )
             yield Static("", id="authors-note")
 
     def on_mount(self) -> None:
         self._hint()
-        self._fill("")
         self.query_one(Input).focus()
-        self.run_worker(self._folded, thread=True, group="author-folds", name="author folds")
+        if self._ready:
+            self._fill("")
+            if self._folds is None:
+                self.run_worker(self._folded, thread=True, group="author-folds")
+        else:
+            self.query_one("#authors-note", Static).update(Content("counting authors…"))
+            self.run_worker(self._compute, thread=True, group="author-folds")
+
+    def _compute(self) -> None:
+        """The choices and their folded labels, beside the UI (`prepare` had not run)."""
+        choices = remembered(self.thread, "authors", author_choices)
+        folds = author_folds(self.thread)
+        self.app.call_from_thread(self._computed, choices, folds)
+
+    def _computed(self, choices: list[AuthorChoice], folds: list[str]) -> None:
+        self.choices = choices
+        self.by_key = {choice.key: choice for choice in choices}
+        self._folds = folds
+        self._ready = True
+        self._fill(self.query_one(Input).value)
 
     def _folded(self) -> list[str]:
         """The folded labels: from the worker, or built here if a narrowing comes first."""
@@ -138,7 +393,7 @@ class AuthorPicker(ModalScreen[list[AuthorChoice] | None]):
     def _hint(self) -> None:
         # Keys as the user mapped them: a key map may have moved any of these.
         def key(binding_id: str) -> str:
-            return bound_key(self, binding_id, (*self.BINDINGS, *CheckList.BINDINGS))
+            return bound_key(self, binding_id, (*self.BINDINGS, *AuthorList.BINDINGS))
 
         parts = [
             Part.of(0, f"{key('checklist.mark')} marks"),
@@ -155,29 +410,15 @@ class AuthorPicker(ModalScreen[list[AuthorChoice] | None]):
         self._hint()
 
     def _fill(self, narrow: str) -> None:
+        if not self._ready:
+            return  # the worker's result fills the list with what the field holds then
         wanted = fold(narrow.strip().removeprefix("@"))
         if wanted:
             folds = self._folded()
-            matching = [
-                c for c, folded in zip(self.choices, folds, strict=True) if wanted in folded
-            ]
+            matching = list(compress(self.choices, [wanted in folded for folded in folds]))
         else:
             matching = self.choices
-        shown = matching[:SHOWN_AUTHORS]
-        listing = self.query_one("#authors-list", SelectionList)
-        listing.clear_options()
-        width = max((len(f"{c.count:,}") for c in shown), default=1)
-        listing.add_options(
-            Selection(
-                Content.assemble(
-                    Content.styled(f"{c.count:>{width},} ", "$text-muted"),
-                    Content.styled(c.label, "italic" if c.key == UNKNOWN else ""),
-                ),
-                c.key,
-                c.key in self.chosen,
-            )
-            for c in shown
-        )
+        self.query_one("#authors-list", AuthorList).show(matching)
         self._matching = len(matching)
         self._note(self._matching)
 
@@ -185,40 +426,29 @@ class AuthorPicker(ModalScreen[list[AuthorChoice] | None]):
     def _narrow(self, event: Input.Changed) -> None:
         self._fill(event.value)
 
-    @on(SelectionList.SelectionToggled)
-    def _toggled(self, event: SelectionList.SelectionToggled[str]) -> None:
-        key = event.selection.value
-        if key in self.chosen:
-            self.chosen.discard(key)
-        else:
-            self.chosen.add(key)
-        # Only the note changes: rebuilding the list would lose the highlighted row.
+    @on(AuthorList.Toggled)
+    def _toggled(self, event: AuthorList.Toggled) -> None:
+        # The list marked it in `chosen` itself: only the note changes.
         self._note(self._matching)
 
     def _note(self, matching: int) -> None:
         note = f"{matching:,} of {len(self.choices):,} authors"
-        if matching > SHOWN_AUTHORS:
-            note += f" (first {SHOWN_AUTHORS:,} shown; type to narrow)"
         if self.chosen:
             note += f" · {len(self.chosen)} marked"
         self.query_one("#authors-note", Static).update(Content(note))
 
     def action_focus_list(self) -> None:
-        listing = self.query_one("#authors-list", SelectionList)
-        listing.focus()
-        if listing.highlighted is None and listing.option_count:
-            listing.highlighted = 0
+        self.query_one("#authors-list", AuthorList).focus()
 
     def action_apply(self) -> None:
-        listing = self.query_one("#authors-list", SelectionList)
+        if not self._ready:
+            return  # still counting: nothing shown to apply, and the filter stays as it is
+        listing = self.query_one("#authors-list", AuthorList)
         if not self.chosen and listing.has_focus and listing.highlighted is not None:
             # Enter on a highlighted author with none marked picks that one.
-            option = listing.get_option_at_index(listing.highlighted)
-            self.chosen.add(str(option.value))
-        if not self.chosen:
-            narrowed = listing.option_count == 1
-            if narrowed:
-                self.chosen.add(str(listing.get_option_at_index(0).value))
+            self.chosen.add(listing.rows[listing.highlighted].key)
+        if not self.chosen and len(listing.rows) == 1:
+            self.chosen.add(listing.rows[0].key)
         # In the list's order (most active first), so the same choice gives the same query.
         self.dismiss([c for c in self.choices if c.key in self.chosen])
 

@@ -24,6 +24,7 @@ import queue
 import sys
 import threading
 import time
+import weakref
 from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -34,7 +35,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from textual.worker import get_current_worker
 
-from threadtui import gcpolicy
+from threadtui import gcpolicy, pacing
 from threadtui.model import Thread
 from threadtui.model.thread import MarkedBelow
 from threadtui.rows import FilterLayout, visible_of
@@ -119,6 +120,11 @@ class QueryController:
         """`early`: how the running job shows a window before its full result."""
         self._unbuilt = False
         """The thread grew and no index is being built for it yet."""
+        # Builds beside the UI give way to it while it answers a key. The app is held
+        # weakly: this module-wide clock must not keep a closed app alive.
+        if app is not None:  # (tests drive a controller without an app)
+            app_ref = weakref.ref(app)
+            pacing.follow(lambda: getattr(app_ref(), "_last_key", 0.0))
 
     # --- the index ------------------------------------------------------------------------
 
@@ -149,14 +155,27 @@ class QueryController:
             self.start_index()
 
     def _build_index(self, ready: threading.Event) -> None:
-        from threadtui.query import SearchIndex
+        # Seconds of pure Python at a million posts, while the user reads and presses keys:
+        # in slices, giving way to the UI between them (`threadtui.pacing`).
+        with pacing.beside_ui():
+            self._build_index_paced(ready)
+
+    def _build_index_paced(self, ready: threading.Event) -> None:
+        from threadtui.query import QueryCancelled, SearchIndex
+
+        def stale() -> bool:
+            pacing.pause()
+            return ready is not self._ready
 
         # Ready before a merge needs it to free this index (see `_Releaser`).
         _releaser.start()
         index: SearchIndex | None = None
         error_text: str | None = None
         try:
-            index = SearchIndex(self.thread)
+            index = SearchIndex(self.thread, cancel=stale)
+        except QueryCancelled:
+            # The thread grew meanwhile: a newer build is under way.
+            return
         except Exception as error:
             # Jobs wait for the index: tell them it is not coming, or they wait forever.
             error_text = _describe(error)
@@ -171,16 +190,27 @@ class QueryController:
         # Folding, filters and search read these (O(posts) each to build): build them
         # here, before anyone waits on them. Metrics stay raw JSON until first read.
         thread = self.thread
-        _ = thread.rank, thread.subtree_sizes, thread.fold_levels
-        for post in thread.posts:
-            _ = post.metrics
-        from threadtui.query import QueryCancelled, TreeText
+        _ = thread.rank
+        pacing.pause()
+        _ = thread.subtree_sizes
+        pacing.pause()
+        _ = thread.fold_levels
+        posts = thread.posts
+        for start in range(0, len(posts), METRICS_SLICE):
+            pacing.pause()
+            for post in posts[start : start + METRICS_SLICE]:
+                _ = post.metrics
+        from threadtui.query import TreeText
 
         try:
             # Until this is set, a window scans its slices post by post: right, but slower.
-            index.tree_text = TreeText(index, cancel=lambda: ready is not self._ready)
+            index.tree_text = TreeText(index, cancel=stale)
         except QueryCancelled:
             return
+        from threadtui.ui.pickers import prepare
+
+        # What `a` and `t` show, before they are asked (seconds at a million posts).
+        prepare(thread, pause=pacing.pause)
         # The index lives as long as the thread.
         gcpolicy.lasting()
 
@@ -265,7 +295,6 @@ class QueryController:
             first_matches,
             narrows,
             parse_query,
-            run_query,
         )
 
         query = parse_query(text, self.thread, tz=self.tz, new=self.new_marks())
@@ -298,6 +327,25 @@ class QueryController:
                 if cancel():
                     raise QueryCancelled
                 time.sleep(0.01)
+        if refines:
+            # The full pass after a window is background work (up to a second at a
+            # million posts): it gives way to the keys, the next keystroke's above all,
+            # which would otherwise wait for the interpreter behind it.
+            with pacing.beside_ui():
+                return self._full(kind, text, query, index, _paced(cancel), refines)
+        return self._full(kind, text, query, index, cancel, refines)
+
+    def _full(
+        self,
+        kind: Kind,
+        text: str,
+        query: Query,
+        index: SearchIndex,
+        cancel: Callable[[], bool],
+        refines: bool,
+    ) -> SearchState | FilterState:
+        from threadtui.query import run_query
+
         result = run_query(
             query,
             index,
@@ -379,6 +427,8 @@ class QueryController:
         return None
 
 
+METRICS_SLICE = 4_096
+"""Posts whose metrics are decoded between two pauses for the UI (a few ms)."""
 LAYOUT_CHUNK = 65_536
 """Posts of the tree order between two cancel checks while laying out a filter's rows."""
 
@@ -427,6 +477,17 @@ class RankedBelow(MarkedBelow):
 
 def _ignore(state: SearchState | FilterState) -> None:
     pass
+
+
+def _paced(cancel: Callable[[], bool]) -> Callable[[], bool]:
+    """`cancel`, read after giving way to the UI (`pacing.pause`): the checks between
+    chunks of a pass are where it lets a key in."""
+
+    def paced() -> bool:
+        pacing.pause()
+        return cancel()
+
+    return paced
 
 
 class _Releaser:

@@ -8,6 +8,7 @@ on the model.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Sequence
 from datetime import UTC, tzinfo
 from itertools import pairwise
@@ -310,8 +311,20 @@ class ThreadTree(LineView, can_focus=True):
         self.virtual_size = Size(0, self.model.row_count)
 
     def on_mount(self) -> None:
-        # Walk the whole tree just after the first frame, not on the first key that needs it.
-        self.call_after_refresh(lambda: self.model.rows)
+        # Walk the whole tree just after the first frame, not on the first key that needs
+        # it, and beside the UI: at a million posts the walk held the UI thread for up to
+        # a second, the first keys waiting for it (issue #16).
+        self.call_after_refresh(self._walk_beside)
+
+    def _walk_beside(self) -> None:
+        thread = self.model.thread
+
+        def walk() -> None:
+            _ = thread.preorder  # computed once, kept by the thread
+            with contextlib.suppress(RuntimeError):  # the app has stopped meanwhile
+                self.app.call_from_thread(lambda: self.model.rows)
+
+        self.run_worker(walk, thread=True, group="tree-order", name="tree order")
 
     # --- what others ask (the model answers) ----------------------------------------------
 

@@ -362,7 +362,7 @@ def open_url_for_app(
     from threadtui.fetch.live import empty_thread
 
     # The cache missed (or --refresh): the app's fetch goes to the network, and writes it.
-    live = LiveStart(url, replace(options, refresh=True), True)
+    live = LiveStart(url, options._replace(refresh=True), True)
     return empty_thread(url), url, live, None
 
 

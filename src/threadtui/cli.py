@@ -356,7 +356,7 @@ def open_url_for_app(
         hit, warnings = from_cache(url, loaded=loaded)
         problems.extend(warnings)
         if hit is not None:
-            notices = [f"Opened from the cache, fetched {age_text(hit.cached_age or 0.0)}"]
+            notices = [f"Opened from the cache, fetched {age_text(hit.age)}"]
             if hit.missing:
                 problems.append(f"{hit.missing} (the thread opens with what came)")
             live = LiveStart(url, options, False, hit.anchor, notices)
@@ -366,7 +366,7 @@ def open_url_for_app(
     from threadtui.fetch.live import empty_thread
 
     # The cache missed (or --refresh): the app's fetch goes to the network, and writes it.
-    live = LiveStart(url, replace(options, refresh=True), True)
+    live = LiveStart(url, options._replace(refresh=True), True)
     return empty_thread(url), url, live, None
 
 

@@ -25,7 +25,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Final, NamedTuple, Protocol
 
 from threadtui.atomicfile import prune_oldest
-from threadtui.fetch.options import FetchResult
 from threadtui.fetch.urls import Target, recognise
 from threadtui.inputfile import RefusedInput, read_regular_file
 
@@ -108,6 +107,21 @@ def prune(bound: int, *, keep: Path | None = None) -> None:
     prune_oldest(cache_dir().glob("*/*.json"), bound=bound, keep=keep)
 
 
+class Hit(NamedTuple):
+    """A thread reopened from the cache."""
+
+    thread: Thread
+    anchor: str | None
+    """The id of the post the URL links to: the UI starts its cursor there."""
+    missing: str | None
+    """How much is missing, when the fetch that wrote the entry stopped partway."""
+    age: float
+    """Seconds since the entry was written."""
+    data: bytes | None
+    """The entry's bytes; None when the thread came from the load cache's copy (a
+    `LoadCache`'s hit), which never reads them."""
+
+
 class LoadCache(Protocol):
     """The app's load cache for an entry (cli): an entry is a thread file, so it reopens
     from its parsed copy as a saved file does, and without being read."""
@@ -125,30 +139,27 @@ class LoadCache(Protocol):
 
 def from_cache(
     url: str, now: float | None = None, *, loaded: LoadCache | None = None
-) -> tuple[FetchResult | None, list[str]]:
+) -> tuple[Hit | None, list[str]]:
     """The thread for `url` from the cache, or None; and warnings (a damaged entry).
     Costs what opening the saved file costs, the load cache included (`loaded`): the app
     opens with it at once. FetchError when `url` names nothing fetchable."""
     warnings: list[str] = []
-    hit = thread_from(
-        recognise(url), url, time.time() if now is None else now, warnings, loaded=loaded
-    )
+    hit = thread_from(recognise(url), time.time() if now is None else now, warnings, loaded=loaded)
     return hit, warnings
 
 
 def thread_from(
     target: Target,
-    url: str,
     now: float,
     warnings: list[str],
     *,
     loaded: LoadCache | None = None,
-) -> FetchResult | None:
+) -> Hit | None:
     """The cached thread for `target`, or None (absent, or damaged: `warnings` says)."""
     from threadtui.model import ThreadFileError, load_bytes
 
     thread: Thread | None = None
-    age, data = 0.0, b""
+    age, data = 0.0, None
     if loaded is not None:
         path = entry_path(target)
         try:
@@ -177,14 +188,12 @@ def thread_from(
     fetch_note = fetch_note if isinstance(fetch_note, dict) else {}
     anchor = fetch_note.get("anchor")
     missing = fetch_note.get("missing")
-    return FetchResult(
-        url=url,
-        thread=thread,
-        data=data,
-        anchor=anchor if isinstance(anchor, str) else None,
-        warnings=warnings,
-        missing=missing if isinstance(missing, str) else None,
-        cached_age=age,
+    return Hit(
+        thread,
+        anchor if isinstance(anchor, str) else None,
+        missing if isinstance(missing, str) else None,
+        age,
+        data,
     )
 
 

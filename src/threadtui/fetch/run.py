@@ -14,17 +14,18 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from threadtui.fetch import cache
 from threadtui.fetch.base import LISTENER, Fetched, ResponseListener
-from threadtui.fetch.cache import LoadCache, from_cache
+from threadtui.fetch.cache import Hit, LoadCache, from_cache
 from threadtui.fetch.client import Client, FetchError
-from threadtui.fetch.options import FetchOptions, FetchResult, Limits
+from threadtui.fetch.options import FetchOptions, Limits
 from threadtui.fetch.progress import Progress, ProgressCallback
 from threadtui.fetch.urls import Target, looks_like_url, recognise
-from threadtui.model import ThreadFileError
+from threadtui.model import Thread, ThreadFileError
 
 if TYPE_CHECKING:
     import httpx
@@ -33,6 +34,7 @@ __all__ = [
     "FetchError",
     "FetchOptions",
     "FetchResult",
+    "Hit",
     "Limits",
     "LoadCache",
     "Progress",
@@ -42,6 +44,25 @@ __all__ = [
     "looks_like_url",
     "recognise",
 ]
+
+
+@dataclass(slots=True)
+class FetchResult:
+    url: str
+    thread: Thread
+    data: bytes
+    """The thread as a normalised JSON file (what `import URL -o` writes, what is cached)."""
+    anchor: str | None
+    """The id of the post the URL links to: the UI starts its cursor there."""
+    warnings: list[str] = field(default_factory=list)
+    """One line each: merge disagreements, a cache that could not be read or written."""
+    missing: str | None = None
+    """How much is missing when the fetch stopped partway; None when it is whole."""
+    cached_age: float | None = None
+    """Seconds since the cache entry was written, when the thread came from the cache."""
+    requests: int = 0
+    responses: list[tuple[str, bytes]] = field(default_factory=list)
+    """The raw responses imported (empty from the cache)."""
 
 
 Sleep = Callable[[float], Awaitable[None]]
@@ -80,9 +101,18 @@ async def fetch_thread_async(
     target = recognise(url)
     warnings: list[str] = []
     if options.use_cache and not options.refresh:
-        hit = cache.thread_from(target, url, now(), warnings)
+        hit = cache.thread_from(target, now(), warnings)
         if hit is not None:
-            return hit
+            assert hit.data is not None  # no load cache asked: the entry was read
+            return FetchResult(
+                url=url,
+                thread=hit.thread,
+                data=hit.data,
+                anchor=hit.anchor,
+                warnings=warnings,
+                missing=hit.missing,
+                cached_age=hit.age,
+            )
     if options.offline:
         raise FetchError(f"{url}: not in the cache, and --offline forbids fetching it")
     client = Client(limits=options.limits, progress=progress, transport=transport)

@@ -911,14 +911,12 @@ class ThreadApp(App[None], inherit_bindings=False):
         """`quiet`: no loading line (a refresh while following: the status line says it
         runs, and the panes do not lose a line every minute). `early`: the fetch is
         running already (cli started it); what it held until now is handed over."""
-        from dataclasses import replace
-
         from threadtui.fetch.run import FetchOptions
 
         assert self.url is not None
         options = self.fetch_options or FetchOptions()
         if refresh:
-            options = replace(options, refresh=True, offline=False)
+            options = options._replace(refresh=True, offline=False)
         fetch = LiveFetch(self, self.url, options) if early is None else early.fetch
         self.fetching = fetch
         self._refreshing = refresh

@@ -1,11 +1,12 @@
 """Read a normalised thread file (docs/format.md) into a `Thread`, or say exactly what is wrong.
 
-A well-formed file is read by load_fast.py (typed in C); anything else comes here, to the
-checking path, which repairs what it can, keeps what it does not know, and names the place
-of anything it cannot read. One pass validates and builds the posts, a second (shared by
-both paths) resolves references and builds the indexes. Both are plain loops over flat
-lists with no recursion: a 100,000-post thread must load in about the time `orjson.loads`
-takes to parse it, and a 100,000-deep reply chain must not touch the recursion limit.
+A well-formed file, or an importer's well-formed document, is read by load_fast.py (typed
+in C); anything else comes here, to the checking path, which repairs what it can, keeps
+what it does not know, and names the place of anything it cannot read. One pass validates
+and builds the posts, a second (shared by both paths) resolves references and builds the
+indexes. Both are plain loops over flat lists with no recursion: a 100,000-post thread must
+load in about the time `orjson.loads` takes to parse it, and a 100,000-deep reply chain
+must not touch the recursion limit.
 """
 
 from __future__ import annotations

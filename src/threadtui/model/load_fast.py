@@ -21,6 +21,11 @@ building the same thread from every file both read.
 It proves that no object holds a key twice: msgspec, like orjson, silently keeps the last of
 two equal keys (msgspec issue #648), so the file's quote characters are counted against what
 was decoded (`_Tally.proves_no_repeated_key`).
+
+A document already parsed (what an importer hands over, merged inputs) takes the same path
+(`read_parsed`): msgspec converts its dicts into the same structs in C, and a dict cannot
+hold a key twice, so there is nothing to count. There, a post with an optional value the
+checking path would drop is read by that path's own code, with its warning.
 """
 
 from __future__ import annotations

@@ -1210,7 +1210,9 @@ class _EarlyRead:
         self._thread.join()
         if self._error is not None:
             raise self._error
-        return self._data
+        # Handed over, not kept: the caller drops the file's bytes once loaded.
+        data, self._data = self._data, b""
+        return data
 
 
 def _fetch_errors(url: str | None) -> tuple[type[Exception], ...]:

@@ -80,6 +80,15 @@ def test_an_unreadable_input_says_what_the_plain_read_says(
     assert said.count("\n") == 1 and said.startswith(str(path))
 
 
+def test_the_bytes_are_handed_over_not_kept(tmp_path: Path) -> None:
+    # The command keeps its reader until the app ends: it must not hold the whole file.
+    path = tmp_path / "thread.json"
+    path.write_bytes(b"x" * 1000)
+    early = cli._EarlyRead(str(path))
+    assert early.result() == b"x" * 1000
+    assert early._data == b""
+
+
 def test_a_read_error_in_the_thread_is_raised_where_the_bytes_are_asked(
     tmp_path: Path,
 ) -> None:

@@ -28,7 +28,7 @@ from threadtui.config import (
     local_timezone,
     parse_tz,
 )
-from threadtui.model import SCHEMA, SCHEMA_VERSION, Thread, ThreadFileError, read_input
+from threadtui.model import SCHEMA, SCHEMA_VERSION, Thread, ThreadFileError
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -505,7 +505,7 @@ def validate_main(argv: Sequence[str]) -> int:
     )
     parser.add_argument("file", help="a normalised thread JSON file")
     args = parser.parse_args(argv)
-    from threadtui.model import load_bytes
+    from threadtui.model import load_bytes, read_input
     from threadtui.opener import looks_like_json
 
     try:
@@ -1066,16 +1066,7 @@ def _main(argv: Sequence[str] | None) -> int:
                 problems.append(_source_tz_ignored(name))
         elif url is None:
             before = None if cached is None else _stamp(cached.path)
-            document: dict[str, Any] | bytes
-            warnings: list[str]
-            if len(paths) == 1 and not os.path.isdir(paths[0]) and _app_next(args):
-                # One file (what merged_document would read whole): read in a thread while
-                # this one imports the app, which the read (no GIL held) then costs nothing.
-                early = _EarlyRead(paths[0])
-                _import_app(args)
-                document, name, warnings = early.result(), paths[0], []
-            else:
-                document, name, warnings = merged_document(paths, source=args.source, tz=source_tz)
+            document, name, warnings = merged_document(paths, source=args.source, tz=source_tz)
             if isinstance(document, bytes) and cached is not None and before is not None:
                 from threadtui.model import cache
 
@@ -1143,7 +1134,9 @@ def _main(argv: Sequence[str] | None) -> int:
     if live is not None:
         # Before Textual is imported: the first request goes out while the app starts.
         live.start_fetch(thread)
-    _import_app(args)
+    if args.color_system:
+        # Textual reads this once, when it is first imported.
+        os.environ["TEXTUAL_COLOR_SYSTEM"] = args.color_system
     from threadtui.state import open_state
     from threadtui.ui.app import ThreadApp, run_app
 
@@ -1177,48 +1170,6 @@ def _main(argv: Sequence[str] | None) -> int:
             # However the app ended: the fetch's thread ends with it.
             live.stop_fetch()
     return EXIT_OK
-
-
-def _app_next(args: argparse.Namespace) -> bool:
-    """Whether the app is what comes once the thread is loaded (it can still fail)."""
-    return not (args.print_ or args.forget) and terminal_problem() is None
-
-
-def _import_app(args: argparse.Namespace) -> None:
-    """Import the app (Textual with it): ~0.12 s, whatever the thread."""
-    if args.color_system:
-        # Textual reads this once, when it is first imported.
-        os.environ["TEXTUAL_COLOR_SYSTEM"] = args.color_system
-    import threadtui.ui.app  # noqa: F401
-
-
-class _EarlyRead:
-    """The bytes of one input file, read in a thread of their own. Reading lets go of the
-    GIL, so the read (~35 ms at 100,000 posts, ten times that at 1M) and the app's import
-    on the main thread overlap; the thread imports nothing, so the two threads never wait
-    on each other's import locks."""
-
-    def __init__(self, path: str) -> None:
-        import threading
-
-        self._path = path
-        self._data = b""
-        self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._read, name="read input", daemon=True)
-        self._thread.start()
-
-    def _read(self) -> None:
-        try:
-            self._data = read_input(self._path)
-        except BaseException as error:  # handed to the main thread, which reports it
-            self._error = error
-
-    def result(self) -> bytes:
-        """The bytes, or the read's ThreadFileError (as `read_input` raises it)."""
-        self._thread.join()
-        if self._error is not None:
-            raise self._error
-        return self._data
 
 
 def _fetch_errors(url: str | None) -> tuple[type[Exception], ...]:

@@ -77,6 +77,19 @@ def test_the_first_frames_status_line_does_not_hash_the_thread(tmp_path: Path) -
     assert not state.ready
 
 
+async def test_marks_that_come_after_quitting_are_dropped(tmp_path: Path) -> None:
+    # The marks' worker hands its result to the UI thread; q pressed before it ended
+    # made that land on an app with no widgets left (a traceback and exit status 1).
+    first_visit(tmp_path)
+    app, _ = reopen(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("q")
+    assert app.return_code == 0
+    app._read_state_ready()  # as the worker's call would arrive now
+    assert app.return_code == 0
+
+
 async def test_jumps_go_through_new_posts_opening_folds(tmp_path: Path) -> None:
     first_visit(tmp_path)
     app, t = reopen(tmp_path)

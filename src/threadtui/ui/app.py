@@ -735,7 +735,9 @@ class ThreadApp(App[None], inherit_bindings=False):
         """The marks are worked out: the rows, the detail's header, the status line and the
         footer's jumps take them in."""
         state = self.read_state
-        if state is None:
+        if state is None or self.return_code is not None:
+            # Quit while the worker hashed (q at once on a big thread): the widgets to
+            # draw the marks on are gone, and the state is saved on the way out.
             return
         if self.shows_new:
             self.query_one(ThreadTree).set_new_marks(state.is_new)

@@ -31,10 +31,10 @@ from __future__ import annotations
 import heapq
 import sys
 import threading
-import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from itertools import islice
+from time import monotonic, sleep
 from typing import Any, Final, TypeVar
 
 BUSY_AFTER_KEY: Final = 0.15
@@ -69,7 +69,7 @@ def ui_busy() -> bool:
     if clock is None:
         return False
     try:
-        return time.monotonic() - clock() < BUSY_AFTER_KEY
+        return monotonic() - clock() < BUSY_AFTER_KEY
     except Exception:
         # Whatever the clock reads (an app gone, a test's stand-in) must not stop a build.
         return False
@@ -81,21 +81,21 @@ def pause() -> None:
     of the slice's time and let another build take its turn."""
     in_lane = getattr(_local, "depth", 0) > 0
     if in_lane:
-        rest = min((time.monotonic() - _local.resumed) * DUTY, MAX_REST)
+        rest = min((monotonic() - _local.resumed) * DUTY, MAX_REST)
         _lane.release()
     try:
         if ui_busy():
-            deadline = time.monotonic() + MAX_WAIT
-            while ui_busy() and time.monotonic() < deadline:
-                time.sleep(STEP)
+            deadline = monotonic() + MAX_WAIT
+            while ui_busy() and monotonic() < deadline:
+                sleep(STEP)
         elif in_lane and rest > 0.001:
-            time.sleep(rest)
+            sleep(rest)
         else:
-            time.sleep(0)
+            sleep(0)
     finally:
         if in_lane:
             _lane.acquire()
-            _local.resumed = time.monotonic()
+            _local.resumed = monotonic()
 
 
 def running() -> bool:
@@ -117,7 +117,7 @@ def beside_ui() -> Iterator[None]:
     depth = getattr(_local, "depth", 0)
     if depth == 0:
         _lane.acquire()
-        _local.resumed = time.monotonic()
+        _local.resumed = monotonic()
     _local.depth = depth + 1
     try:
         yield

@@ -12,7 +12,7 @@ from threadtui import pacing
 
 
 class FakeTime:
-    """`time.monotonic` and `time.sleep` for pacing: sleeping moves the clock on."""
+    """`monotonic` and `sleep` for pacing: sleeping moves the clock on."""
 
     def __init__(self) -> None:
         self.now = 1000.0
@@ -29,8 +29,8 @@ class FakeTime:
 @pytest.fixture
 def clock(monkeypatch: pytest.MonkeyPatch) -> FakeTime:
     fake = FakeTime()
-    monkeypatch.setattr(pacing.time, "monotonic", fake.monotonic)
-    monkeypatch.setattr(pacing.time, "sleep", fake.sleep)
+    monkeypatch.setattr(pacing, "monotonic", fake.monotonic)
+    monkeypatch.setattr(pacing, "sleep", fake.sleep)
     yield fake
     pacing.follow(None)
 

@@ -372,7 +372,7 @@ class QueryController:
 
         if kind == "search":
             # The rank table the 3/17 counter reads, and the folded rows' counts.
-            below = RankedBelow(self.thread, result.member, result.match_ranks())
+            below = RankedBelow(self.thread, result.member, result.match_ranks(cancel=cancel))
             return SearchState(text, query, result, below, refines)
         view = FilterView.build(result, cancel=cancel)
         return FilterState(text, query, _layout(self.thread, view, cancel), refines)
@@ -450,7 +450,12 @@ def _layout(thread: Thread, view: FilterView, cancel: Callable[[], bool] | None)
                 raise QueryCancelled
             chunk = order[start : start + LAYOUT_CHUNK]
             rows += compress(chunk, map(visible.__getitem__, chunk))
-    ranks = list(map(thread.rank.__getitem__, rows))
+    rank = thread.rank
+    ranks: list[int] = []
+    for start in range(0, len(rows), LAYOUT_CHUNK):
+        if cancel is not None and cancel():
+            raise QueryCancelled
+        ranks += map(rank.__getitem__, rows[start : start + LAYOUT_CHUNK])
     return FilterLayout(view, visible, rows, RankedBelow(thread, visible, ranks))
 
 

@@ -251,12 +251,18 @@ def test_read_tells_the_shape_as_the_general_reader_does(name: str) -> None:
 
 def test_read_with_white_space_and_a_shape_it_refuses() -> None:
     story = {"id": 1, "type": "story", "title": "T", "time": 1, "kids": [2]}
-    poll = {"id": 2, "type": "pollopt", "poll": 1, "time": 2, "text": "x"}
+    comment = {"id": 2, "type": "comment", "parent": 1, "time": 2, "text": "x"}
     text = "\n\t " + text_of([story]) + " \r\n"
     general, fast, took = both(None, text)
     assert took and fast == general
-    # A shape told but refused: the general reader alone, without a second typed decode.
-    assert read(text_of([story, poll])) == (hackernews_fast.FIREBASE, None)
+    # A shape told, an item refused (a copy: merged with warnings): the general reader
+    # alone, without a second typed decode.
+    assert read(text_of([story, comment, comment])) == (hackernews_fast.FIREBASE, None)
+    general, fast, took = both([story, comment, comment])
+    assert not took and fast == general
+    # A type only the general reader knows is refused by the decode itself: no shape told.
+    poll = {"id": 2, "type": "pollopt", "poll": 1, "time": 2, "text": "x"}
+    assert read(text_of([story, poll])) is None
     general, fast, took = both([story, poll])
     assert not took and fast == general
 

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from importer_checks import MUTATIONS, fixture_value, mutated, text_of
 from threadtui.importers import hackernews, hackernews_fast
-from threadtui.importers.base import ImportFormatError, ImportResult, parse_json
+from threadtui.importers.base import ImportFormatError, ImportResult, dumps, parse_json
 from threadtui.importers.collect import load_json
 from threadtui.importers.hackernews_fast import (
     Converter,
@@ -53,7 +53,8 @@ INPUTS = {
 
 
 def outcome(run: Callable[[], ImportResult]) -> Any:
-    """The document and warnings, or the error."""
+    """The document as written (so the order of keys counts too) and the warnings, or
+    the error."""
     parse_json.cache_clear()
     try:
         result = run()
@@ -61,7 +62,7 @@ def outcome(run: Callable[[], ImportResult]) -> Any:
         return ("error", str(error), error.path)
     finally:
         parse_json.cache_clear()
-    return (result.document, [str(w) for w in result.warnings])
+    return (dumps(result.document), [str(w) for w in result.warnings])
 
 
 def both(value: Any, text: str | None = None) -> tuple[Any, Any, bool]:
@@ -277,7 +278,8 @@ def firebase_forests(draw: st.DrawFn) -> list[dict[str, Any]]:
     some_id = st.integers(0, count + 2)
     items = []
     for item_id in ids:
-        item: dict[str, Any] = {"id": item_id, "type": "comment", "time": item_id, "text": "t"}
+        author = draw(st.sampled_from(["a", "b", "c", None]))
+        item: dict[str, Any] = {"id": item_id, "type": "comment", "time": item_id, "by": author}
         if draw(st.booleans()):
             item["parent"] = draw(some_id)
         else:

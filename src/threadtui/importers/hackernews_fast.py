@@ -240,7 +240,7 @@ class Converter:
         head = self._minutes[minute] = moment.isoformat()[:17]
         return head
 
-    def post(
+    def add(
         self,
         item_id: int,
         kind: str | None,
@@ -255,12 +255,15 @@ class Converter:
         deleted: bool,
         dead: bool,
         descendants: int | None,
-    ) -> dict[str, Any]:
-        """hackernews._Importer.item for an item with every field of its type: its post
-        (its author added to `authors` if new, a story to `headed`)."""
+    ) -> None:
+        """hackernews._Importer.item for an item with every field of its type."""
         if kind is not None and kind not in _FAST_TYPES:
             raise Refused("item type")
         number = str(item_id)
+        post_id = _PREFIX + number
+        posts = self.posts
+        if post_id in posts:
+            raise Refused("an item twice")  # copies are merged, with warnings
         author_id = None
         if name:
             author_id = self._author_ids.get(name)
@@ -282,7 +285,7 @@ class Converter:
         else:
             text = title or ""
         post: dict[str, Any] = {
-            "id": _PREFIX + number,
+            "id": post_id,
             "author": author_id,
             "text": text,
             "created_at": created,
@@ -307,21 +310,15 @@ class Converter:
             if descendants is not None and descendants < 0:
                 descendants = None
             self.headed[item_id] = (title, link or None, descendants)
-        return post
+        posts[post_id] = post
 
     def firebase(self, items: list[FirebaseItem]) -> None:
-        index_of = {item.id: i for i, item in enumerate(items)}
-        if len(index_of) != len(items):
+        by_id = {item.id: item for item in items}
+        if len(by_id) != len(items):
             raise Refused("an item twice")  # copies are merged, with warnings
-        # The posts are made in file order, where the structs and their strings lie one
-        # after another in memory, then put in rank order by index: made in rank order,
-        # from structs read scattered, the same posts took about 1.5 times as long.
-        made: list[dict[str, Any]] = []
-        ids: list[str] = []
-        author_of: list[str | None] = []
-        make = self.post
+        add = self.add
         minutes = self._minutes
-        for item in items:
+        for item in _ranked(items, by_id):
             if item.poll is not None or item.parts is not None:
                 raise Refused("a poll")
             seconds = item.time
@@ -334,7 +331,7 @@ class Converter:
                     head = self._minute(minute)
                 created = head + _SECONDS[seconds - minute * 60]
             kids = item.kids
-            post = make(
+            add(
                 item.id,
                 item.type,
                 item.by,
@@ -349,23 +346,12 @@ class Converter:
                 item.dead is True,
                 item.descendants,
             )
-            made.append(post)
-            ids.append(post["id"])
-            author_of.append(post["author"])
-        order = _rank_order(items, index_of)
-        ranked = map(made.__getitem__, order)
-        self.posts = dict(zip(map(ids.__getitem__, order), ranked, strict=True))
-        # Authors in the order their first post comes, as the general reader adds them.
-        first_seen = dict.fromkeys(map(author_of.__getitem__, order))
-        authors = self.authors
-        self.authors = {author: authors[author] for author in first_seen if author is not None}
 
     def algolia(self, items: list[AlgoliaItem]) -> None:
         # Depth first, children in their order, with an explicit stack (a deep reply
         # chain must not reach Python's recursion limit), as the general reader walks.
         stack: list[tuple[AlgoliaItem, int | None]] = [(item, None) for item in reversed(items)]
-        make = self.post
-        posts = self.posts
+        add = self.add
         while stack:
             node, above = stack.pop()
             if node.options:
@@ -385,7 +371,7 @@ class Converter:
                     raise Refused("not a time")  # a warning
             children = node.children or []
             name, body, kind = node.author, node.text, node.type
-            post = make(
+            add(
                 node.id,
                 kind,
                 name,
@@ -400,38 +386,32 @@ class Converter:
                 False,
                 node.descendants,
             )
-            post_id = post["id"]
-            if post_id in posts:
-                raise Refused("an item twice")  # copies are merged, with warnings
-            posts[post_id] = post
             if children:
                 own = node.id
                 stack += [(child, own) for child in reversed(children)]
 
 
-def _rank_order(items: list[FirebaseItem], index_of: dict[int, int]) -> list[int]:
-    """`depth_first` for the typed items, as indexes into `items`: depth first along
-    `kids` from each item whose parent the file lacks, then from each item that missed,
-    in input order."""
-    kids_of = [item.kids for item in items]
-    left = index_of.copy()
-    """The items not placed yet: one dict.pop says both "in the file" and "not seen"."""
-    order: list[int] = []
-    append = order.append
-    for start in [item.id for item in items if item.parent not in index_of] + list(index_of):
-        if start not in left:
+def _ranked(items: list[FirebaseItem], by_id: dict[int, FirebaseItem]) -> list[FirebaseItem]:
+    """`depth_first` for the typed items: depth first along `kids` from each item whose
+    parent the file lacks, then from each item that missed, in input order."""
+    left = by_id.copy()
+    """The items not placed yet: one dict.pop says both "known" and "not seen"."""
+    ranked: list[FirebaseItem] = []
+    append = ranked.append
+    for start in [item for item in items if item.parent not in by_id] + items:
+        if start.id not in left:
             continue
-        stack = [start]
+        stack = [start.id]
         while stack:
-            index = left.pop(stack.pop(), None)
-            if index is not None:
-                append(index)
-                kids = kids_of[index]
+            item = left.pop(stack.pop(), None)
+            if item is not None:
+                append(item)
+                kids = item.kids
                 if kids:
                     stack += kids[::-1]
         if not left:
             break  # the usual file: every item under its story
-    return order
+    return ranked
 
 
 def depth_first(
@@ -439,7 +419,7 @@ def depth_first(
 ) -> list[int]:
     """Items in the order Hacker News ranks them: depth first along each item's kids
     (`kids_of`, in their order) from each start in turn, each item once, ids that are
-    not `known` passed over. The general reader's; `_rank_order` is the same for the typed
+    not `known` passed over. The general reader's; `_ranked` is the same for the typed
     items (test_import_hn_fast.py holds them to the same order)."""
     ranked: list[int] = []
     seen: set[int] = set()

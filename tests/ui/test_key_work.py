@@ -310,3 +310,32 @@ async def test_the_search_bar_never_hides_the_cursor() -> None:
         await pilot.press("escape")
         await pilot.pause()
         assert tree.covered == 0
+
+
+async def test_the_help_screen_is_built_once_and_follows_the_threads_dates(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from threadtui.ui.help import HelpScreen, RowList
+
+    composed = count_calls(monkeypatch, HelpScreen, "compose")
+    app = make_app(quotes_thread())
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle_quiet(pilot)
+        for _ in range(2):
+            await pilot.press("question_mark")
+            await pilot.pause()
+            assert isinstance(app.screen, HelpScreen)
+            await pilot.press("escape")
+            await pilot.pause()
+            assert not isinstance(app.screen, HelpScreen)
+        assert composed[0] == 1
+        # The language section's examples are the thread's own dates: a thread that now
+        # starts elsewhere shows them on the next opening, in the same screen.
+        before = [listing.rows for listing in app.get_screen("help").query(RowList)]
+        start, end = app.thread.time_range or (0.0, 0.0)
+        app.thread.time_range = (start - 86400 * 400, end)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        after = [listing.rows for listing in app.screen.query(RowList)]
+        assert composed[0] == 1
+        assert after[-1] != before[-1] and after[:-1] == before[:-1]

@@ -1302,6 +1302,8 @@ class ThreadApp(App[None], inherit_bindings=False):
             symbol_rows,
         )
 
+        if isinstance(self.screen, HelpScreen):
+            return
         keymap = dict(self.settings.keymap)
         sections = [
             ("Tree", binding_rows(ThreadTree.BINDINGS, keymap)),
@@ -1310,7 +1312,15 @@ class ThreadApp(App[None], inherit_bindings=False):
             ("Anywhere", binding_rows(self.BINDINGS, keymap) + extra_keys(self.glyphs)),
             ("Search (/) and filter (f) language", language_rows(self.thread, self.tz)),
         ]
-        self.push_screen(HelpScreen(sections))
+        # Built once and kept (installed): composing, styling and wrapping the page was
+        # most of what `?` cost, every time. Only the thread's dates can change since.
+        if self.is_screen_installed("help"):
+            help_screen = self.get_screen("help")
+            assert isinstance(help_screen, HelpScreen)
+            help_screen.set_sections(sections)
+        else:
+            self.install_screen(HelpScreen(sections), name="help")
+        self.push_screen("help")
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)

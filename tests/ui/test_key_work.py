@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from textual.pilot import Pilot
 
-from support import make_app, quotes_thread, settle_quiet
+from support import chain_thread, make_app, quotes_thread, settle_quiet
 from threadtui.ui.chrome import PriorityFooter
 from threadtui.ui.tree import ThreadTree
 
@@ -250,3 +250,92 @@ async def test_a_cursor_key_first_draws_the_two_rows_it_changed_alone(
         # The pane was built after that frame was drawn, and drawn in a later one.
         assert log.index(("frame", first)) < log.index(("detail", tree.cursor_post))
         assert len(frames) >= 2
+
+
+@pytest.mark.parametrize("key", ["slash", "f"])
+async def test_opening_and_closing_the_search_bar_repaints_no_pane(
+    monkeypatch: pytest.MonkeyPatch, key: str
+) -> None:
+    from threadtui.ui.detail import DetailPane
+
+    log: list[Any] = []
+    record_frames(monkeypatch, log)
+    app = make_app(quotes_thread())
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle_quiet(pilot)
+        tree = app.query_one(ThreadTree)
+        detail = app.query_one(DetailPane).region
+        cursor_line = tree.region.y + tree.cursor - tree.scroll_offset.y
+        for press in (key, "escape"):
+            log.clear()
+            await pilot.press(press)
+            await settle_quiet(pilot)
+            lines = [(y, x1, x2) for what, spans in log if what == "frame" for y, x1, x2 in spans]
+            assert lines, press
+            # The bar's line and the footer; in the tree only the cursor's row (its
+            # focused look) and the scrollbar's column (its focused colour): no line of
+            # the detail pane, no other row.
+            bar = 28
+            for y, x1, x2 in lines:
+                if y >= bar or y == cursor_line:
+                    continue
+                scrollbar = tree.vertical_scrollbar.region
+                assert scrollbar.x <= x1 and x2 <= scrollbar.right, (press, y, x1, x2)
+                assert not detail.contains(x1, y)
+
+
+async def test_the_search_bar_never_hides_the_cursor() -> None:
+    from threadtui.ui.querybar import QueryBar
+
+    app = make_app(chain_thread(60))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle_quiet(pilot)
+        tree = app.query_one(ThreadTree)
+        height = tree.scrollable_content_region.height
+        # The cursor on the last line the tree shows: the bar would lie over it.
+        for _ in range(height - 1):
+            await pilot.press("j")
+        await pilot.pause()
+        assert tree.cursor - tree.scroll_offset.y == height - 1
+        await pilot.press("slash")
+        await pilot.pause()
+        bar = app.query_one(QueryBar)
+        assert bar.is_open
+        assert tree.region.y + tree.cursor - tree.scroll_offset.y < bar.region.y
+        # Moving down while it is open keeps the cursor above it too.
+        tree.action_cursor_down()
+        await pilot.pause()
+        assert tree.region.y + tree.cursor - tree.scroll_offset.y < bar.region.y
+        # Closed, the tree has its whole height again.
+        await pilot.press("escape")
+        await pilot.pause()
+        assert tree.covered == 0
+
+
+async def test_the_help_screen_is_built_once_and_follows_the_threads_dates(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from threadtui.ui.help import HelpScreen, RowList
+
+    composed = count_calls(monkeypatch, HelpScreen, "compose")
+    app = make_app(quotes_thread())
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle_quiet(pilot)
+        for _ in range(2):
+            await pilot.press("question_mark")
+            await pilot.pause()
+            assert isinstance(app.screen, HelpScreen)
+            await pilot.press("escape")
+            await pilot.pause()
+            assert not isinstance(app.screen, HelpScreen)
+        assert composed[0] == 1
+        # The language section's examples are the thread's own dates: a thread that now
+        # starts elsewhere shows them on the next opening, in the same screen.
+        before = [listing.rows for listing in app.get_screen("help").query(RowList)]
+        start, end = app.thread.time_range or (0.0, 0.0)
+        app.thread.time_range = (start - 86400 * 400, end)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        after = [listing.rows for listing in app.screen.query(RowList)]
+        assert composed[0] == 1
+        assert after[-1] != before[-1] and after[:-1] == before[:-1]

@@ -34,7 +34,7 @@ def row_text(app: ThreadApp, post_index: int) -> str:
     tree = app.query_one(ThreadTree)
     row = tree.model.row_of(post_index)
     assert row is not None
-    return tree._render_row(row, post_index, 90, False).text
+    return tree._render_row(post_index, 90, False).text
 
 
 def footer_keys(app: ThreadApp) -> set[str]:

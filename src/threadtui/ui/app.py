@@ -17,7 +17,9 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.content import Content
 from textual.filter import LineFilter
+from textual.reactive import Reactive
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Input, Static
 
 from threadtui import gcpolicy
@@ -91,6 +93,15 @@ def styles_dir() -> Path:
 
 
 STYLES = styles_dir()
+
+
+class MainScreen(Screen[None]):
+    """The app's screen, as Textual's default, but for one thing: Textual repaints the
+    whole screen whenever its focus moves (`focused` is a repainting reactive), 30 lines
+    for `/`, Escape or Tab. What the focus changes repaints itself (the widgets that lose
+    and gain it are restyled, `:focus` and `:focus-within`), so the screen does not."""
+
+    focused: Reactive[Widget | None] = Reactive(None, repaint=False)
 
 
 class ThreadApp(App[None], inherit_bindings=False):
@@ -232,6 +243,9 @@ class ThreadApp(App[None], inherit_bindings=False):
         """The fetch running is following's: no loading line, so Escape leaves it alone."""
         self._not_before = 0.0
         """The end of the last 429's Retry-After: no following refresh before it."""
+
+    def get_default_screen(self) -> Screen[Any]:
+        return MainScreen(id="_default")
 
     def get_line_filters(self) -> list[LineFilter]:
         return [*super().get_line_filters(), *self._output_filters]
@@ -515,9 +529,18 @@ class ThreadApp(App[None], inherit_bindings=False):
     def action_search(self) -> None:
         self._search_origin = self.query_one(ThreadTree).cursor_post
         self.query_one(QueryBar).open("search", self.queries.search_text)
+        self._cover_tree()
 
     def action_filter(self) -> None:
         self.query_one(QueryBar).open("filter", self.queries.filter_text)
+        self._cover_tree()
+
+    def _cover_tree(self) -> None:
+        # The bar lies over the panes: the tree keeps its cursor above it.
+        tree = self.query_one(ThreadTree)
+        bar = self.query_one(QueryBar)
+        tree.covered = max(0, tree.region.bottom - bar.top) if bar.is_open else 0
+        tree.reveal_cursor()
 
     def action_leave_search(self) -> None:
         if self.fetching is not None and not self._fetch_quiet:
@@ -613,9 +636,11 @@ class ThreadApp(App[None], inherit_bindings=False):
     @on(QueryBar.Closed)
     def _query_closed(self, message: QueryBar.Closed) -> None:
         if message.mode == "search" and not message.keep:
-            # Escape leaves search; the cursor stays where the search took it.
-            self.queries.clear_search()
-            self._search_done(None)
+            # Escape leaves search; the cursor stays where the search took it. With no
+            # search there is nothing to clear (and the panes nothing to redraw).
+            if self.queries.search is not None or self.queries.search_text:
+                self.queries.clear_search()
+                self._search_done(None)
         elif message.mode == "filter" and not message.keep:
             # Escape on a filter that does not parse keeps the filter in force; a late
             # error for the abandoned text must not open the bar again.
@@ -624,6 +649,7 @@ class ThreadApp(App[None], inherit_bindings=False):
                 self.queries.filter_text = "" if current is None else current.text
         # At once, for the same reason as QueryBar.open.
         self.screen.set_focus(self.query_one(ThreadTree))
+        self._cover_tree()
 
     def _search_done(self, outcome: SearchState | Failed | None) -> None:
         bar = self.query_one(QueryBar)
@@ -681,6 +707,7 @@ class ThreadApp(App[None], inherit_bindings=False):
         if not bar.is_open or bar.mode != mode:
             # Enter closed the bar before the error came back: open it again to say why.
             bar.open(mode, failed.text)
+            self._cover_tree()
         bar.show_status(failed.error.message, error=True, failed=failed.text)
 
     @on(DetailPane.JumpTo)
@@ -1289,6 +1316,8 @@ class ThreadApp(App[None], inherit_bindings=False):
             symbol_rows,
         )
 
+        if isinstance(self.screen, HelpScreen):
+            return
         keymap = dict(self.settings.keymap)
         sections = [
             ("Tree", binding_rows(ThreadTree.BINDINGS, keymap)),
@@ -1297,7 +1326,15 @@ class ThreadApp(App[None], inherit_bindings=False):
             ("Anywhere", binding_rows(self.BINDINGS, keymap) + extra_keys(self.glyphs)),
             ("Search (/) and filter (f) language", language_rows(self.thread, self.tz)),
         ]
-        self.push_screen(HelpScreen(sections))
+        # Built once and kept (installed): composing, styling and wrapping the page was
+        # most of what `?` cost, every time. Only the thread's dates can change since.
+        if self.is_screen_installed("help"):
+            help_screen = self.get_screen("help")
+            assert isinstance(help_screen, HelpScreen)
+            help_screen.set_sections(sections)
+        else:
+            self.install_screen(HelpScreen(sections), name="help")
+        self.push_screen("help")
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)

@@ -186,6 +186,19 @@ class PriorityFooter(Footer):
         self._shown: list[FooterEntry] = []
         self._hover: int | None = None
         self._spans: list[tuple[int, int]] = []
+        self._looks: dict[str, RichStyle] = {}
+
+    def _look(self, name: str) -> RichStyle:
+        # Textual works a component's style out anew on every call (a good part of a
+        # millisecond), and the line is drawn again whenever the keys change (`/`, Escape).
+        style = self._looks.get(name)
+        if style is None:
+            style = self._looks[name] = self.get_component_rich_style(name)
+        return style
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._looks = {}
 
     @property
     def shown(self) -> list[FooterEntry]:
@@ -220,10 +233,10 @@ class PriorityFooter(Footer):
 
     def render(self) -> RenderResult:
         # Rich Text, as FooterKey renders; key names come from the keymap, never markup.
-        item = self.get_component_rich_style("footer-key--item")
-        key_style = self.get_component_rich_style("footer-key--key")
-        description_style = self.get_component_rich_style("footer-key--description")
-        hover = self.get_component_rich_style("footer-key--hover")
+        item = self._look("footer-key--item")
+        key_style = self._look("footer-key--key")
+        description_style = self._look("footer-key--description")
+        hover = self._look("footer-key--hover")
         line = Text(no_wrap=True, overflow="crop", end="")
         self._spans = []
         for k, (_, display, description, _, enabled, _) in enumerate(self._shown):

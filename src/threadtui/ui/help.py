@@ -134,6 +134,14 @@ class RowList(Widget):
         self.key_style = key_style
         self._cache: tuple[int, list[Content]] | None = None
 
+    def set_rows(self, rows: Sequence[tuple[str, Content]], column: int) -> None:
+        if list(rows) == self.rows and column == self.column:
+            return
+        self.rows = list(rows)
+        self.column = column
+        self._cache = None
+        self.refresh(layout=True)
+
     def lines(self, width: int) -> list[Content]:
         if self._cache is not None and self._cache[0] == width:
             return self._cache[1]
@@ -216,6 +224,18 @@ class HelpScreen(ReadingScreen):
     def __init__(self, sections: list[tuple[str, list[Row]]]) -> None:
         super().__init__()
         self.sections = sections
+
+    def set_sections(self, sections: list[tuple[str, list[Row]]]) -> None:
+        """Show these sections (the same titles, rows that may read differently: the
+        thread grew and its dates with it) in the screen as it is, built once."""
+        if sections == self.sections:
+            return
+        self.sections = sections
+        if not self.is_mounted:
+            return
+        column = key_column(rows for _, rows in sections)
+        for listing, (_, rows) in zip(self.query(RowList), sections, strict=True):
+            listing.set_rows([(key, Content(what)) for key, what in rows], column)
 
     def compose(self) -> ComposeResult:
         column = key_column(rows for _, rows in self.sections)

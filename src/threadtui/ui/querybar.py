@@ -34,14 +34,24 @@ class QueryBar(Horizontal):
         Binding("enter", "keep", "Keep", id="query.keep"),
     ]
 
+    # Over the panes' last line, not in their flow (its own layer, docked): opening and
+    # closing it leaves the panes as they are, where taking a line from them laid out and
+    # repainted the whole screen, twice a search. `place` keeps it just above whatever
+    # is below the panes (the footer, a loading line).
     # An error takes a line of its own under the field (docked), as wide as the screen and
     # as many lines as it needs; a counter sits at the end of the field's line.
     DEFAULT_CSS = """
     QueryBar {
-        height: auto;
-        display: none;
+        layer: query;
+        dock: bottom;
+        margin-bottom: 1;
+        /* Closed, it is there with no height, not taken out (display: none): a widget
+           leaving or joining the screen renumbers every other's stacking order, and the
+           whole screen is drawn again. */
+        height: 0;
+        visibility: hidden;
         background: $panel;
-        &.-open { display: block; }
+        &.-open { height: auto; visibility: visible; }
         & > #query-prompt { width: auto; padding: 0 1; color: $text-accent; text-style: bold; }
         & > Input { width: 1fr; }
         & > #query-status { width: auto; height: 1; padding: 0 1; color: $text-muted; }
@@ -82,6 +92,26 @@ class QueryBar(Horizontal):
         yield Input(id="query-input", select_on_focus=False, compact=True)
         yield Static(" " * STATUS_WIDTH, id="query-status")
 
+    def on_mount(self) -> None:
+        self.screen.screen_layout_refresh_signal.subscribe(self, self._layout_refreshed)
+
+    def _layout_refreshed(self, screen: object) -> None:
+        if self.is_open:
+            self.place()
+
+    def place(self) -> None:
+        """Sit right above what is below the panes: the footer, and a loading line while
+        one shows."""
+        main = self.screen.query_one("#main")
+        below = max(0, self.screen.size.height - main.region.bottom)
+        if below and self.styles.margin.bottom != below:
+            self.styles.margin = (0, 0, below, 0)
+
+    @property
+    def top(self) -> int:
+        """The screen line the bar starts on when open (one line, above the margin)."""
+        return self.screen.size.height - self.styles.margin.bottom - 1
+
     @property
     def input(self) -> Input:
         return self.query_one(Input)
@@ -96,6 +126,7 @@ class QueryBar(Horizontal):
         field.cursor_position = len(text)
         self.show_status("")
         self.add_class("-open")
+        self.place()
         # At once, not after the current messages (`focus()`), so the next key finds it.
         self.screen.set_focus(field)
 

@@ -35,6 +35,12 @@ class LineView(ScrollView):
     def _size_updated(
         self, size: Size, virtual_size: Size, container_size: Size, layout: bool = True
     ) -> bool:
+        if size == self.size and self.container_size == size - self.styles.gutter.totals:
+            # Nothing changed. ScrollView compares the compositor's container size (the
+            # scrollbar's gutter included) with its own (without it), which never match:
+            # every layout pass (the search bar opening) repainted both scrollbars, 27
+            # lines each, and sent the view a Resize.
+            return False
         # ScrollView ignores the compositor's virtual size but compares it with its own:
         # pass ours, and only a real change of size updates the scrollbar.
         return super()._size_updated(size, self.virtual_size, container_size, layout)

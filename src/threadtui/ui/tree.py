@@ -9,10 +9,11 @@ on the model.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, tzinfo
 from itertools import pairwise
-from typing import ClassVar
+from typing import ClassVar, Self
 
 from rich.cells import cell_len, get_character_cell_size, set_cell_size
 from rich.segment import Segment
@@ -309,6 +310,9 @@ class ThreadTree(LineView, can_focus=True):
         self._version = 0
         self._start = thread.time_range[0] if thread.time_range else None
         self.virtual_size = Size(0, self.model.row_count)
+        self.covered = 0
+        """Lines at the bottom under something drawn over the tree (the search bar): the
+        cursor is kept above them."""
 
     def on_mount(self) -> None:
         # Walk the whole tree just after the first frame, not on the first key that needs
@@ -474,10 +478,16 @@ class ThreadTree(LineView, can_focus=True):
             self._show_cursor(old)
         return found
 
+    def reveal_cursor(self) -> None:
+        """Scroll the cursor's row into view (after `covered` changed)."""
+        self._scroll_to_cursor()
+
     def _scroll_to_cursor(self) -> None:
         height = self.scrollable_content_region.height or self.size.height
+        # The search bar lies over the panes' last line while it is open.
         if height <= 0:
             return
+        height = max(1, height - self.covered)
         top = self.scroll_offset.y
         cursor = self.model.cursor
         if cursor < top:
@@ -594,6 +604,50 @@ class ThreadTree(LineView, can_focus=True):
         # redraws none of them.
         self.virtual_size = Size(event.size.width, self.model.row_count)
         self._scroll_to_cursor()
+
+    # The focus changes how the cursor's row looks, and nothing else of the tree (the
+    # :focus rules are the cursor's). Textual repaints a widget whole as its focus
+    # changes (the component styles it compares, its own focus and blur handlers): here
+    # that repaint is the cursor's row, not 27 rows through the line filters for `/`,
+    # Escape and Tab.
+    _focus_moving = False
+    _narrow_next = False
+
+    def refresh(
+        self,
+        *regions: Region,
+        repaint: bool = True,
+        layout: bool = False,
+        recompose: bool = False,
+    ) -> Self:
+        whole = repaint and not (regions or layout or recompose)
+        if whole and (self._focus_moving or self._narrow_next):
+            if not self._focus_moving:
+                self._narrow_next = False
+            self._refresh_row(self.model.cursor)
+            return self
+        return super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
+
+    def watch_has_focus(self, has_focus: bool) -> None:
+        with self._focus_move():
+            super().watch_has_focus(has_focus)
+
+    # Textual calls its own focus and blur handlers after these (every class's, in turn):
+    # the whole repaint they ask for next is the cursor's row.
+    def _on_focus(self, event: events.Focus) -> None:
+        self._narrow_next = True
+
+    def _on_blur(self, event: events.Blur) -> None:
+        self._narrow_next = True
+
+    @contextmanager
+    def _focus_move(self) -> Iterator[None]:
+        # Nested: the blur handler sets has_focus, whose watcher comes here too.
+        moving, self._focus_moving = self._focus_moving, True
+        try:
+            yield
+        finally:
+            self._focus_moving = moving
 
     def notify_style_update(self) -> None:
         super().notify_style_update()

@@ -291,6 +291,19 @@ async def test_the_cache_notice_comes_after_the_first_frame(
         assert "fetched just now" in str(next(iter(app._notifications)).message)
 
 
+async def test_a_thread_from_a_url_without_a_title_is_headed_by_its_url() -> None:
+    from support import post, thread_doc
+    from threadtui.model import load_document
+
+    doc = thread_doc([post(f"p{k}", k, f"post {k}") for k in range(3)])
+    doc["thread"].pop("title", None)
+    thread = load_document(doc, name=HN_URL)
+    app = ThreadApp(thread, url=HN_URL)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert str(app._header()).startswith(HN_URL)
+
+
 def test_the_fetch_hands_over_each_response_as_it_arrives(api: FetchServer) -> None:
     import asyncio
 

@@ -406,6 +406,8 @@ def test_a_url_reopened_from_the_fetch_cache_takes_the_load_cache(
     assert cached is not None and cached.source is None  # a hit: nothing to write
     assert [(p.id, p.text) for p in second.posts] == [(p.id, p.text) for p in first.posts]
     assert second.source == first.source
+    # Named by the URL either way, as a fetch names it, never by the entry's file.
+    assert first.name == second.name == URL
 
     # A refreshed fetch replaces the entry's bytes: a silent miss, parsed and written anew.
     _big_story(api, "a refreshed ending")

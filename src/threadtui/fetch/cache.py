@@ -184,6 +184,9 @@ def thread_from(
             warnings.append(damaged(entry.path, error.message))
             return None
         age, data = entry.age, entry.data
+    # Named by the URL, as a fresh fetch names it: the entry's file name (a hash) is
+    # nothing the user gave, and it was the header of a thread without a title.
+    thread.name = target.url
     fetch_note = thread.source.get("fetch") if isinstance(thread.source, dict) else None
     fetch_note = fetch_note if isinstance(fetch_note, dict) else {}
     anchor = fetch_note.get("anchor")

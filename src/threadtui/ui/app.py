@@ -358,7 +358,7 @@ class ThreadApp(App[None], inherit_bindings=False):
 
         if isinstance(self.screen, WarningsScreen):
             return
-        name = clean_line(Path(self.thread.name).name) if self.thread.name else "this thread"
+        name = clean_line(self._source_label()) if self.thread.name else "this thread"
         self.push_screen(
             WarningsScreen(
                 [
@@ -387,9 +387,15 @@ class ThreadApp(App[None], inherit_bindings=False):
             return self.can_follow
         return True
 
+    def _source_label(self) -> str:
+        """What the thread is called where it has no title: a file by its name, a thread
+        from a URL by the URL (its last segment alone is a bare id)."""
+        name = self.thread.name
+        return name if "://" in name else Path(name).name
+
     def _header(self) -> Content:
         thread = self.thread
-        title = thread.title or Path(thread.name).name
+        title = thread.title or self._source_label()
         parts = [Content.styled(title, "bold")]
         if thread.summary:
             parts.append(Content.styled(f" {self.glyphs.separator.strip()} ", "$text-muted"))

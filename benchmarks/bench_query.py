@@ -26,6 +26,14 @@ Pilot), from the key press to the first frame that shows the keystroke's result
 ("shown"), at each size, and the same with the code of `--before REV` (a snapshot of
 that commit), interleaved round by round: ratios against the smallest size, same run.
 
+`--stall` (issue #16): what a build beside the UI costs a thread that wants the GIL, at
+each size (bushy): a loop on the main thread sleeps 1 ms then does a little Python, as the
+UI thread does between its waits, while a second thread builds the index, its tree text
+and the pickers' data as the app's index worker does (paced: `threadtui.pacing`, in
+slices, with the app's collector thresholds), and `--unpaced` the same in one go, as the
+worker did before pacing. Reported: the main loop's longest turn, its median, and how
+many turns took over 33 ms (two frames).
+
 Every run passes a `cancel` callable, as the app's worker does, so the chunking that makes
 a run cancellable is in the figures. The issue's target is 100 ms per keystroke at 100k
 posts; the table marks rows whose p95 is above it.
@@ -34,6 +42,7 @@ posts; the table marks rows whose p95 is above it.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import os
 import statistics
@@ -324,6 +333,68 @@ def table(rows: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+def stall_rows(sizes: list[int], paced: bool) -> list[dict[str, Any]]:
+    """The main thread's turns while a build runs beside it (see `--stall`)."""
+    import threading
+
+    from threadtui import pacing
+    from threadtui.ui.pickers import prepare
+
+    rows = []
+    for n in sizes:
+        gc.disable()
+        thread = load_path(ensure_thread(n, "bushy"))
+        gc.freeze()
+        young, middle, _ = gc.get_threshold()
+        gc.set_threshold(young, middle, 1 << 30)  # as the app: no full collection by count
+        gc.enable()
+        done = threading.Event()
+        pause: Callable[[], None] = pacing.pause if paced else (lambda: None)
+
+        def build(
+            thread: Thread = thread,
+            pause: Callable[[], None] = pause,
+            done: threading.Event = done,
+        ) -> None:
+            def cancel() -> bool:
+                pause()
+                return False
+
+            with pacing.beside_ui() if paced else contextlib.nullcontext():
+                index = SearchIndex(thread, cancel=cancel if paced else None)
+                _ = thread.rank, thread.subtree_sizes, thread.fold_levels
+                for post in thread.posts:
+                    _ = post.metrics
+                index.tree_text = TreeText(index, cancel=cancel if paced else None)
+                prepare(thread, pause=pause)
+            done.set()
+
+        turns: list[float] = []
+        threading.Thread(target=build, daemon=True).start()
+        while not done.is_set():
+            start = time.perf_counter()
+            time.sleep(0.001)
+            for _ in range(3):
+                sum(range(2000))
+                time.sleep(0)
+            turns.append(time.perf_counter() - start)
+        turns.sort()
+        rows.append(
+            {
+                "posts": n,
+                "paced": paced,
+                "turns": len(turns),
+                "median_ms": turns[len(turns) // 2] * 1000,
+                "max_ms": turns[-1] * 1000,
+                "over_33ms": sum(t > 0.033 for t in turns),
+            }
+        )
+        del thread
+        gc.unfreeze()
+        gc.collect()
+    return rows
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="100k", help="comma list: 1k,10k,100k")
@@ -337,7 +408,22 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--ui", action="store_true", help="keystrokes through the app")
     parser.add_argument("--before", metavar="REV", help="with --ui: also this commit's code")
+    parser.add_argument("--stall", action="store_true", help="the GIL beside a build")
+    parser.add_argument("--unpaced", action="store_true", help="with --stall: no pacing")
     args = parser.parse_args(argv)
+    if args.stall:
+        load = os.getloadavg()[0]
+        stalls = stall_rows([parse_size(s) for s in args.sizes.split(",")], not args.unpaced)
+        print(machine_line(machine_info()))
+        print(f"load average before {load:.2f}, after {os.getloadavg()[0]:.2f}\n")
+        print("| posts | build | turns | median ms | longest ms | over 33 ms |")
+        print("|---:|---|---:|---:|---:|---:|")
+        for r in stalls:
+            print(
+                f"| {size_label(r['posts'])} | {'paced' if r['paced'] else 'in one go'}"
+                f" | {r['turns']} | {r['median_ms']:.1f} | {r['max_ms']:.0f} | {r['over_33ms']} |"
+            )
+        return 0
     if args.ui:
         load = os.getloadavg()
         rows_ = ui_rows([parse_size(s) for s in args.sizes.split(",")], args.rounds, args.before)

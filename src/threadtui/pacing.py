@@ -44,6 +44,9 @@ MAX_WAIT: Final = 0.25
 STEP: Final = 0.01
 SWITCH_INTERVAL: Final = 0.001
 """Seconds a thread may hold the interpreter while another waits for it, during builds."""
+QUICK: Final = 0.02
+"""A build done within this many seconds (a small thread's) never waits for the UI: it is
+over before a frame would notice it, and waiting would only delay what it builds."""
 DUTY: Final = 0.5
 """After a slice of `beside_ui` work, a rest of this share of the slice's time."""
 MAX_REST: Final = 0.02
@@ -80,6 +83,10 @@ def pause() -> None:
     it while the UI answers a key (at most `MAX_WAIT`); inside `beside_ui`, rest a share
     of the slice's time and let another build take its turn."""
     in_lane = getattr(_local, "depth", 0) > 0
+    if in_lane and monotonic() - _local.started < QUICK:
+        sleep(0)
+        _local.resumed = monotonic()
+        return
     if in_lane:
         rest = min((monotonic() - _local.resumed) * DUTY, MAX_REST)
         _lane.release()
@@ -117,7 +124,7 @@ def beside_ui() -> Iterator[None]:
     depth = getattr(_local, "depth", 0)
     if depth == 0:
         _lane.acquire()
-        _local.resumed = monotonic()
+        _local.resumed = _local.started = monotonic()
     _local.depth = depth + 1
     try:
         yield

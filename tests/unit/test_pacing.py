@@ -104,6 +104,9 @@ def test_sorted_in_runs_is_sorted_and_stable(monkeypatch: pytest.MonkeyPatch, si
 def test_a_build_rests_a_share_of_each_slice(clock: FakeTime) -> None:
     pacing.follow(None)
     with pacing.beside_ui():
+        clock.now += 2 * pacing.QUICK  # past what a small thread's build takes
+        pacing.pause()
+        clock.sleeps.clear()
         clock.now += 0.010  # a slice of 10 ms of work
         pacing.pause()
         assert clock.sleeps == [pytest.approx(0.010 * pacing.DUTY)]
@@ -111,6 +114,18 @@ def test_a_build_rests_a_share_of_each_slice(clock: FakeTime) -> None:
         clock.now += 10.0  # a very long one: the rest is bounded
         pacing.pause()
         assert clock.sleeps == [pytest.approx(pacing.MAX_REST)]
+
+
+def test_a_quick_build_never_waits_for_the_ui(clock: FakeTime) -> None:
+    """A small thread's index is built within a frame: waiting for the keys to stop would
+    only delay the search typed with them."""
+    pacing.follow(lambda: clock.now)  # a key at every moment
+    with pacing.beside_ui():
+        pacing.pause()
+        assert clock.sleeps == [0]
+        clock.now += 2 * pacing.QUICK
+        pacing.pause()  # a build that has gone on for longer gives way
+        assert sum(clock.sleeps) >= pacing.MAX_WAIT - pacing.STEP
 
 
 def test_builds_take_turns_a_slice_at_a_time() -> None:

@@ -326,3 +326,42 @@ def test_the_fetch_hands_over_each_response_as_it_arrives(api: FetchServer) -> N
     assert {anchor for _, anchor in seen} == {result.anchor}
     assert len(result.responses) == 3
     assert LISTENER.get() is None  # nothing left listening after the fetch
+
+
+async def test_the_linked_post_takes_the_cursor_before_anything_is_drawn(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A URL reopened from the cache, linking a reply far down: the detail pane is built
+    once, for that post (not for the first post, then again), and finding its row walks
+    the tree only as far as it, ranking no post (issue #12: no dearer than the file)."""
+    from support import post, thread_doc
+    from threadtui.model import load_document
+    from threadtui.ui.detail import DetailPane
+
+    posts = [post("p0", 0, "the root")]
+    posts += [post(f"p{k}", k, f"reply {k}", reply_to="p0") for k in range(1, 400)]
+    thread = load_document(thread_doc(posts))
+    shown: list[int | None] = []
+    show = DetailPane.show
+
+    def recording(pane: DetailPane, index: int | None, **options: Any) -> None:
+        shown.append(index)
+        show(pane, index, **options)
+
+    at_first_frame: list[tuple[list[int | None], bool]] = []
+    first_frame_drawn = ThreadApp._first_frame_drawn
+
+    def stamp(app: ThreadApp) -> None:
+        at_first_frame.append((list(shown), app.thread._rank is None))
+        first_frame_drawn(app)
+
+    monkeypatch.setattr(DetailPane, "show", recording)
+    monkeypatch.setattr(ThreadApp, "_first_frame_drawn", stamp)
+    linked = thread.by_id["p350"]
+    app = ThreadApp(thread, url=HN_URL, anchor="p350")
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: bool(at_first_frame))
+        assert at_first_frame == [([linked], True)]
+        tree = app.query_one(ThreadTree)
+        assert tree.cursor_post == linked == tree.highlighted
+        assert app.query_one(DetailPane).index == linked

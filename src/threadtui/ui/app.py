@@ -735,17 +735,21 @@ class ThreadApp(App[None], inherit_bindings=False):
 
     def _restore_read_state(self, tree: ThreadTree) -> None:
         state = self.read_state
-        if state is None:
+        if state is not None:
+            state.on_error = self._state_error_from_thread
+            if not state.ready:
+                # Hashing every post for the marks is O(posts): after the first frame, in
+                # a worker; the marks, the count and the jumps come a moment later (#15).
+                state.defer()
+                self.call_after_refresh(self._prepare_read_state)
+            if not state.first_visit:
+                tree.set_new_marks(state.is_new)
+                self.query_one(DetailPane).is_new = state.is_new
+        # The post a URL links to (reopened from the cache) takes the cursor here, before
+        # anything is drawn: the detail pane is built once, for it, and the remembered
+        # cursor is not placed (found, its branch shown, its post drawn) only to be moved.
+        if self._go_to_anchor() or state is None:
             return
-        state.on_error = self._state_error_from_thread
-        if not state.ready:
-            # Hashing every post for the marks is O(posts): after the first frame, in a
-            # worker; the marks, the count and the jumps come a moment later (issue #15).
-            state.defer()
-            self.call_after_refresh(self._prepare_read_state)
-        if not state.first_visit:
-            tree.set_new_marks(state.is_new)
-            self.query_one(DetailPane).is_new = state.is_new
         # The file says where the cursor's post was: one hash finds it, not all of them.
         cursor = state.cursor
         # A search given on the command line places the cursor itself.
@@ -937,8 +941,7 @@ class ThreadApp(App[None], inherit_bindings=False):
         if self._fetch_on_start:
             early, self._early_fetch = self._early_fetch, None
             self._start_fetch(refresh=False, early=early)
-        elif self._anchor is not None:
-            self._go_to_anchor()
+        # A thread opened whole (from the cache) had its anchor placed with the read state.
 
     def _start_fetch(
         self, *, refresh: bool, quiet: bool = False, early: EarlyFetch | None = None
@@ -1148,16 +1151,18 @@ class ThreadApp(App[None], inherit_bindings=False):
             detail.show(detail.index, keep_selection=True)
         self.queries.grown()
 
-    def _go_to_anchor(self) -> None:
+    def _go_to_anchor(self) -> bool:
+        """Put the cursor on the linked post, once; whether it did."""
         anchor = self._anchor
         if anchor is None or self._anchor_done:
-            return
+            return False
         index = self.thread.by_id.get(anchor)
         if index is None:
-            return
+            return False
         # Once: after that the cursor is the user's (a refresh never moves it).
         self._anchor_done = True
         self.query_one(ThreadTree).move_to_post(index)
+        return True
 
     def _fetch_status(self) -> list[Part]:
         if self.schedule is not None:

@@ -141,6 +141,13 @@ class TreeRows:
             # Before the walk (as `post_at` reads rows): a reopened thread's cursor is
             # mostly on its first screen, and ranking every post costs 80 ms at 100,000.
             return self._head.index(post)
+        if self._rows is None:
+            # Still before the walk (nothing folded or filtered: the rows are the preorder),
+            # a post further down (a URL's linked reply) lengthens the head as far as it
+            # and a screenful past it, for the first frame to draw, rather than the walk.
+            self._head = self.thread.preorder_head(len(self._head) or HEAD_ROWS, post)
+            if post in self._head:
+                return self._head.index(post)
         rank = self.thread.rank
         rows = self.rows
         row = bisect_left(rows, rank[post], key=rank.__getitem__)

@@ -408,6 +408,22 @@ def test_a_head_of_the_preorder_is_its_first_rows() -> None:
         assert fresh.preorder_head(limit) == whole[:limit]
     assert fresh._preorder is None  # a head does not walk (or keep) the whole tree
     assert fresh.tree_size == len(whole) == len(posts)
+    # Through a post: as far as it and `limit` past it, from a walk or from the preorder.
+    walked = load_document(doc(*posts))
+    _ = walked.preorder
+    for through in whole:
+        for limit in (0, 3, 40):
+            expected = whole[: whole.index(through) + 1 + limit]
+            assert fresh.preorder_head(limit, through) == expected
+            assert walked.preorder_head(limit, through) == expected
+    assert fresh._preorder is None
+
+
+def test_a_head_through_a_post_not_in_the_tree_is_all_of_it() -> None:
+    thread = load_document(doc(sparse_post("a"), sparse_post("q", quotes=["nowhere"])))
+    missing = thread.by_id["nowhere"]
+    assert thread.preorder_head(5, missing) == [thread.by_id["a"], thread.by_id["q"]]
+    assert thread.preorder_head(5, missing) == thread.preorder
 
 
 def test_file_order_does_not_change_the_tree() -> None:

@@ -258,14 +258,23 @@ def test_a_post_on_the_first_screen_is_found_without_ranking_the_tree() -> None:
     # A reopened thread puts the cursor back on its post before the first frame: when
     # that post is on the first screen, no O(posts) rank is counted for it.
     thread = chain_thread(500)
+    whole = chain_thread(500).preorder
     model = TreeRows(thread, head=40)
-    target = thread.preorder[25]
+    target = whole[25]
     assert model.row_of(target) == 25
     assert model.move_to(target) and model.cursor_post == target
     assert thread._rank is None and not model.walked
-    # Past the head the rank answers, as before; the head then is gone with the walk.
-    assert model.row_of(thread.preorder[300]) == 300 and model.walked
+    # Past the head (a URL's linked reply, opened from the cache) the head lengthens as
+    # far as the post and a head's length past it: still no rank, no walk of the rest.
+    far = whole[300]
+    assert model.row_of(far) == 300 and not model.walked
+    assert model.move_to(far) and model.cursor_post == far
+    assert [model.post_at(row) for row in range(280, 341)] == whole[280:341]
+    assert thread._rank is None and thread._preorder is None and not model.walked
     assert model.row_of(target) == 25
+    # Further than that, the rows are walked, as before, and the rank answers.
+    assert model.post_at(450) == whole[450] and model.walked
+    assert model.row_of(whole[460]) == 460 and model.row_of(far) == 300
 
 
 def test_nothing_recurses_on_depth() -> None:

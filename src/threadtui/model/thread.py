@@ -330,20 +330,37 @@ class Thread:
             self._preorder = self._walk(len(self.posts))
         return self._preorder
 
-    def preorder_head(self, limit: int) -> list[int]:
-        """The first `limit` posts of `preorder`, without walking the rest of the tree.
+    def preorder_head(self, limit: int, through: int = NO_PARENT) -> list[int]:
+        """The first `limit` posts of `preorder`, without walking the rest of the tree;
+        with `through`, as far as that post and `limit` posts past it (a cursor placed on
+        a post further down: a URL's linked reply), or all of it if that post is not in
+        the tree.
 
         A first screen needs a few dozen rows; the whole walk takes 40 ms at 100,000 posts.
         """
         if self._preorder is not None:
-            return self._preorder[:limit]
-        return self._walk(limit)
+            order = self._preorder
+            if through != NO_PARENT:
+                limit += order.index(through) + 1 if through in order else len(order)
+            return order[:limit]
+        return self._walk(limit, through)
 
-    def _walk(self, limit: int) -> list[int]:
+    def _walk(self, limit: int, through: int = NO_PARENT) -> list[int]:
         posts = self.posts
         order: list[int] = []
         append = order.append
         stack = list(reversed(self.roots))
+        if through != NO_PARENT:
+            # Apart from the loop below: the whole walk (`preorder`) pays no comparison.
+            while stack:
+                i = stack.pop()
+                append(i)
+                kids = posts[i].children
+                if kids:
+                    stack.extend(reversed(kids))
+                if i == through:
+                    limit += len(order)
+                    break
         while stack and len(order) < limit:
             i = stack.pop()
             append(i)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import json
 import os
 import time
 from pathlib import Path
@@ -127,6 +128,54 @@ def test_reopening_from_the_cache_loads_no_http_stack(
         assert modules == "[]"
         hits.append(hit)
     assert hits == ["False", "True"]
+
+
+def test_finding_a_url_in_the_cache_builds_nothing_at_import(
+    api: FetchServer, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """What a URL from the cache imports that the saved file does not (fetch.urls,
+    .options, .cache, .errors) compiles no pattern, no annotation and no dataclass at
+    import: only the patterns of the URL's own platform, when they are matched (issue #12:
+    they were 0.65 ms of every such opening, where the whole excess was about 2 ms)."""
+    import subprocess
+    import sys
+
+    _big_story(api, "the first ending")
+    assert run(capsys, URL, "--print")[0] == 0
+    code = (
+        "import argparse, dataclasses, json, re, sys, typing\n"
+        "from threadtui.cli import open_url_for_app\n"
+        "from threadtui.config import Settings\n"
+        "import threadtui.model.cache, threadtui.opener  # the file's opening imports them\n"
+        "compiled, forward, dataclassed = [], [], []\n"
+        "compile_, init, process = re._compile, typing.ForwardRef.__init__, "
+        "dataclasses._process_class\n"
+        "def spy_compile(pattern, flags):\n"
+        "    compiled.append(str(pattern))\n"
+        "    return compile_(pattern, flags)\n"
+        "def spy_init(self, *args, **kwargs):\n"
+        "    forward.append(args[0])\n"
+        "    init(self, *args, **kwargs)\n"
+        "def spy_process(cls, *args, **kwargs):\n"
+        "    dataclassed.append(cls.__module__ + '.' + cls.__name__)\n"
+        "    return process(cls, *args, **kwargs)\n"
+        "re._compile, typing.ForwardRef.__init__ = spy_compile, spy_init\n"
+        "dataclasses._process_class = spy_process\n"
+        "args = argparse.Namespace(refresh=False, offline=True, max_posts=None,\n"
+        "                          no_cache=False, forget=False)\n"
+        "thread, name, live, cached = open_url_for_app(args, sys.argv[1], [], Settings())\n"
+        "assert not live.fetch_on_start and len(thread.posts) == 2\n"
+        "from threadtui.fetch import cache, urls\n"
+        "print(json.dumps([sorted(set(compiled) - {urls._DIGITS, cache._UNSAFE}),\n"
+        "                  forward, [d for d in dataclassed if 'threadtui.fetch' in d]]))\n"
+    )
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    proc = subprocess.run(
+        [sys.executable, "-c", code, URL], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert proc.returncode == 0, proc.stderr
+    # A Hacker News URL: its id's pattern and the entry's name are all that is compiled.
+    assert json.loads(proc.stdout) == [[], [], []]
 
 
 def test_offline_uses_the_cache_or_says_it_cannot(

@@ -13,8 +13,8 @@ recognition and the model, never the client or the runner (asyncio, the HTTP sta
 opening the saved file does not import either.
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations`: a NamedTuple (Entry, Hit) compiles each string
+# annotation into a ForwardRef, work on every URL's opening that the saved file never does.
 import contextlib
 import hashlib
 import os
@@ -22,18 +22,17 @@ import re
 import tempfile
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Final, NamedTuple, Protocol
+from typing import Final, NamedTuple, Protocol
 
 from threadtui.atomicfile import prune_oldest
 from threadtui.fetch.urls import Target, recognise
 from threadtui.inputfile import RefusedInput, read_regular_file
-
-if TYPE_CHECKING:
-    from threadtui.model import Thread
+from threadtui.model import Thread
 
 MAX_CACHE_BYTES: Final = 512 * 1024**2
 MAX_ENTRY_BYTES: Final = 1024**3
-_UNSAFE: Final = re.compile(r"[^A-Za-z0-9._-]+")
+_UNSAFE: Final = r"[^A-Za-z0-9._-]+"
+"""Compiled (and cached by `re`) when an entry is first named, not at import (fetch.urls)."""
 
 
 def cache_dir() -> Path:
@@ -45,7 +44,7 @@ def cache_dir() -> Path:
 def entry_path(target: Target) -> Path:
     key = target.cache_key
     # Readable where it can be, and a hash so two keys that clean to the same name differ.
-    readable = _UNSAFE.sub("_", key).strip("._")[:80] or "post"
+    readable = re.sub(_UNSAFE, "_", key).strip("._")[:80] or "post"
     digest = hashlib.sha256(f"{target.platform}\0{key}".encode()).hexdigest()[:16]
     return cache_dir() / target.platform / f"{readable}-{digest}.json"
 

@@ -10,11 +10,8 @@ Recognised (issue #12):
 - X: https://x.com/<user>/status/<id> (and twitter.com, mobile.*)
 """
 
-from __future__ import annotations
-
 import re
-from dataclasses import dataclass
-from typing import Final
+from typing import Final, NamedTuple
 from urllib.parse import parse_qs, urlsplit
 
 from threadtui.fetch.errors import FetchError, check_base
@@ -39,19 +36,22 @@ _X_HOSTS: Final = {
     "mobile.twitter.com",
     "mobile.x.com",
 }
-_RKEY: Final = re.compile(r"[A-Za-z0-9._:~-]{1,512}")
-_ACTOR: Final = re.compile(r"(did:[a-z]+:[A-Za-z0-9._:%-]+|[A-Za-z0-9.-]+\.[A-Za-z0-9-]+)")
-_BASE36: Final = re.compile(r"[a-z0-9]{1,16}")
-_DIGITS: Final = re.compile(r"[0-9]{1,30}")
+# Patterns, not compiled here: `re` compiles (and caches) those of the platform a URL
+# names when it is first matched. Compiling all seven at import, and Target as a frozen
+# dataclass, were 0.65 ms of every URL's opening from the cache, which the saved file never
+# pays (issue #12). No `from __future__ import annotations` either, for the same reason:
+# a NamedTuple turns each string annotation into a ForwardRef, compiling it.
+_RKEY: Final = r"[A-Za-z0-9._:~-]{1,512}"
+_ACTOR: Final = r"(did:[a-z]+:[A-Za-z0-9._:%-]+|[A-Za-z0-9.-]+\.[A-Za-z0-9-]+)"
+_DIGITS: Final = r"[0-9]{1,30}"
 _MASTODON_PATHS: Final = (
-    re.compile(r"/@[A-Za-z0-9_.-]+(?:@[A-Za-z0-9.-]+)?/([0-9]{1,30})/?"),
-    re.compile(r"/users/[A-Za-z0-9_.-]+/statuses/([0-9]{1,30})/?"),
-    re.compile(r"/(?:web/)?statuses/([0-9]{1,30})/?"),
+    r"/@[A-Za-z0-9_.-]+(?:@[A-Za-z0-9.-]+)?/([0-9]{1,30})/?",
+    r"/users/[A-Za-z0-9_.-]+/statuses/([0-9]{1,30})/?",
+    r"/(?:web/)?statuses/([0-9]{1,30})/?",
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Target:
+class Target(NamedTuple):
     platform: str
     """bluesky, mastodon, hackernews, reddit or x: the importers' platform names."""
     url: str
@@ -94,12 +94,12 @@ def recognise(url: str) -> Target:
     path = parts.path
     if host in _BSKY_HOSTS:
         match = re.fullmatch(r"/profile/([^/]+)/post/([^/]+)/?", path)
-        if match and _ACTOR.fullmatch(match[1]) and _RKEY.fullmatch(match[2]):
+        if match and re.fullmatch(_ACTOR, match[1]) and re.fullmatch(_RKEY, match[2]):
             return Target("bluesky", url, match[2], actor=match[1])
         raise _unknown(url, "a Bluesky post link looks like bsky.app/profile/NAME/post/ID")
     if host in _HN_HOSTS:
         ids = parse_qs(parts.query).get("id", [])
-        if path.rstrip("/") == "/item" and len(ids) == 1 and _DIGITS.fullmatch(ids[0]):
+        if path.rstrip("/") == "/item" and len(ids) == 1 and re.fullmatch(_DIGITS, ids[0]):
             return Target("hackernews", url, str(int(ids[0])))
         raise _unknown(url, "a Hacker News link looks like news.ycombinator.com/item?id=N")
     if host in _REDDIT_HOSTS or host == "redd.it":
@@ -112,7 +112,7 @@ def recognise(url: str) -> Target:
             return Target("x", url, match[1])
         raise _unknown(url, "an X post link looks like x.com/NAME/status/ID")
     for pattern in _MASTODON_PATHS:
-        match = pattern.fullmatch(path)
+        match = re.fullmatch(pattern, path)
         if match:
             server = check_base(f"{parts.scheme}://{parts.netloc}", url)
             return Target("mastodon", url, match[1], server=server)
@@ -121,7 +121,7 @@ def recognise(url: str) -> Target:
 
 def _at_uri(text: str, url: str) -> Target:
     match = re.fullmatch(r"at://([^/]+)/app\.bsky\.feed\.post/([^/?#]+)", text, re.IGNORECASE)
-    if match and _ACTOR.fullmatch(match[1]) and _RKEY.fullmatch(match[2]):
+    if match and re.fullmatch(_ACTOR, match[1]) and re.fullmatch(_RKEY, match[2]):
         return Target("bluesky", url, match[2], actor=match[1])
     raise _unknown(url, "an at:// URI of a post looks like at://NAME/app.bsky.feed.post/ID")
 

@@ -4,14 +4,19 @@ full with the open thread's own dates, and the tree's symbols are explained."""
 from __future__ import annotations
 
 import pytest
+from rich.segment import Segment
+from textual._context import visible_screen_stack
 from textual.pilot import Pilot
+from textual.renderables.background_screen import BackgroundScreen
+from textual.visual import RichVisual, Visual
 
 from support import make_app, post, quotes_thread, thread_doc
 from threadtui.model import load_document
 from threadtui.query import KEYS
 from threadtui.ui.app import ThreadApp
 from threadtui.ui.glyphs import ASCII, UNICODE
-from threadtui.ui.help import HelpScreen, RowList
+from threadtui.ui.help import DimmedScreen, HelpScreen, RowList
+from threadtui.ui.tree import ThreadTree
 
 
 async def open_help(pilot: Pilot) -> HelpScreen:
@@ -115,3 +120,43 @@ async def test_help_scrolls_by_page_and_to_the_ends() -> None:
         await pilot.press("g", "pagedown")
         await pilot.pause()
         assert 0 < body.scroll_y < body.max_scroll_y
+
+
+def textual_dimmed(screen: HelpScreen) -> list[list[Segment]]:
+    """The screen below as Textual's own `BackgroundScreen` draws it under the modal."""
+    base = screen.app.screen_stack[-2]
+    visual = RichVisual(screen, BackgroundScreen(base, screen.styles.background))
+    width, height = screen.size
+    strips = Visual.to_strips(screen, visual, width, height, screen.visual_style)
+    return [list(strip) for strip in strips]
+
+
+def drawn_dimmed(screen: HelpScreen) -> list[list[Segment]]:
+    visual = screen.render()
+    assert isinstance(visual, DimmedScreen)
+    width, height = screen.size
+    strips = Visual.to_strips(screen, visual, width, height, screen.visual_style)
+    return [list(strip) for strip in strips]
+
+
+@pytest.mark.parametrize("theme", ["textual-dark", "textual-light"])
+async def test_the_dimmed_screen_below_is_textuals_segment_for_segment(theme: str) -> None:
+    """The help draws the screen below itself dimmed, as Textual's BackgroundScreen would
+    (the same text, the same Style for every segment), also after that screen changed
+    under the open help: a style remembered dimmed is never one gone stale."""
+    app = make_app(quotes_thread(), theme=theme)
+    async with app.run_test(size=(90, 26)) as pilot:
+        screen = await open_help(pilot)
+        visible_screen_stack.set([app.screen_stack[-2]])
+        assert drawn_dimmed(screen) == textual_dimmed(screen)
+        tree = app.screen_stack[-2].query_one(ThreadTree)
+        tree.cursor = 3
+        await pilot.pause()
+        visible_screen_stack.set([app.screen_stack[-2]])
+        after = drawn_dimmed(screen)
+        assert after == textual_dimmed(screen)
+        await pilot.press("escape")
+        await pilot.press("j", "question_mark")
+        await pilot.pause()
+        visible_screen_stack.set([app.screen_stack[-2]])
+        assert drawn_dimmed(screen) == textual_dimmed(screen) != after

@@ -5,14 +5,23 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import tzinfo
-from typing import ClassVar
+from typing import Any, ClassVar
 
+from rich.console import RenderableType
+from rich.segment import Segment
+from rich.style import Style as RichStyle
+from textual._context import visible_screen_stack
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.color import Color
 from textual.containers import VerticalScroll
 from textual.content import Content
+from textual.css.styles import RulesMap
 from textual.geometry import Size
-from textual.screen import ModalScreen
+from textual.screen import ModalScreen, Screen
+from textual.strip import Strip
+from textual.style import Style
+from textual.visual import RenderOptions, Visual
 from textual.widget import Widget
 from textual.widgets import Static
 
@@ -176,6 +185,71 @@ def key_column(sections: Iterable[Sequence[Row]]) -> int:
     return min(widest, KEY_COLUMN_MAX) + 2
 
 
+TintMemos = dict[tuple[RichStyle, Color], dict[RichStyle | None, RichStyle]]
+"""For each base style and dimming colour: each style of the screen below, dimmed."""
+
+TINT_MEMO_MAX = 4096
+"""Styles remembered with their dimmed form; a screen shows a few dozen (more when its
+segments carry mouse metadata), so this bound is only against a slow leak."""
+
+
+class DimmedScreen(Visual):
+    """The screen under a modal, dimmed: what Textual's `BackgroundScreen` draws, cell for
+    cell, without its cost. Textual blends both colours of every segment of the screen
+    below (a dozen Style and Color objects a segment, about 600 segments) and then passes
+    the result through Rich's line splitting; a screen has a few dozen distinct styles, so
+    each is dimmed once and the compositor's lines are reused as they are."""
+
+    def __init__(self, base: Screen[Any], color: Color, memos: TintMemos) -> None:
+        self.base = base
+        self.color = color
+        self.memos = memos
+
+    def get_optimal_width(self, rules: RulesMap, container_width: int) -> int:
+        return container_width
+
+    def get_height(self, rules: RulesMap, width: int) -> int:
+        return self.base.size.height
+
+    def _dimmed(self, style: RichStyle | None, base_style: RichStyle) -> RichStyle:
+        # The same expression as BackgroundScreen.process_segments, then Widget.post_render's
+        # base style, so the result is the same Style.
+        plain = RichStyle() if style is None else style.clear_meta_and_links()
+        color = self.color
+        if color.a:
+            from_rich = Color.from_rich_color
+            plain = plain + RichStyle.from_color(
+                (from_rich(plain.color) + color).rich_color if plain.color is not None else None,
+                (
+                    (from_rich(plain.bgcolor) + color).rich_color
+                    if plain.bgcolor is not None
+                    else None
+                ),
+            )
+        return base_style + plain if base_style else plain
+
+    def render_strips(
+        self, width: int, height: int | None, style: Style, options: RenderOptions
+    ) -> list[Strip]:
+        base_style = style.rich_style
+        memos = self.memos
+        memo = memos.get((base_style, self.color))
+        if memo is None or len(memo) > TINT_MEMO_MAX:
+            memos.clear()
+            memo = memos[base_style, self.color] = {}
+        dimmed = self._dimmed
+        lines: list[Strip] = []
+        for strip in self.base._compositor.render_strips()[:height]:
+            segments: list[Segment] = []
+            for text, segment_style, _control in strip:
+                new_style = memo.get(segment_style)
+                if new_style is None:
+                    new_style = memo[segment_style] = dimmed(segment_style, base_style)
+                segments.append(Segment(text, new_style))
+            lines.append(Strip(segments, strip.cell_length).crop(0, width))
+        return lines
+
+
 class ReadingScreen(ModalScreen[None]):
     """A modal page of text to read: the keys that scroll it, and the one that closes it.
 
@@ -191,6 +265,23 @@ class ReadingScreen(ModalScreen[None]):
         Binding("end,G", "edge(1)", "Bottom", show=False),
     ]
     body_id: ClassVar[str]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._tint_memos: TintMemos = {}
+
+    # Screen.render, with DimmedScreen for Textual's BackgroundScreen (the same cells). Screen
+    # narrows render() to a Rich renderable; Widget allows a Visual, as the compositor does.
+    def render(self) -> RenderableType | Visual:  # type: ignore[override]
+        background = self.styles.background
+        try:
+            base = visible_screen_stack.get().pop()
+        except LookupError:
+            return super().render()
+        if base is self or background.a >= 1:
+            visible_screen_stack.get().append(base)
+            return super().render()
+        return DimmedScreen(base, background, self._tint_memos)
 
     def _body(self) -> VerticalScroll:
         return self.query_one(f"#{self.body_id}", VerticalScroll)

@@ -18,13 +18,19 @@ from typing import ClassVar, Self
 from rich.cells import cell_len, get_character_cell_size, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
+from rich.terminal_theme import TerminalTheme
 from rich.text import Text
 from textual import events
+from textual._styles_cache import StylesCache
 from textual.binding import Binding, BindingType
 from textual.cache import LRUCache
-from textual.geometry import Region, Size
+from textual.color import Color
+from textual.content import Content
+from textual.css.styles import RenderStyles, StylesBase
+from textual.geometry import Region, Size, Spacing
 from textual.reactive import reactive, var
 from textual.strip import Strip
+from textual.style import Style as TextualStyle
 
 from threadtui.model import NO_PARENT, Thread
 from threadtui.model.thread import MarkedBelow
@@ -175,6 +181,95 @@ class RowLine:
         return Strip(segments, width)
 
 
+class RowStylesCache(StylesCache):
+    """Textual's per-widget line cache, which also keeps a drawn row's final line (its
+    border added) by the row's own strip: a row the tree drew before (`G`, then `g`) comes
+    back as the very same Strip, whose line filters (ANSI colours, the contrast repair)
+    Strip already keeps, so neither the border nor the filters are worked out again.
+
+    Only for a widget with nothing drawn above or below its content, so that every line
+    is drawn alike (the tree's border is on its right; narrow, at its bottom: then every
+    line takes Textual's way)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._finished: LRUCache[int, tuple[Strip, tuple[object, ...], Strip]] = LRUCache(512)
+
+    def render_line(
+        self,
+        styles: StylesBase,
+        y: int,
+        size: Size,
+        content_size: Size,
+        padding: Spacing,
+        base_background: Color,
+        background: Color,
+        render_content_line: Callable[[int], Strip],
+        border_title: tuple[Content, Color, Color, TextualStyle] | None,
+        border_subtitle: tuple[Content, Color, Color, TextualStyle] | None,
+        opacity: float,
+        ansi_theme: TerminalTheme,
+        native_ansi: bool,
+    ) -> Strip:
+        args = (
+            styles,
+            y,
+            size,
+            content_size,
+            padding,
+            base_background,
+            background,
+        )
+        gutter = styles.gutter
+        outline = styles.outline
+        if (
+            gutter.top
+            or gutter.bottom
+            or outline.top[0] not in ("", "none")
+            or outline.bottom[0] not in ("", "none")
+            or border_title
+            or border_subtitle
+            or not isinstance(styles, RenderStyles)
+        ):
+            return super().render_line(
+                *args,
+                render_content_line,
+                border_title,
+                border_subtitle,
+                opacity,
+                ansi_theme,
+                native_ansi,
+            )
+        content = render_content_line(y)
+        key = (
+            styles._cache_key,
+            size,
+            content_size,
+            padding,
+            base_background,
+            background,
+            opacity,
+            ansi_theme,
+            native_ansi,
+        )
+        # By identity (the strip is kept in the entry, so its id is not reused): the
+        # tree hands back the same Strip for a row it has cached.
+        found = self._finished.get(id(content))
+        if found is not None and found[0] is content and found[1] == key:
+            return found[2]
+        line = super().render_line(
+            *args,
+            lambda _y: content,
+            border_title,
+            border_subtitle,
+            opacity,
+            ansi_theme,
+            native_ansi,
+        )
+        self._finished[id(content)] = (content, key, line)
+        return line
+
+
 class ThreadTree(LineView, can_focus=True):
     """The thread as a tree of replies (↳) and quotes (❝), with a cursor."""
 
@@ -291,6 +386,7 @@ class ThreadTree(LineView, can_focus=True):
         classes: str | None = None,
     ) -> None:
         super().__init__(name=name, id=id, classes=classes)
+        self._styles_cache = RowStylesCache()
         self.thread = thread
         self.glyphs = glyphs
         self.tz = tz

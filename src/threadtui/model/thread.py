@@ -20,6 +20,8 @@ from threadtui.model.format import Count, Edit, Link, Media, Mention, PostFields
 from threadtui.model.timefmt import moment_of
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from threadtui.model.grow import Change
 
 STATUSES: Final = frozenset(fmt.STATUSES)
@@ -27,6 +29,8 @@ METRIC_NAMES: Final = fmt.METRIC_NAMES
 _METRIC_SET: Final = frozenset(METRIC_NAMES)
 
 NO_PARENT: Final = -1
+WALK_STEP: Final = 16_384
+"""Posts `Thread.preorder_in_steps` walks between two pauses: a few milliseconds."""
 _synthetic = attrgetter("synthetic")
 FIRST_LINE_MAX: Final = 1_000
 """Wider than any terminal: a preview longer than this is cut and ends in "…"."""
@@ -339,17 +343,37 @@ class Thread:
             return self._preorder[:limit]
         return self._walk(limit)
 
-    def _walk(self, limit: int) -> list[int]:
+    def preorder_in_steps(self, pause: Callable[[], None]) -> list[int]:
+        """`preorder`, walked beside the UI with `pause()` between steps of `WALK_STEP`
+        posts (`threadtui.pacing.pause`: a key pressed meanwhile is answered first).
+
+        Kept only if the thread did not change meanwhile (`version`): a merge on the UI
+        thread during a pause would leave the walk half old, half new."""
+        if self._preorder is None:
+            version = self.version
+            order = self._walk(len(self.posts), pause)
+            if self._preorder is None and self.version == version:
+                self._preorder = order
+            else:
+                return self.preorder
+        return self._preorder
+
+    def _walk(self, limit: int, pause: Callable[[], None] | None = None) -> list[int]:
         posts = self.posts
         order: list[int] = []
         append = order.append
         stack = list(reversed(self.roots))
+        step = limit if pause is None else WALK_STEP
         while stack and len(order) < limit:
-            i = stack.pop()
-            append(i)
-            kids = posts[i].children
-            if kids:
-                stack.extend(reversed(kids))
+            stop = min(limit, len(order) + step)
+            while stack and len(order) < stop:
+                i = stack.pop()
+                append(i)
+                kids = posts[i].children
+                if kids:
+                    stack.extend(reversed(kids))
+            if pause is not None:
+                pause()
         return order
 
     @property

@@ -26,6 +26,7 @@ from textual.geometry import Region, Size
 from textual.reactive import reactive, var
 from textual.strip import Strip
 
+from threadtui import pacing
 from threadtui.model import NO_PARENT, Thread
 from threadtui.model.thread import MarkedBelow
 from threadtui.model.timefmt import format_count, format_offset, format_short
@@ -324,7 +325,11 @@ class ThreadTree(LineView, can_focus=True):
         thread = self.model.thread
 
         def walk() -> None:
-            _ = thread.preorder  # computed once, kept by the thread
+            # A build like the index (pacing): its steps give way to the keys, and the
+            # short switch interval while it runs keeps the UI's waits for the GIL short
+            # (the default 5 ms, paid at each of a frame's many waits, made j/k 20+ ms).
+            with pacing.beside_ui():  # the order is computed once, kept by the thread
+                thread.preorder_in_steps(lambda: pacing.pause(pacing.SHORT_WAIT))
             with contextlib.suppress(RuntimeError):  # the app has stopped meanwhile
                 self.app.call_from_thread(lambda: self.model.rows)
 

@@ -60,6 +60,16 @@ def test_a_held_key_slows_a_build_down_but_never_stops_it(clock: FakeTime) -> No
     assert clock.now - start == pytest.approx(pacing.MAX_WAIT, abs=pacing.STEP)
 
 
+def test_a_build_the_ui_may_wait_for_gives_way_a_shorter_time(clock: FakeTime) -> None:
+    """The tree order: a key past the first screenful walks it on the UI thread if the
+    build is not done, so a held key must not hold that build off for long."""
+    pacing.follow(lambda: clock.now)  # a key at every moment
+    start = clock.now
+    pacing.pause(pacing.SHORT_WAIT)
+    assert clock.now - start == pytest.approx(pacing.SHORT_WAIT, abs=pacing.STEP)
+    assert pacing.SHORT_WAIT < pacing.MAX_WAIT
+
+
 def test_a_clock_that_fails_counts_as_idle(clock: FakeTime) -> None:
     def gone() -> float:
         raise ReferenceError("the app is gone")

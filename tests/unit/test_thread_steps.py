@@ -59,3 +59,44 @@ def test_a_walk_the_thread_changed_under_is_not_kept(monkeypatch: pytest.MonkeyP
     # Not the half-old walk: the order of the thread as it is now, with the arrival.
     assert late in order
     assert order == thread.preorder
+
+
+@pytest.mark.parametrize(("n", "seed"), [(1, 0), (10, 1), (11, 2), (300, 3)])
+def test_derived_in_steps_is_what_is_derived_on_demand(
+    monkeypatch: pytest.MonkeyPatch, n: int, seed: int
+) -> None:
+    monkeypatch.setattr(thread_module, "WALK_STEP", 10)
+    expected = tree(n, seed)
+    thread = tree(n, seed)
+    pauses: list[int] = []
+    thread.derive_in_steps(lambda: pauses.append(1))
+    # Kept, not computed again when read.
+    assert thread._rank is not None and thread._sizes is not None
+    assert thread._fold_levels is not None
+    assert thread.preorder == expected.preorder
+    assert thread.rank == expected.rank
+    assert thread.subtree_sizes == expected.subtree_sizes
+    assert thread.fold_levels == expected.fold_levels
+    # A pause after each step of each of the four passes.
+    assert len(pauses) >= 4 * (n // 10)
+
+
+def test_derived_in_steps_stops_at_a_change(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(thread_module, "WALK_STEP", 10)
+    thread = tree(100, 7)
+    _ = thread.preorder
+    arrival = {"id": "late", "text": "a reply that arrives mid-pass", "reply_to": "p3"}
+    calls: list[int] = []
+
+    def pause() -> None:
+        calls.append(1)
+        if len(calls) == 2:  # during the ranks
+            thread.add({"schema": "threadtui.thread", "schema_version": 1, "posts": [arrival]})
+
+    thread.derive_in_steps(pause)
+    # Nothing half old kept: what is read now is the thread's as it is.
+    fresh = tree(100, 7)
+    fresh.add({"schema": "threadtui.thread", "schema_version": 1, "posts": [arrival]})
+    assert thread.rank == fresh.rank
+    assert thread.subtree_sizes == fresh.subtree_sizes
+    assert thread.fold_levels == fresh.fold_levels

@@ -358,6 +358,50 @@ class Thread:
                 return self.preorder
         return self._preorder
 
+    def derive_in_steps(self, pause: Callable[[], None]) -> None:
+        """Compute what is not yet of `preorder`, `rank`, `subtree_sizes` and `fold_levels`
+        (the same values), beside the UI: `pause()` between steps of `WALK_STEP` posts. At
+        a million posts each is a Python pass of 0.15-0.7 s, which the keys used to share
+        the interpreter with. A change to the thread meanwhile (`version`) stops it: what
+        is left is computed when first read, from the thread as it is then."""
+        version = self.version
+        order = self.preorder_in_steps(pause)
+        if self.version != version:
+            return
+        posts = self.posts
+        if self._rank is None:
+            rank = [-1] * len(posts)
+            for lo in range(0, len(order), WALK_STEP):
+                for position, i in enumerate(order[lo : lo + WALK_STEP], lo):
+                    rank[i] = position
+                pause()
+            if self.version != version:
+                return
+            if self._rank is None:
+                self._rank = rank
+        if self._sizes is None:
+            # As `subtree_counts`, the reverse preorder a step at a time from its end.
+            counts = [0] * len(posts)
+            for hi in range(len(order), 0, -WALK_STEP):
+                for i in reversed(order[max(0, hi - WALK_STEP) : hi]):
+                    parent = posts[i].parent
+                    if parent != NO_PARENT:
+                        counts[parent] += counts[i] + 1
+                pause()
+            if self.version != version:
+                return
+            if self._sizes is None:
+                self._sizes = counts
+        if self._fold_levels is None:
+            levels = bytearray()
+            for lo in range(0, len(posts), WALK_STEP):
+                levels += bytes(
+                    min(p.depth, 254) + 1 if p.children else 0 for p in posts[lo : lo + WALK_STEP]
+                )
+                pause()
+            if self.version == version and self._fold_levels is None:
+                self._fold_levels = bytes(levels)
+
     def _walk(self, limit: int, pause: Callable[[], None] | None = None) -> list[int]:
         posts = self.posts
         order: list[int] = []

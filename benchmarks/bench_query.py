@@ -377,7 +377,7 @@ def stall_rows(sizes: list[int], paced: bool) -> list[dict[str, Any]]:
         def tree_walk(thread: Thread = thread, in_steps: bool = in_steps) -> None:
             if in_steps:
                 with pacing.beside_ui():
-                    thread.preorder_in_steps(lambda: pacing.pause(pacing.SHORT_WAIT))
+                    thread.preorder_in_steps(lambda: pacing.pause(0))
             else:
                 _ = thread.preorder
 

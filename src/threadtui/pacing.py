@@ -41,10 +41,6 @@ BUSY_AFTER_KEY: Final = 0.15
 """Seconds after a key during which the UI counts as busy: the key's own frames."""
 MAX_WAIT: Final = 0.25
 """The longest one `pause()` stays off the interpreter for the UI."""
-SHORT_WAIT: Final = 0.035
-"""`max_wait` for a build the UI itself may soon wait for (the tree order: a key past the
-first screenful walks it on the UI thread if not done): a key's frame or two, then a step,
-so that a held key slows the build to a third, not to a twentieth."""
 STEP: Final = 0.01
 SWITCH_INTERVAL: Final = 0.001
 """Seconds a thread may hold the interpreter while another waits for it, during builds."""
@@ -85,7 +81,11 @@ def ui_busy() -> bool:
 def pause(max_wait: float = MAX_WAIT) -> None:
     """Between two slices of work beside the UI: let go of the interpreter, and keep off
     it while the UI answers a key (at most `max_wait`); inside `beside_ui`, rest a share
-    of the slice's time and let another build take its turn."""
+    of the slice's time and let another build take its turn.
+
+    `max_wait=0` for a build the UI itself is about to need (the tree order: a key past
+    the first screenful walks it on the UI thread if it is not done, 0.7 s at a million
+    posts): it goes on while keys come, resting and taking turns as when none do."""
     in_lane = getattr(_local, "depth", 0) > 0
     if in_lane and monotonic() - _local.started < QUICK:
         sleep(0)
@@ -95,7 +95,7 @@ def pause(max_wait: float = MAX_WAIT) -> None:
         rest = min((monotonic() - _local.resumed) * DUTY, MAX_REST)
         _lane.release()
     try:
-        if ui_busy():
+        if max_wait > 0 and ui_busy():
             deadline = monotonic() + max_wait
             while ui_busy() and monotonic() < deadline:
                 sleep(STEP)

@@ -141,6 +141,8 @@ class ReadState:
         """Where the cursor's post was when saved: found again with one hash, not all."""
         self._dirty = False
         self._timer: threading.Timer | None = None
+        self._save_waits = False
+        """A timed save came while a worker worked the marks out: `prepare` saves after."""
         self.on_error: ErrorCallback | None = None
         """Called with a one-line message when a save from `save_soon` fails, on the
         saving thread (a Textual app passes it through `call_from_thread`)."""
@@ -181,6 +183,9 @@ class ReadState:
                 self._new_ranks = None
                 self._ready = True
             self._take_pending()
+            save, self._save_waits = self._save_waits, False
+        if save:
+            self.save_soon()
 
     def _work_out(self, pause: Callable[[], None]) -> tuple[set[int], list[int], bytearray]:
         seen = _set_in_runs(self._order, pause)
@@ -501,6 +506,13 @@ class ReadState:
     def _timed_save(self) -> None:
         with self._lock:
             self._timer = None
+            if self._deferred and not self._ready:
+                # A worker is working the marks out, giving way to the keys: `snapshot`
+                # would do it all here at once, holding the lock the UI thread takes to
+                # note the cursor (a 0.45 s stall at a million posts, issue #16). `dirty`
+                # stays set; `prepare` saves soon once it is done.
+                self._save_waits = True
+                return
         try:
             self.save()
         except (OSError, StateError) as error:

@@ -62,6 +62,8 @@ SETTLE_GAP = 0.06
 HOLD_INTERVAL = 0.033
 """A held key repeats about 30 times a second in most terminals."""
 EARLY_SECONDS = 30.0
+EARLY_HOLD = [0.0]
+"""Seconds of j held from the first frame at 1M (`--early-hold`); a list: set by `main`."""
 BUDGET = 1.5
 
 ESC = b"\x1b"
@@ -232,6 +234,7 @@ class Session:
             "longest_no_response_s": max(waits) if waits else None,
             "median_response_s": statistics.median(waits) if waits else None,
             "longest_gap_s": max(gaps) if gaps else None,
+            "gaps_over_33ms": sum(g > 0.033 for g in gaps),
         }
 
     def close(self) -> int | None:
@@ -306,6 +309,10 @@ def _app_session(
     result: dict[str, Any] = {"keys": {}, "last": {}, "cpu": {}, "missed": []}
     try:
         session.wait_first_frame(first_frame_drawn, timeout)
+        if early and EARLY_HOLD[0]:
+            # Right after the first frame, j held while the builds run (issue #16: the
+            # longest gap between frames while keys come, the first seconds included).
+            result["first_hold"] = session.hold(b"j", EARLY_HOLD[0])
         if early:
             # Right after the first frame: j and k alternately while the workers run.
             times: list[float] = []
@@ -384,6 +391,7 @@ def bench_file(
         holds: list[dict[str, Any]] = []
         early_times: list[float] = []
         early_holds: list[dict[str, Any]] = []
+        first_holds: list[dict[str, Any]] = []
         missed: list[str] = []
         loads = []
         for r in range(rounds):
@@ -412,6 +420,8 @@ def bench_file(
             if "early" in res:
                 early_times += res["early"]
                 early_holds.append(res["early_hold"])
+            if "first_hold" in res:
+                first_holds.append(res["first_hold"])
         return {
             "file": label,
             "floor": floor,
@@ -422,6 +432,7 @@ def bench_file(
             "hold": holds,
             "early": early_times,
             "early_hold": early_holds,
+            "first_hold": first_holds,
             "missed": missed,
             "load": loads,
         }
@@ -453,14 +464,21 @@ def report(result: dict[str, Any]) -> str:
         used = cpus.get(label)
         tail += " |" if used is None else f" {used[1] * 1000:.1f} | {used[3]:.2f} |"
         out.append(f"| {label} | {med * 1000:.0f} | {p95 * 1000:.0f} | {ratio:.2f}{flag} {tail}")
-    for name in ("hold", "early_hold"):
-        for h in result[name]:
-            what = "j held" if name == "hold" else "j held in the first 30 s"
+    if result["early"]:
+        out.append(f"\nj/k in the first 30 s: worst {max(result['early']) * 1000:.0f} ms")
+    names = {
+        "first_hold": "j held from the first frame",
+        "hold": "j held",
+        "early_hold": "j held after the first 30 s of j/k",
+    }
+    for name, what in names.items():
+        for h in result.get(name, []):
             out.append(
                 f"\n{what}: {h['keys']} keys, {h['frames']} output chunks; longest no response "
                 f"{h['longest_no_response_s'] * 1000:.0f} ms (median "
                 f"{h['median_response_s'] * 1000:.0f}), longest gap between output "
-                f"{h['longest_gap_s'] * 1000:.0f} ms"
+                f"{h['longest_gap_s'] * 1000:.0f} ms, gaps over 33 ms: "
+                f"{h.get('gaps_over_33ms', '?')}"
             )
     if result["missed"]:
         out.append(f"\nno screen change for: {', '.join(result['missed'])}")
@@ -481,10 +499,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", action="store_true", help="cProfile one app session")
     parser.add_argument("--json", type=Path)
     parser.add_argument(
+        "--early-hold",
+        type=float,
+        default=0.0,
+        help="at 1M: hold j this many seconds from the first frame, before the j/k of the "
+        "first 30 s (frame gaps while the builds run)",
+    )
+    parser.add_argument(
         "--src",
         help="import threadtui from this directory (e.g. `git archive REV src` unpacked)",
     )
     args = parser.parse_args(argv)
+    EARLY_HOLD[0] = args.early_hold
     if args.src:
         SRC.append(args.src)
     if args.quick:

@@ -26,13 +26,15 @@ Pilot), from the key press to the first frame that shows the keystroke's result
 ("shown"), at each size, and the same with the code of `--before REV` (a snapshot of
 that commit), interleaved round by round: ratios against the smallest size, same run.
 
-`--stall` (issue #16): what a build beside the UI costs a thread that wants the GIL, at
+`--stall` (issue #16): what the builds beside the UI cost a thread that wants the GIL, at
 each size (bushy): a loop on the main thread sleeps 1 ms then does a little Python, as the
-UI thread does between its waits, while a second thread builds the index, its tree text
-and the pickers' data as the app's index worker does (paced: `threadtui.pacing`, in
-slices, with the app's collector thresholds), and `--unpaced` the same in one go, as the
-worker did before pacing. Reported: the main loop's longest turn, its median, and how
-many turns took over 33 ms (two frames).
+UI thread does between its waits, while the app's three workers of the first seconds run
+beside it, each as the code under test has the app run it: the tree-order walk, the
+read-state marks (a first visit) and the index with its tree text and the pickers' data
+(paced: `threadtui.pacing`, with the app's collector thresholds); `--unpaced` all three in
+one go, as before pacing; `--stall-no-index` the first two only. Older code (PYTHONPATH=
+a `git archive` of it) runs as it had the app run them. Reported: the main loop's longest
+turn, its median, how many turns took over one and two frames, the wall and CPU time.
 
 Every run passes a `cancel` callable, as the app's worker does, so the chunking that makes
 a run cancellable is in the figures. The issue's target is 100 ms per keystroke at 100k
@@ -53,6 +55,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import threadtui
 from common import ensure_thread, machine_info, machine_line
 from generate import SHAPES, Shape, parse_size, size_label
 from threadtui.model import Thread, load_path
@@ -334,10 +337,11 @@ def table(rows: list[dict[str, Any]]) -> str:
 
 
 def stall_rows(sizes: list[int], paced: bool) -> list[dict[str, Any]]:
-    """The main thread's turns while a build runs beside it (see `--stall`)."""
+    """The main thread's turns while the builds run beside it (see `--stall`)."""
     import threading
 
     from threadtui import pacing
+    from threadtui.state.readstate import ReadState
     from threadtui.ui.pickers import prepare
 
     rows = []
@@ -348,13 +352,12 @@ def stall_rows(sizes: list[int], paced: bool) -> list[dict[str, Any]]:
         young, middle, _ = gc.get_threshold()
         gc.set_threshold(young, middle, 1 << 30)  # as the app: no full collection by count
         gc.enable()
-        done = threading.Event()
         pause: Callable[[], None] = pacing.pause if paced else (lambda: None)
+        # Each build as the code under test has the app run it (older code: what it had).
+        in_steps = paced and hasattr(thread, "derive_in_steps")
 
-        def build(
-            thread: Thread = thread,
-            pause: Callable[[], None] = pause,
-            done: threading.Event = done,
+        def index_build(
+            thread: Thread = thread, pause: Callable[[], None] = pause, in_steps: bool = in_steps
         ) -> None:
             def cancel() -> bool:
                 pause()
@@ -362,22 +365,45 @@ def stall_rows(sizes: list[int], paced: bool) -> list[dict[str, Any]]:
 
             with pacing.beside_ui() if paced else contextlib.nullcontext():
                 index = SearchIndex(thread, cancel=cancel if paced else None)
-                _ = thread.rank, thread.subtree_sizes, thread.fold_levels
+                if in_steps:
+                    thread.derive_in_steps(pause)
+                else:
+                    _ = thread.rank, thread.subtree_sizes, thread.fold_levels
                 for post in thread.posts:
                     _ = post.metrics
                 index.tree_text = TreeText(index, cancel=cancel if paced else None)
                 prepare(thread, pause=pause)
-            done.set()
+
+        def tree_walk(thread: Thread = thread, in_steps: bool = in_steps) -> None:
+            if in_steps:
+                with pacing.beside_ui():
+                    thread.preorder_in_steps(lambda: pacing.pause(0))
+            else:
+                _ = thread.preorder
+
+        def read_marks(thread: Thread = thread, in_steps: bool = in_steps) -> None:
+            state = ReadState(thread, path=None, stored=None)
+            state.defer()
+            if in_steps:
+                state.prepare_beside_ui()
+            else:
+                state.prepare()
 
         turns: list[float] = []
-        threading.Thread(target=build, daemon=True).start()
-        while not done.is_set():
+        builds = [threading.Thread(target=b, daemon=True) for b in (tree_walk, read_marks)]
+        if not STALL_WALK_ONLY[0]:
+            builds.append(threading.Thread(target=index_build, daemon=True))
+        started = time.process_time()
+        for b in builds:
+            b.start()
+        while any(b.is_alive() for b in builds):
             start = time.perf_counter()
             time.sleep(0.001)
             for _ in range(3):
                 sum(range(2000))
                 time.sleep(0)
             turns.append(time.perf_counter() - start)
+        cpu = time.process_time() - started
         turns.sort()
         rows.append(
             {
@@ -387,12 +413,19 @@ def stall_rows(sizes: list[int], paced: bool) -> list[dict[str, Any]]:
                 "median_ms": turns[len(turns) // 2] * 1000,
                 "max_ms": turns[-1] * 1000,
                 "over_33ms": sum(t > 0.033 for t in turns),
+                "over_16ms": sum(t > 0.0167 for t in turns),
+                "cpu_s": cpu,
+                "wall_s": sum(turns),
             }
         )
         del thread
         gc.unfreeze()
         gc.collect()
     return rows
+
+
+STALL_WALK_ONLY = [False]
+"""`--stall-no-index`: the tree walk and the read-state marks only (a list: set by main)."""
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -410,18 +443,27 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--before", metavar="REV", help="with --ui: also this commit's code")
     parser.add_argument("--stall", action="store_true", help="the GIL beside a build")
     parser.add_argument("--unpaced", action="store_true", help="with --stall: no pacing")
+    parser.add_argument(
+        "--stall-no-index", action="store_true", help="with --stall: without the index build"
+    )
     args = parser.parse_args(argv)
     if args.stall:
+        STALL_WALK_ONLY[0] = args.stall_no_index
         load = os.getloadavg()[0]
         stalls = stall_rows([parse_size(s) for s in args.sizes.split(",")], not args.unpaced)
         print(machine_line(machine_info()))
         print(f"load average before {load:.2f}, after {os.getloadavg()[0]:.2f}\n")
-        print("| posts | build | turns | median ms | longest ms | over 33 ms |")
-        print("|---:|---|---:|---:|---:|---:|")
+        print(f"threadtui from: {Path(threadtui.__file__).parent}\n")
+        print(
+            "| posts | build | turns | median ms | longest ms | over 16.7 ms | over 33 ms "
+            "| wall s | CPU s |"
+        )
+        print("|---:|---|---:|---:|---:|---:|---:|---:|---:|")
         for r in stalls:
             print(
                 f"| {size_label(r['posts'])} | {'paced' if r['paced'] else 'in one go'}"
-                f" | {r['turns']} | {r['median_ms']:.1f} | {r['max_ms']:.0f} | {r['over_33ms']} |"
+                f" | {r['turns']} | {r['median_ms']:.1f} | {r['max_ms']:.0f} | {r['over_16ms']}"
+                f" | {r['over_33ms']} | {r['wall_s']:.1f} | {r['cpu_s']:.1f} |"
             )
         return 0
     if args.ui:

@@ -60,6 +60,23 @@ def test_a_held_key_slows_a_build_down_but_never_stops_it(clock: FakeTime) -> No
     assert clock.now - start == pytest.approx(pacing.MAX_WAIT, abs=pacing.STEP)
 
 
+def test_a_build_the_ui_needs_soon_goes_on_while_keys_come(clock: FakeTime) -> None:
+    """The tree order: a key past the first screenful walks it on the UI thread if the
+    build is not done, so a held key must not hold that build off: it rests and takes
+    turns as when no key comes."""
+    pacing.follow(lambda: clock.now)  # a key at every moment
+    with pacing.beside_ui():
+        clock.now += 2 * pacing.QUICK
+        pacing.pause(0)
+        clock.sleeps.clear()
+        clock.now += 0.010  # a slice of 10 ms of work
+        pacing.pause(0)
+        assert clock.sleeps == [pytest.approx(0.010 * pacing.DUTY)]
+    clock.sleeps.clear()
+    pacing.pause(0)  # outside a build: only lets go of the interpreter
+    assert clock.sleeps == [0]
+
+
 def test_a_clock_that_fails_counts_as_idle(clock: FakeTime) -> None:
     def gone() -> float:
         raise ReferenceError("the app is gone")

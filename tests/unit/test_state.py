@@ -686,3 +686,122 @@ def test_rebind_of_the_grown_thread_hashes_only_what_arrived(
     assert state.new_count == 51 + 5
     # As a visit to the grown thread would have it (what the whole-thread rebind gave).
     assert state.new_posts() == visit(thread, folder, Clock()).new_posts()
+
+
+# --- worked out beside the UI (issue #16) -----------------------------------------------
+
+
+def big_thread(n: int, *, missing: int = 0) -> Thread:
+    """`n` replies to the root (and `missing` replies to posts the file lacks: placeholders)."""
+    posts = [post("r")] + [post(f"p{k}", reply_to="r") for k in range(n)]
+    posts += [post(f"o{k}", reply_to=f"gone{k}") for k in range(missing)]
+    return load_document(doc(*posts, source={"platform": "bluesky"}, thread={"root": "r"}))
+
+
+def read_some(thread: Thread, folder: Path, every: int) -> None:
+    state = visit(thread, folder, Clock())
+    for index in range(0, len(thread.posts), every):
+        state.mark_read(index)
+    state.save()
+
+
+def test_prepared_in_steps_is_prepared_at_once(
+    folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A worker works the marks out in runs with a pause between (a long C call over a
+    million posts held the GIL 166 ms): the same marks, the same count, the same order."""
+    from threadtui.state import readstate
+
+    monkeypatch.setattr(readstate, "RUN", 7)
+    thread = big_thread(60, missing=5)
+    read_some(thread, folder, 3)
+    at_once = visit(thread, folder, Clock(T0 + 60))
+    at_once.prepare()
+    pauses: list[int] = []
+    in_steps = visit(thread, folder, Clock(T0 + 60))
+    in_steps.defer()
+    in_steps.prepare(lambda: pauses.append(1))
+    assert in_steps.ready
+    assert in_steps.new_marks == at_once.new_marks
+    assert 0 < in_steps.new_count == at_once.new_count < len(thread.posts)
+    assert in_steps.new_posts() == at_once.new_posts()
+    assert not any(in_steps.is_new(i) for i, p in enumerate(thread.posts) if p.synthetic)
+    # A pause after each run of each pass: the seen ids, the hashes, the marks, the
+    # placeholders (each over more than one run here).
+    assert len(pauses) >= 3 * (len(thread.posts) // 7)
+
+
+def test_a_post_read_while_the_marks_are_worked_out_is_kept(folder: Path) -> None:
+    thread = big_thread(40)
+    read_some(thread, folder, 2)
+    state = visit(thread, folder, Clock(T0 + 60))
+    state.defer()
+    unread = next(i for i in range(len(thread.posts)) if i % 2)
+    assert not state.is_new(unread)  # deferred: nothing is new until worked out
+
+    def pause() -> None:
+        state.mark_read(unread)  # the UI thread shows the post meanwhile
+
+    state.prepare(pause)
+    assert state.is_new(unread)  # new to this visit: marked for all of it
+    assert not state.is_unread(unread)  # but read now, and remembered so
+
+
+def test_steps_do_not_hold_the_lock_across_pauses(folder: Path) -> None:
+    """`pacing.pause` waits for the builds' lane; a query worker holding the lane may wait
+    for this lock (`is:new`): holding it across a pause would deadlock the two."""
+    thread = big_thread(40)
+    state = visit(thread, folder, Clock())
+    state.defer()
+    free: list[bool] = []
+
+    def pause() -> None:
+        def other() -> None:
+            got = state._lock.acquire(timeout=5)
+            free.append(got)
+            if got:
+                state._lock.release()
+
+        worker = threading.Thread(target=other)
+        worker.start()
+        worker.join()
+
+    state.prepare(pause)
+    assert free and all(free)
+    assert state.ready
+
+
+def test_prepare_beside_ui_runs_as_a_build(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from threadtui import pacing
+
+    thread = big_thread(10)
+    state = visit(thread, folder, Clock())
+    state.defer()
+    running: list[bool] = []
+    monkeypatch.setattr(pacing, "pause", lambda *a: running.append(pacing.running()))
+    state.prepare_beside_ui()
+    assert running and all(running)
+    assert not pacing.running()
+    assert state.ready and state.new_count == len(thread.posts)
+
+
+def test_a_timed_save_waits_for_the_worker_working_the_marks_out(folder: Path) -> None:
+    """The timer's save used to work every mark out itself, at once, under the lock the UI
+    thread takes to note the cursor: a 0.45 s stall at a million posts (issue #16)."""
+    thread = bluesky("a", "b")
+    state = visit(thread, folder, Clock())
+    state.defer()
+    b = index_of(thread, "b")
+    state.mark_read(b)  # queued: the marks are not worked out yet
+    state.cursor = b
+    state._timed_save()  # the timer fires before the worker is done
+    assert not state.ready  # it did not work them out itself
+    assert state.dirty
+    assert not (folder).exists() or not any(folder.iterdir())
+    state.prepare(lambda: None)  # the worker, done: it saves soon
+    assert state._timer is not None
+    state.flush()
+    assert not state.dirty
+    again = visit(thread, folder, Clock(T0 + 60))
+    assert again.cursor == b
+    assert [thread.posts[i].id for i in again.new_posts()] == ["r", "a"]

@@ -20,6 +20,8 @@ from threadtui.model.format import Count, Edit, Link, Media, Mention, PostFields
 from threadtui.model.timefmt import moment_of
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from threadtui.model.grow import Change
 
 STATUSES: Final = frozenset(fmt.STATUSES)
@@ -27,6 +29,8 @@ METRIC_NAMES: Final = fmt.METRIC_NAMES
 _METRIC_SET: Final = frozenset(METRIC_NAMES)
 
 NO_PARENT: Final = -1
+WALK_STEP: Final = 16_384
+"""Posts `Thread.preorder_in_steps` walks between two pauses: a few milliseconds."""
 _synthetic = attrgetter("synthetic")
 FIRST_LINE_MAX: Final = 1_000
 """Wider than any terminal: a preview longer than this is cut and ends in "…"."""
@@ -345,7 +349,68 @@ class Thread:
             return order[:limit]
         return self._walk(limit, through)
 
-    def _walk(self, limit: int, through: int = NO_PARENT) -> list[int]:
+    def preorder_in_steps(self, pause: Callable[[], None]) -> list[int]:
+        """`preorder`, walked beside the UI with `pause()` between steps of `WALK_STEP`
+        posts (`threadtui.pacing.pause`: a key pressed meanwhile is answered first).
+
+        Kept only if the thread did not change meanwhile (`version`): a merge on the UI
+        thread during a pause would leave the walk half old, half new."""
+        if self._preorder is None:
+            version = self.version
+            order = self._walk(len(self.posts), pause=pause)
+            if self._preorder is None and self.version == version:
+                self._preorder = order
+            else:
+                return self.preorder
+        return self._preorder
+
+    def derive_in_steps(self, pause: Callable[[], None]) -> None:
+        """Compute what is not yet of `preorder`, `rank`, `subtree_sizes` and `fold_levels`
+        (the same values), beside the UI: `pause()` between steps of `WALK_STEP` posts. At
+        a million posts each is a Python pass of 0.15-0.7 s, which the keys used to share
+        the interpreter with. A change to the thread meanwhile (`version`) stops it: what
+        is left is computed when first read, from the thread as it is then."""
+        version = self.version
+        order = self.preorder_in_steps(pause)
+        if self.version != version:
+            return
+        posts = self.posts
+        if self._rank is None:
+            rank = [-1] * len(posts)
+            for lo in range(0, len(order), WALK_STEP):
+                for position, i in enumerate(order[lo : lo + WALK_STEP], lo):
+                    rank[i] = position
+                pause()
+            if self.version != version:
+                return
+            if self._rank is None:
+                self._rank = rank
+        if self._sizes is None:
+            # As `subtree_counts`, the reverse preorder a step at a time from its end.
+            counts = [0] * len(posts)
+            for hi in range(len(order), 0, -WALK_STEP):
+                for i in reversed(order[max(0, hi - WALK_STEP) : hi]):
+                    parent = posts[i].parent
+                    if parent != NO_PARENT:
+                        counts[parent] += counts[i] + 1
+                pause()
+            if self.version != version:
+                return
+            if self._sizes is None:
+                self._sizes = counts
+        if self._fold_levels is None:
+            levels = bytearray()
+            for lo in range(0, len(posts), WALK_STEP):
+                levels += bytes(
+                    min(p.depth, 254) + 1 if p.children else 0 for p in posts[lo : lo + WALK_STEP]
+                )
+                pause()
+            if self.version == version and self._fold_levels is None:
+                self._fold_levels = bytes(levels)
+
+    def _walk(
+        self, limit: int, through: int = NO_PARENT, pause: Callable[[], None] | None = None
+    ) -> list[int]:
         posts = self.posts
         order: list[int] = []
         append = order.append
@@ -361,12 +426,17 @@ class Thread:
                 if i == through:
                     limit += len(order)
                     break
+        step = limit if pause is None else WALK_STEP
         while stack and len(order) < limit:
-            i = stack.pop()
-            append(i)
-            kids = posts[i].children
-            if kids:
-                stack.extend(reversed(kids))
+            stop = min(limit, len(order) + step)
+            while stack and len(order) < stop:
+                i = stack.pop()
+                append(i)
+                kids = posts[i].children
+                if kids:
+                    stack.extend(reversed(kids))
+            if pause is not None:
+                pause()
         return order
 
     @property

@@ -35,7 +35,8 @@ from itertools import compress, filterfalse
 from operator import attrgetter
 from pathlib import Path
 
-from threadtui.model import Thread
+from threadtui import pacing
+from threadtui.model import Post, Thread
 from threadtui.model.timefmt import moment_of
 from threadtui.state import store
 from threadtui.state.store import NewerFormat, StateError, Stored
@@ -44,6 +45,56 @@ Clock = Callable[[], float]
 _synthetic = attrgetter("synthetic")
 _post_id = attrgetter("id")
 ErrorCallback = Callable[[str], None]
+RUN = 16_384
+"""Posts a step of `ReadState.prepare` takes in one C call: a few milliseconds."""
+_NOT = bytes([1, 0]) + bytes(254)
+
+
+def _no_pause() -> None:
+    pass
+
+
+def _set_in_runs(items: array[int], pause: Callable[[], None]) -> set[int]:
+    seen: set[int] = set()
+    for lo in range(0, len(items), RUN):
+        seen.update(items[lo : lo + RUN])
+        pause()
+    return seen
+
+
+def _hashes_in_runs(posts: list[Post], pause: Callable[[], None]) -> list[int]:
+    hashes: list[int] = []
+    for lo in range(0, len(posts), RUN):
+        hashes += store.hash_ids(map(_post_id, posts[lo : lo + RUN])).tolist()
+        pause()
+    return hashes
+
+
+def _initial_new(
+    thread: Thread, seen: set[int], hashes: list[int], pause: Callable[[], None]
+) -> bytearray:
+    contains = seen.__contains__
+    new = bytearray()
+    for lo in range(0, len(hashes), RUN):
+        new += bytearray(map(contains, hashes[lo : lo + RUN]))
+        pause()
+    # 1 - seen, in one C pass (a byte a post: a millisecond at a million posts): a Python
+    # loop over 100,000 posts costs 5 ms.
+    new = new.translate(_NOT)
+    _clear_placeholders(thread, new, pause)
+    return new
+
+
+def _clear_placeholders(
+    thread: Thread, new: bytearray, pause: Callable[[], None] = _no_pause
+) -> None:
+    # Only placeholders stand outside the tree, so this also keeps `new` in it.
+    posts = thread.posts
+    for lo in range(0, len(posts), RUN):
+        run = posts[lo : lo + RUN]
+        for index in compress(range(lo, lo + len(run)), map(_synthetic, run)):
+            new[index] = 0
+        pause()
 
 
 class ReadState:
@@ -90,6 +141,8 @@ class ReadState:
         """Where the cursor's post was when saved: found again with one hash, not all."""
         self._dirty = False
         self._timer: threading.Timer | None = None
+        self._save_waits = False
+        """A timed save came while a worker worked the marks out: `prepare` saves after."""
         self.on_error: ErrorCallback | None = None
         """Called with a one-line message when a save from `save_soon` fails, on the
         saving thread (a Textual app passes it through `call_from_thread`)."""
@@ -107,19 +160,42 @@ class ReadState:
         the UI thread hashes the whole thread before the first frame."""
         self._deferred = True
 
-    def prepare(self) -> None:
-        """Hash every post and work out what is new: O(posts), once."""
+    def prepare(self, pause: Callable[[], None] | None = None) -> None:
+        """Hash every post and work out what is new: O(posts), once.
+
+        `pause` (a worker beside the UI passes `pacing.pause`) is called between runs of
+        `RUN` posts: at a million posts each whole-thread C call here (the hashes, the set
+        of ids seen, the marks) held the interpreter 50-170 ms, a key waiting behind it
+        (issue #16). That work is then done outside the lock: `pacing.pause` waits for the
+        builds' lane, which a query worker may hold while it waits for this lock (`is:new`).
+        Until prepared, `_order` does not change (posts read are queued), so what was worked
+        out outside is still right when taken in."""
+        worked = self._work_out(pause) if pause is not None and not self._ready else None
         with self._lock:
             if not self._ready:
-                thread = self.thread
-                self._seen = set(self._order)
+                seen, hashes, new = worked if worked is not None else self._work_out(_no_pause)
+                self._seen = seen
                 # A list, not the array: each int is made once here, not on every lookup.
-                self._hashes = store.hash_ids(map(_post_id, thread.posts)).tolist()
-                self._new = self._initial_new(thread, self._hashes)
-                self._new_count = sum(self._new)
+                self._hashes = hashes
+                self._new = new
+                # The marks are 0 or 1: a count of the ones is their sum, in one C scan.
+                self._new_count = new.count(1)
                 self._new_ranks = None
                 self._ready = True
             self._take_pending()
+            save, self._save_waits = self._save_waits, False
+        if save:
+            self.save_soon()
+
+    def _work_out(self, pause: Callable[[], None]) -> tuple[set[int], list[int], bytearray]:
+        seen = _set_in_runs(self._order, pause)
+        hashes = _hashes_in_runs(self.thread.posts, pause)
+        return seen, hashes, _initial_new(self.thread, seen, hashes, pause)
+
+    def prepare_beside_ui(self) -> None:
+        """`prepare` on a worker beside the UI: in steps that give way to its keys."""
+        with pacing.beside_ui():
+            self.prepare(pacing.pause)
 
     def _take_pending(self) -> None:
         # A post shown while a worker prepared may be queued after it took the queue; the
@@ -152,20 +228,6 @@ class ReadState:
             return False
         self.prepare()
         return True
-
-    def _initial_new(self, thread: Thread, hashes: list[int]) -> bytearray:
-        new = bytearray(map(self._seen.__contains__, hashes))
-        # 1 - seen, in one C pass: a Python loop over 100,000 posts costs 5 ms.
-        new = new.translate(bytes([1, 0]) + bytes(254))
-        self._clear_placeholders(thread, new)
-        return new
-
-    @staticmethod
-    def _clear_placeholders(thread: Thread, new: bytearray) -> None:
-        # Only placeholders stand outside the tree, so this also keeps `new` in it.
-        posts = thread.posts
-        for index in compress(range(len(posts)), map(_synthetic, posts)):
-            new[index] = 0
 
     # --- what is new --------------------------------------------------------------------
 
@@ -343,7 +405,7 @@ class ReadState:
             before = dict(zip(self._hashes, self._new, strict=True))
             seen = self._seen
             new = bytearray(before.get(h, h not in seen) for h in hashes)
-            self._clear_placeholders(thread, new)
+            _clear_placeholders(thread, new)
             arrived = sum(
                 1 for h, flag in zip(hashes, new, strict=True) if flag and h not in before
             )
@@ -444,6 +506,13 @@ class ReadState:
     def _timed_save(self) -> None:
         with self._lock:
             self._timer = None
+            if self._deferred and not self._ready:
+                # A worker is working the marks out, giving way to the keys: `snapshot`
+                # would do it all here at once, holding the lock the UI thread takes to
+                # note the cursor (a 0.45 s stall at a million posts, issue #16). `dirty`
+                # stays set; `prepare` saves soon once it is done.
+                self._save_waits = True
+                return
         try:
             self.save()
         except (OSError, StateError) as error:

@@ -763,7 +763,7 @@ class ThreadApp(App[None], inherit_bindings=False):
         state = self.read_state
         if state is None:
             return
-        state.prepare()
+        state.prepare_beside_ui()
         # RuntimeError: the app has stopped, and there is nothing to draw.
         with contextlib.suppress(RuntimeError):
             self.call_from_thread(self._read_state_ready)

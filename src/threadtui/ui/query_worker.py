@@ -190,11 +190,7 @@ class QueryController:
         # Folding, filters and search read these (O(posts) each to build): build them
         # here, before anyone waits on them. Metrics stay raw JSON until first read.
         thread = self.thread
-        _ = thread.rank
-        pacing.pause()
-        _ = thread.subtree_sizes
-        pacing.pause()
-        _ = thread.fold_levels
+        thread.derive_in_steps(pacing.pause)
         posts = thread.posts
         for start in range(0, len(posts), METRICS_SLICE):
             pacing.pause()

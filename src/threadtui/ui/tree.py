@@ -32,6 +32,7 @@ from textual.reactive import reactive, var
 from textual.strip import Strip
 from textual.style import Style as TextualStyle
 
+from threadtui import pacing
 from threadtui.model import NO_PARENT, Thread
 from threadtui.model.thread import MarkedBelow
 from threadtui.model.timefmt import format_count, format_offset, format_short
@@ -420,7 +421,13 @@ class ThreadTree(LineView, can_focus=True):
         thread = self.model.thread
 
         def walk() -> None:
-            _ = thread.preorder  # computed once, kept by the thread
+            # A build like the index (pacing), taking turns with the others, and the short
+            # switch interval while it runs keeps the UI's waits for the GIL short (the
+            # default 5 ms, paid at each of a frame's many waits, made j/k 20+ ms). It does
+            # not stay off while keys come (`pause(0)`): j held past the first screenful
+            # needs the whole order, and walked on the UI thread that is a 0.5 s stall.
+            with pacing.beside_ui():  # the order is computed once, kept by the thread
+                thread.preorder_in_steps(lambda: pacing.pause(0))
             with contextlib.suppress(RuntimeError):  # the app has stopped meanwhile
                 self.app.call_from_thread(lambda: self.model.rows)
 

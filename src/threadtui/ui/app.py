@@ -486,7 +486,6 @@ class ThreadApp(App[None], inherit_bindings=False):
         await super().on_event(event)
 
     async def _on_key(self, event: events.Key) -> None:
-        self._last_key = time.monotonic()
         # Textual hands a key to the widget focused when it arrives. Keys arriving together
         # (typed fast, pasted, or in one read over a slow SSH link) all go to the tree
         # before "/" opens the search field: "/lev" would run l, e and v as tree keys and

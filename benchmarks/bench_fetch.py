@@ -45,6 +45,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import random
 import re
 import shutil
 import statistics
@@ -96,11 +97,13 @@ print(json.dumps({
 
 
 # Run in the child of the cache measure: `threadtui ARGS`, writing the process's CPU time
-# to $THREADTUI_BENCH_CPU once the app's first frame is drawn. The app's module is patched
+# to $THREADTUI_BENCH_CPU once the app's first frame is drawn (and exiting there when
+# $THREADTUI_BENCH_EXIT is set: callgrind counts to the first frame). The app's module is patched
 # as it is imported, never imported sooner (that would move its import's cost).
 CPU_CHILD = """\
 import importlib.util, os, sys, time
 OUT = os.environ.pop("THREADTUI_BENCH_CPU")
+EXIT = os.environ.pop("THREADTUI_BENCH_EXIT", "")
 class Hook:
     def find_spec(self, name, path=None, target=None):
         if name != "threadtui.ui.app":
@@ -115,6 +118,8 @@ class Hook:
                 drawn(app)
                 with open(OUT, "w") as file:
                     file.write(repr(time.process_time()))
+                if EXIT:  # counting instructions: to the first frame, and no further
+                    os._exit(0)
             module.ThreadApp._first_frame_drawn = stamp
         spec.loader.exec_module = exec_module
         return spec
@@ -301,11 +306,22 @@ def measure_bluesky(args: argparse.Namespace, src: Path) -> list[dict[str, Any]]
     return rows
 
 
+ORDERS = (("url", "file", "file", "url"), ("file", "url", "url", "file"))
+"""ABBA: the kinds' order within a pair, alternating pair by pair (U F F U, F U U F, …),
+so a drift in the load, or the second opening of two gaining or losing from the first
+(the page cache, a frequency step), falls on both kinds alike."""
+BOOTSTRAP = 4000
+MARGIN = 0.01
+"""The verdict's margin: "no more" holds when the interval's upper end is within 1% of
+the file's opening (about 3 ms here, above the ~1 ms the URL's lookup costs by design)."""
+
+
 def measure_cache(args: argparse.Namespace, src: Path) -> list[dict[str, Any]]:
     rows = []
     cases = [("hn", {"hn": args.hn, "algolia": 404}, "hn_url")]
     cases.append(("bluesky", {"bluesky": args.bluesky}, "bluesky_url"))
     codes = [("after", src)] + ([("before", args.before)] if args.before else [])
+    rng = random.Random(args.seed)
     for name, threads, key in cases[:1] if args.quick else cases:
         with tempfile.TemporaryDirectory() as d:
             saved = os.path.join(d, "saved.json")
@@ -325,34 +341,105 @@ def measure_cache(args: argparse.Namespace, src: Path) -> list[dict[str, Any]]:
                 envs[code] = child_env("http://127.0.0.1:9", code_src, cache)
                 envs[code]["PYTHONPYCACHEPREFIX"] = os.path.join(d, code, "pycache")
                 envs[code].pop("PYTHONDONTWRITEBYTECODE", None)
-            runs: dict[tuple[str, str], list[dict[str, float]]] = {}
-            for turn in range(args.repeat + 1):
-                for code, code_src in codes if turn % 2 else codes[::-1]:
-                    openings = [("url", url), ("file", saved)]
-                    for what, arg in openings if turn % 2 else openings[::-1]:
-                        result = pty_cpu_first_frame(arg, envs[code], code_src, args.timeout)
-                        if turn:  # the first round compiles and writes the copies
-                            runs.setdefault((code, what), []).append(result)
+            arguments = {"url": url, "file": saved}
+            # One opening of each first, not counted: it byte-compiles the code and writes
+            # both load-cache copies, so that every counted opening is a second one.
+            for code, code_src in codes:
+                for arg in arguments.values():
+                    pty_cpu_first_frame(arg, envs[code], code_src, args.timeout)
+            pairs: dict[str, list[dict[str, Any]]] = {code: [] for code, _ in codes}
+            for k in range(args.pairs):
+                same = pair_env(rng, arguments)
+                for code, code_src in codes if k % 2 else codes[::-1]:
+                    order = ORDERS[k % 2]
+                    openings: dict[str, list[dict[str, float]]] = {"url": [], "file": []}
+                    for what in order:
+                        env = {**envs[code], **same[what]}
+                        result = pty_cpu_first_frame(arguments[what], env, code_src, args.timeout)
+                        openings[what].append(result)
+                    pairs[code].append(
+                        {"seed": same["url"]["PYTHONHASHSEED"], "order": order, **openings}
+                    )
+            if args.count:
+                counts = count_pairs(args, arguments, envs, codes)
         for code, _ in codes:
-            url_runs, file_runs = runs[(code, "url")], runs[(code, "file")]
-            row: dict[str, Any] = {"thread": name, "code": code, "bytes": size}
-            for field in ("seconds", "cpu_s"):
-                cached = statistics.median(r[field] for r in url_runs)
-                filed = statistics.median(r[field] for r in file_runs)
-                suffix = "" if field == "seconds" else "_cpu"
-                row[f"cache{suffix}_s"], row[f"file{suffix}_s"] = cached, filed
-                row[f"ratio{suffix}"] = cached / filed
-            row["cache_runs"] = [r["seconds"] for r in url_runs]
-            row["file_runs"] = [r["seconds"] for r in file_runs]
-            row["cache_cpu_runs"] = [r["cpu_s"] for r in url_runs]
-            row["file_cpu_runs"] = [r["cpu_s"] for r in file_runs]
-            # The two openings of a round run one after the other, in the same minute's
-            # load: their difference, round by round, moves less than either's median.
-            row["paired_cpu_ms"] = 1000 * statistics.median(
-                u["cpu_s"] - f["cpu_s"] for u, f in zip(url_runs, file_runs, strict=True)
-            )
+            row = cache_row(pairs[code], rng)
+            row.update(thread=name, code=code, bytes=size)
+            if args.count:
+                row["counts"] = counts[code]
             rows.append(row)
     return rows
+
+
+def pair_env(rng: random.Random, arguments: dict[str, str]) -> dict[str, dict[str, str]]:
+    """What the two kinds' openings of one pair share: the hash seed, and the size of the
+    command line and environment together. Where the stack starts depends on that size,
+    and with it the alignment of everything on the stack (the URL and the file's path
+    differ in length): padded to one length, drawn afresh for each pair."""
+    seed = str(rng.randrange(2**32))
+    longest = max(len(arg) for arg in arguments.values())
+    length = longest + rng.randrange(4096)
+    return {
+        what: {"PYTHONHASHSEED": seed, "THREADTUI_BENCH_PAD": "x" * (length - len(arg))}
+        for what, arg in arguments.items()
+    }
+
+
+def cache_row(pairs: list[dict[str, Any]], rng: random.Random) -> dict[str, Any]:
+    """Medians of each kind, and the URL's excess pair by pair (its two openings' mean
+    less the file's) with a bootstrap 95% interval of its median, in CPU and in wall."""
+    row: dict[str, Any] = {"pairs": pairs, "n": len(pairs)}
+    for field, suffix in (("seconds", ""), ("cpu_s", "_cpu")):
+        url = [r[field] for pair in pairs for r in pair["url"]]
+        file = [r[field] for pair in pairs for r in pair["file"]]
+        row[f"cache{suffix}_s"] = cached = statistics.median(url)
+        row[f"file{suffix}_s"] = filed = statistics.median(file)
+        row[f"ratio{suffix}"] = cached / filed
+        diffs = [
+            statistics.fmean(r[field] for r in pair["url"])
+            - statistics.fmean(r[field] for r in pair["file"])
+            for pair in pairs
+        ]
+        median, low, high = median_interval(diffs, rng)
+        row[f"diff{suffix}_ms"] = (1000 * median, 1000 * low, 1000 * high)
+        # The second opening of a pair less the first (its AB half): the kinds' difference
+        # falls with one sign in U-first pairs and the other in F-first ones, so the mean
+        # of the two groups' medians is what being second does.
+        seconds = {
+            order: [
+                pair[order[1]][0][field] - pair[order[0]][0][field]
+                for pair in pairs
+                if pair["order"] == order
+            ]
+            for order in ORDERS
+        }
+        groups = [statistics.median(v) for v in seconds.values() if v]
+        row[f"order{suffix}_ms"] = 1000 * statistics.fmean(groups) if len(groups) == 2 else None
+    row["verdict"] = verdict(*row["diff_cpu_ms"], margin_ms=1000 * MARGIN * row["file_cpu_s"])
+    return row
+
+
+def median_interval(values: list[float], rng: random.Random) -> tuple[float, float, float]:
+    """The median, and a percentile bootstrap 95% interval of it."""
+    n = len(values)
+    if n < 2:
+        return values[0], values[0], values[0]
+    medians = sorted(statistics.median(rng.choices(values, k=n)) for _ in range(BOOTSTRAP))
+    return (
+        statistics.median(values),
+        medians[int(0.025 * BOOTSTRAP)],
+        medians[int(0.975 * BOOTSTRAP) - 1],
+    )
+
+
+def verdict(median: float, low: float, high: float, *, margin_ms: float) -> str:
+    if high <= 0:
+        return "met: the URL costs less"
+    if high <= margin_ms:
+        return f"met: no more (within {margin_ms:.1f} ms, 1% of the file's)"
+    if low > margin_ms:
+        return "NOT met: the URL costs more"
+    return "not resolved: more pairs, or a quieter machine"
 
 
 def pty_cpu_first_frame(
@@ -381,6 +468,79 @@ def pty_cpu_first_frame(
             term.kill()
             sys.setswitchinterval(switch)
     return {"seconds": seconds, "cpu_s": cpu}
+
+
+def count_pairs(
+    args: argparse.Namespace,
+    arguments: dict[str, str],
+    envs: dict[str, dict[str, str]],
+    codes: list[tuple[str, Path]],
+) -> dict[str, list[dict[str, int]]]:
+    """Instructions to the first frame under callgrind, each kind `args.count` times, in
+    pairs with one hash seed and one environment size: the main thread's (the child
+    exits at its first frame) and every thread's. No load and no other process changes
+    a count; what still moves is the threads' interleaving (the load cache's hash thread
+    against the decoding, Textual's input and output threads)."""
+    counts: dict[str, list[dict[str, int]]] = {code: [] for code, _ in codes}
+    rng = random.Random(args.seed + 1)
+    for k in range(args.count):
+        same = pair_env(rng, arguments)
+        for code, code_src in codes:
+            pair: dict[str, int] = {}
+            for what in ORDERS[k % 2][:2]:
+                env = {**envs[code], **same[what], "THREADTUI_BENCH_EXIT": "1"}
+                pair.update(
+                    {
+                        f"{what}_{part}": n
+                        for part, n in callgrind_count(
+                            arguments[what], env, code_src, args.timeout
+                        ).items()
+                    }
+                )
+            counts[code].append(pair)
+    return counts
+
+
+def callgrind_count(arg: str, env: dict[str, str], src: Path, timeout: float) -> dict[str, int]:
+    with tempfile.TemporaryDirectory() as config_dir, patched_environ(env):
+        child = pty_probe.child_env(config_dir, src)
+        child["THREADTUI_BENCH_CPU"] = os.path.join(config_dir, "cpu")
+        out = os.path.join(config_dir, "callgrind.out")
+        command = [
+            "valgrind",
+            "--tool=callgrind",
+            "--separate-threads=yes",
+            f"--callgrind-out-file={out}",
+            sys.executable,
+            "-c",
+            CPU_CHILD,
+            arg,
+            "--tz",
+            "UTC",
+        ]
+        term = pty_probe.Pty(command, child)
+        try:
+            deadline = time.monotonic() + timeout
+            while not term.exited():
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"callgrind of threadtui {arg}: no exit in {timeout} s")
+                term.feed(0.2)
+        finally:
+            term.kill()
+        totals = []
+        # One file a thread (callgrind.out-01, -02, …; the first is the main thread's).
+        for path in sorted(Path(config_dir).glob("callgrind.out-*"), key=_thread_number):
+            text = path.read_text(errors="replace")
+            found = re.search(r"^(?:summary|totals):\s*(\d+)", text, re.MULTILINE)
+            totals.append(int(found.group(1)) if found else 0)
+    if not totals:
+        raise RuntimeError(f"callgrind wrote no counts for threadtui {arg}")
+    return {"main": totals[0], "all": sum(totals)}
+
+
+def _thread_number(path: Path) -> int:
+    found = re.search(r"-(\d+)$", path.name)
+    return int(found.group(1)) if found else 0
 
 
 # --- output --------------------------------------------------------------------------------
@@ -427,21 +587,60 @@ def report(results: dict[str, Any], args: argparse.Namespace) -> str:
             )
     if "cache" in results:
         out += ["", "### Re-opening from the cache vs opening the saved file (pty)", ""]
-        out.append(f"Medians of {args.repeat} interleaved rounds; first frame: wall / CPU.")
+        out.append(
+            f"{args.pairs} ABBA pairs a thread (U F F U, then F U U F, …; one hash seed and"
+            " one environment size a pair); first frame in a 100×30 pty; medians of each"
+            " kind, then the URL's excess pair by pair (its two openings' mean less the"
+            " file's): median [bootstrap 95% interval]; order: the second opening of a pair"
+            " less the first."
+        )
         out.append("")
         out.append(
-            "| thread | code | file size | `threadtui URL` (cached) | `threadtui saved.json`"
-            " | ratio wall | ratio CPU | URL − file, CPU, paired median |"
+            "| thread | code | file size | `threadtui URL` (cached): wall / CPU"
+            " | `threadtui saved.json` | ratio wall / CPU | URL − file, wall"
+            " | URL − file, CPU | order, CPU |"
         )
-        out.append("|---|---|--:|--:|--:|--:|--:|--:|")
+        out.append("|---|---|--:|--:|--:|--:|--:|--:|--:|")
         for row in results["cache"]:
+            order = row["order_cpu_ms"]
             out.append(
                 f"| {row['thread']} | {row['code']} | {row['bytes'] / 1024:,.0f} KB"
                 f" | {row['cache_s']:.3f} / {row['cache_cpu_s']:.3f} s"
                 f" | {row['file_s']:.3f} / {row['file_cpu_s']:.3f} s"
-                f" | {row['ratio']:.3f} | {row['ratio_cpu']:.3f} | {row['paired_cpu_ms']:+.1f} ms |"
+                f" | {row['ratio']:.3f} / {row['ratio_cpu']:.3f}"
+                f" | {_interval(row['diff_ms'])} | {_interval(row['diff_cpu_ms'])}"
+                f" | {'–' if order is None else f'{order:+.1f} ms'} |"
             )
+        out.append("")
+        for row in results["cache"]:
+            median, low, high = row["diff_cpu_ms"]
+            out.append(
+                f"Verdict, {row['thread']} ({row['code']}): URL − file {median:+.1f} ms CPU,"
+                f" 95% [{low:+.1f}, {high:+.1f}] ms of {1000 * row['file_cpu_s']:.0f} ms:"
+                f" {row['verdict']}"
+            )
+        if any("counts" in row for row in results["cache"]):
+            out += ["", "Instructions to the first frame (callgrind), URL − file, per pair:", ""]
+            out.append("| thread | code | main thread: URL / file | difference | every thread |")
+            out.append("|---|---|--:|--:|--:|")
+            for row in results["cache"]:
+                for pair in row.get("counts", []):
+                    main, every = (
+                        pair["url_main"] - pair["file_main"],
+                        pair["url_all"] - pair["file_all"],
+                    )
+                    out.append(
+                        f"| {row['thread']} | {row['code']}"
+                        f" | {pair['url_main'] / 1e9:.4f} / {pair['file_main'] / 1e9:.4f} G"
+                        f" | {main / 1e6:+.1f} M ({100 * main / pair['file_main']:+.2f}%)"
+                        f" | {every / 1e6:+.1f} M ({100 * every / pair['file_all']:+.2f}%) |"
+                    )
     return "\n".join(out)
+
+
+def _interval(values: tuple[float, float, float]) -> str:
+    median, low, high = values
+    return f"{median:+.1f} [{low:+.1f}, {high:+.1f}] ms"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -455,6 +654,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--before", type=Path, help="cache measure: this code too, in the same rounds"
     )
+    parser.add_argument(
+        "--pairs", type=int, default=20, help="cache measure: ABBA pairs per thread (4 openings)"
+    )
+    parser.add_argument(
+        "--count",
+        type=int,
+        default=0,
+        help="cache measure: also count instructions to the first frame (callgrind), N pairs",
+    )
+    parser.add_argument("--seed", type=int, default=12, help="cache measure: hash seeds, pads")
     parser.add_argument("--timeout", type=float, default=300.0, help="per probe, seconds")
     parser.add_argument("--json", type=Path, help="write every run here too")
     parser.add_argument(
@@ -463,6 +672,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.quick:
         args.hn, args.bluesky, args.repeat, args.latency = 200, 1_500, 1, 0.01
+        args.pairs = 2
     only = set(args.only.split(","))
     results: dict[str, Any] = {
         "machine": machine_info(),

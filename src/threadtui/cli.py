@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import stat
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -291,7 +292,9 @@ class LiveStart:
     """How the app opens a URL: from the cache at once, or empty with the fetch running."""
 
     url: str
-    options: FetchOptions
+    options: FetchOptions | None
+    """None: the defaults (a URL from the cache, no --max-posts: the app builds them for a
+    refresh, if one comes; fetch.options is not imported to open it)."""
     fetch_on_start: bool
     anchor: str | None = None
     notices: list[str] = field(default_factory=list)
@@ -304,8 +307,9 @@ class LiveStart:
         if self.fetch_on_start and self.early is None:
             # Here, not above: a URL opened from the cache fetches nothing before the app.
             from threadtui.fetch.live import start_early
+            from threadtui.fetch.options import FetchOptions
 
-            self.early = start_early(thread, self.url, self.options)
+            self.early = start_early(thread, self.url, self.options or FetchOptions())
 
     def stop_fetch(self) -> None:
         """Cancel the fetch (if still running) and give its thread a moment to end."""
@@ -327,8 +331,7 @@ class LiveStart:
 def fetch_options(args: argparse.Namespace) -> FetchOptions:
     from threadtui.fetch.options import FetchOptions, Limits
 
-    if args.refresh and args.offline:
-        raise UsageError("--refresh and --offline contradict each other; give one")
+    _check_fetch_flags(args)
     limits = Limits() if args.max_posts is None else Limits(max_posts=args.max_posts)
     return FetchOptions(refresh=args.refresh, offline=args.offline, limits=limits)
 
@@ -344,30 +347,41 @@ def open_url_for_app(
     file would (`settings` given: its rules, --no-cache); the last value is the load cache
     to write after the first frame, as for a file."""
     # Only the cache's modules, never the client's or the runner's (asyncio, the HTTP
-    # stack): a cached URL costs what its saved file costs (test_fetch_cli holds it).
-    from threadtui.fetch.cache import age_text, from_cache
+    # stack), nor fetch.options unless --max-posts needs it: a cached URL costs what its
+    # saved file costs (test_fetch_cli holds it).
+    import time
+
+    from threadtui.fetch.cache import age_text, thread_from
     from threadtui.fetch.errors import FetchError
     from threadtui.fetch.urls import recognise
 
-    options = fetch_options(args)
-    recognise(url)  # an unknown URL fails here, before the app starts
-    if not options.refresh:
+    _check_fetch_flags(args)
+    target = recognise(url)  # an unknown URL fails here, before the app starts
+    if not args.refresh:
         loaded = None if settings is None else _EntryLoadCache(args, settings, problems)
-        hit, warnings = from_cache(url, loaded=loaded)
+        warnings: list[str] = []
+        hit = thread_from(target, time.time(), warnings, loaded=loaded)
         problems.extend(warnings)
         if hit is not None:
             notices = [f"Opened from the cache, fetched {age_text(hit.age)}"]
             if hit.missing:
                 problems.append(f"{hit.missing} (the thread opens with what came)")
+            # Only a refresh (the app's `r`) uses them, and refreshes whatever --offline said.
+            options = None if args.max_posts is None else fetch_options(args)
             live = LiveStart(url, options, False, hit.anchor, notices)
             return hit.thread, url, live, None if loaded is None else loaded.cached
-    if options.offline:
+    if args.offline:
         raise FetchError(f"{url}: not in the cache, and --offline forbids fetching it")
     from threadtui.fetch.live import empty_thread
 
     # The cache missed (or --refresh): the app's fetch goes to the network, and writes it.
-    live = LiveStart(url, options._replace(refresh=True), True)
+    live = LiveStart(url, fetch_options(args)._replace(refresh=True), True)
     return empty_thread(url), url, live, None
+
+
+def _check_fetch_flags(args: argparse.Namespace) -> None:
+    if args.refresh and args.offline:
+        raise UsageError("--refresh and --offline contradict each other; give one")
 
 
 # --- threadtui import ------------------------------------------------------------------
@@ -720,16 +734,24 @@ def _cache_for(args: argparse.Namespace, paths: list[str], settings: Any) -> _Ca
 
 
 def _cache_for_file(
-    args: argparse.Namespace, path: str, variant: str, settings: Any
+    args: argparse.Namespace,
+    path: str,
+    variant: str,
+    settings: Any,
+    info: os.stat_result | None = None,
 ) -> _Cached | None:
     """The load cache for one file (a file named, or a URL's fetch-cache entry), when it
-    applies: a regular file of at least LOAD_CACHE_MIN_BYTES, caching not turned off."""
+    applies: a regular file of at least LOAD_CACHE_MIN_BYTES, caching not turned off.
+    `info`: the file's `stat` when the caller has it (one call, where isfile and getsize
+    are two)."""
     if args.no_cache or not settings.load_cache or args.forget:
         return None
-    try:
-        if not os.path.isfile(path) or os.path.getsize(path) < LOAD_CACHE_MIN_BYTES:
+    if info is None:
+        try:
+            info = os.stat(path)
+        except (OSError, ValueError):
             return None
-    except OSError:
+    if not stat.S_ISREG(info.st_mode) or info.st_size < LOAD_CACHE_MIN_BYTES:
         return None
     from threadtui.model import cache
 
@@ -747,9 +769,9 @@ class _EntryLoadCache:
         self._problems = problems
         self.cached: _Cached | None = None
 
-    def thread(self, path: Path) -> Thread | None:
+    def thread(self, path: Path, info: os.stat_result) -> Thread | None:
         # The entry is JSON, read the same whatever --source-tz says: no variant.
-        self.cached = _cache_for_file(self._args, os.fspath(path), "\0", self._settings)
+        self.cached = _cache_for_file(self._args, os.fspath(path), "\0", self._settings, info)
         return None if self.cached is None else _read_cached(self.cached, self._problems)
 
     def read(self, path: Path, data: bytes) -> None:

@@ -7,12 +7,16 @@ import argparse
 import io
 import json
 import os
+import re
 import time
 from pathlib import Path
 from typing import Any
 
 import orjson
 import pytest
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 import fetch_responses as r
 from fetch_server import FetchServer, Reply
@@ -27,6 +31,7 @@ from threadtui.cli import (
 )
 from threadtui.config import Settings
 from threadtui.fetch import cache
+from threadtui.fetch.options import Limits
 from threadtui.fetch.progress import Progress
 from threadtui.fetch.urls import recognise
 from threadtui.model import Thread, load_bytes
@@ -113,6 +118,8 @@ def test_reopening_from_the_cache_loads_no_http_stack(
     forbidden = [
         *("httpx", "httpcore", "h11", "anyio", "email"),
         *(f"threadtui.fetch.{name}" for name in ("client", "run", "base", "progress", "live")),
+        # No --max-posts: the options are the defaults, built only if the app refreshes.
+        "threadtui.fetch.options",
     ]
     hits = []
     for _ in range(2):  # the entry parsed (its load-cache copy written), then the copy read
@@ -134,22 +141,28 @@ def test_finding_a_url_in_the_cache_builds_nothing_at_import(
     api: FetchServer, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     """What a URL from the cache imports that the saved file does not (fetch.urls,
-    .options, .cache, .errors) compiles no pattern, no annotation and no dataclass at
-    import: only the patterns of the URL's own platform, when they are matched (issue #12:
-    they were 0.65 ms of every such opening, where the whole excess was about 2 ms)."""
+    .cache, .errors) compiles no pattern, no annotation and no dataclass at import, and
+    no NamedTuple but the URL's `Target`: only the patterns of the URL's own platform,
+    when they are matched (issue #12: they were 0.65 ms of every such opening, where the
+    whole excess was about 2 ms; the entry's name pattern, `Entry` and `Hit` 0.3 ms more)."""
     import subprocess
     import sys
 
     _big_story(api, "the first ending")
     assert run(capsys, URL, "--print")[0] == 0
     code = (
-        "import argparse, dataclasses, json, re, sys, typing\n"
+        "import argparse, collections, dataclasses, json, re, sys, typing\n"
         "from threadtui.cli import open_url_for_app\n"
         "from threadtui.config import Settings\n"
         "import threadtui.model.cache, threadtui.opener  # the file's opening imports them\n"
-        "compiled, forward, dataclassed = [], [], []\n"
+        "compiled, forward, dataclassed, tupled = [], [], [], []\n"
         "compile_, init, process = re._compile, typing.ForwardRef.__init__, "
         "dataclasses._process_class\n"
+        "namedtuple = collections.namedtuple\n"
+        "def spy_namedtuple(name, *args, **kwargs):\n"
+        "    tupled.append(name)\n"
+        "    return namedtuple(name, *args, **kwargs)\n"
+        "collections.namedtuple = spy_namedtuple\n"
         "def spy_compile(pattern, flags):\n"
         "    compiled.append(str(pattern))\n"
         "    return compile_(pattern, flags)\n"
@@ -166,16 +179,18 @@ def test_finding_a_url_in_the_cache_builds_nothing_at_import(
         "thread, name, live, cached = open_url_for_app(args, sys.argv[1], [], Settings())\n"
         "assert not live.fetch_on_start and len(thread.posts) == 2\n"
         "from threadtui.fetch import cache, urls\n"
-        "print(json.dumps([sorted(set(compiled) - {urls._DIGITS, cache._UNSAFE}),\n"
-        "                  forward, [d for d in dataclassed if 'threadtui.fetch' in d]]))\n"
+        "print(json.dumps([sorted(set(compiled) - {urls._DIGITS}),\n"
+        "                  forward, [d for d in dataclassed if 'threadtui.fetch' in d],\n"
+        "                  tupled]))\n"
     )
     env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
     proc = subprocess.run(
         [sys.executable, "-c", code, URL], env=env, capture_output=True, text=True, timeout=120
     )
     assert proc.returncode == 0, proc.stderr
-    # A Hacker News URL: its id's pattern and the entry's name are all that is compiled.
-    assert json.loads(proc.stdout) == [[], [], []]
+    # A Hacker News URL: its id's pattern is all that is compiled; the URL's Target is the
+    # one NamedTuple (fetch.urls, which the fetchers share).
+    assert json.loads(proc.stdout) == [[], [], [], ["Target"]]
 
 
 def test_offline_uses_the_cache_or_says_it_cannot(
@@ -190,6 +205,39 @@ def test_offline_uses_the_cache_or_says_it_cannot(
     status, out, _ = run(capsys, URL, "--print", "--offline")
     assert status == 0 and "first reply" in out
     assert api.requests() == []
+
+
+@given(st.text(max_size=40))
+@hypothesis_settings(max_examples=300, deadline=None)
+def test_an_entry_is_named_as_the_pattern_named_it(key: str) -> None:
+    """The entry's readable name, built without a pattern (compiling it was a cost of every
+    URL's opening from the cache), is the one the pattern built: entries already cached
+    keep their names."""
+    target = recognise(URL)._replace(post=key)
+    readable = re.sub(r"[^A-Za-z0-9._-]+", "_", key).strip("._")[:80] or "post"
+    assert cache.entry_path(target).name.rpartition("-")[0] == readable
+
+
+@pytest.mark.parametrize(("max_posts", "limit"), [(None, None), (50, 50)])
+def test_a_url_from_the_cache_keeps_only_the_options_a_refresh_needs(
+    api: FetchServer, capsys: pytest.CaptureFixture[str], max_posts: int | None, limit: int | None
+) -> None:
+    """Opened from the cache, the app gets the fetch's options only for a refresh: none
+    (the defaults, built by the app if it refreshes) unless --max-posts says otherwise,
+    which a refresh must honour; --offline never stops a refresh the user asks for."""
+    assert run(capsys, URL, "--print")[0] == 0
+    args = argparse.Namespace(
+        refresh=False, offline=True, max_posts=max_posts, no_cache=False, forget=False
+    )
+    _, _, live, _ = open_url_for_app(args, URL, [], Settings())
+    assert not live.fetch_on_start
+    options = live.app_arguments()["fetch_options"]
+    assert (None if options is None else options.limits.max_posts) == limit
+    # Missed (here: --refresh), the fetch starts with them whole.
+    args.refresh, args.offline = True, False
+    _, _, live, _ = open_url_for_app(args, URL, [], Settings())
+    assert live.fetch_on_start and live.options is not None and live.options.refresh
+    assert live.options.limits.max_posts == (limit or Limits().max_posts)
 
 
 def test_refresh_fetches_anew(api: FetchServer, capsys: pytest.CaptureFixture[str]) -> None:

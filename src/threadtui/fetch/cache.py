@@ -8,21 +8,18 @@ does not load is ignored with a warning and fetched anew; the oldest entries go 
 whole cache passes its size bound. Nothing secret is in an entry: tokens travel only in
 request headers.
 
-`from_cache` is the whole of reopening a URL from here: it needs this module, the URL's
-recognition and the model, never the client or the runner (asyncio, the HTTP stack), which
-opening the saved file does not import either.
+`from_cache` (`thread_from` for a URL already recognised) is the whole of reopening a URL
+from here: it needs this module, the URL's recognition and the model, never the client or
+the runner (asyncio, the HTTP stack), which opening the saved file does not import either.
 """
 
-# No `from __future__ import annotations`: a NamedTuple (Entry, Hit) compiles each string
-# annotation into a ForwardRef, work on every URL's opening that the saved file never does.
 import contextlib
 import hashlib
 import os
-import re
 import tempfile
 import time
 from pathlib import Path
-from typing import Final, NamedTuple, Protocol
+from typing import Final, Protocol
 
 from threadtui.atomicfile import prune_oldest
 from threadtui.fetch.urls import Target, recognise
@@ -31,8 +28,8 @@ from threadtui.model import Thread
 
 MAX_CACHE_BYTES: Final = 512 * 1024**2
 MAX_ENTRY_BYTES: Final = 1024**3
-_UNSAFE: Final = r"[^A-Za-z0-9._-]+"
-"""Compiled (and cached by `re`) when an entry is first named, not at import (fetch.urls)."""
+_SAFE: Final = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-")
+"""What an entry's name keeps of its key; each run of anything else becomes one `_`."""
 
 
 def cache_dir() -> Path:
@@ -44,17 +41,40 @@ def cache_dir() -> Path:
 def entry_path(target: Target) -> Path:
     key = target.cache_key
     # Readable where it can be, and a hash so two keys that clean to the same name differ.
-    readable = re.sub(_UNSAFE, "_", key).strip("._")[:80] or "post"
+    readable = _readable(key).strip("._")[:80] or "post"
     digest = hashlib.sha256(f"{target.platform}\0{key}".encode()).hexdigest()[:16]
     return cache_dir() / target.platform / f"{readable}-{digest}.json"
 
 
-class Entry(NamedTuple):
-    # Not a frozen dataclass: building one at import is 0.4 ms of every URL's opening.
-    path: Path
-    data: bytes
-    age: float
-    """Seconds since the entry was written."""
+def _readable(key: str) -> str:
+    """`re.sub(r"[^A-Za-z0-9._-]+", "_", key)` without the pattern: compiling it was 0.1 ms
+    of every URL's opening from the cache, which the saved file never pays (issue #12).
+    A key is a post's id and the like: a few dozen characters."""
+    if _SAFE.issuperset(key):
+        return key
+    out: list[str] = []
+    unsafe_run = False
+    for char in key:
+        if char in _SAFE:
+            out.append(char)
+            unsafe_run = False
+        elif not unsafe_run:
+            out.append("_")
+            unsafe_run = True
+    return "".join(out)
+
+
+# Entry and Hit are plain slotted classes, neither NamedTuples (each 0.06-0.1 ms to define,
+# its `__new__` made by `exec`) nor frozen dataclasses (0.4 ms): defining them is work
+# on every URL's opening from the cache that the saved file never does (issue #12).
+class Entry:
+    __slots__ = ("age", "data", "path")
+
+    def __init__(self, path: Path, data: bytes, age: float) -> None:
+        self.path = path
+        self.data = data
+        self.age = age
+        """Seconds since the entry was written."""
 
 
 def read(target: Target, now: float) -> tuple[Entry | None, str | None]:
@@ -106,28 +126,38 @@ def prune(bound: int, *, keep: Path | None = None) -> None:
     prune_oldest(cache_dir().glob("*/*.json"), bound=bound, keep=keep)
 
 
-class Hit(NamedTuple):
+class Hit:
     """A thread reopened from the cache."""
 
-    thread: Thread
-    anchor: str | None
-    """The id of the post the URL links to: the UI starts its cursor there."""
-    missing: str | None
-    """How much is missing, when the fetch that wrote the entry stopped partway."""
-    age: float
-    """Seconds since the entry was written."""
-    data: bytes | None
-    """The entry's bytes; None when the thread came from the load cache's copy (a
-    `LoadCache`'s hit), which never reads them."""
+    __slots__ = ("age", "anchor", "data", "missing", "thread")
+
+    def __init__(
+        self,
+        thread: Thread,
+        anchor: str | None,
+        missing: str | None,
+        age: float,
+        data: bytes | None,
+    ) -> None:
+        self.thread = thread
+        self.anchor = anchor
+        """The id of the post the URL links to: the UI starts its cursor there."""
+        self.missing = missing
+        """How much is missing, when the fetch that wrote the entry stopped partway."""
+        self.age = age
+        """Seconds since the entry was written."""
+        self.data = data
+        """The entry's bytes; None when the thread came from the load cache's copy (a
+        `LoadCache`'s hit), which never reads them."""
 
 
 class LoadCache(Protocol):
     """The app's load cache for an entry (cli): an entry is a thread file, so it reopens
     from its parsed copy as a saved file does, and without being read."""
 
-    def thread(self, path: Path) -> Thread | None:
-        """The thread from the copy of the entry at `path`; None when there is none (or it
-        is stale, or turned off): the entry is read and parsed."""
+    def thread(self, path: Path, info: os.stat_result) -> Thread | None:
+        """The thread from the copy of the entry at `path` (`info` its `stat`); None when
+        there is none (or it is stale, or turned off): the entry is read and parsed."""
         ...
 
     def read(self, path: Path, data: bytes) -> None:
@@ -162,13 +192,13 @@ def thread_from(
     if loaded is not None:
         path = entry_path(target)
         try:
-            mtime: float | None = path.stat().st_mtime
+            info: os.stat_result | None = os.stat(path)
         except OSError:
-            mtime = None  # absent, or unreadable: `read` says which
-        if mtime is not None:
+            info = None  # absent, or unreadable: `read` says which
+        if info is not None:
             # Before reading the entry: a copy's hit never needs its bytes.
-            thread = loaded.thread(path)
-            age = max(0.0, now - mtime)
+            thread = loaded.thread(path, info)
+            age = max(0.0, now - info.st_mtime)
     if thread is None:
         entry, problem = read(target, now)
         if problem is not None:

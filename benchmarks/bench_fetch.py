@@ -2,7 +2,8 @@
 
     python benchmarks/bench_fetch.py                    # all four measures, 50 ms latency
     python benchmarks/bench_fetch.py --only hn,cache --repeat 3
-    python benchmarks/bench_fetch.py --only cache --repeat 5 --before /tmp/before/src
+    python benchmarks/bench_fetch.py --only cache --pairs 20 --before /tmp/before/src
+    python benchmarks/bench_fetch.py --only cache --pairs 20 --count 2   # + callgrind counts
     python benchmarks/bench_fetch.py --src /tmp/before/src   # another checkout's code
     python benchmarks/bench_fetch.py --quick            # smoke test: small threads (~10 s)
 
@@ -24,16 +25,27 @@ pointing at the server and a cache directory of its own:
    every post arrives (count = 10,000), and how long it takes.
 4. **cache**: first frame in a pty of `threadtui URL` opened from the cache against
    `threadtui saved.json` (the same thread, saved by `threadtui import URL -o`), fresh
-   processes, interleaved (the order alternating round by round), medians. Two figures
-   per opening: the wall time to the first frame (as pty_probe.py times it) and the
-   child's CPU time (`time.process_time()`, every thread) when the app's first frame is
-   drawn, which the other processes on a shared machine disturb far less. One opening of
-   each first, not counted: it byte-compiles the code (into a scratch `__pycache__`
-   prefix, as an installed package has its `.pyc`; PYTHONDONTWRITEBYTECODE would have
-   every run compile it) and writes both load-cache copies, so every counted opening is a
-   second one. `--before SRC` runs another checkout's code in the same rounds (its own
-   cache directory: each code's load-cache copies are its own). Budget: the cache costs
-   no more than the file.
+   processes. Two figures per opening: the wall time to the first frame (as pty_probe.py
+   times it) and the child's CPU time (`time.process_time()`, every thread) when the
+   app's first frame is drawn, which the other processes on a shared machine disturb far
+   less. One opening of each first, not counted: it byte-compiles the code (into a
+   scratch `__pycache__` prefix, as an installed package has its `.pyc`;
+   PYTHONDONTWRITEBYTECODE would have every run compile it) and writes both load-cache
+   copies, so every counted opening is a second one, both kinds from their copies.
+   Then `--pairs` ABBA pairs (U F F U, then F U U F, …): the four openings of a pair share
+   one PYTHONHASHSEED and one size of command line plus environment (padded: the URL and
+   the file's path differ in length, and that size moves where the stack starts), both
+   drawn afresh for each pair (`--seed`). The URL's excess is taken pair by pair (its two
+   openings' mean less the file's, which cancels a drift within the pair) and reported as
+   its median with a bootstrap 95% interval, in CPU and in wall, with the verdict: met
+   when the interval's top is within 1% of the file's CPU time, not met when its bottom is
+   above that, otherwise not resolved. "order" is what being second in a pair does (the
+   kinds' difference cancelled). `--count N` also counts instructions to the first frame
+   under callgrind (the child exits there; one hash seed and environment size per pair),
+   the main thread's and every thread's: no load moves a count, so a difference of work
+   shows however busy the machine is. `--before SRC` runs another checkout's code in the
+   same pairs (its own cache directory: each code's load-cache copies are its own).
+   Budget: the cache costs no more than the file.
 
 The exit status is non-zero when a probe cannot run, never because of a timing (what
 `--quick` checks in CI). Timing figures on a shared machine are noisy: the load average is
@@ -623,8 +635,20 @@ def report(results: dict[str, Any], args: argparse.Namespace) -> str:
             out += ["", "Instructions to the first frame (callgrind), URL − file, per pair:", ""]
             out.append("| thread | code | main thread: URL / file | difference | every thread |")
             out.append("|---|---|--:|--:|--:|")
+            verdicts = []
             for row in results["cache"]:
-                for pair in row.get("counts", []):
+                pairs = row.get("counts", [])
+                if pairs:
+                    share = statistics.median(
+                        (p["url_main"] - p["file_main"]) / p["file_main"] for p in pairs
+                    )
+                    met = "met: no more" if share <= MARGIN else "NOT met: the URL costs more"
+                    verdicts.append(
+                        f"Counted, {row['thread']} ({row['code']}): the URL's main thread"
+                        f" {100 * share:+.2f}% of the file's instructions (median of"
+                        f" {len(pairs)}): {met} (within {100 * MARGIN:.0f}%)"
+                    )
+                for pair in pairs:
                     main, every = (
                         pair["url_main"] - pair["file_main"],
                         pair["url_all"] - pair["file_all"],
@@ -635,6 +659,7 @@ def report(results: dict[str, Any], args: argparse.Namespace) -> str:
                         f" | {main / 1e6:+.1f} M ({100 * main / pair['file_main']:+.2f}%)"
                         f" | {every / 1e6:+.1f} M ({100 * every / pair['file_all']:+.2f}%) |"
                     )
+            out += ["", *verdicts]
     return "\n".join(out)
 
 

@@ -695,6 +695,8 @@ def main(argv: list[str] | None = None) -> int:
         "--quick", action="store_true", help="smoke test: small threads, one case each, once"
     )
     args = parser.parse_args(argv)
+    if args.count and shutil.which("valgrind") is None:
+        parser.error("--count needs valgrind (callgrind) on PATH")
     if args.quick:
         args.hn, args.bluesky, args.repeat, args.latency = 200, 1_500, 1, 0.01
         args.pairs = 2

@@ -54,6 +54,8 @@ def outcome(argv):
                 status = main(argv)
             except SystemExit as exit:
                 status = exit.code
+            except Exception as error:  # a traceback, for the user: an outcome too
+                status = "raised " + type(error).__name__
             sys.stdout.flush(); sys.stderr.flush()
         finally:
             os.dup2(saved[0], 1); os.dup2(saved[1], 2)

@@ -46,7 +46,12 @@ ITEM_URL: Final = "https://news.ycombinator.com/item?id="
 USER_URL: Final = "https://news.ycombinator.com/user?id="
 _PREFIX: Final = PLATFORM + ":"
 
-_Id = Annotated[int, msgspec.Meta(ge=0)]
+# orjson reads an integer past 64 bits as a float (1e20, not 100000000000000000000), which
+# the general reader takes for no id, time or count, with a warning; msgspec reads every
+# integer as one. Bounded (to 64 signed bits: msgspec's bounds go no further), anything
+# larger is refused here and read by the general reader.
+_Int = Annotated[int, msgspec.Meta(ge=-(2**63), le=2**63 - 1)]
+_Id = Annotated[int, msgspec.Meta(ge=0, le=2**63 - 1)]
 _Count = Annotated[int, msgspec.Meta(ge=0, le=2**63 - 1)]
 _FAST_TYPES: Final = frozenset({"story", "comment", "job"})
 """Polls and their options are left to the general reader (options, parts, votes)."""
@@ -72,14 +77,14 @@ class FirebaseItem(msgspec.Struct, gc=False):
     id: _Id
     type: _Kind | None = None
     by: str | None = None
-    time: int | None = None
+    time: _Int | None = None
     text: str | None = None
     title: str | None = None
     url: str | None = None
     score: _Count | None = None
     parent: _Id | None = None
     kids: list[_Id] | None = None
-    descendants: int | None = None
+    descendants: _Int | None = None
     deleted: bool | None = None
     dead: bool | None = None
     # Present only on polls and their options: any value sends the input to the general
@@ -93,7 +98,7 @@ class FirebaseItem(msgspec.Struct, gc=False):
 
 class AlgoliaItem(msgspec.Struct, gc=False):
     id: _Id
-    created_at_i: int | None = None
+    created_at_i: _Int | None = None
     created_at: str | None = None
     type: _Kind | None = None
     author: str | None = None
@@ -104,7 +109,7 @@ class AlgoliaItem(msgspec.Struct, gc=False):
     parent_id: _Id | None = None
     story_id: Any = UNSET
     """Only whether it is there: one of the keys that make an item Algolia's."""
-    descendants: int | None = None
+    descendants: _Int | None = None
     options: list[Any] | None = None
     children: list[AlgoliaItem] | None = None
 

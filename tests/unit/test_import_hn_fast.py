@@ -73,12 +73,15 @@ def both(value: Any, text: str | None = None) -> tuple[Any, Any, bool]:
     text = text_of(value) if text is None else text
     general = outcome(lambda: hackernews._Importer(fast=False).run(load_json(text), text))
     importer = hackernews._Importer(fast=True)
-    # What hackernews.run was before read: orjson's parse, then the typed decode.
+    # What hackernews.run does with a parse kept: the typed conversion of its value.
     typed = outcome(lambda: importer.run(load_json(text), text))
     # Whether it went the typed way: the general reader leaves its paths behind.
     took = not importer.r.post_seen_at and bool(importer.r.posts)
     whole = outcome(lambda: hackernews.run(text))
     assert whole == typed
+    # As the opener runs it: the text parsed already by the sniffs, its value converted.
+    kept = outcome(lambda: (parse_json(text), hackernews.run(text))[1])
+    assert kept == whole
     return general, whole, took
 
 

@@ -36,6 +36,8 @@ __all__ = [
     "Converter",
     "FirebaseItem",
     "Refused",
+    "convert_algolia",
+    "convert_firebase",
     "decode_algolia",
     "decode_firebase",
     "read",
@@ -114,6 +116,21 @@ class AlgoliaItem(msgspec.Struct, gc=False):
     children: list[AlgoliaItem] | None = None
 
 
+class _FirebaseValue(FirebaseItem, gc=False):
+    """A Firebase item converted from orjson's value (msgspec converts no value into a
+    Raw): the same fields."""
+
+    children: Any = UNSET
+
+
+_FIREBASE_VALUES: Final[dict[str, Any]] = {
+    "list": list[_FirebaseValue],
+    "object": dict[str, _FirebaseValue],
+    "item": _FirebaseValue,
+}
+_ALGOLIA_VALUES: Final[dict[str, Any]] = {"list": list[AlgoliaItem], "item": AlgoliaItem}
+
+
 _FIREBASE_DECODERS: Final[dict[str, msgspec.json.Decoder[Any]]] = {
     "list": msgspec.json.Decoder(list[FirebaseItem]),
     "object": msgspec.json.Decoder(dict[str, FirebaseItem]),
@@ -143,6 +160,25 @@ def decode_algolia(text: str, shape: str) -> list[AlgoliaItem]:
     """The top items of an Algolia file (`shape`: "list" or one "item")."""
     value = _decode(_ALGOLIA_DECODERS[shape], text)
     return value if shape == "list" else [value]
+
+
+def _convert(value: Any, kind: Any) -> Any:
+    try:
+        return msgspec.convert(value, kind)
+    except (msgspec.ValidationError, RecursionError) as error:
+        raise Refused(str(error)) from None
+
+
+def convert_firebase(value: Any, shape: str) -> list[FirebaseItem]:
+    """`decode_firebase` for the value orjson parsed (what the opener's sniffs parsed
+    already): msgspec converts its dicts in C, in about half the time of a decode."""
+    return _firebase_items(shape, _convert(value, _FIREBASE_VALUES[shape]))
+
+
+def convert_algolia(value: Any, shape: str) -> list[AlgoliaItem]:
+    """`decode_algolia` for the value orjson parsed."""
+    items = _convert(value, _ALGOLIA_VALUES[shape])
+    return items if shape == "list" else [items]  # type: ignore[no-any-return]
 
 
 def read(text: str) -> tuple[str, Converter | None] | None:

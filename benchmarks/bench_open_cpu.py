@@ -15,6 +15,8 @@ Each measure runs in a fresh interpreter and times its statement alone with
   reading, recognising, converting and loading; the first frame less Textual's import and
   first paint.
 
+The importers, the opener and the loader are imported before the timing (see MODULES).
+
 Per round and platform: floor, then import and open for each checkout, before and after
 alternately (the order flips each round). Medians of the rounds; ratios against the floor
 of the same round.
@@ -48,14 +50,20 @@ FLOOR = (
     "doc = [orjson.loads(l) for l in data.splitlines() if l.strip()]"
     " if path.endswith('.jsonl') else orjson.loads(data)",
 )
-IMPORT = (
+# The modules the statements import on first use, imported beforehand: this machine runs
+# Python with PYTHONDONTWRITEBYTECODE=1, so each would be compiled from source inside the
+# timing (0.06-0.09 s of CPU, a third of the Hacker News Firebase floor), which an
+# installed threadtui, with its bytecode cached, does not pay.
+MODULES = (
     "import threadtui\nassert threadtui.__file__.startswith({src!r}), threadtui.__file__\n"
-    "from threadtui.cli import main",
+    "import threadtui.opener, threadtui.importers, threadtui.model.load\n"
+)
+IMPORT = (
+    MODULES + "from threadtui.cli import main",
     "status = main(['import', path, '-o', os.devnull])\nassert status == 0, status",
 )
 OPEN = (
-    "import threadtui\nassert threadtui.__file__.startswith({src!r}), threadtui.__file__\n"
-    "from threadtui import opener\ngc.disable()",
+    MODULES + "from threadtui import opener\ngc.disable()",
     "thread = opener.open_inputs([path])",
 )
 

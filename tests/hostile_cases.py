@@ -114,11 +114,14 @@ def cleaned_id(raw: str) -> str:
 
 
 def file_post_ids(path: Path) -> list[str] | None:
-    """The ids of the posts a JSON thread file holds; None for a story text."""
+    """The ids of the posts a JSON thread file holds; None for a story text or a source's
+    JSON (Hacker News items: a list)."""
     data = path.read_bytes()
     if path.suffix != ".json":
         return None
     document = orjson.loads(data.removeprefix(b"\xef\xbb\xbf"))
+    if type(document) is list:
+        return None
     return [post["id"] for post in document["posts"]]
 
 

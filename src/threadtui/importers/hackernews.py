@@ -37,7 +37,7 @@ from typing import Any, Final
 import orjson
 
 from threadtui.importers import hackernews_fast
-from threadtui.importers.base import ImportFormatError, ImportResult, parse_json
+from threadtui.importers.base import NOT_KEPT, ImportFormatError, ImportResult, parse_json
 from threadtui.importers.collect import Collector, load_json, metrics, new_post
 from threadtui.importers.html import to_text
 from threadtui.model.sanitize import clean_line, describe
@@ -98,6 +98,10 @@ def sniff(text: str) -> bool:
 
 
 def run(text: str) -> ImportResult:
+    value = parse_json.kept(text)
+    if value is not NOT_KEPT and value is not None:
+        # Parsed already (the opener's sniffs did): its typed conversion, no second parse.
+        return _Importer().run(value, text)
     read = hackernews_fast.read(text)
     if read is not None and read[1] is not None:
         # The usual file: parsed once, by msgspec, never into dicts first.
@@ -135,9 +139,11 @@ class _Importer:
         """Poll id → option id → option text, for the options the input holds."""
 
     def run(self, value: Any, text: str) -> ImportResult:
-        items = self.shape(value)
-        if self.fast and self.typed(text):
+        """`value` is the input parsed (orjson's value of `text`)."""
+        self.tell_shape(value)
+        if self.fast and self.typed(value):
             return self.document()
+        items = self.shape(value)
         if self.r.kind == "hackernews.algolia.item":
             self.algolia(items)
         else:
@@ -147,14 +153,14 @@ class _Importer:
         self.polls()
         return self.document()
 
-    def typed(self, text: str) -> bool:
+    def typed(self, value: Any) -> bool:
         """The whole input read by the fast path; False (nothing read) when it refuses."""
         converter = hackernews_fast.Converter()
         try:
             if self.r.kind == "hackernews.algolia.item":
-                converter.algolia(hackernews_fast.decode_algolia(text, self.shape_name))
+                converter.algolia(hackernews_fast.convert_algolia(value, self.shape_name))
             else:
-                converter.firebase(hackernews_fast.decode_firebase(text, self.shape_name))
+                converter.firebase(hackernews_fast.convert_firebase(value, self.shape_name))
         except hackernews_fast.Refused:
             return False
         if not converter.posts:
@@ -169,12 +175,23 @@ class _Importer:
         self.headed = converter.headed
 
     def shape(self, value: Any) -> list[tuple[str, Any]]:
+        """The items of `value`, each with its JSON path."""
+        self.tell_shape(value)
+        if self.shape_name == "list":
+            return [(f"$[{i}]", item) for i, item in enumerate(value)]
+        if self.shape_name == "object":
+            return [(_key_path(key), item) for key, item in value.items()]
+        return [("$", value)]
+
+    def tell_shape(self, value: Any) -> None:
+        """Which API's items (`r.kind`) and how they are held (`shape_name`); raises for a
+        value that holds no item."""
         if type(value) is dict and _is_algolia(value):
             self.r.kind = "hackernews.algolia.item"
-            return [("$", value)]
+            return
         if type(value) is dict and ("id" in value or "type" in value):
             self.r.kind = "hackernews.firebase.item"
-            return [("$", value)]
+            return
         if type(value) is list:
             if not value:
                 raise ImportFormatError("the list holds no item", path="$")
@@ -183,13 +200,13 @@ class _Importer:
             self.r.kind = (
                 "hackernews.algolia.item" if _is_algolia(first) else "hackernews.firebase.item"
             )
-            return [(f"$[{i}]", item) for i, item in enumerate(value)]
+            return
         if type(value) is dict:
             if not value:
                 raise ImportFormatError("the object holds no item", path="$")
             self.r.kind = "hackernews.firebase.item"
             self.shape_name = "object"
-            return [(_key_path(key), item) for key, item in value.items()]
+            return
         raise ImportFormatError(
             f"expected a Hacker News item, a list of items or an object of items,"
             f" got {describe(value)}",

@@ -16,6 +16,12 @@ compares them on mutated fixtures).
 items or one item) from the decoded structs, so a usual file is parsed once, by msgspec,
 never into dicts first. It answers only when the shape is the one the general reader would
 see (`hackernews._Importer.shape`); anything it cannot confirm goes to the general reader.
+When orjson has parsed the text already (the opener's sniffs), `convert_firebase` and
+`convert_algolia` read that value instead, in about half the time of a second parse.
+
+What is left is Python's own work per item (about 6 µs an item at 100,000, of which the
+post's dicts take about 1 µs): tried and measured, neither columns of fields nor the
+texts joined for one pass of the HTML rules cost less (docs/performance.md, round 4).
 """
 
 from __future__ import annotations
@@ -36,6 +42,8 @@ __all__ = [
     "Converter",
     "FirebaseItem",
     "Refused",
+    "convert_algolia",
+    "convert_firebase",
     "decode_algolia",
     "decode_firebase",
     "read",
@@ -46,7 +54,12 @@ ITEM_URL: Final = "https://news.ycombinator.com/item?id="
 USER_URL: Final = "https://news.ycombinator.com/user?id="
 _PREFIX: Final = PLATFORM + ":"
 
-_Id = Annotated[int, msgspec.Meta(ge=0)]
+# orjson reads an integer past 64 bits as a float (1e20, not 100000000000000000000), which
+# the general reader takes for no id, time or count, with a warning; msgspec reads every
+# integer as one. Bounded (to 64 signed bits: msgspec's bounds go no further), anything
+# larger is refused here and read by the general reader.
+_Int = Annotated[int, msgspec.Meta(ge=-(2**63), le=2**63 - 1)]
+_Id = Annotated[int, msgspec.Meta(ge=0, le=2**63 - 1)]
 _Count = Annotated[int, msgspec.Meta(ge=0, le=2**63 - 1)]
 _FAST_TYPES: Final = frozenset({"story", "comment", "job"})
 """Polls and their options are left to the general reader (options, parts, votes)."""
@@ -72,14 +85,14 @@ class FirebaseItem(msgspec.Struct, gc=False):
     id: _Id
     type: _Kind | None = None
     by: str | None = None
-    time: int | None = None
+    time: _Int | None = None
     text: str | None = None
     title: str | None = None
     url: str | None = None
     score: _Count | None = None
     parent: _Id | None = None
     kids: list[_Id] | None = None
-    descendants: int | None = None
+    descendants: _Int | None = None
     deleted: bool | None = None
     dead: bool | None = None
     # Present only on polls and their options: any value sends the input to the general
@@ -93,7 +106,7 @@ class FirebaseItem(msgspec.Struct, gc=False):
 
 class AlgoliaItem(msgspec.Struct, gc=False):
     id: _Id
-    created_at_i: int | None = None
+    created_at_i: _Int | None = None
     created_at: str | None = None
     type: _Kind | None = None
     author: str | None = None
@@ -104,9 +117,24 @@ class AlgoliaItem(msgspec.Struct, gc=False):
     parent_id: _Id | None = None
     story_id: Any = UNSET
     """Only whether it is there: one of the keys that make an item Algolia's."""
-    descendants: int | None = None
+    descendants: _Int | None = None
     options: list[Any] | None = None
     children: list[AlgoliaItem] | None = None
+
+
+class _FirebaseValue(FirebaseItem, gc=False):
+    """A Firebase item converted from orjson's value (msgspec converts no value into a
+    Raw): the same fields."""
+
+    children: Any = UNSET
+
+
+_FIREBASE_VALUES: Final[dict[str, Any]] = {
+    "list": list[_FirebaseValue],
+    "object": dict[str, _FirebaseValue],
+    "item": _FirebaseValue,
+}
+_ALGOLIA_VALUES: Final[dict[str, Any]] = {"list": list[AlgoliaItem], "item": AlgoliaItem}
 
 
 _FIREBASE_DECODERS: Final[dict[str, msgspec.json.Decoder[Any]]] = {
@@ -138,6 +166,25 @@ def decode_algolia(text: str, shape: str) -> list[AlgoliaItem]:
     """The top items of an Algolia file (`shape`: "list" or one "item")."""
     value = _decode(_ALGOLIA_DECODERS[shape], text)
     return value if shape == "list" else [value]
+
+
+def _convert(value: Any, kind: Any) -> Any:
+    try:
+        return msgspec.convert(value, kind)
+    except (msgspec.ValidationError, RecursionError) as error:
+        raise Refused(str(error)) from None
+
+
+def convert_firebase(value: Any, shape: str) -> list[FirebaseItem]:
+    """`decode_firebase` for the value orjson parsed (what the opener's sniffs parsed
+    already): msgspec converts its dicts in C, in about half the time of a decode."""
+    return _firebase_items(shape, _convert(value, _FIREBASE_VALUES[shape]))
+
+
+def convert_algolia(value: Any, shape: str) -> list[AlgoliaItem]:
+    """`decode_algolia` for the value orjson parsed."""
+    items = _convert(value, _ALGOLIA_VALUES[shape])
+    return items if shape == "list" else [items]
 
 
 def read(text: str) -> tuple[str, Converter | None] | None:
@@ -316,36 +363,83 @@ class Converter:
         by_id = {item.id: item for item in items}
         if len(by_id) != len(items):
             raise Refused("an item twice")  # copies are merged, with warnings
-        add = self.add
+        # `add`, inline for the 100,000 items of a big file: no call an item, and no check
+        # for a post id seen twice (the ids were just found unique).
+        posts = self.posts
+        authors = self.authors
+        author_ids = self._author_ids
+        find_author = author_ids.get
+        headed = self.headed
         minutes = self._minutes
+        prefix, item_url, user_url = _PREFIX, ITEM_URL, USER_URL
         for item in _ranked(items, by_id):
             if item.poll is not None or item.parts is not None:
                 raise Refused("a poll")
             seconds = item.time
             created = None
             if seconds is not None:
-                # self.epoch, inline: one call less per item.
                 minute = seconds // 60
                 head = minutes.get(minute)
                 if head is None:
                     head = self._minute(minute)
                 created = head + _SECONDS[seconds - minute * 60]
             kids = item.kids
-            add(
-                item.id,
-                item.type,
-                item.by,
-                created,
-                item.title,
-                item.url,
-                item.text,
-                item.score,
-                item.parent,
-                0 if kids is None else len(kids),
-                item.deleted is True,
-                item.dead is True,
-                item.descendants,
-            )
+            item_id = item.id
+            number = str(item_id)
+            post_id = prefix + number
+            name = item.by
+            author_id = None
+            if name:
+                author_id = find_author(name)
+                if author_id is None:
+                    author_id = author_ids[name] = prefix + name
+                    authors[author_id] = {
+                        "handle": name,
+                        "display_name": None,
+                        "url": user_url + name,
+                    }
+            title = item.title or None
+            body = item.text
+            deleted = item.deleted is True
+            links: Sequence[Anchor] = ()
+            if deleted:
+                text = None
+            elif body:
+                text, links = text_and_links(body)
+                if title:
+                    text = f"{title}\n\n{text}" if text else title
+            else:
+                text = title or ""
+            parent = item.parent
+            post: dict[str, Any] = {
+                "id": post_id,
+                "author": author_id,
+                "text": text,
+                "created_at": created,
+                "reply_to": None if parent is None else f"{prefix}{parent}",
+                "quotes": [],
+                "metrics": {
+                    "views": None,
+                    "likes": item.score,
+                    "reposts": None,
+                    "replies": 0 if kids is None else len(kids),
+                    "quotes": None,
+                },
+                "status": "deleted" if deleted else "removed" if item.dead is True else "ok",
+                "url": item_url + number,
+            }
+            link = item.url
+            if not deleted:
+                if link:
+                    post["media"] = [{"kind": "link", "url": link, "alt": title}]
+                if links:
+                    post["links"] = [{"url": a.url, "text": a.text} for a in links]
+            if parent is None and item.type in _HEADED and item_id not in headed:
+                descendants = item.descendants
+                if descendants is not None and descendants < 0:
+                    descendants = None
+                headed[item_id] = (title, link or None, descendants)
+            posts[post_id] = post
 
     def algolia(self, items: list[AlgoliaItem]) -> None:
         # Depth first, children in their order, with an explicit stack (a deep reply

@@ -109,29 +109,23 @@ def cpu_seconds(pid: int) -> float:
     return total / 1e9
 
 
-PYCACHE: list[str] = []
-"""Where the children's byte code is kept (a scratch prefix, compiled before the first
-session: `byte_compiled`)."""
-
-
-def byte_compiled(src: Path) -> str:
-    """A scratch `PYTHONPYCACHEPREFIX` holding `src` compiled, as pip installs a package.
-    With PYTHONDONTWRITEBYTECODE set (as on the project's machines) every child compiled
+def byte_compiled(src: Path) -> None:
+    """Compile `src` to byte code beside its sources, as pip installs a package. With
+    PYTHONDONTWRITEBYTECODE set (as on the project's machines) every child compiled
     threadtui from source on each import: at 1M that is the "import later" worker's
     `compile()` calls, one C call of several ms each, right when j is held from the
-    first frame: stalls no installed copy has."""
+    first frame: stalls no installed copy has. (`__pycache__` is git-ignored; a
+    PYTHONPYCACHEPREFIX would not do: the children would then look there for the
+    standard library's byte code too, and compile it all.)"""
     import subprocess
 
-    prefix = tempfile.mkdtemp(prefix="bench-keys-pycache-")
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    env["PYTHONPYCACHEPREFIX"] = prefix
-    # In a child: the prefix is read once, at the interpreter's start.
+    # In a child: py_compile writes whatever this interpreter's flags say.
     subprocess.run(
         [sys.executable, "-c", f"import compileall; compileall.compile_dir({str(src)!r}, quiet=1)"],
         env=env,
         check=True,
     )
-    return prefix
 
 
 def child_env(config_dir: str) -> dict[str, str]:
@@ -140,9 +134,6 @@ def child_env(config_dir: str) -> dict[str, str]:
     env = pty_env(config_dir, SRC[0] if SRC else None)
     env["XDG_STATE_HOME"] = os.path.join(config_dir, "state")
     env["XDG_CACHE_HOME"] = os.path.join(config_dir, "cache")
-    if PYCACHE:
-        env.pop("PYTHONDONTWRITEBYTECODE", None)
-        env["PYTHONPYCACHEPREFIX"] = PYCACHE[0]
     return env
 
 
@@ -583,7 +574,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.src:
         SRC.append(args.src)
     if not args.source_bytecode:
-        PYCACHE.append(byte_compiled(Path(SRC[0]) if SRC else BENCH_DIR.parent / "src"))
+        byte_compiled(Path(SRC[0]) if SRC else BENCH_DIR.parent / "src")
     if args.quick:
         args.sizes, args.repeat, args.hold = "1k", 1, 0.5
     sizes = [parse_size(s) for s in args.sizes.split(",")]
@@ -594,7 +585,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Keys through a pty against the Textual floor ({machine_line(info)})\n")
     print(f"command: {' '.join([Path(sys.executable).name, *sys.argv])}\n")
     print(f"threadtui from: {SRC[0] if SRC else BENCH_DIR.parent / 'src'}", end="")
-    print(" (byte-compiled beforehand)\n" if PYCACHE else " (compiled as imported)\n")
+    print(" (compiled as imported)\n" if args.source_bytecode else " (byte-compiled first)\n")
     results = []
     try:
         for n in sizes:
@@ -614,10 +605,6 @@ def main(argv: list[str] | None = None) -> int:
             print(report(result), "\n", flush=True)
     finally:
         sys.setswitchinterval(switch)
-        if PYCACHE:
-            import shutil
-
-            shutil.rmtree(PYCACHE[0], ignore_errors=True)
     if args.json:
         args.json.write_text(json.dumps({"machine": info, "results": results}, indent=1))
     return 0

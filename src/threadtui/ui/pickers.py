@@ -26,6 +26,7 @@ from textual.screen import ModalScreen
 from textual.strip import Strip
 from textual.widgets import Input, Static
 
+from threadtui import gcpolicy
 from threadtui.model import Author, Thread
 from threadtui.model.timefmt import format_full, format_offset
 from threadtui.pacing import sorted_in_runs
@@ -80,6 +81,9 @@ def remembered(thread: Thread, what: str, compute: Callable[[Thread], T]) -> T:
     version = thread.version
     value = compute(thread)
     _REMEMBERED[what] = (thread, version, value)
+    # Kept as long as the thread (lists of 125,000 choices, a million times): out of the
+    # young collections' walk from now, which would walk them twice more while young.
+    gcpolicy.lasting()
     return value
 
 

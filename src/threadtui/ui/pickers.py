@@ -96,8 +96,14 @@ def known(thread: Thread, what: str) -> Any | None:
 
 
 def _times(thread: Thread, pause: Callable[[], None] = _no_pause) -> list[float]:
-    times = [p.created for p in thread.posts if p.created is not None]
-    pause()
+    posts = thread.posts
+    times: list[float] = []
+    # Grown over pauses while young, it would be walked by each young collection (as
+    # `sorted_in_runs` says); in one comprehension, 50-100 ms without a pause at 1M.
+    gcpolicy.lasting()
+    for lo in range(0, len(posts), POST_SLICE):
+        times += [p.created for p in posts[lo : lo + POST_SLICE] if p.created is not None]
+        pause()
     return sorted_in_runs(times, pause=pause)
 
 
@@ -115,6 +121,9 @@ def author_choices(thread: Thread, pause: Callable[[], None] = _no_pause) -> lis
     every = list(thread.authors.values())
     authors: list[Author] = []
     keys: list[tuple[int, str]] = []
+    choices: list[AuthorChoice] = []
+    # Grown over pauses: frozen while empty, out of every young collection's walk.
+    gcpolicy.lasting()
     for lo in range(0, len(every), AUTHOR_SLICE):
         for a in every[lo : lo + AUTHOR_SLICE]:
             if a.post_count:
@@ -122,7 +131,6 @@ def author_choices(thread: Thread, pause: Callable[[], None] = _no_pause) -> lis
                 keys.append((-a.post_count, a.label.casefold()))
         pause()
     order = sorted_in_runs(range(len(authors)), key=keys.__getitem__, pause=pause)
-    choices: list[AuthorChoice] = []
     for lo in range(0, len(order), AUTHOR_SLICE):
         for k in order[lo : lo + AUTHOR_SLICE]:
             author = authors[k]

@@ -1,6 +1,7 @@
-"""What the builds beside the UI make to last is out of the young collections' walk
-(issue #16: a million rows made young cost the next two collections 40 and 27 ms, a held
-key waiting)."""
+"""The app's work beside the UI right after the first frame gives way to keys (issue #16):
+what it makes to last is out of the young collections' walk (a million rows made young
+cost the next two collections 40 and 27 ms, a held key waiting), and the modules imported
+ahead of use are imported one at a time, with a pause between."""
 
 from __future__ import annotations
 
@@ -34,3 +35,16 @@ async def test_the_tree_rows_are_frozen_once_the_walk_beside_the_ui_is_done(
         await settle_quiet(pilot)
         assert frozen_on_ui == [len(app.query_one(ThreadTree).rows)]
         assert frozen_on_ui[0] > 1
+
+
+def test_the_later_imports_pause_before_each_module(monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib
+
+    from threadtui import pacing
+    from threadtui.ui import app as app_module
+
+    calls: list[str] = []
+    monkeypatch.setattr(pacing, "pause", lambda: calls.append("pause"))
+    monkeypatch.setattr(importlib, "import_module", lambda name: calls.append(name))
+    app_module._import_all()
+    assert calls == [step for name in app_module.LATER for step in ("pause", name)]

@@ -397,7 +397,12 @@ def stall_rows(sizes: list[int], paced: bool) -> list[dict[str, Any]]:
         collections: list[float] = []
         begun: dict[int, float] = {}
 
-        def timed(phase: str, info: dict[str, Any]) -> None:
+        def timed(
+            phase: str,
+            info: dict[str, Any],
+            begun: dict[int, float] = begun,
+            collections: list[float] = collections,
+        ) -> None:
             me = threading.get_ident()
             if phase == "start":
                 begun[me] = time.thread_time()

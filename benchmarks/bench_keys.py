@@ -26,7 +26,9 @@ samples a key for the same start-up cost).
 Stalls: a burst of `j` pressed every `HOLD_INTERVAL` (a held key) while frames are
 timestamped; reported are the longest time from a key to the next output ("no response")
 and the longest gap between frames while keys were pending. At 1M the same is done for
-the first `EARLY_SECONDS` after the first frame, while index workers run.
+the first `EARLY_SECONDS` after the first frame, while index workers run; `--early-hold`
+holds j from the first frame, and `--early-only` measures that alone (benchmarks/README.md).
+The children run threadtui byte-compiled (`byte_compiled`), as an installed copy does.
 
 Exit status is non-zero only when a session cannot run, never because of a timing.
 """

@@ -22,6 +22,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TypeVar
 
 from threadtui import pacing
 
@@ -117,6 +118,16 @@ def paused() -> Iterator[None]:
     finally:
         gc.freeze()
         gc.enable()
+
+
+T = TypeVar("T")
+
+
+def kept(value: T) -> T:
+    """`value`, made to last just now (the tree's rows when the walk beside the UI ends):
+    `lasting()`, then `value` back, for a callback that must return something."""
+    lasting()
+    return value
 
 
 def lasting() -> None:

@@ -429,7 +429,7 @@ class ThreadTree(LineView, can_focus=True):
             with pacing.beside_ui():  # the order is computed once, kept by the thread
                 thread.preorder_in_steps(lambda: pacing.pause(0))
             with contextlib.suppress(RuntimeError):  # the app has stopped meanwhile
-                self.app.call_from_thread(lambda: (self.model.rows, gcpolicy.lasting()))
+                self.app.call_from_thread(lambda: gcpolicy.kept(self.model.rows))
 
         self.run_worker(walk, thread=True, group="tree-order", name="tree order")
 

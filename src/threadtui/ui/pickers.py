@@ -149,7 +149,8 @@ def author_choices(thread: Thread, pause: Callable[[], None] = _no_pause) -> lis
         pause()
     if unknown:
         entry = AuthorChoice(UNKNOWN, "unknown author", None, unknown)
-        position = next((k for k, c in enumerate(choices) if c.count < unknown), len(choices))
+        # After every author with as many posts or more (sorted by count: no walk).
+        position = bisect_right(choices, -unknown, key=lambda c: -c.count)
         choices.insert(position, entry)
     return choices
 

@@ -26,7 +26,9 @@ samples a key for the same start-up cost).
 Stalls: a burst of `j` pressed every `HOLD_INTERVAL` (a held key) while frames are
 timestamped; reported are the longest time from a key to the next output ("no response")
 and the longest gap between frames while keys were pending. At 1M the same is done for
-the first `EARLY_SECONDS` after the first frame, while index workers run.
+the first `EARLY_SECONDS` after the first frame, while index workers run; `--early-hold`
+holds j from the first frame, and `--early-only` measures that alone (benchmarks/README.md).
+The children run threadtui byte-compiled (`byte_compiled`), as an installed copy does.
 
 Exit status is non-zero only when a session cannot run, never because of a timing.
 """
@@ -64,6 +66,9 @@ HOLD_INTERVAL = 0.033
 EARLY_SECONDS = 30.0
 EARLY_HOLD = [0.0]
 """Seconds of j held from the first frame at 1M (`--early-hold`); a list: set by `main`."""
+EARLY_ONLY = [False]
+"""`--early-only`: each session ends after the hold from the first frame (no floor, no
+round of keys): the stall measure alone, a few minutes less per round at 1M."""
 BUDGET = 1.5
 
 ESC = b"\x1b"
@@ -104,6 +109,25 @@ def cpu_seconds(pid: int) -> float:
         except (OSError, ValueError, IndexError):
             continue  # a thread that ended in between
     return total / 1e9
+
+
+def byte_compiled(src: Path) -> None:
+    """Compile `src` to byte code beside its sources, as pip installs a package. With
+    PYTHONDONTWRITEBYTECODE set (as on the project's machines) every child compiled
+    threadtui from source on each import: at 1M that is the "import later" worker's
+    `compile()` calls, one C call of several ms each, right when j is held from the
+    first frame: stalls no installed copy has. (`__pycache__` is git-ignored; a
+    PYTHONPYCACHEPREFIX would not do: the children would then look there for the
+    standard library's byte code too, and compile it all.)"""
+    import subprocess
+
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    # In a child: py_compile writes whatever this interpreter's flags say.
+    subprocess.run(
+        [sys.executable, "-c", f"import compileall; compileall.compile_dir({str(src)!r}, quiet=1)"],
+        env=env,
+        check=True,
+    )
 
 
 def child_env(config_dir: str) -> dict[str, str]:
@@ -213,12 +237,14 @@ class Session:
         self.quiet(0.1)
         first_chunk = len(term.chunks)
         sends: list[float] = []
+        cpu = cpu_seconds(term.pid)
         start = time.monotonic()
         while time.monotonic() - start < seconds:
             sends.append(time.monotonic())
             os.write(term.fd, key)
             time.sleep(HOLD_INTERVAL)
         end = time.monotonic()
+        cpu = cpu_seconds(term.pid) - cpu
         self.quiet(0.3)
         arrivals = [t for t, _ in term.chunks[first_chunk:]]
         waits = []
@@ -235,6 +261,9 @@ class Session:
             "median_response_s": statistics.median(waits) if waits else None,
             "longest_gap_s": max(gaps) if gaps else None,
             "gaps_over_33ms": sum(g > 0.033 for g in gaps),
+            "gaps_over_50ms": sum(g > 0.05 for g in gaps),
+            "p99_gap_s": quantile(gaps, 0.99) if gaps else None,
+            "cpu_s": cpu,
         }
 
     def close(self) -> int | None:
@@ -293,6 +322,10 @@ def app_session(
     with tempfile.TemporaryDirectory() as fresh:
         # Each session a first visit: no read state from an earlier round.
         env = {**env, "XDG_STATE_HOME": fresh}
+        if EARLY_ONLY[0]:
+            # And a first opening: the load cache's writer is one of the builds beside
+            # the held key (from the second round on, the cache would open the file).
+            env["XDG_CACHE_HOME"] = os.path.join(fresh, "cache")
         return _app_session(path, env, early, profile, hold_seconds, timeout, key_rounds)
 
 
@@ -313,6 +346,9 @@ def _app_session(
             # Right after the first frame, j held while the builds run (issue #16: the
             # longest gap between frames while keys come, the first seconds included).
             result["first_hold"] = session.hold(b"j", EARLY_HOLD[0])
+            if EARLY_ONLY[0]:
+                result["exit_status"] = session.close()
+                return result
         if early:
             # Right after the first frame: j and k alternately while the workers run.
             times: list[float] = []
@@ -396,7 +432,7 @@ def bench_file(
         loads = []
         for r in range(rounds):
             loads.append(os.getloadavg()[0])
-            floor_times, floor_cpus = floor_session(env, 8)
+            floor_times, floor_cpus = ({}, {}) if EARLY_ONLY[0] else floor_session(env, 8)
             for k, v in floor_times.items():
                 floor.setdefault(k, []).extend(v)
             for k, v in floor_cpus.items():
@@ -404,7 +440,7 @@ def bench_file(
             res = app_session(
                 path,
                 env,
-                early=early if r == 0 else 0.0,
+                early=early if r == 0 or EARLY_ONLY[0] else 0.0,
                 hold_seconds=hold_seconds,
                 timeout=timeout,
                 key_rounds=key_rounds,
@@ -415,7 +451,8 @@ def bench_file(
                 keys.setdefault(k, []).extend(v)
             for k, v in res["last"].items():
                 last.setdefault(k, []).extend(v)
-            holds.append(res["hold_j"])
+            if "hold_j" in res:
+                holds.append(res["hold_j"])
             missed += res["missed"]
             if "early" in res:
                 early_times += res["early"]
@@ -443,6 +480,9 @@ def report(result: dict[str, Any]) -> str:
         f"### {result['file']} (load average {', '.join(f'{x:.1f}' for x in result['load'])})",
         "",
     ]
+    if EARLY_ONLY[0]:
+        out.append(hold_lines(result, {"first_hold": "j held from the first frame"}))
+        return "\n".join(out)
     out.append(
         "| key | median ms | p95 ms | × floor | last frame: median ms | × floor "
         "| CPU: median ms | × floor |"
@@ -471,17 +511,27 @@ def report(result: dict[str, Any]) -> str:
         "hold": "j held",
         "early_hold": "j held after the first 30 s of j/k",
     }
+    out.append(hold_lines(result, names))
+    if result["missed"]:
+        out.append(f"\nno screen change for: {', '.join(result['missed'])}")
+    return "\n".join(out)
+
+
+def hold_lines(result: dict[str, Any], names: dict[str, str]) -> str:
+    out = []
     for name, what in names.items():
         for h in result.get(name, []):
+            p99 = h.get("p99_gap_s")
+            cpu = h.get("cpu_s")
             out.append(
                 f"\n{what}: {h['keys']} keys, {h['frames']} output chunks; longest no response "
                 f"{h['longest_no_response_s'] * 1000:.0f} ms (median "
                 f"{h['median_response_s'] * 1000:.0f}), longest gap between output "
                 f"{h['longest_gap_s'] * 1000:.0f} ms, gaps over 33 ms: "
-                f"{h.get('gaps_over_33ms', '?')}"
+                f"{h.get('gaps_over_33ms', '?')}, over 50 ms: {h.get('gaps_over_50ms', '?')}"
+                + ("" if p99 is None else f", p99 gap {p99 * 1000:.0f} ms")
+                + ("" if cpu is None else f", app CPU {cpu:.1f} s")
             )
-    if result["missed"]:
-        out.append(f"\nno screen change for: {', '.join(result['missed'])}")
     return "\n".join(out)
 
 
@@ -506,13 +556,27 @@ def main(argv: list[str] | None = None) -> int:
         "first 30 s (frame gaps while the builds run)",
     )
     parser.add_argument(
+        "--early-only",
+        action="store_true",
+        help="with --early-hold: end each session after that hold (no floor, no keys)",
+    )
+    parser.add_argument(
+        "--source-bytecode",
+        action="store_true",
+        help="let the children compile threadtui from source when PYTHONDONTWRITEBYTECODE "
+        "is set (the measure before byte code was compiled for them)",
+    )
+    parser.add_argument(
         "--src",
         help="import threadtui from this directory (e.g. `git archive REV src` unpacked)",
     )
     args = parser.parse_args(argv)
     EARLY_HOLD[0] = args.early_hold
+    EARLY_ONLY[0] = args.early_only and args.early_hold > 0
     if args.src:
         SRC.append(args.src)
+    if not args.source_bytecode:
+        byte_compiled(Path(SRC[0]) if SRC else BENCH_DIR.parent / "src")
     if args.quick:
         args.sizes, args.repeat, args.hold = "1k", 1, 0.5
     sizes = [parse_size(s) for s in args.sizes.split(",")]
@@ -522,7 +586,8 @@ def main(argv: list[str] | None = None) -> int:
     info = machine_info()
     print(f"Keys through a pty against the Textual floor ({machine_line(info)})\n")
     print(f"command: {' '.join([Path(sys.executable).name, *sys.argv])}\n")
-    print(f"threadtui from: {SRC[0] if SRC else BENCH_DIR.parent / 'src'}\n")
+    print(f"threadtui from: {SRC[0] if SRC else BENCH_DIR.parent / 'src'}", end="")
+    print(" (compiled as imported)\n" if args.source_bytecode else " (byte-compiled first)\n")
     results = []
     try:
         for n in sizes:

@@ -34,7 +34,9 @@ read-state marks (a first visit) and the index with its tree text and the picker
 (paced: `threadtui.pacing`, with the app's collector thresholds); `--unpaced` all three in
 one go, as before pacing; `--stall-no-index` the first two only. Older code (PYTHONPATH=
 a `git archive` of it) runs as it had the app run them. Reported: the main loop's longest
-turn, its median, how many turns took over one and two frames, the wall and CPU time.
+turn, its median, how many turns took over one and two frames, the wall and CPU time,
+and the garbage collections meanwhile: how many, the longest one's processor time, and how
+many took over a frame (a collection holds the GIL throughout: a stall for the UI).
 
 Every run passes a `cancel` callable, as the app's worker does, so the chunking that makes
 a run cancellable is in the figures. The issue's target is 100 ms per keystroke at 100k
@@ -390,6 +392,24 @@ def stall_rows(sizes: list[int], paced: bool) -> list[dict[str, Any]]:
                 state.prepare()
 
         turns: list[float] = []
+        # Each collection's processor time (the thread that triggered it pays it all, the
+        # GIL held): a young one walking a list of a million items was a 40-125 ms stall.
+        collections: list[float] = []
+        begun: dict[int, float] = {}
+
+        def timed(
+            phase: str,
+            info: dict[str, Any],
+            begun: dict[int, float] = begun,
+            collections: list[float] = collections,
+        ) -> None:
+            me = threading.get_ident()
+            if phase == "start":
+                begun[me] = time.thread_time()
+            elif me in begun:
+                collections.append(time.thread_time() - begun.pop(me))
+
+        gc.callbacks.append(timed)
         builds = [threading.Thread(target=b, daemon=True) for b in (tree_walk, read_marks)]
         if not STALL_WALK_ONLY[0]:
             builds.append(threading.Thread(target=index_build, daemon=True))
@@ -404,6 +424,8 @@ def stall_rows(sizes: list[int], paced: bool) -> list[dict[str, Any]]:
                 time.sleep(0)
             turns.append(time.perf_counter() - start)
         cpu = time.process_time() - started
+        gc.callbacks.remove(timed)
+        collections.sort()
         turns.sort()
         rows.append(
             {
@@ -416,6 +438,9 @@ def stall_rows(sizes: list[int], paced: bool) -> list[dict[str, Any]]:
                 "over_16ms": sum(t > 0.0167 for t in turns),
                 "cpu_s": cpu,
                 "wall_s": sum(turns),
+                "collections": len(collections),
+                "longest_collection_ms": collections[-1] * 1000 if collections else 0.0,
+                "collections_over_16ms": sum(c > 0.0167 for c in collections),
             }
         )
         del thread
@@ -456,14 +481,16 @@ def main(argv: list[str] | None = None) -> int:
         print(f"threadtui from: {Path(threadtui.__file__).parent}\n")
         print(
             "| posts | build | turns | median ms | longest ms | over 16.7 ms | over 33 ms "
-            "| wall s | CPU s |"
+            "| wall s | CPU s | collections | longest, CPU ms | over 16.7 ms |"
         )
-        print("|---:|---|---:|---:|---:|---:|---:|---:|---:|")
+        print("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
         for r in stalls:
             print(
                 f"| {size_label(r['posts'])} | {'paced' if r['paced'] else 'in one go'}"
                 f" | {r['turns']} | {r['median_ms']:.1f} | {r['max_ms']:.0f} | {r['over_16ms']}"
-                f" | {r['over_33ms']} | {r['wall_s']:.1f} | {r['cpu_s']:.1f} |"
+                f" | {r['over_33ms']} | {r['wall_s']:.1f} | {r['cpu_s']:.1f}"
+                f" | {r['collections']} | {r['longest_collection_ms']:.0f}"
+                f" | {r['collections_over_16ms']} |"
             )
         return 0
     if args.ui:

@@ -177,7 +177,10 @@ BINDING_IDS: frozenset[str] = frozenset(
         ),
         "authors.apply",
         "authors.cancel",
-        "checklist.mark",
+        *(
+            f"checklist.{name}"
+            for name in ("down", "first", "last", "mark", "page-down", "page-up", "up")
+        ),
         *(
             f"detail.{name}"
             for name in ("activate", "down", "first", "fold", "last", "unfold", "up")

@@ -22,6 +22,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TypeVar
 
 from threadtui import pacing
 
@@ -119,8 +120,26 @@ def paused() -> Iterator[None]:
         gc.enable()
 
 
+T = TypeVar("T")
+
+
+def kept(value: T) -> T:
+    """`value`, made to last just now (the tree's rows when the walk beside the UI ends):
+    `lasting()`, then `value` back, for a callback that must return something."""
+    lasting()
+    return value
+
+
 def lasting() -> None:
-    """What exists now lives as long as the program (an index built beside the app):
-    freeze it, or each full collection walks it again (40-60 ms at 100,000 posts, landing
-    in whatever key happens to trigger it)."""
+    """What exists now lives as long as the program (an index built beside the app), or
+    long (the tree's rows once the walk beside the UI is done): freeze it, or each full
+    collection walks it again (40-60 ms at 100,000 posts, landing in whatever key happens
+    to trigger it).
+
+    Young collections walk it too, while it is young: a list of a million rows made on
+    the UI thread cost the next two young collections 40 and 27 ms (issue #16, j held at
+    a million posts), so what is made to last is frozen as soon as it is made. Freezing
+    costs nothing (generations are linked lists, moved whole); a frozen object is still
+    freed when its last reference goes; only cyclic garbage present at that moment is
+    kept, so it is done once per build, not at every step."""
     gc.freeze()

@@ -168,6 +168,12 @@ def sorted_in_runs(
     # so the interpreter changes hands within it; taken a run's length at a time.
     merged = heapq.merge(*runs, key=key)
     out: list[T] = []
+    # `out` grows over many pauses with few containers made on the way: young all along,
+    # walked whole by whatever young collection comes (tens of ms at a million items).
+    # Frozen while empty; still freed when dropped (only collections skip it).
+    from threadtui import gcpolicy  # (which imports this module)
+
+    gcpolicy.lasting()
     while chunk := list(islice(merged, RUN)):
         out += chunk
         pause()

@@ -52,3 +52,44 @@ async def test_hints_name_the_keys_as_remapped(tmp_path: Path) -> None:
         subtitle = str(app.screen.query_one("#authors-box").border_subtitle)
         assert "applies" in subtitle
         assert "Enter applies" not in subtitle
+
+
+async def test_the_author_lists_movement_keys_can_be_remapped(tmp_path: Path) -> None:
+    """Every key of the author picker's list has an id, not only Space: a key map moves
+    them like any other (and the old key of a moved binding no longer does it)."""
+    from threadtui.ui.pickers import AuthorList
+
+    path = tmp_path / "config.toml"
+    path.write_text(
+        "[keymap]\n"
+        '"checklist.down" = "ctrl+n"\n"checklist.up" = "ctrl+p"\n'
+        '"checklist.page-down" = "ctrl+d"\n"checklist.page-up" = "ctrl+u"\n'
+        '"checklist.first" = "ctrl+a"\n"checklist.last" = "ctrl+e"\n'
+    )
+    settings, problems = load_settings(path)
+    assert problems == []
+    app = ThreadApp(quotes_thread(), settings=settings)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await pilot.press("a")
+        await pilot.pause()
+        listing = app.screen.query_one(AuthorList)
+        listing.focus()
+        await pilot.pause()
+        assert len(listing.rows) >= 3, "the thread needs authors to move between"
+        assert listing.highlighted == 0
+        await pilot.press("ctrl+n", "ctrl+n")
+        assert listing.highlighted == 2
+        await pilot.press("ctrl+p")
+        assert listing.highlighted == 1
+        await pilot.press("ctrl+e")
+        assert listing.highlighted == len(listing.rows) - 1
+        await pilot.press("ctrl+a")
+        assert listing.highlighted == 0
+        await pilot.press("ctrl+d")
+        assert listing.highlighted == len(listing.rows) - 1  # fewer rows than a page
+        await pilot.press("ctrl+u")
+        assert listing.highlighted == 0
+        # The keys the bindings had are theirs no more.
+        await pilot.press("down", "end")
+        assert listing.highlighted == 0

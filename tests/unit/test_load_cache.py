@@ -15,7 +15,7 @@ import pytest
 
 from support import doc, post
 from thread_state import thread_state
-from threadtui.model import Thread, ThreadFileError, cache, load_bytes
+from threadtui.model import Post, Thread, ThreadFileError, cache, load_bytes
 from threadtui.opener import open_data
 
 DATA = Path(__file__).parents[1] / "data"
@@ -202,11 +202,65 @@ def test_the_body_written_field_by_field_is_msgspecs_own_encoding(
     decoded = msgspec.msgpack.decode(body, type=cache._Body)
     assert msgspec.msgpack.encode(decoded) == body
     assert b"".join(cache._body_pieces(decoded, None)) == body
-    # A pause after each chunk of posts and after each field of the body.
-    assert len(paused) == len(decoded.chunks) + len(cache._Body.__struct_fields__)
+    # A pause after each run of posts checked (`cacheable`), each run of authors, each
+    # chunk of posts and each field of the body.
+    runs = -(-len(loaded.posts) // cache._SCAN) + -(-len(loaded.authors) // cache._SCAN)
+    assert len(paused) == runs + len(decoded.chunks) + len(cache._Body.__struct_fields__)
     # Long lists (the tree order, the authors) are encoded a run at a time: the same bytes.
     monkeypatch.setattr(cache, "_CHUNK", 2)
     assert b"".join(cache._body_pieces(decoded, None)) == body
+
+
+def test_the_writer_pauses_after_every_bounded_run_of_work(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Between two pauses the writer handles at most `_SCAN` posts or authors, or
+    `_CHUNK` posts' rows (at a million posts, one stretch without a pause was a pause of
+    the UI's keys), and pausing changes no byte of the entry."""
+    posts = [post("p0", 0, "root", author="u0", metrics={"likes": 1})]
+    posts += [
+        post(f"p{n}", n, "reply", author=f"u{n % 5}", reply_to="p0", metrics={"likes": 1})
+        for n in range(1, 11)
+    ]
+    document = doc(*posts, authors={f"u{k}": {"handle": f"h{k}"} for k in range(5)})
+    path = tmp_path / "t.json"
+    data = _write_file(path, document)
+    thread = open_data(data, str(path))
+    monkeypatch.setattr(cache, "_SCAN", 3)
+    monkeypatch.setattr(cache, "_CHUNK", 4)
+    whole = cache.encode(thread, _source(path, data), b"k" * 32)
+    work: list[str] = []
+    unknown_metrics = Post.unknown_metrics
+
+    def checked(self: Post) -> object:
+        work.append("post")
+        return unknown_metrics.fget(self)  # type: ignore[attr-defined]
+
+    real_author = cache._Author
+    real_post = cache._Post
+
+    def author(*args: object) -> object:
+        work.append("author")
+        return real_author(*args)
+
+    def row(*args: object) -> object:
+        work.append("row")
+        return real_post(*args)
+
+    monkeypatch.setattr(Post, "unknown_metrics", property(checked))
+    monkeypatch.setattr(cache, "_Author", author)
+    monkeypatch.setattr(cache, "_Post", row)
+    for p in thread.posts:
+        # As a file read by the checking path holds them: JSON until first read.
+        p.raw_metrics = {"likes": 1}
+    assert cache.cacheable(thread, pause=lambda: work.append("pause"))
+    paused = cache.encode(
+        thread, _source(path, data), b"k" * 32, pause=lambda: work.append("pause")
+    )
+    assert paused == whole
+    stretches = "".join("|" if w == "pause" else w[0] for w in work).split("|")
+    assert max(map(len, stretches)) <= 4
+    assert {"p", "a", "r"} <= set("".join(stretches))
 
 
 def _entry(tmp_path: Path, folder: Path) -> tuple[Path, Path]:

@@ -698,6 +698,22 @@ def big_thread(n: int, *, missing: int = 0) -> Thread:
     return load_document(doc(*posts, source={"platform": "bluesky"}, thread={"root": "r"}))
 
 
+def test_what_prepare_grows_over_pauses_is_frozen(folder: Path) -> None:
+    """The set of ids seen and the hashes grow over a worker's pauses with few containers
+    made meanwhile: young all along, a young collection walked them whole (issue #16).
+    Frozen while empty (`gcpolicy.lasting`), no collection walks them."""
+    import gc
+
+    thread = big_thread(60, missing=5)
+    read_some(thread, folder, 3)
+    state = visit(thread, folder, Clock(T0 + 60))
+    state.defer()
+    state.prepare(lambda: None)
+    walked = {id(o) for generation in range(3) for o in gc.get_objects(generation)}
+    for grown in (state._seen, state._hashes):
+        assert len(grown) > 0 and gc.is_tracked(grown) and id(grown) not in walked
+
+
 def read_some(thread: Thread, folder: Path, every: int) -> None:
     state = visit(thread, folder, Clock())
     for index in range(0, len(thread.posts), every):

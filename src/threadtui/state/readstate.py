@@ -35,7 +35,7 @@ from itertools import compress, filterfalse
 from operator import attrgetter
 from pathlib import Path
 
-from threadtui import pacing
+from threadtui import gcpolicy, pacing
 from threadtui.model import Post, Thread
 from threadtui.model.timefmt import moment_of
 from threadtui.state import store
@@ -56,6 +56,9 @@ def _no_pause() -> None:
 
 def _set_in_runs(items: array[int], pause: Callable[[], None]) -> set[int]:
     seen: set[int] = set()
+    # Grown over pauses with few containers made on the way, it would stay young, and a
+    # young collection would walk it whole (`gcpolicy.lasting`): frozen while empty.
+    gcpolicy.lasting()
     for lo in range(0, len(items), RUN):
         seen.update(items[lo : lo + RUN])
         pause()
@@ -64,6 +67,7 @@ def _set_in_runs(items: array[int], pause: Callable[[], None]) -> set[int]:
 
 def _hashes_in_runs(posts: list[Post], pause: Callable[[], None]) -> list[int]:
     hashes: list[int] = []
+    gcpolicy.lasting()  # as the set of ids seen (`_set_in_runs`)
     for lo in range(0, len(posts), RUN):
         hashes += store.hash_ids(map(_post_id, posts[lo : lo + RUN])).tolist()
         pause()

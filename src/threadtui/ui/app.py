@@ -22,7 +22,7 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Input, Static
 
-from threadtui import gcpolicy
+from threadtui import gcpolicy, pacing
 from threadtui.config import Settings
 from threadtui.model import Thread, clean_line
 from threadtui.model.timefmt import format_full, format_offset
@@ -1399,6 +1399,7 @@ class ThreadApp(App[None], inherit_bindings=False):
 def _import_all() -> None:
     """Import what the app imports only when first used, so that it is in memory."""
     for name in LATER:
+        pacing.pause()  # between imports, off the interpreter while keys come (issue #16)
         importlib.import_module(name)
 
 

@@ -26,7 +26,8 @@ from textual.screen import ModalScreen
 from textual.strip import Strip
 from textual.widgets import Input, Static
 
-from threadtui.model import Thread
+from threadtui import gcpolicy
+from threadtui.model import Author, Thread
 from threadtui.model.timefmt import format_full, format_offset
 from threadtui.pacing import sorted_in_runs
 from threadtui.query import fold
@@ -58,6 +59,12 @@ def _no_pause() -> None:
     pass
 
 
+AUTHOR_SLICE = 4_096
+"""Authors handled between two pauses in `author_choices` (a few ms of Python)."""
+POST_SLICE = 16_384
+"""Posts counted between two pauses in `author_choices` (about a millisecond)."""
+
+
 _REMEMBERED: dict[str, tuple[Thread, int, Any]] = {}
 
 
@@ -74,6 +81,9 @@ def remembered(thread: Thread, what: str, compute: Callable[[Thread], T]) -> T:
     version = thread.version
     value = compute(thread)
     _REMEMBERED[what] = (thread, version, value)
+    # Kept as long as the thread (lists of 125,000 choices, a million times): out of the
+    # young collections' walk from now, which would walk them twice more while young.
+    gcpolicy.lasting()
     return value
 
 
@@ -86,8 +96,14 @@ def known(thread: Thread, what: str) -> Any | None:
 
 
 def _times(thread: Thread, pause: Callable[[], None] = _no_pause) -> list[float]:
-    times = [p.created for p in thread.posts if p.created is not None]
-    pause()
+    posts = thread.posts
+    times: list[float] = []
+    # Grown over pauses while young, it would be walked by each young collection (as
+    # `sorted_in_runs` says); in one comprehension, 50-100 ms without a pause at 1M.
+    gcpolicy.lasting()
+    for lo in range(0, len(posts), POST_SLICE):
+        times += [p.created for p in posts[lo : lo + POST_SLICE] if p.created is not None]
+        pause()
     return sorted_in_runs(times, pause=pause)
 
 
@@ -98,26 +114,57 @@ def post_times(thread: Thread) -> list[float]:
 
 def author_choices(thread: Thread, pause: Callable[[], None] = _no_pause) -> list[AuthorChoice]:
     """Every author with posts, most active first (then by name: `Thread.sorted_authors`'
-    order); unknown authors as one entry. `pause` between bounded steps (`prepare`)."""
-    authors = [a for a in thread.authors.values() if a.post_count]
-    keys = [(-a.post_count, a.label.casefold()) for a in authors]
-    pause()
+    order); unknown authors as one entry. `pause` between bounded steps (`prepare`): at a
+    million posts each of these walks (125,000 authors twice, a million posts once) held
+    the index worker 50-110 ms in one stretch, time the UI waited for at each of its own
+    waits while a key was held."""
+    every = list(thread.authors.values())
+    authors: list[Author] = []
+    keys: list[tuple[int, str]] = []
+    choices: list[AuthorChoice] = []
+    # Grown over pauses: frozen while empty, out of every young collection's walk.
+    gcpolicy.lasting()
+    for lo in range(0, len(every), AUTHOR_SLICE):
+        for a in every[lo : lo + AUTHOR_SLICE]:
+            if a.post_count:
+                authors.append(a)
+                keys.append((-a.post_count, a.label.casefold()))
+        pause()
     order = sorted_in_runs(range(len(authors)), key=keys.__getitem__, pause=pause)
-    choices = []
-    for k in order:
-        author = authors[k]
-        label = author.label
-        if author.handle and author.display_name:
-            label = f"{author.display_name} @{author.handle}"
-        handle = author.handle or author.display_name or author.id
-        choices.append(AuthorChoice(author.id, label, handle, author.post_count))
-    pause()
-    unknown = sum(1 for p in thread.posts if p.author is None and not p.synthetic)
+    for lo in range(0, len(order), AUTHOR_SLICE):
+        for k in order[lo : lo + AUTHOR_SLICE]:
+            author = authors[k]
+            label = author.label
+            if author.handle and author.display_name:
+                label = f"{author.display_name} @{author.handle}"
+            handle = author.handle or author.display_name or author.id
+            choices.append(AuthorChoice(author.id, label, handle, author.post_count))
+        pause()
+    posts = thread.posts
+    unknown = 0
+    for lo in range(0, len(posts), POST_SLICE):
+        unknown += sum(
+            1 for p in posts[lo : lo + POST_SLICE] if p.author is None and not p.synthetic
+        )
+        pause()
     if unknown:
         entry = AuthorChoice(UNKNOWN, "unknown author", None, unknown)
-        position = next((k for k, c in enumerate(choices) if c.count < unknown), len(choices))
+        # After every author with as many posts or more (sorted by count: no walk).
+        position = bisect_right(choices, -unknown, key=lambda c: -c.count)
         choices.insert(position, entry)
     return choices
+
+
+def unknown_row(choices: list[AuthorChoice], unknown: AuthorChoice | None) -> int | None:
+    """The index of `unknown`, the "unknown author" row of `choices` (None: no such row),
+    found by its count as `author_choices` placed it (after every author with as many
+    posts or more): no walk of 125,000 choices."""
+    if unknown is None:
+        return None
+    at = bisect_right(choices, -unknown.count, key=lambda c: -c.count) - 1
+    if 0 <= at < len(choices) and choices[at] is unknown:
+        return at
+    return next((k for k, c in enumerate(choices) if c is unknown), None)
 
 
 def _author_folds(thread: Thread) -> list[str]:
@@ -168,12 +215,13 @@ class AuthorList(LineView, can_focus=True):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("space", "mark", "Mark", show=False, id="checklist.mark"),
-        Binding("up", "move(-1)", "Up", show=False),
-        Binding("down", "move(1)", "Down", show=False),
-        Binding("pageup", "page(-1)", "Page up", show=False),
-        Binding("pagedown", "page(1)", "Page down", show=False),
-        Binding("home", "edge(0)", "First", show=False),
-        Binding("end", "edge(1)", "Last", show=False),
+        # Ids for every key, so a key map can move any of them (`config.BINDING_IDS`).
+        Binding("up", "move(-1)", "Up", show=False, id="checklist.up"),
+        Binding("down", "move(1)", "Down", show=False, id="checklist.down"),
+        Binding("pageup", "page(-1)", "Page up", show=False, id="checklist.page-up"),
+        Binding("pagedown", "page(1)", "Page down", show=False, id="checklist.page-down"),
+        Binding("home", "edge(0)", "First", show=False, id="checklist.first"),
+        Binding("end", "edge(1)", "Last", show=False, id="checklist.last"),
     ]
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "author-list--cursor",
@@ -342,9 +390,9 @@ class AuthorPicker(ModalScreen[list[AuthorChoice] | None]):
         self.choices: list[AuthorChoice] = ready if ready is not None else []
         """Empty until computed: ready when the index worker got there first (`prepare`),
         else computed by this screen's worker, the list showing "counting…" meanwhile."""
-        self.by_key = {choice.key: choice for choice in self.choices}
+        self._index_choices()
         self._ready = ready is not None
-        self._matching = len(self.choices)
+        self._matching = self._authors
         self._folds: list[str] | None = known(thread, "author-folds") if ready else None
         """Each choice's label folded for narrowing, built beside the UI: folding every
         label took seconds at 1M posts (125,000 authors) and was paid on opening."""
@@ -375,9 +423,17 @@ class AuthorPicker(ModalScreen[list[AuthorChoice] | None]):
         folds = author_folds(self.thread)
         self.app.call_from_thread(self._computed, choices, folds)
 
+    def _index_choices(self) -> None:
+        self.by_key = {choice.key: choice for choice in self.choices}
+        # The "unknown author" row groups the posts of no known author: a row, not an
+        # author, so the counts shown leave it out (the status bar's count does too).
+        unknown = self.by_key.get(UNKNOWN)
+        self._unknown_at = unknown_row(self.choices, unknown)
+        self._authors = len(self.choices) - (unknown is not None)
+
     def _computed(self, choices: list[AuthorChoice], folds: list[str]) -> None:
         self.choices = choices
-        self.by_key = {choice.key: choice for choice in choices}
+        self._index_choices()
         self._folds = folds
         self._ready = True
         self._fill(self.query_one(Input).value)
@@ -415,11 +471,15 @@ class AuthorPicker(ModalScreen[list[AuthorChoice] | None]):
         wanted = fold(narrow.strip().removeprefix("@"))
         if wanted:
             folds = self._folded()
-            matching = list(compress(self.choices, [wanted in folded for folded in folds]))
+            kept = [wanted in folded for folded in folds]
+            matching = list(compress(self.choices, kept))
+            at = self._unknown_at
+            authors = len(matching) - (at is not None and kept[at])
         else:
             matching = self.choices
+            authors = self._authors
         self.query_one("#authors-list", AuthorList).show(matching)
-        self._matching = len(matching)
+        self._matching = authors
         self._note(self._matching)
 
     @on(Input.Changed, "#authors-narrow")
@@ -432,7 +492,7 @@ class AuthorPicker(ModalScreen[list[AuthorChoice] | None]):
         self._note(self._matching)
 
     def _note(self, matching: int) -> None:
-        note = f"{matching:,} of {len(self.choices):,} authors"
+        note = f"{matching:,} of {self._authors:,} authors"
         if self.chosen:
             note += f" · {len(self.chosen)} marked"
         self.query_one("#authors-note", Static).update(Content(note))

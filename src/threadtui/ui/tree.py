@@ -32,7 +32,7 @@ from textual.reactive import reactive, var
 from textual.strip import Strip
 from textual.style import Style as TextualStyle
 
-from threadtui import pacing
+from threadtui import gcpolicy, pacing
 from threadtui.model import NO_PARENT, Thread
 from threadtui.model.thread import MarkedBelow
 from threadtui.model.timefmt import format_count, format_offset, format_short
@@ -429,7 +429,7 @@ class ThreadTree(LineView, can_focus=True):
             with pacing.beside_ui():  # the order is computed once, kept by the thread
                 thread.preorder_in_steps(lambda: pacing.pause(0))
             with contextlib.suppress(RuntimeError):  # the app has stopped meanwhile
-                self.app.call_from_thread(lambda: self.model.rows)
+                self.app.call_from_thread(lambda: gcpolicy.kept(self.model.rows))
 
         self.run_worker(walk, thread=True, group="tree-order", name="tree order")
 

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from textual.pilot import Pilot
 
-from support import chain_thread, make_app, quotes_thread, settle_quiet
+from support import chain_thread, make_app, quotes_thread, settle_quiet, wait_until
 from threadtui.ui.chrome import PriorityFooter
 from threadtui.ui.tree import ThreadTree
 
@@ -339,3 +339,91 @@ async def test_the_help_screen_is_built_once_and_follows_the_threads_dates(
         after = [listing.rows for listing in app.screen.query(RowList)]
         assert composed[0] == 1
         assert after[-1] != before[-1] and after[:-1] == before[:-1]
+
+
+async def burst_of_keys(
+    monkeypatch: pytest.MonkeyPatch, count: int
+) -> tuple[list[int | None], int | None, int | None]:
+    """`count` j's, each arriving while the one before is answered (held or typed faster
+    than the app answers them, as on a loaded machine: each cursor move made slower than
+    a frame, and the next key queued during it). The posts the detail pane was built
+    for, the cursor's post, the pane's."""
+    import time
+
+    from textual import events
+
+    from threadtui.ui.detail import DetailPane
+
+    shown: list[int | None] = []
+    original = DetailPane.show
+    move = ThreadTree.action_cursor_down
+
+    def show(self: DetailPane, index: int | None, **options: Any) -> None:
+        shown.append(index)
+        original(self, index, **options)
+
+    left = [count]
+
+    def slow_move(self: ThreadTree) -> None:
+        time.sleep(0.03)  # longer than a frame (16.7 ms at 60 fps)
+        move(self)
+        left[0] -= 1
+        if left[0]:
+            # After the move: behind whatever the move asked of the app (the pane's build).
+            self.app.post_message(events.Key("j", "j"))
+
+    monkeypatch.setattr(DetailPane, "show", show)
+    app = make_app(chain_thread(40))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle_quiet(pilot)
+        monkeypatch.setattr(ThreadTree, "action_cursor_down", slow_move)
+        tree = app.query_one(ThreadTree)
+        start = tree.cursor
+        shown.clear()
+        app.post_message(events.Key("j", "j"))
+        await wait_until(pilot, lambda: tree.cursor == start + count, "every j answered")
+        await settle_quiet(pilot)
+        return shown, tree.cursor_post, app.query_one(DetailPane).index
+
+
+async def test_keys_faster_than_frames_build_the_detail_once_for_where_the_cursor_rests(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    shown, cursor, detail = await burst_of_keys(monkeypatch, 6)
+    # Not once a frame for posts the cursor had already left: once, for the last.
+    assert shown == [cursor]
+    assert detail == cursor
+
+
+async def test_the_detail_waits_for_queued_keys_only_so_long(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from threadtui.ui import app as app_module
+
+    # Keys that never pause: the pane still follows, every DETAIL_DEFER_MAX frames.
+    monkeypatch.setattr(app_module, "DETAIL_DEFER_MAX", 1)
+    shown, cursor, detail = await burst_of_keys(monkeypatch, 6)
+    assert len(shown) > 1
+    assert shown[-1] == cursor == detail
+
+
+async def test_a_single_key_shows_its_post_in_the_next_frame(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    log: list[Any] = []
+    record_frames(monkeypatch, log)
+    app = make_app(quotes_thread())
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle_quiet(pilot)
+        tree = app.query_one(ThreadTree)
+        log.clear()
+        await pilot.press("j")
+        await settle_quiet(pilot)
+        builds = [entry for entry in log if entry[0] == "detail"]
+        frames = [i for i, entry in enumerate(log) if entry[0] == "frame" and entry[1]]
+        # Built once, for the key's post, right after the cursor's frame, and drawn in
+        # the frame after that one: no frame of waiting.
+        assert builds == [("detail", tree.cursor_post)]
+        built = log.index(builds[0])
+        assert frames[0] < built
+        assert [i for i in frames if i > built][:1] == [frames[1]]

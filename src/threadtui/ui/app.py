@@ -79,6 +79,10 @@ LATER: tuple[str, ...] = (
 )
 
 
+DETAIL_DEFER_MAX = 20
+"""Frames (a third of a second at least) the detail pane may wait for a cursor still
+moving before it shows the cursor's post anyway: keys that never pause still see it."""
+
 IDLE_COLLECT_EVERY = 20.0
 IDLE_COLLECT_AFTER = 3.0
 """A full garbage collection runs at most every IDLE_COLLECT_EVERY seconds, and only when
@@ -212,6 +216,9 @@ class ThreadApp(App[None], inherit_bindings=False):
         self._last_key = 0.0
         self._detail_follows = False
         self._detail_pending = False
+        self._detail_deferred = 0
+        self._detail_seen: int | None = None
+        self._keys_answering = 0
         self.read_state = read_state
         """What was read of this thread (threadtui.state); None: nothing is remembered."""
         if read_state is not None and not read_state.ready:
@@ -483,6 +490,14 @@ class ThreadApp(App[None], inherit_bindings=False):
             # never bubbles up to `_on_key`): builds beside the UI give way to it from now
             # (threadtui.pacing, via the query controller), and idle collections wait.
             self._last_key = time.monotonic()
+            # Answered in steps the loop may interleave with a frame (and the pane's
+            # build after it): while one is, the cursor is not where it will rest.
+            self._keys_answering += 1
+            try:
+                await super().on_event(event)
+            finally:
+                self._keys_answering -= 1
+            return
         await super().on_event(event)
 
     async def _on_key(self, event: events.Key) -> None:
@@ -506,16 +521,36 @@ class ThreadApp(App[None], inherit_bindings=False):
         # The cursor's move is drawn first, alone; the detail pane, which costs most of a
         # key's frame (a whole pane of new lines), in the frame after it. A key shows at
         # once, and keys pressed faster than frames (a held j) rebuild the pane once a
-        # frame for the post the cursor is on by then, not once a key.
+        # frame at most, for the post the cursor is on by then, not once a key.
         if not self._detail_pending:
             self._detail_pending = True
+            self._detail_deferred = 0
+            self._detail_seen = index
             # A callback "after refresh" runs at the screen's next idle when it has nothing
             # to paint, and the tree's repaint reaches the screen only at the tree's own
             # idle, later: the pane was built (and its lines drawn) before the cursor's
             # frame, delaying it. The screen learns of the repaint now.
             tree = self.query_one(ThreadTree)
             tree.screen.post_message(messages.Update(tree))
-            self.call_after_refresh(self._show_detail)
+            self.call_after_refresh(self._detail_due)
+
+    def _detail_due(self) -> None:
+        """The frame after a cursor move: the pane shows the cursor's post, unless the
+        cursor is still moving."""
+        index = self.query_one(ThreadTree).highlighted
+        moving = index != self._detail_seen or self._key_waiting()
+        if moving and self._detail_deferred < DETAIL_DEFER_MAX:
+            # Keys typed or held faster than the app answers them (the cursor moved again
+            # since the last frame, or a key waits): building the pane, a whole pane of
+            # new lines, for a post the cursor is leaving would only delay the keys' own
+            # frames. It is built once the cursor rests for a frame, for the post it
+            # rests on. Bounded: keys that never pause still see it follow every few
+            # frames.
+            self._detail_deferred += 1
+            self._detail_seen = index
+            self.call_after_refresh(self._detail_due)
+            return
+        self._show_detail()
 
     def _show_detail(self) -> None:
         self._detail_pending = False
@@ -524,6 +559,23 @@ class ThreadApp(App[None], inherit_bindings=False):
         self._post_shown(index)
         if self.queries.search is not None:
             self.refresh_status()
+
+    def _key_waiting(self) -> bool:
+        """Whether a key is being answered by the app (whose bindings run the widgets'
+        actions), or waits for it or for the focused widget it is handed to. Textual offers no
+        view of a pump's pending messages: its queue (`textual._queue.Queue`) keeps them
+        in `values`, and the one it looked ahead at in `_pending_message`, which this
+        reads (textual is pinned; the tests of a burst of keys fail if they move)."""
+        if self._keys_answering:
+            return True
+        for pump in (self, self.focused):
+            if pump is None:
+                continue
+            if isinstance(pump._pending_message, events.Key):
+                return True
+            if any(isinstance(message, events.Key) for message in pump._message_queue.values):
+                return True
+        return False
 
     def _first_frame_drawn(self) -> None:
         # The first frame shows the post under the cursor with the tree, in one frame.

@@ -427,3 +427,51 @@ async def test_a_single_key_shows_its_post_in_the_next_frame(
         built = log.index(builds[0])
         assert frames[0] < built
         assert [i for i in frames if i > built][:1] == [frames[1]]
+
+
+async def test_a_scrollbar_is_drawn_again_only_when_it_looks_different(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from textual.geometry import Region
+
+    from threadtui.ui.detail import DetailPane
+    from threadtui.ui.scrolling import QuietScrollBar
+
+    drawn = count_calls(monkeypatch, QuietScrollBar, "render")
+    app = make_app(chain_thread(80))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle_quiet(pilot)
+        tree = app.query_one(ThreadTree)
+        detail = app.query_one(DetailPane)
+        # Short posts, each fitting the pane; the cursor moving inside the screen: neither
+        # bar looks any different, and neither is drawn (Textual drew both again).
+        await pilot.press("j")
+        await settle_quiet(pilot)
+        drawn[0] = 0
+        for _ in range(3):
+            await pilot.press("j")
+            await settle_quiet(pilot)
+        assert detail.index == tree.cursor_post
+        assert drawn[0] == 0
+        # The tree's thumb moves: that bar is drawn, and as a fresh drawing draws it.
+        bars = [tree.vertical_scrollbar, detail.vertical_scrollbar]
+        await pilot.press("G")
+        await settle_quiet(pilot)
+        assert drawn[0] >= 1
+
+        def lines(bar: QuietScrollBar) -> list[Any]:
+            return [list(strip) for strip in bar.render_lines(Region(0, 0, 1, bar.size.height))]
+
+        shown = [lines(bar) for bar in bars]
+        for bar in bars:
+            assert isinstance(bar, QuietScrollBar)
+            bar._drawn = None
+            bar._set_dirty()
+            bar.refresh()
+        await pilot.pause()
+        assert [lines(bar) for bar in bars] == shown
+        # ... and not again when nothing about it changed.
+        drawn[0] = 0
+        await pilot.press("k")
+        await settle_quiet(pilot)
+        assert drawn[0] == 0

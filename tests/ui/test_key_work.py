@@ -475,3 +475,46 @@ async def test_a_scrollbar_is_drawn_again_only_when_it_looks_different(
         await pilot.press("k")
         await settle_quiet(pilot)
         assert drawn[0] == 0
+
+
+async def test_the_help_page_is_composed_and_laid_out_before_the_first_question_mark(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+
+    from threadtui.ui import app as app_module
+    from threadtui.ui.help import HelpScreen
+
+    monkeypatch.setattr(app_module, "HELP_PREPARE_AFTER", 0.05)
+    composed = count_calls(monkeypatch, HelpScreen, "compose")
+    app = make_app(quotes_thread())
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle_quiet(pilot)
+        await wait_until(
+            pilot,
+            lambda: app.is_screen_installed("help") and app.get_screen("help").is_mounted,
+            "the help page prepared",
+        )
+        page = app.get_screen("help")
+        await wait_until(pilot, lambda: page.size == app.size, "the help page laid out")
+        assert composed[0] == 1
+        assert app.screen is not page  # prepared, not shown
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert app.screen is page
+        assert composed[0] == 1
+
+
+async def test_the_help_page_is_not_prepared_while_keys_come(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import time
+
+    from threadtui.ui import app as app_module
+
+    monkeypatch.setattr(app_module, "HELP_PREPARE_AFTER", 3600.0)  # only when asked here
+    app = make_app(quotes_thread())
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle_quiet(pilot)
+        app._last_key = time.monotonic()
+        await app._prepare_help()
+        assert not app.is_screen_installed("help")

@@ -56,6 +56,7 @@ if TYPE_CHECKING:
     from threadtui.follow.schedule import Schedule
     from threadtui.model.grow import Change
     from threadtui.state import ReadState
+    from threadtui.ui.help import HelpScreen
     from threadtui.ui.pickers import AuthorChoice
 
 # Modules the first frame does not need (search, the pickers, the help screen) are imported
@@ -82,6 +83,12 @@ LATER: tuple[str, ...] = (
 DETAIL_DEFER_MAX = 20
 """Frames (a third of a second at least) the detail pane may wait for a cursor still
 moving before it shows the cursor's post anyway: keys that never pause still see it."""
+
+HELP_SCREEN = "help"
+HELP_PREPARE_AFTER = 1.0
+HELP_PREPARE_QUIET = 0.25
+"""The help page is composed in the background (ThreadApp._prepare_help) a second after
+the first frame, or as soon after as no key came for a quarter of a second."""
 
 IDLE_COLLECT_EVERY = 20.0
 IDLE_COLLECT_AFTER = 3.0
@@ -580,6 +587,7 @@ class ThreadApp(App[None], inherit_bindings=False):
     def _first_frame_drawn(self) -> None:
         # The first frame shows the post under the cursor with the tree, in one frame.
         self._detail_follows = True
+        self.set_timer(HELP_PREPARE_AFTER, self._prepare_help, name="prepare help")
 
     # --- search and filter ----------------------------------------------------------------
 
@@ -1369,7 +1377,9 @@ class ThreadApp(App[None], inherit_bindings=False):
             copied = Content.assemble("No browser here; copied ", Content(url))
             self.notify(copied, timeout=4)  # type: ignore[arg-type]  # Content: shown as is, never read as markup
 
-    def action_help(self) -> None:
+    def _help_screen(self) -> HelpScreen:
+        """The help page, built once and kept (installed): composing, styling and wrapping
+        it was most of what `?` cost. Only the thread's dates can change since."""
         from threadtui.ui.help import (
             HelpScreen,
             binding_rows,
@@ -1378,8 +1388,6 @@ class ThreadApp(App[None], inherit_bindings=False):
             symbol_rows,
         )
 
-        if isinstance(self.screen, HelpScreen):
-            return
         keymap = dict(self.settings.keymap)
         sections = [
             ("Tree", binding_rows(ThreadTree.BINDINGS, keymap)),
@@ -1388,15 +1396,40 @@ class ThreadApp(App[None], inherit_bindings=False):
             ("Anywhere", binding_rows(self.BINDINGS, keymap) + extra_keys(self.glyphs)),
             ("Search (/) and filter (f) language", language_rows(self.thread, self.tz)),
         ]
-        # Built once and kept (installed): composing, styling and wrapping the page was
-        # most of what `?` cost, every time. Only the thread's dates can change since.
-        if self.is_screen_installed("help"):
-            help_screen = self.get_screen("help")
+        if self.is_screen_installed(HELP_SCREEN):
+            help_screen = self.get_screen(HELP_SCREEN)
             assert isinstance(help_screen, HelpScreen)
             help_screen.set_sections(sections)
         else:
-            self.install_screen(HelpScreen(sections), name="help")
-        self.push_screen("help")
+            help_screen = HelpScreen(sections)
+            self.install_screen(help_screen, name=HELP_SCREEN)
+        return help_screen
+
+    async def _prepare_help(self) -> None:
+        """Compose and lay out the help page in a quiet moment after the first frame, so
+        that the first `?` only shows it: composing, mounting and the first layout (which
+        lays the screen below out again as the page learns its size) were two thirds of
+        that key."""
+        if self.is_screen_installed(HELP_SCREEN):
+            return
+        if time.monotonic() - self._last_key < HELP_PREPARE_QUIET:
+            # Keys are coming: not now, not in their way.
+            self.set_timer(HELP_PREPARE_QUIET, self._prepare_help, name="prepare help")
+            return
+        # What push_screen does before it shows a screen (Textual's own steps, private:
+        # textual is pinned): start it, which composes and mounts it, then lay it out at
+        # the terminal's size. Shown later, it is laid out again only if the size changed.
+        screen, mounted = self._get_screen(self._help_screen())
+        await mounted
+        if screen is not self.screen:
+            screen._refresh_layout(self.size)
+
+    def action_help(self) -> None:
+        from threadtui.ui.help import HelpScreen
+
+        if isinstance(self.screen, HelpScreen):
+            return
+        self.push_screen(self._help_screen())
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)

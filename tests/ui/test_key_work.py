@@ -518,3 +518,42 @@ async def test_the_help_page_is_not_prepared_while_keys_come(
         app._last_key = time.monotonic()
         await app._prepare_help()
         assert not app.is_screen_installed("help")
+
+
+@pytest.mark.parametrize("size", [(100, 30), (60, 20)])
+async def test_the_detail_pane_repaints_only_lines_that_changed_and_shows_what_a_full_repaint_does(
+    monkeypatch: pytest.MonkeyPatch, size: tuple[int, int]
+) -> None:
+    from threadtui.ui.detail import DetailPane
+
+    def screen(app: Any) -> list[list[Any]]:
+        # Every line as the compositor has it: a line not repainted comes from the caches.
+        return [list(strip) for strip in app.screen._compositor.render_strips()]
+
+    log: list[Any] = []
+    record_frames(monkeypatch, log)
+    app = make_app(quotes_thread())
+    async with app.run_test(size=size) as pilot:
+        await settle_quiet(pilot)
+        tree = app.query_one(ThreadTree)
+        detail = app.query_one(DetailPane)
+        fewer = 0
+        for key in ["j"] * (tree.model.row_count - 1) + ["k"] * 3 + ["g", "G", "tab", "j"]:
+            log.clear()
+            await pilot.press(key)
+            await settle_quiet(pilot)
+            region = detail.content_region
+            lines = {
+                y
+                for what, spans in log
+                if what == "frame"
+                for y, x1, x2 in spans
+                if x1 < region.right and x2 > region.x
+            }
+            fewer += 0 < len(lines) < region.height
+            shown = screen(app)
+            detail.refresh()
+            await pilot.pause()
+            assert screen(app) == shown, key
+        # Moving between posts left some of the pane's lines alone.
+        assert fewer

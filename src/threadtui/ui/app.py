@@ -569,10 +569,11 @@ class ThreadApp(App[None], inherit_bindings=False):
 
     def _key_waiting(self) -> bool:
         """Whether a key is being answered by the app (whose bindings run the widgets'
-        actions), or waits for it or for the focused widget it is handed to. Textual offers no
-        view of a pump's pending messages: its queue (`textual._queue.Queue`) keeps them
-        in `values`, and the one it looked ahead at in `_pending_message`, which this
-        reads (textual is pinned; the tests of a burst of keys fail if they move)."""
+        actions), or waits for it or for the focused widget it is handed to. Textual
+        offers no view of a pump's pending messages: its queue (`textual._queue.Queue`)
+        keeps them in `values`, and the one it looked ahead at in `_pending_message`,
+        which this reads (textual is pinned; the tests of a burst of keys fail if they
+        move)."""
         if self._keys_answering:
             return True
         for pump in (self, self.focused):
@@ -580,7 +581,8 @@ class ThreadApp(App[None], inherit_bindings=False):
                 continue
             if isinstance(pump._pending_message, events.Key):
                 return True
-            if any(isinstance(message, events.Key) for message in pump._message_queue.values):
+            queued: Iterable[object] = pump._message_queue.values
+            if any(isinstance(message, events.Key) for message in queued):
                 return True
         return False
 

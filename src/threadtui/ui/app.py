@@ -86,9 +86,10 @@ moving before it shows the cursor's post anyway: keys that never pause still see
 
 HELP_SCREEN = "help"
 HELP_PREPARE_AFTER = 1.0
-HELP_PREPARE_QUIET = 0.25
+HELP_PREPARE_QUIET = 1.0
 """The help page is composed in the background (ThreadApp._prepare_help) a second after
-the first frame, or as soon after as no key came for a quarter of a second."""
+the first frame, or later, once no key came for a second: its 20-50 ms must not fall
+between a key and its frame."""
 
 IDLE_COLLECT_EVERY = 20.0
 IDLE_COLLECT_AFTER = 3.0
@@ -1410,8 +1411,8 @@ class ThreadApp(App[None], inherit_bindings=False):
     async def _prepare_help(self) -> None:
         """Compose and lay out the help page in a quiet moment after the first frame, so
         that the first `?` only shows it: composing, mounting and the first layout (which
-        lays the screen below out again as the page learns its size) were two thirds of
-        that key."""
+        lays the screen below out again as the page learns its size) were most of that
+        key."""
         if self.is_screen_installed(HELP_SCREEN):
             return
         if time.monotonic() - self._last_key < HELP_PREPARE_QUIET:

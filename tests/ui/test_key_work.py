@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from textual.pilot import Pilot
 
-from support import chain_thread, make_app, quotes_thread, settle_quiet
+from support import chain_thread, make_app, quotes_thread, settle_quiet, wait_until
 from threadtui.ui.chrome import PriorityFooter
 from threadtui.ui.tree import ThreadTree
 
@@ -339,3 +339,221 @@ async def test_the_help_screen_is_built_once_and_follows_the_threads_dates(
         after = [listing.rows for listing in app.screen.query(RowList)]
         assert composed[0] == 1
         assert after[-1] != before[-1] and after[:-1] == before[:-1]
+
+
+async def burst_of_keys(
+    monkeypatch: pytest.MonkeyPatch, count: int
+) -> tuple[list[int | None], int | None, int | None]:
+    """`count` j's, each arriving while the one before is answered (held or typed faster
+    than the app answers them, as on a loaded machine: each cursor move made slower than
+    a frame, and the next key queued during it). The posts the detail pane was built
+    for, the cursor's post, the pane's."""
+    import time
+
+    from textual import events
+
+    from threadtui.ui.detail import DetailPane
+
+    shown: list[int | None] = []
+    original = DetailPane.show
+    move = ThreadTree.action_cursor_down
+
+    def show(self: DetailPane, index: int | None, **options: Any) -> None:
+        shown.append(index)
+        original(self, index, **options)
+
+    left = [count]
+
+    def slow_move(self: ThreadTree) -> None:
+        time.sleep(0.03)  # longer than a frame (16.7 ms at 60 fps)
+        move(self)
+        left[0] -= 1
+        if left[0]:
+            # After the move: behind whatever the move asked of the app (the pane's build).
+            self.app.post_message(events.Key("j", "j"))
+
+    monkeypatch.setattr(DetailPane, "show", show)
+    app = make_app(chain_thread(40))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle_quiet(pilot)
+        monkeypatch.setattr(ThreadTree, "action_cursor_down", slow_move)
+        tree = app.query_one(ThreadTree)
+        start = tree.cursor
+        shown.clear()
+        app.post_message(events.Key("j", "j"))
+        await wait_until(pilot, lambda: tree.cursor == start + count, "every j answered")
+        await settle_quiet(pilot)
+        return shown, tree.cursor_post, app.query_one(DetailPane).index
+
+
+async def test_keys_faster_than_frames_build_the_detail_once_for_where_the_cursor_rests(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    shown, cursor, detail = await burst_of_keys(monkeypatch, 6)
+    # Not once a frame for posts the cursor had already left: once, for the last.
+    assert shown == [cursor]
+    assert detail == cursor
+
+
+async def test_the_detail_waits_for_queued_keys_only_so_long(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from threadtui.ui import app as app_module
+
+    # Keys that never pause: the pane still follows, every DETAIL_DEFER_MAX frames.
+    monkeypatch.setattr(app_module, "DETAIL_DEFER_MAX", 1)
+    shown, cursor, detail = await burst_of_keys(monkeypatch, 6)
+    assert len(shown) > 1
+    assert shown[-1] == cursor == detail
+
+
+async def test_a_single_key_shows_its_post_in_the_next_frame(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    log: list[Any] = []
+    record_frames(monkeypatch, log)
+    app = make_app(quotes_thread())
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle_quiet(pilot)
+        tree = app.query_one(ThreadTree)
+        log.clear()
+        await pilot.press("j")
+        await settle_quiet(pilot)
+        builds = [entry for entry in log if entry[0] == "detail"]
+        frames = [i for i, entry in enumerate(log) if entry[0] == "frame" and entry[1]]
+        # Built once, for the key's post, right after the cursor's frame, and drawn in
+        # the frame after that one: no frame of waiting.
+        assert builds == [("detail", tree.cursor_post)]
+        built = log.index(builds[0])
+        assert frames[0] < built
+        assert [i for i in frames if i > built][:1] == [frames[1]]
+
+
+async def test_a_scrollbar_is_drawn_again_only_when_it_looks_different(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from textual.geometry import Region
+
+    from threadtui.ui.detail import DetailPane
+    from threadtui.ui.scrolling import QuietScrollBar
+
+    drawn = count_calls(monkeypatch, QuietScrollBar, "render")
+    app = make_app(chain_thread(80))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle_quiet(pilot)
+        tree = app.query_one(ThreadTree)
+        detail = app.query_one(DetailPane)
+        # Short posts, each fitting the pane; the cursor moving inside the screen: neither
+        # bar looks any different, and neither is drawn (Textual drew both again).
+        await pilot.press("j")
+        await settle_quiet(pilot)
+        drawn[0] = 0
+        for _ in range(3):
+            await pilot.press("j")
+            await settle_quiet(pilot)
+        assert detail.index == tree.cursor_post
+        assert drawn[0] == 0
+        # The tree's thumb moves: that bar is drawn, and as a fresh drawing draws it.
+        bars = [tree.vertical_scrollbar, detail.vertical_scrollbar]
+        await pilot.press("G")
+        await settle_quiet(pilot)
+        assert drawn[0] >= 1
+
+        def lines(bar: QuietScrollBar) -> list[Any]:
+            return [list(strip) for strip in bar.render_lines(Region(0, 0, 1, bar.size.height))]
+
+        shown = [lines(bar) for bar in bars]
+        for bar in bars:
+            assert isinstance(bar, QuietScrollBar)
+            bar._drawn = None
+            bar._set_dirty()
+            bar.refresh()
+        await pilot.pause()
+        assert [lines(bar) for bar in bars] == shown
+        # ... and not again when nothing about it changed.
+        drawn[0] = 0
+        await pilot.press("k")
+        await settle_quiet(pilot)
+        assert drawn[0] == 0
+
+
+async def test_the_help_page_is_composed_and_laid_out_before_the_first_question_mark(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+
+    from threadtui.ui import app as app_module
+    from threadtui.ui.help import HelpScreen
+
+    monkeypatch.setattr(app_module, "HELP_PREPARE_AFTER", 0.05)
+    composed = count_calls(monkeypatch, HelpScreen, "compose")
+    app = make_app(quotes_thread())
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle_quiet(pilot)
+        await wait_until(
+            pilot,
+            lambda: app.is_screen_installed("help") and app.get_screen("help").is_mounted,
+            "the help page prepared",
+        )
+        page = app.get_screen("help")
+        await wait_until(pilot, lambda: page.size == app.size, "the help page laid out")
+        assert composed[0] == 1
+        assert app.screen is not page  # prepared, not shown
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert app.screen is page
+        assert composed[0] == 1
+
+
+async def test_the_help_page_is_not_prepared_while_keys_come(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import time
+
+    from threadtui.ui import app as app_module
+
+    monkeypatch.setattr(app_module, "HELP_PREPARE_AFTER", 3600.0)  # only when asked here
+    app = make_app(quotes_thread())
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle_quiet(pilot)
+        app._last_key = time.monotonic()
+        await app._prepare_help()
+        assert not app.is_screen_installed("help")
+
+
+@pytest.mark.parametrize("size", [(100, 30), (60, 20)])
+async def test_the_detail_pane_repaints_only_lines_that_changed_and_shows_what_a_full_repaint_does(
+    monkeypatch: pytest.MonkeyPatch, size: tuple[int, int]
+) -> None:
+    from threadtui.ui.detail import DetailPane
+
+    def screen(app: Any) -> list[list[Any]]:
+        # Every line as the compositor has it: a line not repainted comes from the caches.
+        return [list(strip) for strip in app.screen._compositor.render_strips()]
+
+    log: list[Any] = []
+    record_frames(monkeypatch, log)
+    app = make_app(quotes_thread())
+    async with app.run_test(size=size) as pilot:
+        await settle_quiet(pilot)
+        tree = app.query_one(ThreadTree)
+        detail = app.query_one(DetailPane)
+        fewer = 0
+        for key in ["j"] * (tree.model.row_count - 1) + ["k"] * 3 + ["g", "G", "tab", "j"]:
+            log.clear()
+            await pilot.press(key)
+            await settle_quiet(pilot)
+            region = detail.content_region
+            lines = {
+                y
+                for what, spans in log
+                if what == "frame"
+                for y, x1, x2 in spans
+                if x1 < region.right and x2 > region.x
+            }
+            fewer += 0 < len(lines) < region.height
+            shown = screen(app)
+            detail.refresh()
+            await pilot.pause()
+            assert screen(app) == shown, key
+        # Moving between posts left some of the pane's lines alone.
+        assert fewer

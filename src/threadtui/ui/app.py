@@ -56,6 +56,7 @@ if TYPE_CHECKING:
     from threadtui.follow.schedule import Schedule
     from threadtui.model.grow import Change
     from threadtui.state import ReadState
+    from threadtui.ui.help import HelpScreen
     from threadtui.ui.pickers import AuthorChoice
 
 # Modules the first frame does not need (search, the pickers, the help screen) are imported
@@ -78,6 +79,17 @@ LATER: tuple[str, ...] = (
     "webbrowser",
 )
 
+
+DETAIL_DEFER_MAX = 20
+"""Frames (a third of a second at least) the detail pane may wait for a cursor still
+moving before it shows the cursor's post anyway: keys that never pause still see it."""
+
+HELP_SCREEN = "help"
+HELP_PREPARE_AFTER = 1.0
+HELP_PREPARE_QUIET = 1.0
+"""The help page is composed in the background (ThreadApp._prepare_help) a second after
+the first frame, or later, once no key came for a second: its 20-50 ms must not fall
+between a key and its frame."""
 
 IDLE_COLLECT_EVERY = 20.0
 IDLE_COLLECT_AFTER = 3.0
@@ -212,6 +224,9 @@ class ThreadApp(App[None], inherit_bindings=False):
         self._last_key = 0.0
         self._detail_follows = False
         self._detail_pending = False
+        self._detail_deferred = 0
+        self._detail_seen: int | None = None
+        self._keys_answering = 0
         self.read_state = read_state
         """What was read of this thread (threadtui.state); None: nothing is remembered."""
         if read_state is not None and not read_state.ready:
@@ -483,6 +498,14 @@ class ThreadApp(App[None], inherit_bindings=False):
             # never bubbles up to `_on_key`): builds beside the UI give way to it from now
             # (threadtui.pacing, via the query controller), and idle collections wait.
             self._last_key = time.monotonic()
+            # Answered in steps the loop may interleave with a frame (and the pane's
+            # build after it): while one is, the cursor is not where it will rest.
+            self._keys_answering += 1
+            try:
+                await super().on_event(event)
+            finally:
+                self._keys_answering -= 1
+            return
         await super().on_event(event)
 
     async def _on_key(self, event: events.Key) -> None:
@@ -506,16 +529,36 @@ class ThreadApp(App[None], inherit_bindings=False):
         # The cursor's move is drawn first, alone; the detail pane, which costs most of a
         # key's frame (a whole pane of new lines), in the frame after it. A key shows at
         # once, and keys pressed faster than frames (a held j) rebuild the pane once a
-        # frame for the post the cursor is on by then, not once a key.
+        # frame at most, for the post the cursor is on by then, not once a key.
         if not self._detail_pending:
             self._detail_pending = True
+            self._detail_deferred = 0
+            self._detail_seen = index
             # A callback "after refresh" runs at the screen's next idle when it has nothing
             # to paint, and the tree's repaint reaches the screen only at the tree's own
             # idle, later: the pane was built (and its lines drawn) before the cursor's
             # frame, delaying it. The screen learns of the repaint now.
             tree = self.query_one(ThreadTree)
             tree.screen.post_message(messages.Update(tree))
-            self.call_after_refresh(self._show_detail)
+            self.call_after_refresh(self._detail_due)
+
+    def _detail_due(self) -> None:
+        """The frame after a cursor move: the pane shows the cursor's post, unless the
+        cursor is still moving."""
+        index = self.query_one(ThreadTree).highlighted
+        moving = index != self._detail_seen or self._key_waiting()
+        if moving and self._detail_deferred < DETAIL_DEFER_MAX:
+            # Keys typed or held faster than the app answers them (the cursor moved again
+            # since the last frame, or a key waits): building the pane, a whole pane of
+            # new lines, for a post the cursor is leaving would only delay the keys' own
+            # frames. It is built once the cursor rests for a frame, for the post it
+            # rests on. Bounded: keys that never pause still see it follow every few
+            # frames.
+            self._detail_deferred += 1
+            self._detail_seen = index
+            self.call_after_refresh(self._detail_due)
+            return
+        self._show_detail()
 
     def _show_detail(self) -> None:
         self._detail_pending = False
@@ -525,9 +568,29 @@ class ThreadApp(App[None], inherit_bindings=False):
         if self.queries.search is not None:
             self.refresh_status()
 
+    def _key_waiting(self) -> bool:
+        """Whether a key is being answered by the app (whose bindings run the widgets'
+        actions), or waits for it or for the focused widget it is handed to. Textual
+        offers no view of a pump's pending messages: its queue (`textual._queue.Queue`)
+        keeps them in `values`, and the one it looked ahead at in `_pending_message`,
+        which this reads (textual is pinned; the tests of a burst of keys fail if they
+        move)."""
+        if self._keys_answering:
+            return True
+        for pump in (self, self.focused):
+            if pump is None:
+                continue
+            if isinstance(pump._pending_message, events.Key):
+                return True
+            queued: Iterable[object] = pump._message_queue.values
+            if any(isinstance(message, events.Key) for message in queued):
+                return True
+        return False
+
     def _first_frame_drawn(self) -> None:
         # The first frame shows the post under the cursor with the tree, in one frame.
         self._detail_follows = True
+        self.set_timer(HELP_PREPARE_AFTER, self._prepare_help, name="prepare help")
 
     # --- search and filter ----------------------------------------------------------------
 
@@ -1317,7 +1380,9 @@ class ThreadApp(App[None], inherit_bindings=False):
             copied = Content.assemble("No browser here; copied ", Content(url))
             self.notify(copied, timeout=4)  # type: ignore[arg-type]  # Content: shown as is, never read as markup
 
-    def action_help(self) -> None:
+    def _help_screen(self) -> HelpScreen:
+        """The help page, built once and kept (installed): composing, styling and wrapping
+        it was most of what `?` cost. Only the thread's dates can change since."""
         from threadtui.ui.help import (
             HelpScreen,
             binding_rows,
@@ -1326,8 +1391,6 @@ class ThreadApp(App[None], inherit_bindings=False):
             symbol_rows,
         )
 
-        if isinstance(self.screen, HelpScreen):
-            return
         keymap = dict(self.settings.keymap)
         sections = [
             ("Tree", binding_rows(ThreadTree.BINDINGS, keymap)),
@@ -1336,15 +1399,40 @@ class ThreadApp(App[None], inherit_bindings=False):
             ("Anywhere", binding_rows(self.BINDINGS, keymap) + extra_keys(self.glyphs)),
             ("Search (/) and filter (f) language", language_rows(self.thread, self.tz)),
         ]
-        # Built once and kept (installed): composing, styling and wrapping the page was
-        # most of what `?` cost, every time. Only the thread's dates can change since.
-        if self.is_screen_installed("help"):
-            help_screen = self.get_screen("help")
+        if self.is_screen_installed(HELP_SCREEN):
+            help_screen = self.get_screen(HELP_SCREEN)
             assert isinstance(help_screen, HelpScreen)
             help_screen.set_sections(sections)
         else:
-            self.install_screen(HelpScreen(sections), name="help")
-        self.push_screen("help")
+            help_screen = HelpScreen(sections)
+            self.install_screen(help_screen, name=HELP_SCREEN)
+        return help_screen
+
+    async def _prepare_help(self) -> None:
+        """Compose and lay out the help page in a quiet moment after the first frame, so
+        that the first `?` only shows it: composing, mounting and the first layout (which
+        lays the screen below out again as the page learns its size) were most of that
+        key."""
+        if self.is_screen_installed(HELP_SCREEN):
+            return
+        if time.monotonic() - self._last_key < HELP_PREPARE_QUIET:
+            # Keys are coming: not now, not in their way.
+            self.set_timer(HELP_PREPARE_QUIET, self._prepare_help, name="prepare help")
+            return
+        # What push_screen does before it shows a screen (Textual's own steps, private:
+        # textual is pinned): start it, which composes and mounts it, then lay it out at
+        # the terminal's size. Shown later, it is laid out again only if the size changed.
+        screen, mounted = self._get_screen(self._help_screen())
+        await mounted
+        if screen is not self.screen:
+            screen._refresh_layout(self.size)
+
+    def action_help(self) -> None:
+        from threadtui.ui.help import HelpScreen
+
+        if isinstance(self.screen, HelpScreen):
+            return
+        self.push_screen(self._help_screen())
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)

@@ -37,6 +37,16 @@ FALLBACK_WIDTH = 80
 """The width the items are laid out at while the pane has none (hidden, or before layout)."""
 
 
+def _same_line(old: list[Content], new: list[Content], row: int) -> bool:
+    """Whether row `row` is drawn alike from both layouts (past the end: a blank row).
+    Content's own == compares the text alone; a line is its text and its spans."""
+    a = old[row] if row < len(old) else None
+    b = new[row] if row < len(new) else None
+    if a is None or b is None:
+        return a is b
+    return a is b or (a.plain == b.plain and a.spans == b.spans)
+
+
 class DetailPane(LineView, can_focus=True):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("down,j", "select(1)", "Next item", show=False, id="detail.down"),
@@ -125,6 +135,7 @@ class DetailPane(LineView, can_focus=True):
 
     def _rebuild(self, *, refresh: bool = True) -> None:
         width = self.scrollable_content_region.width
+        drawn, drawn_width = self.page.lines, self._built_width
         self._built_width = width
         if width < 1:
             # Hidden (zoomed away) or not laid out yet: the items must still exist for the
@@ -139,7 +150,26 @@ class DetailPane(LineView, can_focus=True):
         self._strips.clear()
         self.set_virtual_size(Size(width, len(self.page.lines)))
         if refresh:
+            self._refresh_changed(drawn, drawn_width)
+
+    def _refresh_changed(self, drawn: list[Content], drawn_width: int) -> None:
+        """Repaint the lines on screen that read differently from those drawn: another post
+        shares its frame, its blank lines and the blank rows below it with the last one,
+        and each line repainted costs the compositor and the line filters (a whole pane
+        was 27 lines for every cursor key)."""
+        width = self._built_width
+        height = self.scrollable_content_region.height
+        if width != drawn_width or width < 1 or height < 1:
             self.refresh()
+            return
+        lines = self.page.lines
+        top = self.scroll_offset.y
+        changed = [y for y in range(height) if not _same_line(drawn, lines, top + y)]
+        if len(changed) == height:
+            self.refresh()
+            return
+        for y in changed:
+            self.refresh(Region(0, y, width, 1))
 
     def _layout(self, width: int) -> DetailLayout:
         return LineBuilder(

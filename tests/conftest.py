@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 import pytest_textual_snapshot as pts
+from hypothesis import settings
 
 import netguard
 from fetch_server import FetchServer, serve
@@ -49,6 +50,13 @@ for _name in list(os.environ):
         )
     ):
         del os.environ[_name]
+
+# Property tests draw the same examples on every run (CI must not fail on one run and pass
+# on the next); THREADTUI_HYPOTHESIS=explore searches afresh each run, to find new cases
+# (add any it finds as an @example).
+settings.register_profile("threadtui", derandomize=True, database=None)
+settings.register_profile("explore", derandomize=False)
+settings.load_profile(os.environ.get("THREADTUI_HYPOTHESIS", "threadtui"))
 
 SNAPSHOT_DIR = Path(__file__).parent / "snapshots"
 

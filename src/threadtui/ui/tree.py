@@ -69,12 +69,13 @@ ROW_STYLES = (
 def _runs_apart(parts: Sequence[str]) -> bool:
     """Whether each run can be measured and cut on its own, as Rich would the whole line:
     no zero-width character at a run's start (an accent belongs to the character before
+    it; at the first run's start Rich's cut drops it where a run's own cut would keep
     it), and no joiner or emoji selector anywhere (Rich's measure and its cut disagree
     about those, and the row must come out as it did)."""
     for part in parts:
         if "\u200d" in part or "\ufe0f" in part:
             return False
-    return all(get_character_cell_size(part[0]) for part in parts[1:])
+    return all(get_character_cell_size(part[0]) for part in parts)
 
 
 class RowLine:

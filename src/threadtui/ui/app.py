@@ -41,7 +41,7 @@ from threadtui.ui.loading import (
     ToApp,
     merged,
 )
-from threadtui.ui.output import AsciiFilter, ReadableFilter
+from threadtui.ui.output import AsciiFilter, ReadableFilter, SteadyWidthFilter
 from threadtui.ui.query_worker import Failed, FilterState, QueryController, SearchState
 from threadtui.ui.querybar import QueryBar
 from threadtui.ui.status_counts import StatusCounts
@@ -194,6 +194,7 @@ class ThreadApp(App[None], inherit_bindings=False):
         self._output_filters: list[LineFilter] = [ReadableFilter(self.console._color_system)]
         if self.settings.ascii:
             self._output_filters.insert(0, AsciiFilter())
+        self._output_filters.insert(0, SteadyWidthFilter())
         for name in NOT_OFFERED:
             self.unregister_theme(name)
         self.tree_width = self.settings.tree_width

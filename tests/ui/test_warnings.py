@@ -174,3 +174,31 @@ async def test_the_startup_toast_leaves_the_search_bar_and_its_counter_readable(
         assert not bar.is_open
         assert toast() == resting
         assert resting.bottom == size[1] - 1
+
+
+async def test_a_toast_leaves_the_loading_line_readable() -> None:
+    """While a fetch runs, the line above the footer says how far it got and how to stop
+    it: a toast sits above it, not over its end."""
+    from textual.widgets._toast import Toast
+
+    from threadtui.ui.loading import LoadingLine
+
+    app = warned_app(thread_warnings=[])
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
+        app.notify("Times shown as relative", timeout=600)
+
+        def toast() -> Region:
+            shown = list(app.screen.query(Toast))
+            return shown[0].region if shown else Region()
+
+        await wait_until(pilot, lambda: bool(toast()), "the toast")
+        resting = toast()
+        line = app.query_one(LoadingLine)
+        line.add_class("-active")
+        await wait_until(pilot, lambda: bool(line.region), "the loading line")
+        await settle(pilot)
+        assert not toast().overlaps(line.region), (toast(), line.region)
+        assert toast().bottom <= line.region.y
+        line.remove_class("-active")
+        await settle(pilot)
+        assert toast() == resting

@@ -113,22 +113,28 @@ class QueryBar(Horizontal):
             self.styles.margin = (0, 0, below, 0)
 
     def _lift_toasts(self) -> None:
-        """Toasts sit bottom right, over the bar's counter and an error's last words, for
-        seconds: while the bar is open they sit above it, and go back down when it closes.
-        Called after each layout, so a bar that grows (an error's lines) lifts them more."""
+        """Toasts sit bottom right for seconds, over whatever is there: the bar's counter
+        and an error's last words while the bar is open, the loading line's progress and
+        how to stop it while a fetch runs. They sit above all of that, and go back down
+        when it goes. Called after each layout, so what grows (an error's lines, a loading
+        line that appears) lifts them as far as it needs."""
         try:
             rack = self.screen.query_one(TOAST_RACK)
         except NoMatches:
             return  # notifications are off (tests)
+        height = self.screen.size.height
         if self.is_open and self.region:
-            lift: int | None = self.screen.size.height - self.region.y
+            lift = height - self.region.y
         else:
-            lift = None  # Textual's own place: above the footer
-        if rack.styles.get_rule("margin") is None and lift is None:
-            return
-        if lift is None:
-            rack.styles.clear_rule("margin")
-            rack.refresh(layout=True)
+            main = self.screen.query_one("#main").region
+            if not main:
+                return  # not laid out yet
+            lift = height - main.bottom
+        if lift <= 1:
+            # Only the footer below: Textual's own place for them.
+            if rack.styles.get_rule("margin") is not None:
+                rack.styles.clear_rule("margin")
+                rack.refresh(layout=True)
         elif rack.styles.margin.bottom != lift:
             rack.styles.margin = (0, 0, lift, 0)
 

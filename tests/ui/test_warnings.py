@@ -202,3 +202,35 @@ async def test_a_toast_leaves_the_loading_line_readable() -> None:
         line.remove_class("-active")
         await settle(pilot)
         assert toast() == resting
+
+
+@pytest.mark.parametrize("toast", [False, True])
+async def test_closing_the_bar_lays_the_screen_out_once_not_forever(
+    monkeypatch: pytest.MonkeyPatch, toast: bool
+) -> None:
+    """Putting the toasts back above the footer once asked for another layout after each
+    layout, for as long as the app ran."""
+    from textual.screen import Screen
+
+    from support import settle_quiet
+
+    layouts = [0]
+    original = Screen._refresh_layout
+
+    def counted(self: Screen, *args: object, **kwargs: object) -> None:
+        layouts[0] += 1
+        original(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Screen, "_refresh_layout", counted)
+    app = warned_app(thread_warnings=[])
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
+        await settle_quiet(pilot)
+        if toast:
+            app.notify("A toast", timeout=600)
+            await settle(pilot)
+        for key in ("slash", "escape", "f", "escape"):
+            layouts[0] = 0
+            await pilot.press(key)
+            for _ in range(10):
+                await pilot.pause()
+            assert layouts[0] <= 3, (key, layouts[0])

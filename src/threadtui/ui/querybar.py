@@ -132,7 +132,7 @@ class QueryBar(Horizontal):
             lift = height - main.bottom
         if lift <= 1:
             # Only the footer below: Textual's own place for them.
-            if rack.styles.get_rule("margin") is not None:
+            if rack.styles.inline.has_rule("margin"):
                 rack.styles.clear_rule("margin")
                 rack.refresh(layout=True)
         elif rack.styles.margin.bottom != lift:

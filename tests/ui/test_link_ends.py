@@ -31,4 +31,3 @@ def test_a_url_ends_where_it_does(text: str, url: str) -> None:
     # The detail pane underlines the same characters `o` offers.
     (span,) = _entity_spans(text)
     assert text[span.start : span.end] == url
-

@@ -167,6 +167,7 @@ BINDING_IDS: frozenset[str] = frozenset(
                 "quit-now",
                 "refresh",
                 "search",
+                "suspend",
                 "switch-pane",
                 "time",
                 "time-range",

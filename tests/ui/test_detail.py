@@ -364,3 +364,18 @@ async def test_starting_in_a_tiny_terminal(size: tuple[int, int]) -> None:
         await pilot.pause()
         assert "Oliver Habryka" in "\n".join(pane_lines(app))
     assert app.is_running is False
+
+
+def test_a_count_of_one_is_singular() -> None:
+    """'1 likes  1 replies' read wrong on every post with one of something."""
+    import orjson
+
+    from support import doc, sparse_post
+    from threadtui.model import load_bytes
+    from threadtui.ui.detail_lines import metrics_content
+
+    metrics = {"views": 1, "likes": 1, "reposts": 0, "replies": 1, "quotes": 2}
+    thread = load_bytes(orjson.dumps(doc(sparse_post("p", metrics=metrics))), name="m.json")
+    shown = metrics_content(thread.posts[0])
+    assert shown is not None
+    assert str(shown) == "1 view  1 like  0 reposts  1 reply  2 quotes"

@@ -407,3 +407,28 @@ async def test_a_hostile_file_name_is_said_as_text(tmp_path: Path) -> None:
         assert not isinstance(message, str)
         assert "[bold]x[@click=app.quit]y" in str(message) and "\x1b" not in str(message)
         assert "\x07" not in str(message)
+
+
+@pytest.mark.parametrize("shape", ["file", "folder", "files"])
+async def test_the_status_line_names_what_is_followed(tmp_path: Path, shape: str) -> None:
+    """A folder followed said 'following the file' (and named no folder)."""
+    from datetime import UTC
+
+    from threadtui.follow.files import signatures
+
+    first, second = tmp_path / "a.json", tmp_path / "b.json"
+    write(first, [P1, P2])
+    write(second, [P4])
+    paths = {"file": [first], "folder": [tmp_path], "files": [first, second]}[shape]
+    names = [os.fspath(p) for p in paths]
+    app = Following(
+        load_document(json.loads(first.read_bytes()), name=names[0]),
+        follow=True,
+        follow_files=names,
+        follow_initial=signatures(names),
+        tz=UTC,
+    )
+    app.follow_clock = Clock()
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: "following" in status(app), "the status")
+        assert f"following the {shape}" in status(app)

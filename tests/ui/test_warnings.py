@@ -3,6 +3,8 @@ the count; the settings' warnings are counted and listed with the thread's."""
 
 from __future__ import annotations
 
+import pytest
+from textual.geometry import Region
 from textual.pilot import Pilot
 from textual.widgets import Static
 
@@ -117,3 +119,118 @@ async def test_thousands_of_warnings_are_listed_up_to_a_bound() -> None:
 
 def footer_descriptions(app: ThreadApp) -> list[str]:
     return [description for _, _, description, *_ in app.query_one(PriorityFooter).shown]
+
+
+def overlaps(app: ThreadApp, region: Region) -> list[Region]:
+    from textual.widgets._toast import Toast
+
+    return [t.region for t in app.screen.query(Toast) if t.region.overlaps(region)]
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+async def test_the_startup_toast_leaves_the_search_bar_and_its_counter_readable(
+    size: tuple[int, int],
+) -> None:
+    """The toast sits bottom right for 6 s, where the bar's counter (and an error's last
+    words) are: while the bar is open the toasts sit above it, then go back."""
+    from textual.widgets._toast import Toast
+
+    from threadtui.ui.querybar import QueryBar
+
+    app = warned_app()
+    async with app.run_test(size=size, notifications=True) as pilot:
+
+        def toast() -> Region:
+            shown = list(app.screen.query(Toast))
+            return shown[0].region if shown else Region()
+
+        await wait_until(pilot, lambda: bool(toast()), "the startup toast")
+        # The same toast, up for longer than a test on a loaded machine may take.
+        app.clear_notifications()
+        app.notify("Press w to read them.", title="2 warnings", severity="warning", timeout=600)
+
+        def long_one() -> bool:
+            shown = list(app.screen.query(Toast))
+            return [t._notification.timeout for t in shown] == [600] and bool(toast())
+
+        await wait_until(pilot, long_one, "the toast")
+        resting = toast()
+        bar = app.query_one(QueryBar)
+        await pilot.press("slash", *"quot")
+        await settle(pilot)
+        status = app.query_one("#query-status", Static)
+        assert "/" in str(status.render())  # the n/N counter, e.g. 1/4
+        assert toast(), "the toast is still up"
+        assert not overlaps(app, bar.region), (bar.region, resting)
+        assert toast().bottom <= bar.region.y
+        # A query that does not parse: its error takes more lines, the toast moves up more.
+        await pilot.press("escape", "f", *"views:>bad")
+        await settle(pilot)
+        assert status.has_class("-error") and bar.region.height >= 2
+        assert not overlaps(app, bar.region)
+        # Closed, the toast goes back to where it was (over the panes, above the footer).
+        await pilot.press("escape")
+        await settle(pilot)
+        assert not bar.is_open
+        assert toast() == resting
+        assert resting.bottom == size[1] - 1
+
+
+async def test_a_toast_leaves_the_loading_line_readable() -> None:
+    """While a fetch runs, the line above the footer says how far it got and how to stop
+    it: a toast sits above it, not over its end."""
+    from textual.widgets._toast import Toast
+
+    from threadtui.ui.loading import LoadingLine
+
+    app = warned_app(thread_warnings=[])
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
+        app.notify("Times shown as relative", timeout=600)
+
+        def toast() -> Region:
+            shown = list(app.screen.query(Toast))
+            return shown[0].region if shown else Region()
+
+        await wait_until(pilot, lambda: bool(toast()), "the toast")
+        resting = toast()
+        line = app.query_one(LoadingLine)
+        line.add_class("-active")
+        await wait_until(pilot, lambda: bool(line.region), "the loading line")
+        await settle(pilot)
+        assert not toast().overlaps(line.region), (toast(), line.region)
+        assert toast().bottom <= line.region.y
+        line.remove_class("-active")
+        await settle(pilot)
+        assert toast() == resting
+
+
+@pytest.mark.parametrize("toast", [False, True])
+async def test_closing_the_bar_lays_the_screen_out_once_not_forever(
+    monkeypatch: pytest.MonkeyPatch, toast: bool
+) -> None:
+    """Putting the toasts back above the footer once asked for another layout after each
+    layout, for as long as the app ran."""
+    from textual.screen import Screen
+
+    from support import settle_quiet
+
+    layouts = [0]
+    original = Screen._refresh_layout
+
+    def counted(self: Screen, *args: object, **kwargs: object) -> None:
+        layouts[0] += 1
+        original(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Screen, "_refresh_layout", counted)
+    app = warned_app(thread_warnings=[])
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
+        await settle_quiet(pilot)
+        if toast:
+            app.notify("A toast", timeout=600)
+            await settle(pilot)
+        for key in ("slash", "escape", "f", "escape"):
+            layouts[0] = 0
+            await pilot.press(key)
+            for _ in range(10):
+                await pilot.pause()
+            assert layouts[0] <= 3, (key, layouts[0])

@@ -157,6 +157,9 @@ def test_context_without_its_anchor() -> None:
     assert posts[anchor]["text"] is None
     assert posts[anchor]["native_id"] == "110446983926957470"
     assert posts[anchor]["author"] == author
+    # The ancestors are the anchor's parents, root first: it answers the last one, so the
+    # context is one conversation, not "first status" and a second root beside it.
+    assert posts[anchor]["reply_to"] == first
     assert document["thread"]["root"] == first
     assert document["thread"]["url"] == "https://mastodon.social/@halcy/110446983178245440"
     assert document["thread"]["details"] == {"instance": "mastodon.social"}
@@ -165,6 +168,8 @@ def test_context_without_its_anchor() -> None:
     thread = load_document(document)
     index = {p.id: p for p in thread.posts}
     assert index[final].parent == index[anchor].index
+    assert index[anchor].parent == index[first].index
+    assert [thread.posts[i].id for i in thread.roots] == [first]
     assert not index[anchor].synthetic  # the importer's placeholder, with its author
 
 
@@ -393,6 +398,29 @@ def test_status_without_uri_and_remote_parent() -> None:
     ]
     assert document["posts"][2]["author"] == "mastodon:https://far.example/@zed"
     check(document)
+
+
+def test_a_contexts_anchor_answers_the_last_ancestor() -> None:
+    value = {
+        "ancestors": [status("1"), status("2", in_reply_to_id="1")],
+        "descendants": [
+            status("4", in_reply_to_id="3"),
+            status("5", in_reply_to_id="4"),
+            status("6", in_reply_to_id="3"),
+        ],
+    }
+    document = mastodon.run(text_of(value)).document
+    posts = by_id(document)
+    anchor = "mastodon:ex.social:3"
+    assert posts[anchor]["status"] == "not_fetched"
+    assert posts[anchor]["reply_to"] == "mastodon:https://ex.social/users/amy/statuses/2"
+    thread = load_document(document)
+    assert [thread.posts[i].id for i in thread.roots] == [document["thread"]["root"]]
+    # Descendants that answer two absent posts: which is the anchor is unsaid, none moves.
+    value["descendants"].append(status("8", in_reply_to_id="7"))
+    posts = by_id(mastodon.run(text_of(value)).document)
+    assert posts[anchor]["reply_to"] is None
+    assert posts["mastodon:ex.social:7"]["reply_to"] is None
 
 
 def test_context_with_only_descendants_has_the_anchor_as_root() -> None:

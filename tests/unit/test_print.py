@@ -198,3 +198,54 @@ def test_print_ascii_marks_quotes_with_the_ascii_glyph(
     assert "❝" in unicode_out
     assert "❝" not in ascii_out
     assert ascii_out == unicode_out.replace("❝ ", '" ')
+
+
+def _fielded_thread() -> Thread:
+    from support import doc, sparse_post
+
+    posts = [
+        sparse_post(
+            "cw",
+            text="Behind a warning.",
+            content_warning="spoilers",
+            media=[
+                {"kind": "gifv", "url": "https://files.example/a.mp4", "alt": "a cube dancing"},
+                {"kind": "link", "url": "https://example.org/page", "alt": "A page"},
+            ],
+        ),
+        sparse_post(
+            "pic", text="", reply_to="cw", media=[{"kind": "image", "url": None, "alt": None}]
+        ),
+        sparse_post("gone", text=None, status="deleted", reply_to="cw"),
+        sparse_post("after", text="The next post.", reply_to="cw"),
+    ]
+    return load_bytes(orjson.dumps(doc(*posts)), name="fields.json")
+
+
+def test_print_shows_the_content_warning_and_attachments_as_the_detail_pane_does() -> None:
+    """A post that is only an image printed as an empty line, and a content warning or a
+    video not at all: what the app shows of a post, --print writes."""
+    text = render_text(_fielded_thread())
+    assert text == (
+        "unknown\n"
+        "  CW: spoilers\n"
+        "\n"
+        "  Behind a warning.\n"
+        "\n"
+        "  [gif: a cube dancing]\n"
+        "  [link: A page] https://example.org/page\n"
+        "\n"
+        "    unknown\n"
+        "      [image]\n"
+        "\n"
+        # A placeholder has no text: its heading alone, no empty line under it.
+        "    unknown · [deleted]\n"
+        "\n"
+        "    unknown\n"
+        "      The next post.\n"
+    )
+    markdown = render_markdown(_fielded_thread())
+    assert "  > CW: spoilers\n  >\n  > Behind a warning.\n  >\n  > \\[gif: a cube dancing\\]\n" in (
+        markdown
+    )
+    assert "  - **unknown · \\[deleted\\]**\n  - **unknown**\n" in markdown

@@ -12,6 +12,7 @@ import orjson
 
 from threadtui.model import Author, Post, Thread
 from threadtui.model import format as fmt
+from threadtui.model.format import Media
 from threadtui.model.timefmt import format_count, format_full
 from threadtui.query import FilterView, Query, highlight_spans
 from threadtui.ui.glyphs import UNICODE, Glyphs
@@ -56,6 +57,37 @@ def post_heading(post: Post, tz: tzinfo = UTC) -> str:
     if post.is_placeholder:
         parts.append(f"[{post.status.replace('_', ' ')}]")
     return " · ".join(parts)
+
+
+MEDIA_LABELS = {"gifv": "gif"}
+"""As the detail pane names them (ui/detail_lines.py)."""
+
+
+def media_line(media: Media, text: str) -> str:
+    """`[image: alt text]`, and a link card's address unless the text shows it."""
+    label = MEDIA_LABELS.get(media.kind, media.kind)
+    line = f"[{label}: {media.alt}]" if media.alt else f"[{label}]"
+    if media.kind == "link" and media.url and media.url != media.alt and media.url not in text:
+        line += f" {media.url}"
+    return line
+
+
+def post_body(post: Post) -> list[str]:
+    """A post's lines as the detail pane has them, unfolded: its content warning, its text,
+    then its attachments. A post with none of them (a placeholder) has no line, not an
+    empty one."""
+    text = post.text or ""
+    lines = [f"CW: {post.content_warning}"] if post.content_warning else []
+    if text:
+        if lines:
+            lines.append("")
+        lines += text.split("\n")
+    media = [media_line(m, text) for m in post.media]
+    if media:
+        if lines:
+            lines.append("")
+        lines += media
+    return lines
 
 
 def matched_quotes(thread: Thread, post: Post, query: Query | None) -> list[Post]:
@@ -114,7 +146,7 @@ def render_text(
                 lines.append(f"{pad}  {post.first_line}")
             continue
         lines.append(f"{pad}{marker}{post_heading(post, tz)}")
-        for line in (post.text or "").split("\n"):
+        for line in post_body(post):
             lines.append(f"{pad}  {line}" if line else "")
         for quoted in matched_quotes(thread, post, query):
             lines.append(
@@ -166,7 +198,7 @@ def render_markdown(
             out.append(f"{pad}- {glyph}*{heading} (context)*")
             continue
         out.append(f"{pad}- {glyph}**{heading}**")
-        for line in (post.text or "").split("\n"):
+        for line in post_body(post):
             out.append(f"{pad}  > {md_escape(line)}" if line else f"{pad}  >")
         for quoted in matched_quotes(thread, post, query):
             shown = md_escape(post_heading(quoted, tz))

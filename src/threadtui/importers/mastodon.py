@@ -12,7 +12,8 @@ ActivityPub id, so a post's id is `mastodon:<uri>` and the local id is kept as
 `native_id`. `in_reply_to_id` and a ShallowQuote's `quoted_status_id` are local ids: they
 resolve through the statuses in the input. One that does not (the anchor of a context, a
 parent outside the file) becomes a `not_fetched` placeholder that keeps the local id as
-`native_id`, so a later merge with the status itself can join them. Its id is the
+`native_id`, so a later merge with the status itself can join them. A context's anchor is
+placed under the last of its `ancestors`, the post it answers by the API's definition. Its id is the
 status's `uri` when Mastodon's own rule gives it (a local account's status is
 `<account uri>/statuses/<local id>`; the account is known from `in_reply_to_account_id`),
 else `mastodon:<instance>:<local id>` (`local` when the file does not show which server
@@ -122,10 +123,33 @@ class _Importer:
             self.post(path, status)
         if not self.r.posts:
             raise ImportFormatError("no Mastodon status with an id or uri to import", path=top)
+        if self.r.kind == "mastodon.api.v1.context":
+            self.place_anchor()
         for pid, placeholder in self.placeholders.items():
             # After the statuses, which keep their order; one that is also a status merges.
             self.r.post(placeholder, self.placeholder_at[pid])
         return self.document()
+
+    def place_anchor(self) -> None:
+        """A context's `ancestors` are the anchor's parents, root first: the last is the
+        one it answers. Its placeholder goes under that post, so the tree is one
+        conversation (root, ..., anchor, its replies) and not two."""
+        ancestors = [s for path, s, top in self.statuses if top and path.startswith("$.ancestors[")]
+        answered = {
+            self.r.posts[pid]["reply_to"]
+            for path, s, top in self.statuses
+            if top
+            and path.startswith("$.descendants[")
+            and (pid := self.post_id(s)) in self.r.posts
+        }
+        # The anchor: the one post the descendants answer that the context does not hold.
+        absent = [pid for pid in answered if pid in self.placeholders]
+        if not ancestors or len(absent) != 1:
+            return
+        parent = self.post_id(ancestors[-1])
+        anchor = self.placeholders[absent[0]]
+        if parent in self.r.posts and parent != absent[0] and anchor["reply_to"] is None:
+            anchor["reply_to"] = parent
 
     # -- shapes ----------------------------------------------------------------------------
 

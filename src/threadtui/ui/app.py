@@ -41,7 +41,7 @@ from threadtui.ui.loading import (
     ToApp,
     merged,
 )
-from threadtui.ui.output import AsciiFilter, ReadableFilter
+from threadtui.ui.output import AsciiFilter, ReadableFilter, SteadyWidthFilter
 from threadtui.ui.query_worker import Failed, FilterState, QueryController, SearchState
 from threadtui.ui.querybar import QueryBar
 from threadtui.ui.status_counts import StatusCounts
@@ -130,6 +130,8 @@ class ThreadApp(App[None], inherit_bindings=False):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", "Quit", id="app.quit"),
         Binding("ctrl+q", "quit", "Quit", show=False, priority=True, id="app.quit-now"),
+        # As in any terminal program: back to the shell, `fg` to return.
+        Binding("ctrl+z", "suspend_process", "Suspend (fg returns)", show=False, id="app.suspend"),
         Binding("question_mark", "help", "Help", id="app.help"),
         Binding("y", "copy", "Copy", id="app.copy"),
         Binding("o", "open_link", "Open link", id="app.open-link"),
@@ -206,6 +208,7 @@ class ThreadApp(App[None], inherit_bindings=False):
         self._output_filters: list[LineFilter] = [ReadableFilter(self.console._color_system)]
         if self.settings.ascii:
             self._output_filters.insert(0, AsciiFilter())
+        self._output_filters.insert(0, SteadyWidthFilter())
         for name in NOT_OFFERED:
             self.unregister_theme(name)
         self.tree_width = self.settings.tree_width
@@ -321,8 +324,16 @@ class ThreadApp(App[None], inherit_bindings=False):
             self.queries.run_search(self.initial_search, self._search_done)
         self._mount_fetch()
         self.watch(self, "app_focus", self._app_focus_changed, init=False)
+        self.app_resume_signal.subscribe(self, self._resumed)
         if self._follow_on_start:
             self.start_following(quiet=True)
+
+    def _resumed(self, app: object) -> None:
+        # Back from ctrl+z (`fg`): the terminal's screen was the shell's, and the widgets
+        # that draw only what changed have nothing changed to draw. Every one, again.
+        for widget in self.screen.walk_children():
+            widget.refresh()
+        self.screen.refresh(layout=True)
 
     def _collect_if_idle(self) -> None:
         # Full collections wait for a pause in the keys (gcpolicy.startup_done).

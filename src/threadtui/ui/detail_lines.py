@@ -134,11 +134,24 @@ def time_content(post: Post, tz: tzinfo) -> Content:
     return Content(text)
 
 
+SINGULAR = {
+    "views": "view",
+    "likes": "like",
+    "reposts": "repost",
+    "replies": "reply",
+    "quotes": "quote",
+}
+
+
 def metrics_content(post: Post) -> Content | None:
     known = post.metrics.known()
     if not known:
         return None
-    return Content("  ".join(f"{value:,} {name}" for name, value in known))
+    return Content(
+        "  ".join(
+            f"{value:,} {SINGULAR.get(name, name) if value == 1 else name}" for name, value in known
+        )
+    )
 
 
 QUOTE_STATES = {

@@ -11,6 +11,8 @@ need; the schedule, the file watch and the timers live here.
 
 from __future__ import annotations
 
+import os
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from textual.content import Content
@@ -26,6 +28,14 @@ if TYPE_CHECKING:
     from threadtui.follow.files import FileWatch, Follower
     from threadtui.follow.schedule import Schedule
     from threadtui.ui.app import ThreadApp
+
+
+def files_noun(paths: Sequence[str]) -> str:
+    """What is followed, as the user named it: a file, a folder (listed again on each
+    look), or several."""
+    if len(paths) != 1:
+        return "the files"
+    return "the folder" if os.path.isdir(paths[0]) else "the file"
 
 
 class FileNews(Message):
@@ -93,7 +103,7 @@ class FollowController:
         app.refresh_bindings()
         if not quiet:
             key = app.key_for("app.follow")
-            what = "the file" if app.url is None else "the thread"
+            what = files_noun(app.follow_files) if app.url is None else "the thread"
             app.notify_content(Content(f"Following {what} as it grows ({key} stops)"), timeout=3)
         self.tick()
 
@@ -171,7 +181,9 @@ class FollowController:
         schedule = self.schedule
         assert schedule is not None
         separator = f" {app.glyphs.separator.strip()} "
-        following = "following" if app.url is not None else "following the file"
+        following = (
+            "following" if app.url is not None else f"following {files_noun(app.follow_files)}"
+        )
         words = ["following paused (away)" if schedule.paused else following]
         if self.note is not None:
             words.append(self.note)

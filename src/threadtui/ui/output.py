@@ -11,10 +11,17 @@ its foreground moves toward white or black.
 `AsciiFilter` (`--ascii`): only printable ASCII reaches the terminal. Each character becomes
 as many ASCII characters as it takes cells (a box corner `+`, a wide CJK character `??`),
 so no line changes length and no layout moves.
+
+`SteadyWidthFilter`: an emoji built of several code points (a skin tone, a ZWJ family, a
+heart with its emoji selector) is drawn as its first emoji, padded to the cells Rich gave
+it. Rich measures such a cluster as the newest terminals draw it; tmux, screen, xterm and
+pyte draw each code point (a thumb with a skin tone takes four cells, a red heart one), and
+every cell after it on the line moves: borders break, old characters stay on screen.
 """
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from functools import lru_cache
 
@@ -294,13 +301,65 @@ def _to_ascii(text: str) -> str:
     return "".join(out)
 
 
+# --- emoji whose width terminals disagree on ---------------------------------------------
+
+# What makes a cluster's width depend on the terminal: the joiner, the emoji selector,
+# skin tones and the keycap mark. (A subdivision flag's tags take no cell anywhere.)
+_UNSTEADY = re.compile("[\u200d\ufe0f\u20e3\U0001f3fb-\U0001f3ff]")
+
+
+class SteadyWidthFilter(LineFilter):
+    """Draw each emoji cluster whose width terminals disagree on as its first code point,
+    padded to the cells Rich measured: the same cells in every terminal, no line moves."""
+
+    def apply(self, segments: list[Segment], background: Color) -> list[Segment]:
+        search = _UNSTEADY.search
+        return [
+            segment
+            if segment.control or segment.text.isascii() or search(segment.text) is None
+            else Segment(steady(segment.text), segment.style, segment.control)
+            for segment in segments
+        ]
+
+
+@lru_cache(4096)
+def steady(text: str) -> str:
+    """`text` with every unsteady emoji cluster replaced, in as many cells as before."""
+    spans, _ = split_graphemes(text)
+    out = []
+    for start, end, cells in spans:
+        cluster = text[start:end]
+        if _UNSTEADY.search(cluster) is None:
+            out.append(cluster)
+            continue
+        if cells == 0:
+            # A selector or skin tone cut from its emoji (a style change inside it):
+            # nothing Rich counted, and a skin tone alone draws two cells.
+            continue
+        base = cluster[0]
+        if not _emoji_base(base, cluster):
+            # Letters joined in a script (ZWJ in Indic text) are words, not decoration:
+            # kept whole rather than cut.
+            out.append(cluster)
+            continue
+        width = get_character_cell_size(base)
+        out.append(base + " " * (cells - width) if width <= cells else "?" * cells)
+    return "".join(out)
+
+
+def _emoji_base(base: str, cluster: str) -> bool:
+    return unicodedata.category(base) == "So" or ("\u20e3" in cluster and base in "0123456789#*")
+
+
 __all__ = [
     "LINE_CONTRAST",
     "TEXT_CONTRAST",
     "AsciiFilter",
     "ReadableFilter",
+    "SteadyWidthFilter",
     "ascii_for",
     "contrast",
     "readable",
     "shown",
+    "steady",
 ]

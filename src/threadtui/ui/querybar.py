@@ -13,6 +13,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.content import Content
+from textual.css.query import NoMatches
 from textual.message import Message
 from textual.widgets import Input, Static
 
@@ -26,6 +27,9 @@ PLACEHOLDERS: dict[Mode, str] = {
 
 
 STATUS_WIDTH = 29
+
+TOAST_RACK = "#textual-toastrack"
+"""Where each screen keeps its toasts (Textual's `Screen._extend_compose`)."""
 
 
 class QueryBar(Horizontal):
@@ -98,6 +102,7 @@ class QueryBar(Horizontal):
     def _layout_refreshed(self, screen: object) -> None:
         if self.is_open:
             self.place()
+        self._lift_toasts()
 
     def place(self) -> None:
         """Sit right above what is below the panes: the footer, and a loading line while
@@ -106,6 +111,32 @@ class QueryBar(Horizontal):
         below = max(0, self.screen.size.height - main.region.bottom)
         if below and self.styles.margin.bottom != below:
             self.styles.margin = (0, 0, below, 0)
+
+    def _lift_toasts(self) -> None:
+        """Toasts sit bottom right for seconds, over whatever is there: the bar's counter
+        and an error's last words while the bar is open, the loading line's progress and
+        how to stop it while a fetch runs. They sit above all of that, and go back down
+        when it goes. Called after each layout, so what grows (an error's lines, a loading
+        line that appears) lifts them as far as it needs."""
+        try:
+            rack = self.screen.query_one(TOAST_RACK)
+        except NoMatches:
+            return  # notifications are off (tests)
+        height = self.screen.size.height
+        if self.is_open and self.region:
+            lift = height - self.region.y
+        else:
+            main = self.screen.query_one("#main").region
+            if not main:
+                return  # not laid out yet
+            lift = height - main.bottom
+        if lift <= 1:
+            # Only the footer below: Textual's own place for them.
+            if rack.styles.inline.has_rule("margin"):
+                rack.styles.clear_rule("margin")
+                rack.refresh(layout=True)
+        elif rack.styles.margin.bottom != lift:
+            rack.styles.margin = (0, 0, lift, 0)
 
     @property
     def top(self) -> int:
@@ -165,6 +196,7 @@ class QueryBar(Horizontal):
 
     def _close(self, keep: bool) -> None:
         self.remove_class("-open")
+        self._lift_toasts()
         self.post_message(self.Closed(self.mode, self.input.value, keep))
 
     def action_keep(self) -> None:

@@ -19,7 +19,8 @@ URL = re.compile(r"https?://[^\s<>\"'\u2018\u2019\u201c\u201d]+", re.IGNORECASE)
 # A mention starts a word: "a@b.com" is an address, not a mention of @b.
 MENTION = re.compile(r"(?<![\w@.])@[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_])?")
 HASHTAG = re.compile(r"(?<![\w#&])#\w+")
-_TRAILING = ".,;:!?)]}'\"’”…"
+_TRAILING = ".,;:!?)]}'\"’”…*"
+_CLOSERS = {")": "(", "]": "[", "}": "{"}
 LINK_STYLE = "underline $text-accent"
 MENTION_STYLE = "bold $text-secondary"
 
@@ -28,18 +29,36 @@ MAX_SHOWN_CHARS = 50_000
 freeze the UI, and nobody reads a 50 MB post in a terminal pane."""
 
 
+def url_end(url: str) -> str:
+    """`url` without the punctuation after it: a sentence's full stop, the bracket around
+    it, Markdown's `**`; but a closing bracket the URL opened stays (Wikipedia's
+    `/wiki/Foo_(bar)`, even inside a Markdown link `[x](…/Foo_(bar))`)."""
+    end = len(url)
+    # Counted once, then kept up to date: a URL of a million ")" costs one pass.
+    opened = {closer: url.count(opener) for closer, opener in _CLOSERS.items()}
+    closed = {closer: url.count(closer) for closer in _CLOSERS}
+    while end and url[end - 1] in _TRAILING:
+        last = url[end - 1]
+        if last in _CLOSERS:
+            if opened[last] >= closed[last]:
+                break
+            closed[last] -= 1
+        end -= 1
+    return url[:end]
+
+
 def find_links(text: str) -> list[str]:
     """URLs in a post, in order, without trailing punctuation, each once."""
     seen: dict[str, None] = {}
     for match in URL.finditer(text):
-        seen.setdefault(match.group().rstrip(_TRAILING), None)
+        seen.setdefault(url_end(match.group()), None)
     return list(seen)
 
 
 def _entity_spans(text: str) -> list[Span]:
     spans: list[Span] = []
     for match in URL.finditer(text):
-        url = match.group().rstrip(_TRAILING)
+        url = url_end(match.group())
         spans.append(Span(match.start(), match.start() + len(url), LINK_STYLE))
     for match in MENTION.finditer(text):
         spans.append(Span(match.start(), match.end(), MENTION_STYLE))

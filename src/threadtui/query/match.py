@@ -377,13 +377,16 @@ def _stages(query: Query, index: SearchIndex, budget: Budget) -> list[Stage]:
         stages.append(_new_stage(query.new_marks, query.is_new))
     if query.authors:
         ids = query.authors
-        # "" is from:? (author unknown); no real author id is empty.
+        # "" is from:? (author unknown): a real post with no author, as the status line and
+        # the author picker count them (a placeholder's post is gone, its author not
+        # unknown); no real author id is empty.
         anonymous = "" in ids
         stages.append(
             lambda c: [
                 i
                 for i in c
-                if ((a := posts[i].author) is None and anonymous) or (a is not None and a.id in ids)
+                if ((a := posts[i].author) is not None and a.id in ids)
+                or (a is None and anonymous and posts[i].status == "ok")
             ]
         )
     if query.not_authors:
@@ -393,8 +396,8 @@ def _stages(query: Query, index: SearchIndex, budget: Budget) -> list[Stage]:
             lambda c: [
                 i
                 for i in c
-                if ((a := posts[i].author) is None and not not_anonymous)
-                or (a is not None and a.id not in not_ids)
+                if ((a := posts[i].author) is not None and a.id not in not_ids)
+                or (a is None and not (not_anonymous and posts[i].status == "ok"))
             ]
         )
     if query.after is not None or query.before is not None:

@@ -485,7 +485,8 @@ def _lookup(thread: Thread) -> _Authors:
 
 
 ANONYMOUS: Final = ""
-"""The author id `from:?` stands for: posts whose author is unknown (no real id is empty)."""
+"""The author id `from:?` stands for: real posts whose author is unknown (not placeholders,
+whose post is gone); no real id is empty."""
 
 
 def _author(token: Token, thread: Thread) -> tuple[list[str], str]:

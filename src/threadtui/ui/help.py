@@ -102,7 +102,7 @@ def language_rows(thread: Thread, tz: tzinfo) -> list[Row]:
         (
             "from:HANDLE",
             'by that author (@ optional, or from:"Display Name"); several from: are'
-            " alternatives; from:? is a post whose author is unknown",
+            " alternatives; from:? is a post whose author is unknown (not a deleted one)",
         ),
         ("-from:HANDLE", "not by that author"),
         ("after:T", f"posts at T or later; T is {times}"),

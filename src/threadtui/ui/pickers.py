@@ -144,7 +144,10 @@ def author_choices(thread: Thread, pause: Callable[[], None] = _no_pause) -> lis
     unknown = 0
     for lo in range(0, len(posts), POST_SLICE):
         unknown += sum(
-            1 for p in posts[lo : lo + POST_SLICE] if p.author is None and not p.synthetic
+            # As the status line counts them: real posts (a placeholder's post is gone).
+            1
+            for p in posts[lo : lo + POST_SLICE]
+            if p.author is None and p.status == "ok"
         )
         pause()
     if unknown:

@@ -8,7 +8,7 @@ Plain Python (no Textual), so its work can be counted in unit tests.
 from __future__ import annotations
 
 from itertools import compress, repeat
-from operator import attrgetter, is_
+from operator import attrgetter, is_, ne
 from typing import TYPE_CHECKING
 
 from threadtui.model import Author, Thread
@@ -20,10 +20,14 @@ if TYPE_CHECKING:
 
 _author = attrgetter("author")
 _synthetic = attrgetter("synthetic")
+_status = attrgetter("status")
 
 
 class StatusCounts:
     """Authors with a post, and real posts with no author, of one thread at one version.
+    A placeholder (deleted, removed, blocked, not found, not fetched: status other than
+    "ok") is no one's post, and not an unattributed one either: it has no author because
+    the post is gone, not because its author is unknown.
 
     `update` takes a merge's `Change` and touches only the posts it names; whatever it
     cannot follow (another thread, a change it did not see, a thread linked again as a
@@ -35,7 +39,7 @@ class StatusCounts:
         self._by_post: list[Author | None] = []
         """Per post, the author counted for it (None: unattributed or a placeholder)."""
         self._unknown = bytearray()
-        """Per post, 1 for a real post with no author."""
+        """Per post, 1 for a real post (status "ok") with no author."""
         self._active: dict[int, Author] = {}
         """The authors with at least one post, by `id()`: an author object per key."""
         self.recounts = 0
@@ -76,7 +80,7 @@ class StatusCounts:
             post = posts[index]
             author = None if post.synthetic else post.author
             self._by_post[index] = author
-            self._unknown[index] = post.author is None and not post.synthetic
+            self._unknown[index] = post.author is None and post.status == "ok"
             if author is not None:
                 touched[id(author)] = author
         for key, author in touched.items():
@@ -95,9 +99,13 @@ class StatusCounts:
         unknown = bytearray(map(is_, by_post, repeat(None)))
         synthetic = bytes(map(_synthetic, posts))
         if 1 in synthetic:
-            # Placeholders count for no one, with an author or not.
+            # The loader's placeholders count for no one, with an author or not.
             for index in compress(range(len(posts)), synthetic):
                 by_post[index] = None
+        gone = bytes(map(ne, map(_status, posts), repeat("ok")))
+        if 1 in gone:
+            # A placeholder has no author because the post is gone: not unattributed.
+            for index in compress(range(len(posts)), gone):
                 unknown[index] = 0
         self._by_post = by_post
         self._unknown = unknown

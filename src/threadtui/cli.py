@@ -536,13 +536,18 @@ def validate_main(argv: Sequence[str]) -> int:
     for warning in thread.warnings:
         say(warning_line(args.file, warning))
     placeholders = len(thread.posts) - thread.real_post_count
-    extra = f", {placeholders} placeholder(s) added" if placeholders else ""
+    extra = f", {_counted(placeholders, 'placeholder')} added" if placeholders else ""
     write_stdout(
         f"{display_name(args.file)}: valid {SCHEMA} v{SCHEMA_VERSION}:"
-        f" {thread.real_post_count} posts, "
-        f"{len(thread.authors)} authors{extra}, {len(thread.warnings)} warning(s)\n"
+        f" {_counted(thread.real_post_count, 'post')},"
+        f" {_counted(len(thread.authors), 'author')}{extra},"
+        f" {_counted(len(thread.warnings), 'warning')}\n"
     )
     return EXIT_OK
+
+
+def _counted(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
 # --- threadtui FILE --------------------------------------------------------------------

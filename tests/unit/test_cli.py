@@ -86,7 +86,7 @@ def test_import_to_stdout_and_file_identical(tmp_path: Path) -> None:
     assert len(document["posts"]) == 7
     check = run("validate", str(out))
     assert check.returncode == 0
-    assert check.stdout == f"{out}: valid threadtui.thread v1: 7 posts, 2 authors, 0 warning(s)\n"
+    assert check.stdout == f"{out}: valid threadtui.thread v1: 7 posts, 2 authors, 0 warnings\n"
 
 
 def test_second_story_output_matches_schema() -> None:

@@ -370,7 +370,7 @@ def test_undecodable_file_names_are_shown_cleaned(
 
     assert main(["validate", str(good)]) == 0
     out = capsysbinary.readouterr().out.decode()
-    assert out == f"{shown}.json: valid threadtui.thread v1: 13 posts, 1 authors, 0 warning(s)\n"
+    assert out == f"{shown}.json: valid threadtui.thread v1: 13 posts, 1 author, 0 warnings\n"
 
     assert main(["validate", str(tmp_path / f"{odd}.missing")]) == 2
     assert capsysbinary.readouterr().err.decode() == f"{shown}.missing: no such file\n"

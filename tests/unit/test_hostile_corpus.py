@@ -105,8 +105,10 @@ def test_validate(case: Case, capsysbinary: pytest.CaptureFixture[bytes]) -> Non
     if refusal is None:
         assert code == 0
         assert err.splitlines() == [warning_line(path, w) for w in case.warnings]
-        assert out.startswith(f"{path}: valid threadtui.thread v1: {case.posts} posts, ")
-        assert out.endswith(f", {len(case.warnings)} warning(s)\n")
+        posts = f"{case.posts} post" + ("" if case.posts == 1 else "s")
+        warnings = f"{len(case.warnings)} warning" + ("" if len(case.warnings) == 1 else "s")
+        assert out.startswith(f"{path}: valid threadtui.thread v1: {posts}, ")
+        assert out.endswith(f", {warnings}\n")
     else:
         assert code == 2 and out == ""
         if case.validate == "not-json" or case.validate_error is not None:

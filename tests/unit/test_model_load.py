@@ -345,8 +345,7 @@ def test_validate_reports_ok_and_warnings(
     assert main(["validate", str(path)]) == 0
     captured = capsys.readouterr()
     assert captured.out == (
-        f"{path}: valid threadtui.thread v1: 2 posts, 0 authors, 1 placeholder(s) added,"
-        " 2 warning(s)\n"
+        f"{path}: valid threadtui.thread v1: 2 posts, 0 authors, 1 placeholder added, 2 warnings\n"
     )
     assert "replies to itself" in captured.err
 

@@ -100,6 +100,15 @@ async def test_the_tree_symbols_are_explained_in_the_glyphs_drawn(ascii: bool) -
         assert "(+N)" in legend[f"{glyphs.expanded} {glyphs.collapsed}"]
 
 
+@pytest.mark.parametrize("mouse", [True, False])
+async def test_the_mouse_is_described_only_when_it_is_on(mouse: bool) -> None:
+    app = make_app(quotes_thread(), mouse=mouse)
+    async with app.run_test(size=(100, 40)) as pilot:
+        screen = await open_help(pilot)
+        keys = [key.strip() for rows in screen.query(RowList) for key, _ in rows.rows]
+        assert ("mouse" in keys) is mouse
+
+
 async def test_help_text_from_the_keymap_is_plain_text() -> None:
     # A key name from the config file reaches the screen as text, never as markup.
     app = make_app(quotes_thread(), keymap={"tree.parent": "[b]x[/b]"})

@@ -1407,7 +1407,12 @@ class ThreadApp(App[None], inherit_bindings=False):
             ("Tree", binding_rows(ThreadTree.BINDINGS, keymap)),
             ("Tree symbols", symbol_rows(self.glyphs)),
             ("Detail pane (Tab to focus)", binding_rows(DetailPane.BINDINGS, keymap)),
-            ("Anywhere", binding_rows(self.BINDINGS, keymap) + extra_keys(self.glyphs)),
+            # With --no-mouse (or mouse = false) a click does nothing: not offered.
+            (
+                "Anywhere",
+                binding_rows(self.BINDINGS, keymap)
+                + (extra_keys(self.glyphs) if self.settings.mouse else []),
+            ),
             ("Search (/) and filter (f) language", language_rows(self.thread, self.tz)),
         ]
         if self.is_screen_installed(HELP_SCREEN):

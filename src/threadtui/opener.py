@@ -222,7 +222,11 @@ def merged_document(
     merged, warnings = merge_data(
         ((file, read_input(file)) for file in files), source=source, tz=tz
     )
-    name = f"{files[0]} (+{len(files) - 1} more)"
+    if len(paths) == 1:
+        # One directory: the thread is the folder's, not its first file's.
+        name = f"{os.path.normpath(os.fspath(paths[0]))} ({len(files)} files)"
+    else:
+        name = f"{files[0]} (+{len(files) - 1} more)"
     return merged, name, warnings
 
 

@@ -65,6 +65,10 @@ def test_a_directory_is_every_file_in_it_merged(
     # The same files named one by one give the same thread.
     named = open_inputs(visible)
     assert [p.id for p in named.posts] == [p.id for p in merged.posts]
+    # Named for the folder (the header of a thread without a title), not its first file.
+    assert merged.name == f"{folder} ({len(visible)} files)"
+    assert named.name == f"{visible[0]} (+{len(visible) - 1} more)"
+    assert open_inputs([f"{folder}/"]).name == merged.name
 
 
 def test_the_same_input_twice_is_one_thread_without_warnings() -> None:

@@ -31,6 +31,9 @@ class Settings:
     """The zone times are shown in (never the zone a source is read in)."""
     ascii: bool = False
     mouse: bool = True
+    steady_emoji: bool = True
+    """Draw an emoji whose width terminals disagree on as its first code point (ui/output.py);
+    false for a terminal that draws skin tones and ZWJ sequences in the cells Rich counts."""
     tree_width: int = 45
     """Percent of the screen width the tree takes beside the detail pane."""
     follow_pause_after: int = 10
@@ -496,7 +499,7 @@ def _apply(settings: Settings, raw: dict[str, Any], shown: str, problems: list[s
                 problems.append(f"{shown}: tz: {error}; using the default")
             else:
                 changes["tz"] = value
-        elif key in ("ascii", "mouse", "load_cache"):
+        elif key in ("ascii", "mouse", "steady_emoji", "load_cache"):
             if isinstance(value, bool):
                 changes[key] = value
             else:

@@ -16,7 +16,8 @@ from rich.segment import Segment
 from terminal import Terminal, installed_command
 from textual.color import Color
 
-from support import post, thread_doc
+from support import make_app, post, thread_doc
+from threadtui.model import load_document
 from threadtui.ui.output import SteadyWidthFilter, steady
 
 UNSTEADY = [
@@ -114,3 +115,12 @@ def test_the_tree_border_stands_on_one_column_in_a_terminal(tmp_path: Path) -> N
     shown = term.text()
     assert "Ines Lindqvist ❤" in shown and "Mateo 👍" in shown
     assert not any(unicodedata.category(ch) == "Sk" for ch in shown)
+
+
+@pytest.mark.parametrize("steady", [True, False])
+async def test_steady_emoji_false_draws_them_as_written(steady: bool) -> None:
+    doc = thread_doc([post("r", 0, "thumbs 👍🏽 up")])
+    app = make_app(load_document(doc), steady_emoji=steady)
+    async with app.run_test(size=(80, 24)):
+        filters = [type(f) for f in app._output_filters]
+        assert (SteadyWidthFilter in filters) is steady

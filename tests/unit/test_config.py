@@ -24,7 +24,7 @@ def test_all_settings(tmp_path: Path) -> None:
     path = write(
         tmp_path,
         'theme = "nord"\ntime_display = "absolute"\ntz = "Europe/Berlin"\nascii = true\n'
-        'mouse = false\ntree_width = 60\n[keymap]\n"tree.down" = "n"\n',
+        'mouse = false\nsteady_emoji = false\ntree_width = 60\n[keymap]\n"tree.down" = "n"\n',
     )
     settings, problems = load_settings(path)
     assert problems == []
@@ -34,6 +34,7 @@ def test_all_settings(tmp_path: Path) -> None:
         tz="Europe/Berlin",
         ascii=True,
         mouse=False,
+        steady_emoji=False,
         tree_width=60,
         keymap={"tree.down": "n"},
     )

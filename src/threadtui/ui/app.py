@@ -208,7 +208,8 @@ class ThreadApp(App[None], inherit_bindings=False):
         self._output_filters: list[LineFilter] = [ReadableFilter(self.console._color_system)]
         if self.settings.ascii:
             self._output_filters.insert(0, AsciiFilter())
-        self._output_filters.insert(0, SteadyWidthFilter())
+        if self.settings.steady_emoji:
+            self._output_filters.insert(0, SteadyWidthFilter())
         for name in NOT_OFFERED:
             self.unregister_theme(name)
         self.tree_width = self.settings.tree_width

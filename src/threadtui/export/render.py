@@ -12,7 +12,7 @@ import orjson
 
 from threadtui.model import Author, Post, Thread
 from threadtui.model import format as fmt
-from threadtui.model.format import Media
+from threadtui.model.format import MEDIA_LABELS, Media
 from threadtui.model.timefmt import format_count, format_full
 from threadtui.query import FilterView, Query, highlight_spans
 from threadtui.ui.glyphs import UNICODE, Glyphs
@@ -57,10 +57,6 @@ def post_heading(post: Post, tz: tzinfo = UTC) -> str:
     if post.is_placeholder:
         parts.append(f"[{post.status.replace('_', ' ')}]")
     return " · ".join(parts)
-
-
-MEDIA_LABELS = {"gifv": "gif"}
-"""As the detail pane names them (ui/detail_lines.py)."""
 
 
 def media_line(media: Media, text: str) -> str:

@@ -56,6 +56,9 @@ STATUSES: Final[tuple[str, ...]] = get_args(Status)
 MetricName = Literal["views", "likes", "reposts", "replies", "quotes"]
 METRIC_NAMES: Final[tuple[str, ...]] = get_args(MetricName)
 MediaKind = Literal["image", "video", "gifv", "audio", "link", "poll", "other"]
+MEDIA_LABELS: Final[dict[str, str]] = {"gifv": "gif"}
+"""A media kind as it is named where it is shown (the detail pane, `--print`); the rest as
+they are."""
 MEDIA_KINDS: Final[tuple[str, ...]] = get_args(MediaKind)
 
 Count = Annotated[int, msgspec.Meta(ge=0, le=2**63 - 1)]

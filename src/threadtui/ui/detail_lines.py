@@ -28,7 +28,7 @@ from typing import Literal
 from textual.content import Content
 
 from threadtui.model import Post, Thread
-from threadtui.model.format import Media
+from threadtui.model.format import MEDIA_LABELS, Media
 from threadtui.model.timefmt import format_full
 from threadtui.ui.glyphs import Glyphs
 from threadtui.ui.text import (
@@ -166,8 +166,6 @@ QUOTE_STATES = {
     "muted_account": "the quoted account is muted",
 }
 """Why a quoted post is absent, by the source's `quote_state` (Mastodon's quote states)."""
-
-MEDIA_LABELS = {"gifv": "gif"}
 
 
 def more_label(post: Post) -> str | None:
